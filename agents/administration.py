@@ -1,0 +1,50 @@
+"""Administrations: one per municipality, holding budget, staff capacity and the input queue.
+
+The administration allocates professional resources across neighbourhoods and domains with the
+rule its ICT role implies (Nieuwenhuizen & Meijer 2021: instrumental, transformative and
+substitutive roles; Bovens & Zouridis 2002 on system-level bureaucracies), processes citizens'
+inputs with limited capacity, and implements accepted proposals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from coprod.agents._view import ArrayAgent, Column
+
+
+@dataclass
+class AdministrationState:
+    """All administrations' state as arrays, one row per municipality."""
+
+    population: np.ndarray  # int64, residents
+    budget: np.ndarray  # public budget this step, money units per month
+    spending: np.ndarray  # spent this step, all items
+    overhead: np.ndarray  # spent this step on anything but front-line resources
+    capacity: np.ndarray  # inputs the staff can handle this step
+    backlog: np.ndarray  # open inputs waiting after this step
+    handled: np.ndarray  # inputs handled this step
+    expired: np.ndarray  # inputs dropped unanswered this step
+    errors: np.ndarray  # uncorrected erroneous decisions this step
+    decisions: np.ndarray  # decisions taken this step (inputs and allocations)
+    captured: np.ndarray  # resources allocated under capture this step
+    implemented: np.ndarray  # cumulative proposals implemented
+
+    def __len__(self) -> int:
+        return len(self.population)
+
+
+class Administration(ArrayAgent):
+    """One municipality's administration, a view onto its row of its state arrays."""
+
+    population = Column("residents")
+    budget = Column("budget this step")
+    spending = Column("spending this step")
+    capacity = Column("inputs it can handle this step")
+    backlog = Column("open inputs waiting")
+    handled = Column("inputs handled this step")
+    expired = Column("inputs dropped unanswered this step")
+    errors = Column("uncorrected erroneous decisions this step")
+    captured = Column("resources allocated under capture this step")
+    implemented = Column("proposals implemented so far")

@@ -1,0 +1,40 @@
+"""Businesses: partners that may sponsor or deliver services, reuse open data, and capture.
+
+Engagement brings resources and, through partnership, influence over allocation in the
+partner's favour; transparency of processes limits that capture (Nieuwenhuizen & Meijer 2021 on
+integrity as a value of proper governance; Wimmer & Scherer 2018 on businesses taking over public
+responsibility on the SocialGov platform).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from coprod.agents._view import ArrayAgent, Column
+
+
+@dataclass
+class BusinessState:
+    """All businesses' state as arrays."""
+
+    municipality: np.ndarray  # int32
+    hood: np.ndarray  # int32, where it operates
+    domain: np.ndarray  # int16, the service domain it is close to
+    csr: np.ndarray  # corporate social responsibility orientation, [0, 1]
+    engaged: np.ndarray  # bool, engaged this step
+    months_engaged: np.ndarray  # int32, cumulative months of engagement
+
+    def __len__(self) -> int:
+        return len(self.csr)
+
+
+class Business(ArrayAgent):
+    """One business, a view onto its row of :class:`BusinessState`."""
+
+    municipality = Column("municipality index")
+    hood = Column("neighbourhood where it operates")
+    domain = Column("service domain it is close to")
+    csr = Column("social responsibility orientation, 0..1")
+    engaged = Column("engaged this step")
+    months_engaged = Column("cumulative months engaged")

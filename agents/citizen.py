@@ -1,0 +1,86 @@
+"""Citizens: the people who may co-produce and co-create public services.
+
+State follows the civic voluntarism model of participation (resources, engagement, recruitment;
+Verba, Schlozman & Brady 1995, as used in the co-production literature cited by Nieuwenhuizen &
+Meijer 2021): socio-economic status, digital literacy, spare time, intrinsic motivation, trust
+and political efficacy, needs per service domain, platform adoption and contributions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+from coprod.agents._view import ArrayAgent, Column
+
+
+@dataclass
+class CitizenState:
+    """All citizens' state as arrays, one row per citizen (struct of arrays)."""
+
+    hood: np.ndarray  # int32, global neighbourhood index
+    municipality: np.ndarray  # int32
+    ses: np.ndarray  # socio-economic status in [0, 1]
+    quintile: np.ndarray  # int8, socio-economic quintile 0 (bottom) .. 4 (top)
+    age: np.ndarray  # years
+    literacy: np.ndarray  # digital literacy in [0, 1]
+    spare_time: np.ndarray  # share of free time available, [0, 1]
+    motivation: np.ndarray  # intrinsic civic motivation, [0, 1]
+    motivation0: np.ndarray  # initial motivation, the level it reverts to
+    trust: np.ndarray  # trust in the administration, [0, 1]
+    trust0: np.ndarray
+    efficacy: np.ndarray  # political (external) efficacy, [0, 1]
+    efficacy0: np.ndarray
+    need: np.ndarray  # (citizens, domains) need intensity, [0, 1]
+    met: np.ndarray  # share of needs met last step, [0, 1]
+    adopted: np.ndarray  # bool, uses the digital channel
+    member: np.ndarray  # int32, community organisation index or -1
+    contributions: np.ndarray  # cumulative contributions (acts weighted by effort)
+    coproduced: np.ndarray  # bool, co-produced this step
+    cocreated: np.ndarray  # bool, co-created this step
+    pending_since: np.ndarray  # int32, step an open input was submitted, -1 if none
+    pending_kind: np.ndarray  # int8, 0 report, 1 proposal
+    pending_domain: np.ndarray  # int16
+
+    def __len__(self) -> int:
+        return len(self.ses)
+
+    @property
+    def participated(self) -> np.ndarray:
+        """Co-produced or co-created this step."""
+        return self.coproduced | self.cocreated
+
+    def frame(self, domains: list[str]) -> pd.DataFrame:
+        """All citizens as a DataFrame, one row each, needs spread over one column per domain."""
+        data = {}
+        for f in fields(self):
+            values = getattr(self, f.name)
+            if values.ndim == 2:
+                for j, domain in enumerate(domains):
+                    data[f"{f.name}_{domain}"] = values[:, j]
+            else:
+                data[f.name] = values
+        return pd.DataFrame(data)
+
+
+class Citizen(ArrayAgent):
+    """One citizen, a view onto its row of :class:`CitizenState`."""
+
+    hood = Column("neighbourhood index")
+    municipality = Column("municipality index")
+    ses = Column("socio-economic status, 0..1")
+    quintile = Column("socio-economic quintile, 0 bottom .. 4 top")
+    age = Column("age in years")
+    literacy = Column("digital literacy, 0..1")
+    spare_time = Column("share of free time, 0..1")
+    motivation = Column("intrinsic civic motivation, 0..1")
+    trust = Column("trust in the administration, 0..1")
+    efficacy = Column("political efficacy, 0..1")
+    need = Column("need per service domain, 0..1")
+    met = Column("share of needs met last step")
+    adopted = Column("uses the digital channel")
+    member = Column("community organisation index, -1 if none")
+    contributions = Column("cumulative contributions")
+    coproduced = Column("co-produced this step")
+    cocreated = Column("co-created this step")

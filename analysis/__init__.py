@@ -1,0 +1,1 @@
+"""Analysis: ensembles, comparisons, sweeps, sensitivity, plots, reports and the CLI."""

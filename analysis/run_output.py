@@ -1,0 +1,38 @@
+"""The files of one run: measures, resolved scenario, manifest and overview figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coprod.analysis.output import manifest, write_frame, write_json, write_text
+from coprod.analysis.plots import overview_figure, save_figure
+from coprod.model.run import RunResult
+
+
+def write_run(result: RunResult, folder: Path) -> list[Path]:
+    """Write a run's results to ``folder``, each file atomically; the manifest comes last."""
+    folder = Path(folder)
+    frame = result.model_vars.reset_index()
+    files = [
+        write_frame(folder / "measures.csv", frame),
+        write_frame(folder / "measures.parquet", frame),
+        write_text(folder / "scenario.toml", result.scenario.to_toml()),
+    ]
+    if len(result.municipality_vars):
+        files.append(write_frame(folder / "municipalities.parquet", result.municipality_vars))
+    fig = overview_figure(result.model_vars, title=f"{result.scenario.name} (seed {result.seed})")
+    save_figure(fig, folder / "measures.png")
+    files.append(folder / "measures.png")
+    files.append(
+        write_json(
+            folder / "manifest.json",
+            manifest(
+                kind="run",
+                scenario=result.scenario.name,
+                seed=result.seed,
+                steps=len(frame),
+                files=[p.name for p in files],
+            ),
+        )
+    )
+    return files

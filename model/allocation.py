@@ -1,0 +1,139 @@
+"""The administration spends its budget and allocates professional resources.
+
+The allocation rule follows the ICT role (Nieuwenhuizen & Meijer 2021): professional needs
+assessment, costly and noisy but unbiased (none); assessment mixed with demand signals from
+reports (instrumental) and platform data (transformative); or an algorithm that decides from the
+data alone (substitutive), cheap but blind to needs nobody reported or left a trace of, and wrong
+in a share of its decisions unless human review or appeals correct them (Clark, Brudney & Jang
+2013 on the distributional bias of demand-driven allocation). Partners capture a share of
+resources unless processes are open.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from coprod.model.inputs import APPEAL_BASE, APPEAL_SKILL, staff_capacity
+from coprod.model.partners import capture_share
+from coprod.model.rules import FEATURE_COST, INCENTIVE_COST
+from coprod.model.world import BUDGET_PER_CAPITA
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+
+#: Money units per staff slot per month, and per automated decision.
+STAFF_COST, AUTOMATED_DECISION_COST = 1.0, 0.1
+#: Log-normal noise of professional needs assessment.
+ASSESSMENT_NOISE = 0.15
+#: Share of the visible-need record kept from one month to the next (about a year's memory).
+DATA_MEMORY = 0.9
+
+
+def overhead(model: CoProductionModel) -> np.ndarray:
+    """Spending per municipality on everything but front-line professional resources."""
+    adm = model.administrations
+    gov = model.scenario.governance
+    ict = model.ict
+    cost = STAFF_COST * staff_capacity(model) + ict.assessment_cost * adm.budget
+    if ict.automated:
+        cost = cost + AUTOMATED_DECISION_COST * adm.handled
+    if ict.platform:
+        features = sum(
+            share for name, share in FEATURE_COST.items() if getattr(model.scenario.platform, name)
+        )
+        cost = cost + (ict.platform_cost + features) * adm.budget
+    if INCENTIVE_COST[gov.incentives]:
+        c = model.citizens
+        paid = np.bincount(c.municipality[c.participated], minlength=len(adm))
+        cost = cost + INCENTIVE_COST[gov.incentives] * paid
+    return np.minimum(cost, adm.budget)
+
+
+def update_visible_need(model: CoProductionModel) -> None:
+    """Fold this month's reports, platform traces and outreach into the record of need."""
+    h = model.hoods
+    visible = model.step_info.get("reported_need", 0.0)
+    c = model.citizens
+    if model.ict.platform_traces and model.platform_up:
+        users = np.flatnonzero(c.adopted)
+        cells = c.hood[users].astype(np.int64)[:, None] * model.n_domains + np.arange(
+            model.n_domains
+        )
+        visible = visible + np.bincount(
+            cells.ravel(), weights=c.need[users].ravel(), minlength=h.data.size
+        ).reshape(h.data.shape)
+    if model.step_info.get("outreach_need") is not None:
+        visible = visible + model.step_info["outreach_need"]
+    h.data *= DATA_MEMORY
+    h.data += (1.0 - DATA_MEMORY) * visible
+
+
+def allocate_resources(model: CoProductionModel) -> None:
+    """Set the budget, spend overhead, and allocate the rest over neighbourhoods and domains."""
+    adm = model.administrations
+    h = model.hoods
+    gov = model.scenario.governance
+    ict = model.ict
+    rng = model.rng
+    adm.budget[:] = BUDGET_PER_CAPITA * gov.budget * model.budget_multiplier * adm.population
+    adm.overhead[:] = overhead(model)
+    frontline = adm.budget - adm.overhead
+
+    update_visible_need(model)
+    c = model.citizens
+    true_need = model.cell_sum(c.need) * model.need_multiplier
+    assessed = true_need * np.exp(ASSESSMENT_NOISE * rng.standard_normal(true_need.shape))
+    cell_muni = np.repeat(h.municipality, model.n_domains).reshape(h.data.shape)
+    weight = (1.0 - ict.data_weight) * assessed
+    if ict.data_weight > 0:
+        weight = weight + ict.data_weight * _scaled_like(h.data, assessed, cell_muni, len(adm))
+
+    errors = np.zeros(len(adm))
+    if ict.automated:
+        wrong = rng.random(weight.shape) < model.scenario.administration.algorithm_error
+        reviewed = rng.random(weight.shape) < gov.human_review
+        appealed = np.zeros(weight.shape, dtype=bool)
+        if gov.appeals:
+            skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
+            appealed = rng.random(weight.shape) < APPEAL_BASE + APPEAL_SKILL * skill
+        uncorrected = wrong & ~reviewed & ~appealed
+        weight = np.where(uncorrected, weight * rng.uniform(0.0, 2.0, weight.shape), weight)
+        errors = np.bincount(cell_muni[uncorrected], minlength=len(adm)).astype(float)
+
+    captured_share = capture_share(model)
+    shares = weight / _by_muni_sum(weight, cell_muni, len(adm))[cell_muni]
+    public = (1.0 - captured_share)[cell_muni] * frontline[cell_muni] * shares
+    partner_cells = model.step_info.get("sponsored")
+    captured = captured_share * frontline
+    if partner_cells is not None and captured.sum() > 0:
+        pulls = (partner_cells > 0).astype(float)
+        pull_total = _by_muni_sum(pulls, cell_muni, len(adm))
+        to_partners = np.where(
+            pull_total[cell_muni] > 0, pulls / np.maximum(pull_total, 1)[cell_muni], shares
+        )
+        public = public + captured[cell_muni] * to_partners
+    else:
+        captured = np.zeros(len(adm))
+    sponsored = partner_cells if partner_cells is not None else 0.0
+    h.resources[:] = public + sponsored
+    adm.captured[:] = captured
+    adm.spending[:] = adm.overhead + frontline
+    adm.errors += errors
+    adm.decisions += weight.size / len(adm)
+
+
+def _by_muni_sum(values: np.ndarray, cell_muni: np.ndarray, n_muni: int) -> np.ndarray:
+    return np.bincount(cell_muni.ravel(), weights=values.ravel(), minlength=n_muni)
+
+
+def _scaled_like(
+    data: np.ndarray, reference: np.ndarray, cell_muni: np.ndarray, n_muni: int
+) -> np.ndarray:
+    """Rescale ``data`` to ``reference``'s total per municipality; uniform where data is empty."""
+    data_total = _by_muni_sum(data, cell_muni, n_muni)
+    ref_total = _by_muni_sum(reference, cell_muni, n_muni)
+    cells = np.bincount(cell_muni.ravel(), minlength=n_muni)
+    uniform = ref_total / np.maximum(cells, 1)
+    scaled = data * (ref_total / np.where(data_total > 0, data_total, 1.0))[cell_muni]
+    return np.where(data_total[cell_muni] > 0, scaled, uniform[cell_muni])

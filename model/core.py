@@ -1,0 +1,182 @@
+"""The co-production model: a Mesa model whose step reads as its schedule.
+
+One step is one month. Agent state lives in NumPy arrays per agent kind; the Mesa agents in
+``model.agents`` are views onto their rows, so inspection works as usual while each phase is
+computed for all agents at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+from coprod.agents.administration import Administration
+from coprod.agents.business import Business
+from coprod.agents.citizen import Citizen
+from coprod.agents.community_organisation import CommunityOrganisation
+from coprod.model import network, world
+from coprod.model.allocation import allocate_resources
+from coprod.model.events import apply_events
+from coprod.model.feedback import update_trust
+from coprod.model.inputs import process_inputs
+from coprod.model.measures import (
+    MEASURES,
+    MUNICIPALITY_MEASURES,
+    collect_measures,
+    collect_municipality_measures,
+)
+from coprod.model.participation import citizens_decide, diffuse_adoption
+from coprod.model.partners import businesses_engage, organisations_act
+from coprod.model.production import produce_services
+from coprod.model.rules import ICT_ROLES, PARADIGMS
+from coprod.model.scenario import Event, Scenario, ScenarioError
+
+
+class CoProductionModel(mesa.Model):
+    """Co-creation and co-production of public services in one or more municipalities.
+
+    Args:
+        scenario: a :class:`Scenario`, or the name or path of one.
+        seed: the root of every random draw; the same scenario and seed give the same run.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, seed: int | None = None) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = Scenario.load(scenario)
+        if scenario.governance.innovation != "none":
+            raise ScenarioError(
+                f"governance.innovation = {scenario.governance.innovation!r} is not available "
+                "yet in this version of coprod; allowed now: 'none'"
+            )
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1)[0])
+        super().__init__(seed=int(seed))
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.paradigm = PARADIGMS[scenario.governance.paradigm]
+        self.ict = ICT_ROLES[scenario.governance.ict_role]
+        self.n_domains = len(scenario.services.domains)
+        self.events: list[Event] = list(scenario.events)
+        self.budget_multiplier = 1.0
+        self.need_multiplier = 1.0
+        self.platform_up = True
+        self.innovations_adopted = 0
+        self.last_responsiveness = 1.0
+        self.step_info: dict[str, Any] = {}
+
+        w = world.build(scenario, self.rng)
+        self.citizens = w.citizens
+        self.businesses = w.businesses
+        self.organisations = w.organisations
+        self.administrations = w.administrations
+        self.hoods = w.hoods
+        self.adjacency = w.adjacency
+        self.degree = w.degree
+        self._make_agent_views()
+        self.measures: dict[str, float] = {}
+        self._municipality_rows: list[pd.DataFrame] = []
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MEASURES}
+        )
+
+    def step(self) -> None:
+        """One month: events, citizens, partners, administration, services, learning, measures."""
+        self.step_info = {}
+        apply_events(self)
+        citizens_decide(self)
+        diffuse_adoption(self)
+        businesses_engage(self)
+        organisations_act(self)
+        process_inputs(self)
+        allocate_resources(self)
+        produce_services(self)
+        update_trust(self)
+        self._collect()
+
+    # ----------------------------------------------------------------- results
+    @property
+    def model_vars(self) -> pd.DataFrame:
+        """Measures so far, one row per step (index ``step``, starting at 1)."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
+        return frame
+
+    @property
+    def municipality_vars(self) -> pd.DataFrame:
+        """Measures per municipality so far, one row per step and municipality."""
+        if not self._municipality_rows:
+            return pd.DataFrame(columns=["step", "municipality", *MUNICIPALITY_MEASURES])
+        return pd.concat(self._municipality_rows, ignore_index=True)
+
+    def citizen_frame(self) -> pd.DataFrame:
+        """Every citizen's current state as a DataFrame, one row per citizen."""
+        return self.citizens.frame(list(self.scenario.services.domains))
+
+    def network_graph(self) -> nx.Graph:
+        """The citizens' social network as a networkx graph (nodes are citizen rows)."""
+        return network.to_networkx(self.adjacency)
+
+    def trigger_event(self, kind: str, size: float = 0.3, duration: int | None = None) -> Event:
+        """Schedule an event for the next step, as a workshop would trigger it live."""
+        try:
+            event = Event.model_validate(
+                {"step": self.steps + 1, "kind": kind, "size": float(size), "duration": duration}
+            )
+        except Exception as exc:  # pydantic's ValidationError, re-raised as ours
+            raise ScenarioError(f"event {kind!r}: {exc}") from None
+        self.events.append(event)
+        return event
+
+    # ----------------------------------------------------------------- aggregation helpers
+    def municipality_mean(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-citizen array within each municipality."""
+        c = self.citizens
+        n = len(self.administrations)
+        sums = np.bincount(c.municipality, weights=values, minlength=n)
+        return sums / np.maximum(self.administrations.population, 1)
+
+    def cell_sum(self, per_domain: np.ndarray) -> np.ndarray:
+        """Sum of a ``(citizens, domains)`` array per neighbourhood: ``(hoods, domains)``."""
+        hood = self.citizens.hood.astype(np.int64)
+        cells = (hood[:, None] * self.n_domains + np.arange(self.n_domains)).ravel()
+        return np.bincount(
+            cells, weights=per_domain.ravel(), minlength=self.hoods.level.size
+        ).reshape(self.hoods.level.shape)
+
+    def cell_mean_by_hood(self, values: np.ndarray) -> np.ndarray:
+        """Mean of a per-citizen array within each neighbourhood."""
+        sums = np.bincount(self.citizens.hood, weights=values, minlength=len(self.hoods))
+        return sums / np.maximum(self.hoods.population, 1)
+
+    # ----------------------------------------------------------------- internals
+    def _collect(self) -> None:
+        self.measures = collect_measures(self)
+        self.datacollector.collect(self)
+        if len(self.administrations) > 1:
+            per_muni = collect_municipality_measures(self)
+            frame = pd.DataFrame(per_muni)
+            frame.insert(0, "municipality", np.arange(len(self.administrations)))
+            frame.insert(0, "step", self.steps)
+            self._municipality_rows.append(frame)
+
+    def _make_agent_views(self) -> None:
+        for kind, state in (
+            (Citizen, self.citizens),
+            (Business, self.businesses),
+            (CommunityOrganisation, self.organisations),
+            (Administration, self.administrations),
+        ):
+            for row in range(len(state)):
+                kind(self, state, row)
+
+
+def _reporter(name: str):
+    def report(model: CoProductionModel) -> float:
+        return model.measures[name]
+
+    report.__name__ = f"report_{name}"
+    return report

@@ -1,0 +1,49 @@
+"""Timed events: budget cut, demand shock, platform outage, trust scandal.
+
+An event starts at its ``step`` and, where it has a ``duration``, ends after that many months;
+a budget cut or demand shock without a duration is permanent, a platform outage without one
+lasts three months, a trust scandal is a one-off drop of every citizen's trust by ``size``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+    from coprod.model.scenario import Event
+
+#: Months a platform outage lasts when the scenario gives no duration.
+DEFAULT_OUTAGE = 3
+
+
+def active(event: Event, step: int) -> bool:
+    """Whether ``event`` is in force at ``step``."""
+    if step < event.step:
+        return False
+    duration = event.duration
+    if duration is None:
+        duration = DEFAULT_OUTAGE if event.kind == "platform_outage" else None
+    return duration is None or step < event.step + duration
+
+
+def apply_events(model: CoProductionModel) -> None:
+    """Set this month's budget and need multipliers and platform status; apply scandals."""
+    step = model.steps
+    budget, need, up = 1.0, 1.0, True
+    for event in model.events:
+        if event.kind == "trust_scandal":
+            if event.step == step:
+                model.citizens.trust *= 1.0 - event.size
+            continue
+        if not active(event, step):
+            continue
+        if event.kind == "budget_cut":
+            budget *= 1.0 - event.size
+        elif event.kind == "demand_shock":
+            need *= 1.0 + event.size
+        elif event.kind == "platform_outage":
+            up = False
+    model.budget_multiplier = budget
+    model.need_multiplier = need
+    model.platform_up = up

@@ -1,0 +1,70 @@
+"""Trust, efficacy and motivation move with experience.
+
+Inputs acted upon and accepted proposals raise trust and efficacy, more so when open processes
+make the results visible; inputs ignored, wrong decisions suffered and unmet needs lower them
+(value co-destruction, Uppström & Lönn 2017; Jakobsen 2013; Van Ryzin's performance-trust link).
+Monetary rewards crowd out intrinsic motivation, recognition supports it (Frey & Jegen 2001).
+All traits revert slowly towards each citizen's own starting level.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+
+#: Relative size of each experience's effect on trust and efficacy, in units of learning rate.
+ACTED, ACCEPTED, REJECTED, IGNORED, WRONGED, CORRECTED_LATE = 1.0, 2.0, 0.5, 1.5, 2.5, 0.5
+#: Open processes amplify good experiences by making results visible.
+VISIBILITY = 0.5
+#: Pull of trust by needs met above or below expectation (expectancy-disconfirmation,
+#: Van Ryzin 2004), in units of learning rate, and the expected share of needs met.
+SATISFACTION, EXPECTED_MET = 0.3, 0.8
+#: Monthly reversion towards the starting level, in units of learning rate.
+REVERSION = 0.2
+
+
+def update_trust(model: CoProductionModel) -> None:
+    """Apply this month's experiences to every citizen's trust, efficacy and motivation."""
+    c = model.citizens
+    info = model.step_info
+    lr = model.scenario.behaviour.learning_rate
+    visible = 1.0 + VISIBILITY * (model.scenario.platform.open_processes and model.ict.platform)
+
+    _raise(c.trust, info["acted"], lr * ACTED * visible)
+    _raise(c.efficacy, info["acted"], lr * ACTED * visible)
+    _raise(c.trust, info["accepted"], lr * ACCEPTED * visible)
+    _raise(c.efficacy, info["accepted"], lr * ACCEPTED * visible)
+    rejected_weight = REJECTED / visible  # a reasoned, public rejection hurts less
+    _lower(c.efficacy, info["rejected"], lr * rejected_weight)
+    _lower(c.trust, info["ignored"], lr * IGNORED)
+    _lower(c.efficacy, info["ignored"], lr * IGNORED)
+    _lower(c.trust, info["wronged"], lr * WRONGED)
+    _lower(c.efficacy, info["wronged"], lr * WRONGED)
+    _lower(c.trust, info["corrected_late"], lr * CORRECTED_LATE)
+
+    c.trust += lr * SATISFACTION * (c.met - EXPECTED_MET)
+    c.trust += lr * REVERSION * (c.trust0 - c.trust)
+    c.efficacy += lr * REVERSION * (c.efficacy0 - c.efficacy)
+
+    incentives = model.scenario.governance.incentives
+    crowding = model.scenario.behaviour.crowding_out
+    participants = c.participated
+    if incentives == "monetary":
+        c.motivation[participants] *= 1.0 - crowding
+    elif incentives == "recognition":
+        c.motivation[participants] += 0.3 * crowding * (1.0 - c.motivation[participants])
+    c.motivation += lr * REVERSION * (c.motivation0 - c.motivation)
+    for trait in (c.trust, c.efficacy, c.motivation):
+        np.clip(trait, 0.0, 1.0, out=trait)
+
+
+def _raise(trait: np.ndarray, who: np.ndarray, rate: float) -> None:
+    trait[who] += min(rate, 1.0) * (1.0 - trait[who])
+
+
+def _lower(trait: np.ndarray, who: np.ndarray, rate: float) -> None:
+    trait[who] -= min(rate, 1.0) * trait[who]

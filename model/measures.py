@@ -1,0 +1,160 @@
+"""Measures of participation and public value, computed from the arrays once per step.
+
+Column names are part of coprod's public API (DESIGN.md). Public values follow the three
+families of Nieuwenhuizen & Meijer 2021: performing (efficiency, effectiveness), responsive
+(responsiveness, participation, satisfaction) and proper governance (lawfulness, equality,
+integrity). Formulas and ranges are documented in docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+
+#: Model-level measures, in the order they appear in ``RunResult.model_vars``.
+MEASURES = (
+    "participation_rate",
+    "coproduction_rate",
+    "cocreation_rate",
+    "participation_gap",
+    "contribution_gini",
+    "top10_share",
+    "adoption",
+    "trust",
+    "efficacy",
+    "intrinsic_motivation",
+    "effectiveness",
+    "efficiency",
+    "responsiveness",
+    "equality",
+    "lawfulness",
+    "integrity",
+    "business_engagement",
+    "innovations_adopted",
+    "satisfaction",
+    "performing_value",
+    "responsive_value",
+    "proper_value",
+    "backlog",
+    "spending_per_capita",
+    *(f"participation_q{q}" for q in range(1, 6)),
+    *(f"needs_met_q{q}" for q in range(1, 6)),
+)
+
+#: Share of needs met at or above which a citizen counts as satisfied.
+SATISFIED = 0.75
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 when all are zero)."""
+    total = values.sum()
+    n = len(values)
+    if n == 0 or total <= 0:
+        return 0.0
+    ordered = np.sort(values)
+    cum = np.cumsum(ordered)
+    return float(np.clip((n + 1 - 2 * cum.sum() / total) / n, 0.0, 1.0))
+
+
+def top_share(values: np.ndarray, share: float = 0.1) -> float:
+    """Share of the total held by the top ``share`` of values (0 when the total is 0)."""
+    total = values.sum()
+    if total <= 0:
+        return 0.0
+    k = max(1, int(np.ceil(share * len(values))))
+    return min(1.0, float(np.partition(values, len(values) - k)[-k:].sum() / total))
+
+
+def collect_measures(model: CoProductionModel) -> dict[str, float]:
+    """All model-level measures for the step just taken."""
+    c = model.citizens
+    adm = model.administrations
+    info = model.step_info
+    participated = c.participated
+    by_q = np.bincount(c.quintile, minlength=5).clip(min=1)
+    part_q = np.bincount(c.quintile, weights=participated, minlength=5) / by_q
+    met_q = np.bincount(c.quintile, weights=c.met, minlength=5) / by_q
+
+    resolved = info.get("resolved", 0)
+    if resolved:
+        model.last_responsiveness = info["handled_in_time"] / resolved
+    spending = float(adm.spending.sum())
+    overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else 0.0
+    gross = info.get("gross_output", 0.0)
+    useful_share = info.get("useful_output", 0.0) / gross if gross > 0 else 0.0
+    public = float(model.hoods.resources.sum())
+    decisions = float(adm.decisions.sum())
+
+    m = {
+        "participation_rate": float(participated.mean()),
+        "coproduction_rate": float(c.coproduced.mean()),
+        "cocreation_rate": float(c.cocreated.mean()),
+        "participation_gap": float(part_q[4] - part_q[0]),
+        "contribution_gini": gini(c.contributions),
+        "top10_share": top_share(c.contributions),
+        "adoption": float(c.adopted.mean()),
+        "trust": float(c.trust.mean()),
+        "efficacy": float(c.efficacy.mean()),
+        "intrinsic_motivation": float(c.motivation.mean()),
+        "effectiveness": float(c.met.mean()),
+        "efficiency": (1.0 - overhead_share) * useful_share,
+        "responsiveness": model.last_responsiveness,
+        "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
+        "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else 1.0,
+        "integrity": 1.0 - float(adm.captured.sum()) / public if public > 0 else 1.0,
+        "business_engagement": float(model.businesses.engaged.mean())
+        if len(model.businesses)
+        else 0.0,
+        "innovations_adopted": float(model.innovations_adopted),
+        "satisfaction": float((c.met >= SATISFIED).mean()),
+        "backlog": float(adm.backlog.sum()) / len(c),
+        "spending_per_capita": spending / len(c),
+    }
+    m["performing_value"] = (m["effectiveness"] + m["efficiency"]) / 2
+    m["responsive_value"] = (m["responsiveness"] + m["participation_rate"] + m["satisfaction"]) / 3
+    m["proper_value"] = (m["lawfulness"] + m["equality"] + m["integrity"]) / 3
+    for q in range(5):
+        m[f"participation_q{q + 1}"] = float(part_q[q])
+        m[f"needs_met_q{q + 1}"] = float(met_q[q])
+    return {name: m[name] for name in MEASURES}
+
+
+#: Per-municipality measures, in ``RunResult.municipality_vars``.
+MUNICIPALITY_MEASURES = (
+    "participation_rate",
+    "adoption",
+    "trust",
+    "efficacy",
+    "effectiveness",
+    "backlog",
+    "integrity",
+    "lawfulness",
+)
+
+
+def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndarray]:
+    """Measures per municipality for the step just taken, one array entry per municipality."""
+    c = model.citizens
+    adm = model.administrations
+    mean = model.municipality_mean
+    public = np.bincount(
+        np.repeat(model.hoods.municipality, model.n_domains),
+        weights=model.hoods.resources.ravel(),
+        minlength=len(adm),
+    )
+    return {
+        "participation_rate": mean(c.participated),
+        "adoption": mean(c.adopted),
+        "trust": mean(c.trust),
+        "efficacy": mean(c.efficacy),
+        "effectiveness": mean(c.met),
+        "backlog": adm.backlog / np.maximum(adm.population, 1),
+        "integrity": 1.0
+        - np.divide(adm.captured, public, out=np.zeros(len(adm)), where=public > 0),
+        "lawfulness": 1.0
+        - np.divide(adm.errors, adm.decisions, out=np.zeros(len(adm)), where=adm.decisions > 0),
+    }

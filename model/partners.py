@@ -1,0 +1,113 @@
+"""Businesses and community organisations act: engagement, open-data reuse, capture, outreach.
+
+Businesses engage more where the paradigm treats them as partners, where open data and open
+services give them something to build on, and where they trust the administration; engaged
+partners sponsor or deliver part of a service and, unless processes are open, pull allocation
+their way (capture). Community organisations mobilise and assist their members; inclusion
+outreach funds them and lets them reach residents who do not take part, recruit them and make
+their needs visible (Clark, Brudney & Jang 2013; Evers & Ewert 2021).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+
+#: Monthly probability that an engaged business ends its engagement.
+DISENGAGE = 0.1
+#: Resources a partner adds to its service each month, as a share of its municipality's budget
+#: divided by the number of businesses there; open services double it (businesses deliver).
+SPONSOR_SHARE = 0.08
+#: Share of public resources one partner captures, its ceiling, and what open processes leave.
+CAPTURE_PER_PARTNER, CAPTURE_MAX, OPEN_PROCESS_FACTOR = 0.2, 0.3, 0.25
+#: Productivity gain of a domain's services when all of a municipality's businesses reuse open
+#: data for it (transformative ICT; half as much under other roles).
+DATA_SERVICE_GAIN = 0.3
+#: Organisation activity without funding, and its rise per unit of outreach share.
+BASE_ACTIVITY, OUTREACH_ACTIVITY = 0.3, 3.5
+#: Monthly share of low-participation residents reached per unit of outreach share, and the
+#: probability that a reached resident joins an organisation of the neighbourhood.
+OUTREACH_REACH, OUTREACH_RECRUIT = 2.0, 0.05
+#: Cumulative contributions below which a resident counts as a low participant.
+LOW_PARTICIPATION = 2.0
+
+
+def businesses_engage(model: CoProductionModel) -> None:
+    """Businesses start or end engagement; engaged ones add resources and data services."""
+    b = model.businesses
+    if len(b) == 0:
+        model.step_info["sponsored"] = np.zeros_like(model.hoods.resources)
+        model.step_info["data_services"] = np.zeros((len(model.administrations), model.n_domains))
+        return
+    rng = model.rng
+    platform = model.scenario.platform
+    on_platform = model.ict.platform and model.platform_up
+    openness = 1.0 + 0.5 * (on_platform and platform.open_data)
+    openness += 0.5 * (on_platform and platform.open_services)
+    trust = model.municipality_mean(model.citizens.trust)[b.municipality]
+    p_engage = model.paradigm.business_openness * (0.5 + b.csr) * openness * (0.5 + trust)
+    draws = rng.random(len(b))
+    b.engaged[:] = np.where(b.engaged, draws >= DISENGAGE, draws < p_engage)
+    b.months_engaged += b.engaged
+
+    n_muni = len(model.administrations)
+    per_muni = np.maximum(np.bincount(b.municipality, minlength=n_muni), 1)
+    budget = model.administrations.budget
+    sponsor = SPONSOR_SHARE * budget[b.municipality] / per_muni[b.municipality]
+    if on_platform and platform.open_services:
+        sponsor = sponsor * 2.0
+    cells = b.hood.astype(np.int64) * model.n_domains + b.domain
+    model.step_info["sponsored"] = np.bincount(
+        cells, weights=sponsor * b.engaged, minlength=model.hoods.resources.size
+    ).reshape(model.hoods.resources.shape)
+
+    gain = np.zeros((n_muni, model.n_domains))
+    if on_platform and platform.open_data:
+        factor = DATA_SERVICE_GAIN * (
+            1.0 if model.scenario.governance.ict_role == "transformative" else 0.5
+        )
+        np.add.at(gain, (b.municipality[b.engaged], b.domain[b.engaged]), 1.0)
+        gain = factor * gain / per_muni[:, None] * model.n_domains
+    model.step_info["data_services"] = np.minimum(gain, DATA_SERVICE_GAIN)
+
+
+def capture_share(model: CoProductionModel) -> np.ndarray:
+    """Share of each municipality's public resources that partners pull their way."""
+    b = model.businesses
+    n_muni = len(model.administrations)
+    partners = np.bincount(b.municipality[b.engaged], minlength=n_muni) if len(b) else 0
+    per_muni = np.maximum(np.bincount(b.municipality, minlength=n_muni), 1) if len(b) else 1
+    share = np.minimum(CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / per_muni)
+    if model.scenario.platform.open_processes and model.ict.platform:
+        share = share * OPEN_PROCESS_FACTOR
+    return np.asarray(share, dtype=float) * np.ones(n_muni)
+
+
+def organisations_act(model: CoProductionModel) -> None:
+    """Outreach funds organisations, which reach, recruit and make visible low participants."""
+    orgs = model.organisations
+    outreach = model.scenario.governance.inclusion_outreach
+    orgs.activity[:] = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach)
+    c = model.citizens
+    model.step_info["outreach_need"] = None
+    if outreach <= 0.0:
+        return
+    low = c.contributions < LOW_PARTICIPATION
+    reached = low & (model.rng.random(len(c)) < min(1.0, OUTREACH_REACH * outreach))
+    idx = np.flatnonzero(reached)
+    cells = c.hood[idx].astype(np.int64)[:, None] * model.n_domains + np.arange(model.n_domains)
+    model.step_info["outreach_need"] = np.bincount(
+        cells.ravel(), weights=c.need[idx].ravel(), minlength=model.hoods.data.size
+    ).reshape(model.hoods.data.shape)
+    if len(orgs) == 0:
+        return
+    joins = idx[(c.member[idx] < 0) & (model.rng.random(len(idx)) < OUTREACH_RECRUIT)]
+    org_of_hood = np.full(len(model.hoods), -1, dtype=np.int32)
+    org_of_hood[orgs.hood] = np.arange(len(orgs), dtype=np.int32)
+    joins = joins[org_of_hood[c.hood[joins]] >= 0]
+    c.member[joins] = org_of_hood[c.hood[joins]]
+    orgs.members[:] = np.bincount(c.member[c.member >= 0], minlength=len(orgs))

@@ -1,0 +1,57 @@
+"""Service production: a CES co-production function of professional resources and effort.
+
+Output of a neighbourhood and domain combines professional resources R and co-producers' effort C
+(Parks et al. 1981): ``level = TFP * quality * (a r^rho + (1 - a) c^rho)^(1/rho)`` with r and c
+per resident, each relative to its default level, so that the default world produces the same
+level whatever rho is and rho only matters away from it. ``rho = services.substitution``: near 1
+citizen effort substitutes for professional work, 0 is Cobb-Douglas, negative complements.
+Every citizen contributes a baseline of effort (using the service at all is co-production), so
+output stays positive when nobody volunteers.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+
+#: Service level per resident (need units) produced at default resources and effort.
+TFP = 0.30
+#: Professional resources per resident per domain at the default budget (money units/month).
+RESOURCES_REF = 0.84
+#: Effort units per resident that count as one unit of co-producer effort, and the extra
+#: effort per resident of the default world on top of the baseline.
+EFFORT_SCALE, EFFORT_REF = 3.0, 0.1
+
+
+def ces(r: np.ndarray, c: np.ndarray, weight_r: float, rho: float) -> np.ndarray:
+    """Constant-elasticity-of-substitution aggregate of ``r`` and ``c`` (Cobb-Douglas at 0)."""
+    r = np.maximum(r, 1e-9)
+    c = np.maximum(c, 1e-9)
+    if abs(rho) < 1e-6:
+        return r**weight_r * c ** (1.0 - weight_r)
+    return (weight_r * r**rho + (1.0 - weight_r) * c**rho) ** (1.0 / rho)
+
+
+def produce_services(model: CoProductionModel) -> None:
+    """Compute every service level and each citizen's share of needs met."""
+    h = model.hoods
+    s = model.scenario.services
+    pop = np.maximum(h.population, 1)[:, None]
+    r = h.resources / pop / (RESOURCES_REF / model.n_domains)
+    c = (s.baseline_effort + EFFORT_SCALE * h.effort / pop) / (s.baseline_effort + EFFORT_REF)
+    if not model.paradigm.delivery:
+        c = s.baseline_effort / (s.baseline_effort + EFFORT_REF) * np.ones_like(c)
+    data_services = model.step_info.get("data_services")
+    boost = 1.0 if data_services is None else 1.0 + data_services[h.municipality]
+    h.level[:] = TFP * h.quality * boost * ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
+
+    cit = model.citizens
+    need = cit.need * model.need_multiplier
+    met = np.minimum(need, h.level[cit.hood])
+    cit.met[:] = met.sum(axis=1) / need.sum(axis=1)
+    model.step_info["useful_output"] = float(met.sum())
+    model.step_info["gross_output"] = float((h.level * h.population[:, None]).sum())

@@ -1,0 +1,41 @@
+"""Running a scenario: one run to a :class:`RunResult`, reproducible from scenario and seed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from coprod.model.core import CoProductionModel
+from coprod.model.scenario import Scenario, ScenarioError
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one run: measures per step, and what produced them."""
+
+    model_vars: pd.DataFrame
+    scenario: Scenario
+    seed: int
+    municipality_vars: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def run_scenario(
+    scenario: Scenario | str | Path, steps: int | None = None, seed: int | None = None
+) -> RunResult:
+    """Run ``scenario`` for ``steps`` months (default: the scenario's ``steps``) from ``seed``."""
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.load(scenario)
+    if steps is None:
+        steps = scenario.steps
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ScenarioError(f"steps = {steps!r} is not allowed: must be a whole number >= 1")
+    model = CoProductionModel(scenario, seed=seed)
+    for _ in range(steps):
+        model.step()
+    return RunResult(
+        model_vars=model.model_vars,
+        scenario=scenario,
+        seed=model.seed,
+        municipality_vars=model.municipality_vars,
+    )

@@ -1,0 +1,341 @@
+"""Scenarios: the validated, immutable description of one simulated world and its governance.
+
+A scenario is data, never code. It is read from a TOML file (``tomllib``, no ``eval``), checked
+by pydantic models that forbid unknown keys, and every key has a documented default so that a
+file states only what differs from the default municipality. The defaults, units and sources of
+every key are listed in ``docs/ODD.md``.
+
+Errors are raised as :class:`ScenarioError`, whose message names the key, the value given and
+what is allowed, so that the command line can print it as one line.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+PARADIGMS = ("traditional", "consultation", "coproduction", "socialgov")
+ICT_ROLES = ("none", "instrumental", "transformative", "substitutive")
+INCENTIVES = ("none", "recognition", "monetary")
+INNOVATIONS = ("none", "central_pilot", "experimentalism")
+EVENT_KINDS = ("budget_cut", "demand_shock", "platform_outage", "trust_scandal")
+
+
+class ScenarioError(ValueError):
+    """A scenario could not be loaded or is invalid; the message names key, value and rule."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Population(_Section):
+    """Who lives in the simulated world."""
+
+    citizens: int = Field(2000, ge=10, le=5_000_000)
+    businesses: int = Field(40, ge=0, le=100_000)
+    community_organisations: int = Field(8, ge=0, le=10_000)
+    municipalities: int = Field(1, ge=1, le=500)
+    neighbourhoods: int = Field(8, ge=1, le=1_000, description="per municipality")
+    ses_segregation: float = Field(
+        0.5, ge=0.0, le=1.0, description="spread of neighbourhood mean socio-economic status"
+    )
+
+    @model_validator(mode="after")
+    def _enough_residents(self) -> Population:
+        hoods = self.municipalities * self.neighbourhoods
+        if self.citizens < 5 * hoods:
+            raise ValueError(
+                f"citizens = {self.citizens} is too few for {hoods} neighbourhoods "
+                f"(municipalities x neighbourhoods); at least 5 per neighbourhood are needed"
+            )
+        return self
+
+
+class Services(_Section):
+    """Service domains and the co-production function that produces them."""
+
+    domains: list[str] = Field(
+        default_factory=lambda: ["public_space", "care", "mobility"], min_length=1, max_length=20
+    )
+    substitution: float = Field(0.5, ge=-5.0, le=0.95)
+    coproducer_weight: float = Field(0.35, ge=0.0, le=1.0)
+    baseline_effort: float = Field(0.3, ge=0.0, le=5.0)
+
+    @field_validator("domains")
+    @classmethod
+    def _unique_names(cls, domains: list[str]) -> list[str]:
+        if len(set(domains)) != len(domains):
+            raise ValueError("domain names must be unique")
+        for name in domains:
+            if not name.isidentifier():
+                raise ValueError(f"domain name {name!r} must be a plain identifier like 'care'")
+        return domains
+
+
+class Governance(_Section):
+    """The governance rules a policy maker chooses."""
+
+    paradigm: Literal["traditional", "consultation", "coproduction", "socialgov"] = "coproduction"
+    ict_role: Literal["none", "instrumental", "transformative", "substitutive"] = "instrumental"
+    offline_channel: bool = True
+    human_review: Fraction = 0.0
+    appeals: bool = False
+    inclusion_outreach: Fraction = 0.0
+    incentives: Literal["none", "recognition", "monetary"] = "none"
+    capacity: float = Field(1.0, gt=0.0, le=20.0)
+    budget: float = Field(1.0, gt=0.0, le=10.0)
+    innovation: Literal["none", "central_pilot", "experimentalism"] = "none"
+
+
+class Platform(_Section):
+    """SocialGov platform features (Wimmer & Scherer 2018); they act where a platform exists."""
+
+    open_data: bool = False
+    open_services: bool = False
+    open_processes: bool = False
+    personalisation: bool = False
+
+
+class Behaviour(_Section):
+    """Citizens' decision, diffusion and learning parameters (calibration in docs/ODD.md)."""
+
+    participation_base: float = Field(-5.5, ge=-20.0, le=20.0)
+    weight_motivation: float = Field(4.0, ge=0.0, le=20.0)
+    weight_efficacy: float = Field(1.4, ge=0.0, le=20.0)
+    weight_trust: float = Field(1.0, ge=0.0, le=20.0)
+    weight_need: float = Field(1.6, ge=0.0, le=20.0)
+    weight_peers: float = Field(1.5, ge=0.0, le=20.0)
+    weight_cost: float = Field(2.4, ge=0.0, le=20.0)
+    weight_habit: float = Field(1.5, ge=0.0, le=20.0)
+    adoption_innovation: float = Field(0.004, ge=0.0, le=1.0)
+    adoption_imitation: float = Field(0.06, ge=0.0, le=1.0)
+    learning_rate: float = Field(0.08, ge=0.0, le=1.0)
+    crowding_out: float = Field(0.03, ge=0.0, le=1.0)
+
+
+class Administration(_Section):
+    """How an administration handles inputs and decides; shares and delays per month."""
+
+    target_delay: int = Field(1, ge=0, le=24)
+    expiry: int = Field(4, ge=1, le=60)
+    algorithm_error: Fraction = 0.12
+    staff_per_capita: float = Field(0.1, gt=0.0, le=1.0)
+
+
+class Event(_Section):
+    """A timed shock: at ``step`` an event of ``kind`` and ``size`` happens."""
+
+    step: int = Field(ge=1, le=100_000)
+    kind: Literal["budget_cut", "demand_shock", "platform_outage", "trust_scandal"]
+    size: float = Field(0.3, ge=0.0, le=1.0)
+    duration: int | None = Field(None, ge=1, le=100_000)
+
+
+class Scenario(BaseModel):
+    """A complete, validated scenario.
+
+    Load one with :meth:`Scenario.load` (a name from ``scenarios/`` or a path to a TOML file) and
+    derive variants with :meth:`with_overrides`. A scenario is immutable: ``with_overrides``
+    returns a new one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    name: str = "default"
+    description: str = ""
+    rationale: str = ""
+    steps: int = Field(120, ge=1, le=100_000)
+    population: Population = Field(default_factory=Population)
+    services: Services = Field(default_factory=Services)
+    governance: Governance = Field(default_factory=Governance)
+    platform: Platform = Field(default_factory=Platform)
+    behaviour: Behaviour = Field(default_factory=Behaviour)
+    administration: Administration = Field(default_factory=Administration)
+    events: list[Event] = Field(default_factory=list)
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "scenario") -> Scenario:
+        """Validate a nested dict (as read from TOML) into a scenario."""
+        if not isinstance(data, dict):
+            raise ScenarioError(f"{source}: a scenario must be a table of keys, got {data!r}")
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError(_explain(exc, data, source)) from None
+
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> Scenario:
+        """Load a named scenario shipped with coprod, or a TOML file by path."""
+        path = _resolve(name_or_path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise ScenarioError(f"{path}: not a UTF-8 text file") from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        data.setdefault("name", path.stem)
+        return cls.from_dict(data, source=str(path))
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a new scenario with dotted keys replaced, e.g. ``{"governance.budget": 0.7}``."""
+        data = self.to_dict()
+        for dotted, value in overrides.items():
+            _set_dotted(data, str(dotted), value)
+        return Scenario.from_dict(data, source="override")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the full scenario, every key resolved, as plain TOML-compatible data."""
+        data = self.model_dump(mode="python")
+        for event in data["events"]:
+            if event["duration"] is None:
+                del event["duration"]
+        return data
+
+    def to_toml(self) -> str:
+        """Serialise the fully resolved scenario as TOML text (loadable by :meth:`load`)."""
+        return dumps_toml(self.to_dict())
+
+
+# ---------------------------------------------------------------------- helpers
+def scenario_names() -> list[str]:
+    """Names of the scenarios shipped with coprod, sorted."""
+    folder = resources.files("coprod.scenarios")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    text = str(name_or_path)
+    candidate = Path(text)
+    if text.endswith(".toml") or candidate.parent != Path(".") or candidate.exists():
+        if not candidate.is_file():
+            raise ScenarioError(f"scenario file not found: {candidate}")
+        return candidate
+    shipped = resources.files("coprod.scenarios").joinpath(f"{text}.toml")
+    if not shipped.is_file():
+        names = ", ".join(scenario_names())
+        raise ScenarioError(f"unknown scenario {text!r}; known scenarios: {names}")
+    return Path(str(shipped))
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node or not isinstance(node[part], dict):
+            where = ".".join(parts[: i + 1])
+            raise ScenarioError(f"unknown key {where!r} in override {dotted!r}; {_allowed(node)}")
+        node = node[part]
+    leaf = parts[-1]
+    if leaf not in node:
+        raise ScenarioError(f"unknown key {dotted!r}; {_allowed(node)}")
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        value = value.item()  # NumPy scalars from sweeps become plain Python values
+    node[leaf] = copy.deepcopy(value)
+
+
+def _allowed(node: Any) -> str:
+    if isinstance(node, dict):
+        return "allowed keys here: " + ", ".join(sorted(node))
+    return "this key has no sub-keys"
+
+
+def _explain(exc: ValidationError, data: dict[str, Any], source: str) -> str:
+    """Turn pydantic's error list into one sentence per problem: key, value, what is allowed."""
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            parent = _lookup(Scenario, err["loc"][:-1])
+            allowed = ", ".join(sorted(parent)) if parent else "none"
+            problems.append(f"unknown key {key!r} (allowed: {allowed})")
+            continue
+        value = err.get("input")
+        rule = _rule(err)
+        problems.append(f"{key} = {value!r} is not allowed: {rule}")
+    return f"{source}: " + "; ".join(problems)
+
+
+def _rule(err: Any) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+        return err["msg"].lower()
+    if kind == "literal_error":
+        return "must be one of " + str(ctx.get("expected", "")).replace("'", '"')
+    if kind == "missing":
+        return "this key is required"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"].lower()
+
+
+def _lookup(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """The field names allowed at a location of the scenario schema."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        current = args[0] if args and hasattr(args[0], "model_fields") else annotation
+    return list(current.model_fields) if hasattr(current, "model_fields") else None
+
+
+def dumps_toml(data: dict[str, Any]) -> str:
+    """Write a nested dict of plain values as TOML (tables, arrays of tables, scalars, lists)."""
+    lines: list[str] = []
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list) or _is_plain(v)}
+    for key, value in scalars.items():
+        lines.append(f"{key} = {_toml_value(value)}")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"\n[{key}]")
+            for sub, subvalue in value.items():
+                lines.append(f"{sub} = {_toml_value(subvalue)}")
+        elif isinstance(value, list) and not _is_plain(value):
+            for item in value:
+                lines.append(f"\n[[{key}]]")
+                for sub, subvalue in item.items():
+                    lines.append(f"{sub} = {_toml_value(subvalue)}")
+    return "\n".join(lines) + "\n"
+
+
+def _is_plain(value: Any) -> bool:
+    return isinstance(value, list) and all(not isinstance(v, dict) for v in value)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        return f'"{escaped}"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")

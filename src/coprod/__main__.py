@@ -1,0 +1,5 @@
+"""``python -m coprod`` runs the command line."""
+
+from coprod.analysis.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""Shared helpers: small ensembles and a significance check with a stated margin."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from coprod import Scenario, run_ensemble
+
+#: Small but not tiny: enough citizens for quintiles and neighbourhoods to mean something.
+SMALL = {"population.citizens": 800, "population.businesses": 20}
+
+
+def scenario(name: str = "coproduction", **overrides) -> Scenario:
+    """A named scenario at test size, with dotted overrides given as keyword dicts."""
+    merged = dict(SMALL)
+    merged.update({k.replace("__", "."): v for k, v in overrides.items()})
+    return Scenario.load(name).with_overrides(merged)
+
+
+def outcome(
+    s: Scenario,
+    measure: str,
+    steps: int = 60,
+    replicates: int = 8,
+    window: tuple[int, int] | None = None,
+    seed: int = 11,
+) -> np.ndarray:
+    """Per-replicate mean of ``measure`` over steps ``window`` (default: the last 12 steps)."""
+    frame = run_ensemble(s, replicates=replicates, steps=steps, seed=seed)
+    lo, hi = window if window else (steps - 11, steps)
+    sub = frame[(frame.step >= lo) & (frame.step <= hi)]
+    return sub.groupby("replicate")[measure].mean().to_numpy()
+
+
+def assert_greater(a: np.ndarray, b: np.ndarray, min_diff: float = 0.0, alpha: float = 0.01):
+    """``a`` exceeds ``b`` by more than ``min_diff`` on average, and significantly (Welch t)."""
+    diff = a.mean() - b.mean()
+    assert diff > min_diff, f"mean {a.mean():.4f} vs {b.mean():.4f}: difference {diff:.4f}"
+    if np.allclose(a.std(), 0) and np.allclose(b.std(), 0):
+        return
+    t = stats.ttest_ind(a, b, equal_var=False, alternative="greater")
+    assert t.pvalue < alpha, f"difference {diff:.4f} not significant (p = {t.pvalue:.3g})"

@@ -1,0 +1,136 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from coprod.model.measures import MEASURES
+
+from coprod import Scenario
+
+
+def coprod(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "coprod", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def test_scenarios_lists_every_name_with_its_description():
+    result = coprod("scenarios")
+    assert result.returncode == 0
+    assert "socialgov" in result.stdout
+    assert Scenario.load("socialgov").description in result.stdout
+    assert len(result.stdout.strip().splitlines()) >= 9
+
+
+def test_run_writes_measures_scenario_manifest_and_figure(tmp_path):
+    out = tmp_path / "out"
+    result = coprod(
+        "run",
+        "socialgov",
+        "--steps",
+        "12",
+        "--seed",
+        "3",
+        "--set",
+        "population.citizens=500",
+        "--set",
+        "governance.ict_role=substitutive",
+        "--out",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "participation_rate" in result.stdout and "effectiveness" in result.stdout
+    csv = pd.read_csv(out / "measures.csv")
+    parquet = pd.read_parquet(out / "measures.parquet")
+    assert list(csv.columns) == ["step", *MEASURES]
+    assert len(csv) == 12 and csv.step.tolist() == list(range(1, 13))
+    pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
+    resolved = Scenario.load(out / "scenario.toml")
+    assert resolved.governance.ict_role == "substitutive"
+    assert resolved.population.citizens == 500
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"] == "socialgov" and manifest["seed"] == 3
+    assert manifest["coprod_version"] and manifest["created"]
+    assert (out / "measures.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_run_is_reproducible_from_the_written_scenario(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert (
+        coprod(
+            "run",
+            "coproduction",
+            "--steps",
+            "6",
+            "--set",
+            "population.citizens=300",
+            "--out",
+            str(a),
+        ).returncode
+        == 0
+    )
+    assert coprod("run", str(a / "scenario.toml"), "--steps", "6", "--out", str(b)).returncode == 0
+    pd.testing.assert_frame_equal(pd.read_csv(a / "measures.csv"), pd.read_csv(b / "measures.csv"))
+
+
+def test_default_output_folder_is_named_after_scenario_and_seed(tmp_path):
+    result = coprod(
+        "run",
+        "traditional",
+        "--steps",
+        "3",
+        "--seed",
+        "5",
+        "--set",
+        "population.citizens=200",
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runs" / "traditional-seed5" / "manifest.json").exists()
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["run", "no_such_scenario"], ["unknown scenario", "socialgov"]),
+        (
+            ["run", "socialgov", "--set", "governance.ict_role=quantum"],
+            ["governance.ict_role", "quantum"],
+        ),
+        (["run", "socialgov", "--set", "governance.budgett=1"], ["governance.budgett"]),
+        (["run", "socialgov", "--set", "novalue"], ["novalue", "key=value"]),
+        (["run", "socialgov", "--steps", "0"], ["--steps", "0"]),
+        (["run", "socialgov", "--seed", "-4"], ["--seed"]),
+        (["run", "socialgov", "--bogus"], ["--bogus"]),
+        (["run", "missing/file.toml"], ["not found", "missing/file.toml"]),
+    ],
+)
+def test_bad_input_gives_one_line_exit_2_and_writes_nothing(tmp_path, args, words):
+    result = (
+        coprod(*args, "--out", str(tmp_path / "out"), cwd=tmp_path)
+        if "--bogus" not in args
+        else coprod(*args, cwd=tmp_path)
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("coprod: error:")
+    assert "Traceback" not in result.stderr
+    for word in words:
+        assert word in lines[0]
+    assert not (tmp_path / "out").exists() and not (tmp_path / "runs").exists()
+
+
+def test_bad_scenario_file_gives_one_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[population]\ncitizens = "lots"\n')
+    result = coprod("run", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "population.citizens" in result.stderr and "lots" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
