@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from coprod.agents._view import ArrayAgent, Column
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import pandas as pd
+
 from coprod.agents._view import ArrayAgent, Column
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from coprod.model.scenario import Scenario, ScenarioError, scenario_names
 
 

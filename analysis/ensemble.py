@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
 from coprod.analysis.seeds import replicate_seeds
 from coprod.model.run import run_scenario
 from coprod.model.scenario import Scenario, ScenarioError

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from coprod.model.inputs import APPEAL_BASE, APPEAL_SKILL, staff_capacity
 from coprod.model.partners import capture_share
 from coprod.model.rules import FEATURE_COST, INCENTIVE_COST

@@ -14,6 +14,7 @@ import mesa
 import networkx as nx
 import numpy as np
 import pandas as pd
+
 from coprod.agents.administration import Administration
 from coprod.agents.business import Business
 from coprod.agents.citizen import Citizen

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from coprod.model import network
 from coprod.model.rules import INCENTIVE_COST, INCENTIVE_UTILITY
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
 from coprod.model.core import CoProductionModel
 from coprod.model.scenario import Scenario, ScenarioError
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+
 from coprod.agents.administration import AdministrationState
 from coprod.agents.business import BusinessState
 from coprod.agents.citizen import CitizenState

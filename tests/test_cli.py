@@ -4,9 +4,9 @@ import sys
 
 import pandas as pd
 import pytest
-from coprod.model.measures import MEASURES
 
 from coprod import Scenario
+from coprod.model.measures import MEASURES
 
 
 def coprod(*args, cwd=None):

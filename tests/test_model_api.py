@@ -2,12 +2,12 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+
+from coprod import CoProductionModel, Scenario, run_scenario
 from coprod.agents import Administration, Business, Citizen, CommunityOrganisation
 from coprod.model.measures import MEASURES
 from coprod.model.scenario import scenario_names
 from helpers import scenario
-
-from coprod import CoProductionModel, Scenario, run_scenario
 
 DESIGN_COLUMNS = [
     "participation_rate",
@@ -168,7 +168,6 @@ def test_several_municipalities_are_measured_each():
     assert len(mv) == 15
     assert sorted(mv.municipality.unique()) == [0, 1, 2]
     last = mv[mv.step == 5]
-    m_pop = np.bincount(np.repeat([0, 1, 2], 4), minlength=3)  # equal split of citizens
     assert last.participation_rate.mean() == pytest.approx(
         r.model_vars.participation_rate.iloc[-1], abs=0.01
     )

@@ -2,9 +2,10 @@ import re
 
 import numpy as np
 import pytest
-from coprod.model.scenario import scenario_names
+from pydantic import ValidationError
 
 from coprod import Scenario, ScenarioError
+from coprod.model.scenario import scenario_names
 
 REQUIRED = [
     "traditional",
@@ -127,5 +128,5 @@ def test_toml_round_trip_gives_the_same_scenario(tmp_path, name):
 
 def test_scenario_is_immutable():
     s = Scenario()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         s.governance.budget = 2.0
