@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 #: Money units per staff slot per month, and per automated decision.
 STAFF_COST, AUTOMATED_DECISION_COST = 1.0, 0.1
+#: Share of staff cost kept when an algorithm decides and nobody reviews its decisions.
+AUTOMATED_STAFF = 0.4
 #: Log-normal noise of professional needs assessment.
 ASSESSMENT_NOISE = 0.15
 #: Share of the visible-need record kept from one month to the next (about a year's memory).
@@ -36,9 +38,12 @@ def overhead(model: CoProductionModel) -> np.ndarray:
     adm = model.administrations
     gov = model.scenario.governance
     ict = model.ict
-    cost = STAFF_COST * staff_capacity(model) + ict.assessment_cost * adm.budget
+    staff_cost = STAFF_COST * staff_capacity(model)
     if ict.automated:
-        cost = cost + AUTOMATED_DECISION_COST * adm.handled
+        # the algorithm replaces case workers; human review brings part of them back
+        staff_cost = staff_cost * (AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * gov.human_review)
+        staff_cost = staff_cost + AUTOMATED_DECISION_COST * adm.handled
+    cost = staff_cost + ict.assessment_cost * adm.budget
     if ict.platform:
         features = sum(
             share for name, share in FEATURE_COST.items() if getattr(model.scenario.platform, name)

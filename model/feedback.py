@@ -22,7 +22,7 @@ ACTED, ACCEPTED, REJECTED, IGNORED, WRONGED, CORRECTED_LATE = 1.0, 2.0, 0.5, 1.5
 VISIBILITY = 0.5
 #: Pull of trust by needs met above or below expectation (expectancy-disconfirmation,
 #: Van Ryzin 2004), in units of learning rate, and the expected share of needs met.
-SATISFACTION, EXPECTED_MET = 0.3, 0.8
+SATISFACTION, EXPECTED_MET = 0.3, 0.7
 #: Monthly reversion towards the starting level, in units of learning rate.
 REVERSION = 0.2
 

@@ -143,7 +143,7 @@ def diffuse_adoption(model: CoProductionModel) -> None:
     b = model.scenario.behaviour
     platform = model.scenario.platform
     share = network.peer_share(model.adjacency, model.degree, c.adopted)
-    readiness = 1.6 * c.literacy
+    readiness = 2.0 * c.literacy**2
     if platform.personalisation:
         readiness *= 1.25
     if platform.open_services:

@@ -23,7 +23,7 @@ from coprod.model.scenario import Scenario
 
 #: Standard deviation of citizens' status around their neighbourhood's mean.
 SES_SPREAD = 0.15
-#: Share of citizens using the digital channel at the start, per unit of literacy.
+#: Share of citizens using the digital channel at the start, per unit of squared literacy.
 INITIAL_ADOPTION = 0.06
 #: Probability that a resident of a neighbourhood with a community organisation is a member.
 MEMBERSHIP = 0.12
@@ -130,17 +130,17 @@ def _citizens(
     ses = np.clip(ses_mean[hood] + SES_SPREAD * rng.standard_normal(n), 0.01, 0.99)
     age = 18.0 + 72.0 * rng.beta(1.4, 1.8, n)
     literacy = _sigmoid(
-        3.2 * (ses - 0.5) - 1.4 * (age - 45.0) / 20.0 + 0.3 + 0.8 * rng.standard_normal(n)
+        5.0 * (ses - 0.5) - 1.4 * (age - 45.0) / 20.0 + 0.3 + 0.7 * rng.standard_normal(n)
     )
     spare = np.clip(rng.beta(2.0, 2.5, n) + 0.2 * (age > 67), 0.0, 1.0)
-    motivation = np.clip(rng.beta(1.2, 3.0, n) + 0.15 * (ses - 0.5), 0.0, 1.0)
+    motivation = np.clip(rng.beta(1.2, 3.0, n) + 0.05 * (ses - 0.5), 0.0, 1.0)
     trust = np.clip(rng.beta(5.0, 5.0, n) + 0.1 * (ses - 0.5), 0.0, 1.0)
-    efficacy = np.clip(rng.beta(3.0, 4.0, n) + 0.35 * (ses - 0.5), 0.0, 1.0)
+    efficacy = np.clip(rng.beta(3.0, 4.0, n) + 0.2 * (ses - 0.5), 0.0, 1.0)
     need = np.clip(rng.beta(2.0, 3.0, (n, n_domains)) + 0.3 * (0.5 - ses)[:, None], 0.02, 1.0)
     ranks = np.argsort(np.argsort(ses, kind="stable"), kind="stable")
     quintile = (ranks * 5 // max(n, 1)).astype(np.int8)
     platform = scenario.governance.ict_role != "none"
-    adopted = (rng.random(n) < INITIAL_ADOPTION * literacy) & platform
+    adopted = (rng.random(n) < INITIAL_ADOPTION * literacy**2) & platform
     return CitizenState(
         hood=hood,
         municipality=hood_muni[hood],

@@ -11,10 +11,12 @@ from coprod import Scenario, run_ensemble
 SMALL = {"population.citizens": 800, "population.businesses": 20}
 
 
-def scenario(name: str = "coproduction", **overrides) -> Scenario:
+def scenario(name: str = "coproduction", events=None, **overrides) -> Scenario:
     """A named scenario at test size, with dotted overrides given as keyword dicts."""
     merged = dict(SMALL)
     merged.update({k.replace("__", "."): v for k, v in overrides.items()})
+    if events is not None:
+        merged["events"] = events
     return Scenario.load(name).with_overrides(merged)
 
 
