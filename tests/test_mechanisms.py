@@ -71,7 +71,9 @@ def test_participation_is_unequal_and_favours_high_status():
 
 def test_adoption_diffuses_by_imitation():
     imitation = outcome(scenario(), "adoption", window=(30, 36), steps=36)
-    innovation_only = outcome(scenario(behaviour__adoption_imitation=0.0), "adoption", window=(30, 36), steps=36)
+    innovation_only = outcome(
+        scenario(behaviour__adoption_imitation=0.0), "adoption", window=(30, 36), steps=36
+    )
     assert_greater(imitation, innovation_only, min_diff=0.05)
 
 
@@ -97,7 +99,9 @@ def test_personalisation_raises_adoption_and_participation():
     off = scenario(platform__personalisation=False)
     assert_greater(outcome(on, "adoption", steps=48), outcome(off, "adoption", steps=48), 0.02)
     assert_greater(
-        outcome(on, "participation_rate", steps=48), outcome(off, "participation_rate", steps=48), 0.003
+        outcome(on, "participation_rate", steps=48),
+        outcome(off, "participation_rate", steps=48),
+        0.003,
     )
 
 
@@ -106,10 +110,14 @@ def test_closing_the_offline_channel_widens_the_digital_divide():
     closed = scenario(governance__offline_channel=False)
     late = dict(steps=120, window=(97, 120))
     assert_greater(
-        outcome(closed, "participation_gap", **late), outcome(kept, "participation_gap", **late), 0.01
+        outcome(closed, "participation_gap", **late),
+        outcome(kept, "participation_gap", **late),
+        0.01,
     )
     assert_greater(
-        outcome(kept, "participation_q1", **late), outcome(closed, "participation_q1", **late), 0.01
+        outcome(kept, "participation_q1", **late),
+        outcome(closed, "participation_q1", **late),
+        0.01,
     )
 
 
@@ -117,7 +125,9 @@ def test_outreach_through_community_organisations_includes_the_left_out():
     base = dict(governance__offline_channel=False, population__community_organisations=16)
     funded = scenario(governance__inclusion_outreach=0.15, **base)
     unfunded = scenario(governance__inclusion_outreach=0.0, **base)
-    assert_greater(outcome(funded, "participation_q1"), outcome(unfunded, "participation_q1"), 0.005)
+    assert_greater(
+        outcome(funded, "participation_q1"), outcome(unfunded, "participation_q1"), 0.005
+    )
     m = CoProductionModel(funded, seed=1)
     members_before = (m.citizens.member >= 0).sum()
     for _ in range(24):
@@ -135,7 +145,9 @@ def test_monetary_incentives_crowd_out_intrinsic_motivation():
         outcome(none, "participation_rate", window=early),
         0.005,
     )
-    assert_greater(outcome(none, "intrinsic_motivation"), outcome(paid, "intrinsic_motivation"), 0.02)
+    assert_greater(
+        outcome(none, "intrinsic_motivation"), outcome(paid, "intrinsic_motivation"), 0.02
+    )
     assert_greater(
         outcome(recognised, "intrinsic_motivation"), outcome(none, "intrinsic_motivation"), 0.002
     )
@@ -237,13 +249,16 @@ def test_budget_cut_lowers_spending_and_service_from_its_step():
     s = scenario("austerity_shock")
     frame = run_scenario(s, steps=72, seed=1).model_vars
     before, after = frame.loc[50:59], frame.loc[62:72]
-    assert after.spending_per_capita.mean() == pytest.approx(0.7 * before.spending_per_capita.mean())
+    assert after.spending_per_capita.mean() == pytest.approx(
+        0.7 * before.spending_per_capita.mean()
+    )
     assert after.effectiveness.mean() < before.effectiveness.mean() - 0.02
 
 
 def test_platform_outage_stops_digital_participation_while_it_lasts():
     s = scenario(
-        "socialgov", events=[{"step": 30, "kind": "platform_outage", "duration": 6}],
+        "socialgov",
+        events=[{"step": 30, "kind": "platform_outage", "duration": 6}],
         governance__offline_channel=False,
     )
     frame = run_scenario(s, steps=40, seed=1).model_vars
