@@ -290,3 +290,45 @@ def test_triggered_event_takes_effect_next_step():
     m.step()
     assert m.administrations.budget.sum() == pytest.approx(0.5 * before)
     assert np.isfinite(m.model_vars.to_numpy()).all()
+
+
+# --------------------------------------------------------------------------- intermediaries
+
+
+def test_community_organisation_members_take_part_more():
+    m = CoProductionModel(scenario("coproduction", population__citizens=3000), seed=3)
+    member_rates, other_rates = [], []
+    for _ in range(36):
+        m.step()
+        members = m.citizens.member >= 0
+        member_rates.append(m.citizens.participated[members].mean())
+        other_rates.append(m.citizens.participated[~members].mean())
+    assert_greater(np.array(member_rates), np.array(other_rates), min_diff=0.02)
+
+
+def test_open_data_lets_businesses_engage_and_build_services():
+    base = dict(population__businesses=60, governance__ict_role="transformative")
+    with_data = scenario("socialgov", platform__open_data=True, **base)
+    without = scenario("socialgov", platform__open_data=False, **base)
+    assert_greater(
+        outcome(with_data, "business_engagement"), outcome(without, "business_engagement"), 0.02
+    )
+    assert_greater(outcome(with_data, "effectiveness"), outcome(without, "effectiveness"), 0.005)
+
+
+def test_a_longer_target_delay_counts_more_inputs_as_timely():
+    busy = dict(governance__capacity=0.5)
+    strict = scenario("socialgov", administration__target_delay=0, **busy)
+    lenient = scenario("socialgov", administration__target_delay=3, **busy)
+    assert_greater(outcome(lenient, "responsiveness"), outcome(strict, "responsiveness"), 0.1)
+
+
+def test_unanswered_inputs_expire_and_are_counted():
+    m = CoProductionModel(scenario("socialgov", governance__capacity=0.1), seed=1)
+    expired = 0
+    for _ in range(24):
+        m.step()
+        expired += m.administrations.expired.sum()
+        waiting = m.citizens.pending_since[m.citizens.pending_since >= 0]
+        assert (m.steps - waiting < m.scenario.administration.expiry).all()
+    assert expired > 0
