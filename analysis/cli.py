@@ -122,6 +122,21 @@ def run_command(
     click.echo(f"wrote {len(files)} files to {folder}")
 
 
+@app.command("dashboard")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback unless told otherwise).",
+)
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+def dashboard_command(host: str, port: int) -> None:
+    """Start the workshop dashboard in the browser (Solara)."""
+    from coprod.dashboard.server import serve
+
+    serve(host=host, port=port)
+
+
 #: Raised by click 8.2+ when the group is called with no arguments: help, not an error.
 _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
