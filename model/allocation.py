@@ -17,7 +17,6 @@ import numpy as np
 
 from coprod.model.inputs import APPEAL_BASE, APPEAL_SKILL, staff_capacity
 from coprod.model.partners import capture_share
-from coprod.model.rules import FEATURE_COST, INCENTIVE_COST
 from coprod.model.world import BUDGET_PER_CAPITA
 
 if TYPE_CHECKING:
@@ -36,23 +35,16 @@ DATA_MEMORY = 0.9
 def overhead(model: CoProductionModel) -> np.ndarray:
     """Spending per municipality on everything but front-line professional resources."""
     adm = model.administrations
-    gov = model.scenario.governance
-    ict = model.ict
+    g = model.local
     staff_cost = STAFF_COST * staff_capacity(model)
-    if ict.automated:
-        # the algorithm replaces case workers; human review brings part of them back
-        staff_cost = staff_cost * (AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * gov.human_review)
-        staff_cost = staff_cost + AUTOMATED_DECISION_COST * adm.handled
-    cost = staff_cost + ict.assessment_cost * adm.budget
-    if ict.platform:
-        features = sum(
-            share for name, share in FEATURE_COST.items() if getattr(model.scenario.platform, name)
-        )
-        cost = cost + (ict.platform_cost + features) * adm.budget
-    if INCENTIVE_COST[gov.incentives]:
+    # an algorithm replaces case workers; human review brings part of them back
+    kept = np.where(g.automated, AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * g.human_review, 1.0)
+    staff_cost = staff_cost * kept + g.automated * AUTOMATED_DECISION_COST * adm.handled
+    cost = staff_cost + (g.assessment_cost + g.platform_cost) * adm.budget
+    if g.incentive_cost.any():
         c = model.citizens
         paid = np.bincount(c.municipality[c.participated], minlength=len(adm))
-        cost = cost + INCENTIVE_COST[gov.incentives] * paid
+        cost = cost + g.incentive_cost * paid
     return np.minimum(cost, adm.budget)
 
 
@@ -61,8 +53,9 @@ def update_visible_need(model: CoProductionModel) -> None:
     h = model.hoods
     visible = model.step_info.get("reported_need", 0.0)
     c = model.citizens
-    if model.ict.platform_traces and model.platform_up:
-        users = np.flatnonzero(c.adopted)
+    traced = model.local.platform_traces[c.municipality] & c.adopted
+    if model.platform_up and traced.any():
+        users = np.flatnonzero(traced)
         cells = c.hood[users].astype(np.int64)[:, None] * model.n_domains + np.arange(
             model.n_domains
         )
@@ -79,10 +72,9 @@ def allocate_resources(model: CoProductionModel) -> None:
     """Set the budget, spend overhead, and allocate the rest over neighbourhoods and domains."""
     adm = model.administrations
     h = model.hoods
-    gov = model.scenario.governance
-    ict = model.ict
+    g = model.local
     rng = model.rng
-    adm.budget[:] = BUDGET_PER_CAPITA * gov.budget * model.budget_multiplier * adm.population
+    adm.budget[:] = BUDGET_PER_CAPITA * g.budget * model.budget_multiplier * adm.population
     adm.overhead[:] = overhead(model)
     frontline = adm.budget - adm.overhead
 
@@ -91,19 +83,20 @@ def allocate_resources(model: CoProductionModel) -> None:
     true_need = model.cell_sum(c.need) * model.need_multiplier
     assessed = true_need * np.exp(ASSESSMENT_NOISE * rng.standard_normal(true_need.shape))
     cell_muni = np.repeat(h.municipality, model.n_domains).reshape(h.data.shape)
-    weight = (1.0 - ict.data_weight) * assessed
-    if ict.data_weight > 0:
-        weight = weight + ict.data_weight * _scaled_like(h.data, assessed, cell_muni, len(adm))
+    data_weight = g.data_weight[cell_muni]
+    weight = (1.0 - data_weight) * assessed
+    if g.data_weight.any():
+        weight = weight + data_weight * _scaled_like(h.data, assessed, cell_muni, len(adm))
 
     errors = np.zeros(len(adm))
-    if ict.automated:
+    if g.automated.any():
+        automated = g.automated[cell_muni]
         wrong = rng.random(weight.shape) < model.scenario.administration.algorithm_error
-        reviewed = rng.random(weight.shape) < gov.human_review
-        appealed = np.zeros(weight.shape, dtype=bool)
-        if gov.appeals:
-            skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
-            appealed = rng.random(weight.shape) < APPEAL_BASE + APPEAL_SKILL * skill
-        uncorrected = wrong & ~reviewed & ~appealed
+        reviewed = rng.random(weight.shape) < g.human_review[cell_muni]
+        skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
+        appeal_p = APPEAL_BASE + APPEAL_SKILL * skill
+        appealed = g.appeals[cell_muni] & (rng.random(weight.shape) < appeal_p)
+        uncorrected = automated & wrong & ~reviewed & ~appealed
         weight = np.where(uncorrected, weight * rng.uniform(0.0, 2.0, weight.shape), weight)
         errors = np.bincount(cell_muni[uncorrected], minlength=len(adm)).astype(float)
 

@@ -23,6 +23,7 @@ from coprod.model import network, world
 from coprod.model.allocation import allocate_resources
 from coprod.model.events import apply_events
 from coprod.model.feedback import update_trust
+from coprod.model.governance import LocalGovernance
 from coprod.model.inputs import process_inputs
 from coprod.model.measures import (
     MEASURES,
@@ -33,7 +34,6 @@ from coprod.model.measures import (
 from coprod.model.participation import citizens_decide, diffuse_adoption
 from coprod.model.partners import businesses_engage, organisations_act
 from coprod.model.production import produce_services
-from coprod.model.rules import ICT_ROLES, PARADIGMS
 from coprod.model.scenario import Event, Scenario, ScenarioError
 
 
@@ -58,8 +58,7 @@ class CoProductionModel(mesa.Model):
         super().__init__(seed=int(seed))
         self.scenario = scenario
         self.seed = int(seed)
-        self.paradigm = PARADIGMS[scenario.governance.paradigm]
-        self.ict = ICT_ROLES[scenario.governance.ict_role]
+        self.local = LocalGovernance(scenario, scenario.population.municipalities)
         self.n_domains = len(scenario.services.domains)
         self.events: list[Event] = list(scenario.events)
         self.budget_multiplier = 1.0
@@ -77,6 +76,7 @@ class CoProductionModel(mesa.Model):
         self.hoods = w.hoods
         self.adjacency = w.adjacency
         self.degree = w.degree
+        self.citizens.adopted &= self.local.platform[self.citizens.municipality]
         self._make_agent_views()
         self.measures: dict[str, float] = {}
         self._municipality_rows: list[pd.DataFrame] = []

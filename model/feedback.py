@@ -32,14 +32,14 @@ def update_trust(model: CoProductionModel) -> None:
     c = model.citizens
     info = model.step_info
     lr = model.scenario.behaviour.learning_rate
-    visible = 1.0 + VISIBILITY * (model.scenario.platform.open_processes and model.ict.platform)
+    g = model.local
+    visible = 1.0 + VISIBILITY * g.open_processes[c.municipality]
 
-    _raise(c.trust, info["acted"], lr * ACTED * visible)
-    _raise(c.efficacy, info["acted"], lr * ACTED * visible)
-    _raise(c.trust, info["accepted"], lr * ACCEPTED * visible)
-    _raise(c.efficacy, info["accepted"], lr * ACCEPTED * visible)
-    rejected_weight = REJECTED / visible  # a reasoned, public rejection hurts less
-    _lower(c.efficacy, info["rejected"], lr * rejected_weight)
+    for who, weight in ((info["acted"], ACTED), (info["accepted"], ACCEPTED)):
+        _raise(c.trust, who, lr * weight * visible[who])
+        _raise(c.efficacy, who, lr * weight * visible[who])
+    rejected = info["rejected"]
+    _lower(c.efficacy, rejected, lr * REJECTED / visible[rejected])  # reasoned, public: hurts less
     _lower(c.trust, info["ignored"], lr * IGNORED)
     _lower(c.efficacy, info["ignored"], lr * IGNORED)
     _lower(c.trust, info["wronged"], lr * WRONGED)
@@ -50,21 +50,19 @@ def update_trust(model: CoProductionModel) -> None:
     c.trust += lr * REVERSION * (c.trust0 - c.trust)
     c.efficacy += lr * REVERSION * (c.efficacy0 - c.efficacy)
 
-    incentives = model.scenario.governance.incentives
     crowding = model.scenario.behaviour.crowding_out
-    participants = c.participated
-    if incentives == "monetary":
-        c.motivation[participants] *= 1.0 - crowding
-    elif incentives == "recognition":
-        c.motivation[participants] += 0.3 * crowding * (1.0 - c.motivation[participants])
+    paid = c.participated & g.monetary[c.municipality]
+    recognised = c.participated & g.recognition[c.municipality]
+    c.motivation[paid] *= 1.0 - crowding
+    c.motivation[recognised] += 0.3 * crowding * (1.0 - c.motivation[recognised])
     c.motivation += lr * REVERSION * (c.motivation0 - c.motivation)
     for trait in (c.trust, c.efficacy, c.motivation):
         np.clip(trait, 0.0, 1.0, out=trait)
 
 
-def _raise(trait: np.ndarray, who: np.ndarray, rate: float) -> None:
-    trait[who] += min(rate, 1.0) * (1.0 - trait[who])
+def _raise(trait: np.ndarray, who: np.ndarray, rate: float | np.ndarray) -> None:
+    trait[who] += np.minimum(rate, 1.0) * (1.0 - trait[who])
 
 
-def _lower(trait: np.ndarray, who: np.ndarray, rate: float) -> None:
-    trait[who] -= min(rate, 1.0) * trait[who]
+def _lower(trait: np.ndarray, who: np.ndarray, rate: float | np.ndarray) -> None:
+    trait[who] -= np.minimum(rate, 1.0) * trait[who]

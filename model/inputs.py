@@ -35,28 +35,23 @@ BUNDLING_BONUS = 1.3
 
 def staff_capacity(model: CoProductionModel) -> np.ndarray:
     """Staff slots per administration this month (budget cuts cut staff as well)."""
-    gov = model.scenario.governance
     per_capita = model.scenario.administration.staff_per_capita
-    return gov.capacity * per_capita * model.administrations.population * model.budget_multiplier
+    population = model.administrations.population
+    return model.local.capacity * per_capita * population * model.budget_multiplier
 
 
 def process_inputs(model: CoProductionModel) -> None:
     """Handle, expire or keep every open input; record outcomes for the feedback phase."""
     c = model.citizens
     adm = model.administrations
-    gov = model.scenario.governance
+    g = model.local
     settings = model.scenario.administration
-    ict = model.ict
     rng = model.rng
     step = model.steps
 
-    staff = staff_capacity(model) * (1.0 - gov.inclusion_outreach)
-    if ict.automated:
-        capacity = staff / (1.0 / ict.speed + gov.human_review * REVIEW_COST)
-        error_rate = settings.algorithm_error
-    else:
-        capacity = staff * ict.speed
-        error_rate = ict.error_rate
+    staff = staff_capacity(model) * (1.0 - g.inclusion_outreach)
+    automated_capacity = staff / (1.0 / g.speed + g.human_review * REVIEW_COST)
+    capacity = np.where(g.automated, automated_capacity, staff * g.speed)
     # stochastic rounding keeps small municipalities' capacity unbiased
     capacity = np.floor(capacity + rng.random(len(capacity))).astype(np.int64)
     adm.capacity[:] = capacity
@@ -75,10 +70,13 @@ def process_inputs(model: CoProductionModel) -> None:
     age = step - c.pending_since[handled]
     expired = waiting[step - c.pending_since[waiting] >= settings.expiry]
 
+    where = c.municipality[handled]
+    automated = g.automated[where]
+    error_rate = np.where(automated, settings.algorithm_error, g.human_error[where])
     wrong = rng.random(len(handled)) < error_rate
-    reviewed = ict.automated & (rng.random(len(handled)) < gov.human_review)
+    reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
     appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
-    appealed = gov.appeals & (rng.random(len(handled)) < appeal_p)
+    appealed = g.appeals[where] & (rng.random(len(handled)) < appeal_p)
     uncorrected = wrong & ~reviewed & ~appealed
     sound = ~uncorrected
 
@@ -86,7 +84,8 @@ def process_inputs(model: CoProductionModel) -> None:
     reports = handled[~is_proposal & sound]
     proposals = handled[is_proposal & sound]
     bundled = c.member[proposals] >= 0
-    accept_p = model.paradigm.acceptance * np.where(bundled, BUNDLING_BONUS, 1.0)
+    acceptance = g.acceptance[c.municipality[proposals]]
+    accept_p = acceptance * np.where(bundled, BUNDLING_BONUS, 1.0)
     accepted_mask = rng.random(len(proposals)) < accept_p
     accepted = proposals[accepted_mask]
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model import network
-from coprod.model.rules import INCENTIVE_COST, INCENTIVE_UTILITY
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -42,18 +41,17 @@ REPORT_WEIGHT, PROPOSAL_WEIGHT = 1.0, 1.5
 def channel_cost(model: CoProductionModel) -> np.ndarray:
     """Each citizen's cost of the cheapest open channel; infinite where none is open."""
     c = model.citizens
-    gov = model.scenario.governance
-    cost = np.full(len(c), np.inf)
-    if gov.offline_channel:
-        cost[:] = OFFLINE_COST
-    digital_up = model.ict.platform and model.platform_up
-    if digital_up:
-        digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - c.literacy)
-        if model.scenario.platform.personalisation:
-            digital = digital * PERSONALISATION_FACTOR
-        cost = np.where(c.adopted, np.minimum(cost, digital), cost)
-    if (gov.offline_channel or digital_up) and len(model.organisations):
-        members = c.member >= 0
+    g = model.local
+    muni = c.municipality
+    offline = g.offline_channel[muni]
+    cost = np.where(offline, OFFLINE_COST, np.inf)
+    digital_up = g.platform[muni] & model.platform_up
+    digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - c.literacy)
+    digital = np.where(g.personalisation[muni], digital * PERSONALISATION_FACTOR, digital)
+    cost = np.where(digital_up & c.adopted, np.minimum(cost, digital), cost)
+    if len(model.organisations):
+        # organisations submit on their members' behalf through whichever channel is open
+        members = (c.member >= 0) & (offline | digital_up)
         activity = model.organisations.activity[c.member[members]]
         assisted = ASSISTED_COST - ASSISTED_ACTIVITY * activity
         cost[members] = np.minimum(cost[members], assisted)
@@ -64,7 +62,8 @@ def citizens_decide(model: CoProductionModel) -> None:
     """Draw this month's reports, deliveries and proposals for all citizens at once."""
     c = model.citizens
     b = model.scenario.behaviour
-    rule = model.paradigm
+    g = model.local
+    muni = c.municipality
     rng = model.rng
     n = len(c)
 
@@ -82,8 +81,8 @@ def citizens_decide(model: CoProductionModel) -> None:
         + b.weight_peers * peers
         + b.weight_habit * c.participated  # last month's participation: habit
         - b.weight_cost * effective_cost
-        + rule.invitation
-        + INCENTIVE_UTILITY[model.scenario.governance.incentives]
+        + g.invitation[muni]
+        + g.incentive_utility[muni]
     )
     if len(model.organisations):
         members = c.member >= 0
@@ -93,21 +92,11 @@ def citizens_decide(model: CoProductionModel) -> None:
     draws = rng.random((3, n))
     reports = reachable & free & (unmet > REPORT_THRESHOLD)
     reports &= draws[0] < _sigmoid(utility + REPORT_OFFSET)
-    if rule.delivery:
-        delivers = reachable & (
-            draws[1] < _sigmoid(utility + DELIVER_OFFSET + (c.spare_time - 0.5))
-        )
-    else:
-        delivers = np.zeros(n, dtype=bool)
-    if rule.cocreation:
-        proposes = (
-            reachable
-            & free
-            & (draws[2] < _sigmoid(utility + COCREATE_OFFSET + (c.efficacy - 0.5)))
-        )
-        reports &= ~proposes  # one open input per citizen: the proposal goes in
-    else:
-        proposes = np.zeros(n, dtype=bool)
+    delivers = reachable & g.delivery[muni]
+    delivers &= draws[1] < _sigmoid(utility + DELIVER_OFFSET + (c.spare_time - 0.5))
+    proposes = reachable & free & g.cocreation[muni]
+    proposes &= draws[2] < _sigmoid(utility + COCREATE_OFFSET + (c.efficacy - 0.5))
+    reports &= ~proposes  # one open input per citizen: the proposal goes in
 
     domain = _most_unmet_domain(model)
     step = model.steps
@@ -125,9 +114,6 @@ def citizens_decide(model: CoProductionModel) -> None:
     c.contributions += REPORT_WEIGHT * reports + effort + PROPOSAL_WEIGHT * proposes
     c.coproduced[:] = reports | delivers
     c.cocreated[:] = proposes
-    acts = int(reports.sum() + delivers.sum() + proposes.sum())
-    model.step_info["acts"] = acts
-    model.step_info["incentive_cost"] = acts * INCENTIVE_COST[model.scenario.governance.incentives]
 
 
 def diffuse_adoption(model: CoProductionModel) -> None:
@@ -137,19 +123,18 @@ def diffuse_adoption(model: CoProductionModel) -> None:
     readiness that grows with digital literacy; personalisation and open services make the
     platform more attractive. Nothing diffuses while there is no platform or it is down.
     """
-    if not (model.ict.platform and model.platform_up):
+    g = model.local
+    if not (g.platform.any() and model.platform_up):
         return
     c = model.citizens
     b = model.scenario.behaviour
-    platform = model.scenario.platform
+    muni = c.municipality
     share = network.peer_share(model.adjacency, model.degree, c.adopted)
     readiness = 2.0 * c.literacy**2
-    if platform.personalisation:
-        readiness *= 1.25
-    if platform.open_services:
-        readiness *= 1.15
+    readiness *= np.where(g.personalisation[muni], 1.25, 1.0)
+    readiness *= np.where(g.open_services[muni], 1.15, 1.0)
     hazard = np.minimum(1.0, (b.adoption_innovation + b.adoption_imitation * share) * readiness)
-    c.adopted |= model.rng.random(len(c)) < hazard
+    c.adopted |= (model.rng.random(len(c)) < hazard) & g.platform[muni]
 
 
 def _most_unmet_domain(model: CoProductionModel) -> np.ndarray:

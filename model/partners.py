@@ -44,12 +44,14 @@ def businesses_engage(model: CoProductionModel) -> None:
         model.step_info["data_services"] = np.zeros((len(model.administrations), model.n_domains))
         return
     rng = model.rng
-    platform = model.scenario.platform
-    on_platform = model.ict.platform and model.platform_up
-    openness = 1.0 + 0.5 * (on_platform and platform.open_data)
-    openness += 0.5 * (on_platform and platform.open_services)
-    trust = model.municipality_mean(model.citizens.trust)[b.municipality]
-    p_engage = model.paradigm.business_openness * (0.5 + b.csr) * openness * (0.5 + trust)
+    g = model.local
+    up = model.platform_up
+    open_data = g.open_data & up
+    open_services = g.open_services & up
+    muni = b.municipality
+    openness = 1.0 + 0.5 * open_data[muni] + 0.5 * open_services[muni]
+    trust = model.municipality_mean(model.citizens.trust)[muni]
+    p_engage = g.business_openness[muni] * (0.5 + b.csr) * openness * (0.5 + trust)
     draws = rng.random(len(b))
     b.engaged[:] = np.where(b.engaged, draws >= DISENGAGE, draws < p_engage)
     b.months_engaged += b.engaged
@@ -58,20 +60,17 @@ def businesses_engage(model: CoProductionModel) -> None:
     per_muni = np.maximum(np.bincount(b.municipality, minlength=n_muni), 1)
     budget = model.administrations.budget
     sponsor = SPONSOR_SHARE * budget[b.municipality] / per_muni[b.municipality]
-    if on_platform and platform.open_services:
-        sponsor = sponsor * 2.0
+    sponsor = np.where(open_services[muni], 2.0 * sponsor, sponsor)
     cells = b.hood.astype(np.int64) * model.n_domains + b.domain
     model.step_info["sponsored"] = np.bincount(
         cells, weights=sponsor * b.engaged, minlength=model.hoods.resources.size
     ).reshape(model.hoods.resources.shape)
 
+    reusing = b.engaged & open_data[muni]
     gain = np.zeros((n_muni, model.n_domains))
-    if on_platform and platform.open_data:
-        factor = DATA_SERVICE_GAIN * (
-            1.0 if model.scenario.governance.ict_role == "transformative" else 0.5
-        )
-        np.add.at(gain, (b.municipality[b.engaged], b.domain[b.engaged]), 1.0)
-        gain = factor * gain / per_muni[:, None] * model.n_domains
+    np.add.at(gain, (muni[reusing], b.domain[reusing]), 1.0)
+    factor = DATA_SERVICE_GAIN * np.where(g.transformative, 1.0, 0.5)
+    gain = factor[:, None] * gain / per_muni[:, None] * model.n_domains
     model.step_info["data_services"] = np.minimum(gain, DATA_SERVICE_GAIN)
 
 
@@ -82,22 +81,24 @@ def capture_share(model: CoProductionModel) -> np.ndarray:
     partners = np.bincount(b.municipality[b.engaged], minlength=n_muni) if len(b) else 0
     per_muni = np.maximum(np.bincount(b.municipality, minlength=n_muni), 1) if len(b) else 1
     share = np.minimum(CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / per_muni)
-    if model.scenario.platform.open_processes and model.ict.platform:
-        share = share * OPEN_PROCESS_FACTOR
-    return np.asarray(share, dtype=float) * np.ones(n_muni)
+    transparency = np.where(model.local.open_processes, OPEN_PROCESS_FACTOR, 1.0)
+    return share * transparency
 
 
 def organisations_act(model: CoProductionModel) -> None:
     """Outreach funds organisations, which reach, recruit and make visible low participants."""
     orgs = model.organisations
-    outreach = model.scenario.governance.inclusion_outreach
-    orgs.activity[:] = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach)
+    outreach = model.local.inclusion_outreach
+    orgs.activity[:] = np.minimum(
+        1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach[orgs.municipality]
+    )
     c = model.citizens
     model.step_info["outreach_need"] = None
-    if outreach <= 0.0:
+    if not outreach.any():
         return
     low = c.contributions < LOW_PARTICIPATION
-    reached = low & (model.rng.random(len(c)) < min(1.0, OUTREACH_REACH * outreach))
+    reach = np.minimum(1.0, OUTREACH_REACH * outreach)[c.municipality]
+    reached = low & (model.rng.random(len(c)) < reach)
     idx = np.flatnonzero(reached)
     cells = c.hood[idx].astype(np.int64)[:, None] * model.n_domains + np.arange(model.n_domains)
     model.step_info["outreach_need"] = np.bincount(

@@ -139,8 +139,7 @@ def _citizens(
     need = np.clip(rng.beta(2.0, 3.0, (n, n_domains)) + 0.3 * (0.5 - ses)[:, None], 0.02, 1.0)
     ranks = np.argsort(np.argsort(ses, kind="stable"), kind="stable")
     quintile = (ranks * 5 // max(n, 1)).astype(np.int8)
-    platform = scenario.governance.ict_role != "none"
-    adopted = (rng.random(n) < INITIAL_ADOPTION * literacy**2) & platform
+    adopted = rng.random(n) < INITIAL_ADOPTION * literacy**2  # the platform's first users
     return CitizenState(
         hood=hood,
         municipality=hood_muni[hood],
