@@ -1,0 +1,53 @@
+"""Start the workshop dashboard: Solara's web server (uvicorn) running the coprod app.
+
+:func:`serve` listens on the loopback address unless told otherwise, points Solara's CDN proxy
+at the assets installed by ``python -m coprod.dashboard.install_assets`` (so the page loads with
+no request leaving the machine) and turns Solara's usage telemetry off. Solara reads these
+settings from the environment when its server module is first imported, so :func:`configure`
+runs before that import.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+
+from coprod.dashboard.assets import asset_dir, missing_packages
+
+#: The Solara app: the module whose ``Page`` component is the dashboard.
+APP = "coprod.dashboard.app"
+
+
+def configure(environ: MutableMapping[str, str] | None = None) -> Path:
+    """Set the environment Solara reads at start-up; return the asset folder it will use."""
+    env = os.environ if environ is None else environ
+    folder = asset_dir()
+    env["SOLARA_APP"] = APP
+    env["SOLARA_ASSETS_PROXY"] = "true"
+    env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(folder)
+    env.setdefault("SOLARA_MODE", "production")
+    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    env.setdefault("SOLARA_THEME_VARIANT", "light")
+    return folder
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning") -> None:
+    """Run the dashboard until interrupted (Ctrl+C); every browser session gets its own model."""
+    folder = configure()
+    missing = missing_packages(folder)
+    if missing:
+        names = ", ".join(p.spec for p in missing)
+        print(
+            f"coprod dashboard: warning: browser assets missing in {folder} ({names}); "
+            "without them the page stays blank offline. Install them once with: "
+            "python -m coprod.dashboard.install_assets",
+            file=sys.stderr,
+        )
+    import uvicorn  # after configure(): Solara reads its settings on import
+
+    shown = f"[{host}]" if ":" in host else host
+    print(f"coprod dashboard: open http://{shown}:{port}/ in a browser (Ctrl+C to stop)")
+    sys.stdout.flush()
+    uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level=log_level)
