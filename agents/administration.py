@@ -31,6 +31,7 @@ class AdministrationState:
     decisions: np.ndarray  # decisions taken this step (inputs and allocations)
     captured: np.ndarray  # resources allocated under capture this step
     implemented: np.ndarray  # cumulative proposals implemented
+    responsiveness: np.ndarray  # share of inputs resolved this step that came in time
 
     def __len__(self) -> int:
         return len(self.population)
@@ -49,3 +50,4 @@ class Administration(ArrayAgent):
     errors = Column("uncorrected erroneous decisions this step")
     captured = Column("resources allocated under capture this step")
     implemented = Column("proposals implemented so far")
+    responsiveness = Column("share of inputs handled within the target delay")

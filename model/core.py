@@ -19,11 +19,12 @@ from coprod.agents.administration import Administration
 from coprod.agents.business import Business
 from coprod.agents.citizen import Citizen
 from coprod.agents.community_organisation import CommunityOrganisation
-from coprod.model import network, world
+from coprod.model import innovation, network, world
 from coprod.model.allocation import allocate_resources
 from coprod.model.events import apply_events
 from coprod.model.feedback import update_trust
 from coprod.model.governance import LocalGovernance
+from coprod.model.innovation import innovate
 from coprod.model.inputs import process_inputs
 from coprod.model.measures import (
     MEASURES,
@@ -48,11 +49,6 @@ class CoProductionModel(mesa.Model):
     def __init__(self, scenario: Scenario | str | Path, seed: int | None = None) -> None:
         if not isinstance(scenario, Scenario):
             scenario = Scenario.load(scenario)
-        if scenario.governance.innovation != "none":
-            raise ScenarioError(
-                f"governance.innovation = {scenario.governance.innovation!r} is not available "
-                "yet in this version of coprod; allowed now: 'none'"
-            )
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
         super().__init__(seed=int(seed))
@@ -64,8 +60,8 @@ class CoProductionModel(mesa.Model):
         self.budget_multiplier = 1.0
         self.need_multiplier = 1.0
         self.platform_up = True
-        self.innovations_adopted = 0
         self.last_responsiveness = 1.0
+        self.municipality_values: np.ndarray | None = None
         self.step_info: dict[str, Any] = {}
 
         w = world.build(scenario, self.rng)
@@ -77,6 +73,7 @@ class CoProductionModel(mesa.Model):
         self.adjacency = w.adjacency
         self.degree = w.degree
         self.citizens.adopted &= self.local.platform[self.citizens.municipality]
+        self.innovation = innovation.build(self)
         self._make_agent_views()
         self.measures: dict[str, float] = {}
         self._municipality_rows: list[pd.DataFrame] = []
@@ -85,9 +82,10 @@ class CoProductionModel(mesa.Model):
         )
 
     def step(self) -> None:
-        """One month: events, citizens, partners, administration, services, learning, measures."""
+        """One month: events, innovation, citizens, partners, administration, services."""
         self.step_info = {}
         apply_events(self)
+        innovate(self)
         citizens_decide(self)
         diffuse_adoption(self)
         businesses_engage(self)
@@ -112,6 +110,15 @@ class CoProductionModel(mesa.Model):
         if not self._municipality_rows:
             return pd.DataFrame(columns=["step", "municipality", *MUNICIPALITY_MEASURES])
         return pd.concat(self._municipality_rows, ignore_index=True)
+
+    @property
+    def innovations_adopted(self) -> int:
+        """Innovations adopted so far, counted once per municipality."""
+        return self.innovation.adoptions if self.innovation is not None else 0
+
+    def innovation_summary(self) -> pd.DataFrame:
+        """One row per innovation: trials, adopters, months to reach half, fit to context."""
+        return innovation.summary(self.innovation, self.steps)
 
     def citizen_frame(self) -> pd.DataFrame:
         """Every citizen's current state as a DataFrame, one row per citizen."""
@@ -155,14 +162,16 @@ class CoProductionModel(mesa.Model):
 
     # ----------------------------------------------------------------- internals
     def _collect(self) -> None:
-        self.measures = collect_measures(self)
-        self.datacollector.collect(self)
-        if len(self.administrations) > 1:
+        if len(self.administrations) > 1 or self.innovation is not None:
             per_muni = collect_municipality_measures(self)
+            self.municipality_values = per_muni["public_value"]
+            innovation.record(self, per_muni["public_value"])
             frame = pd.DataFrame(per_muni)
             frame.insert(0, "municipality", np.arange(len(self.administrations)))
             frame.insert(0, "step", self.steps)
             self._municipality_rows.append(frame)
+        self.measures = collect_measures(self)
+        self.datacollector.collect(self)
 
     def _make_agent_views(self) -> None:
         for kind, state in (

@@ -37,6 +37,7 @@ class LocalGovernance:
             **{f"platform.{k}": v for k, v in scenario.platform.model_dump().items()},
         }
         base.pop("governance.innovation")
+        self.base: dict[str, Any] = dict(base)  # the scenario's settings, the same everywhere
         self.settings: list[dict[str, Any]] = [dict(base) for _ in range(municipalities)]
         self._derive()
 

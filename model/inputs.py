@@ -99,12 +99,19 @@ def process_inputs(model: CoProductionModel) -> None:
         wronged=handled[uncorrected],
         corrected_late=handled[wrong & appealed & ~reviewed],
         ignored=expired,
-        handled_in_time=int((age <= settings.target_delay).sum()),
-        resolved=len(handled) + len(expired),
+        handled_in_time=np.bincount(
+            where[age <= settings.target_delay], minlength=len(adm)
+        ).astype(float),
     )
     n_muni = len(adm)
     adm.handled[:] = np.bincount(c.municipality[handled], minlength=n_muni)
     adm.expired[:] = np.bincount(c.municipality[expired], minlength=n_muni)
+    resolved = adm.handled + adm.expired
+    # responsiveness per municipality; a month with nothing resolved keeps the last value
+    timely = np.divide(
+        model.step_info["handled_in_time"], resolved, out=np.zeros(n_muni), where=resolved > 0
+    )
+    adm.responsiveness[:] = np.where(resolved > 0, timely, adm.responsiveness)
     adm.errors[:] = np.bincount(c.municipality[handled[uncorrected]], minlength=n_muni)
     adm.decisions[:] = adm.handled
     adm.implemented += np.bincount(c.municipality[accepted], minlength=n_muni)

@@ -35,6 +35,8 @@ MEASURES = (
     "integrity",
     "business_engagement",
     "innovations_adopted",
+    "innovation_reach",
+    "outcome_spread",
     "satisfaction",
     "performing_value",
     "responsive_value",
@@ -79,13 +81,13 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
     part_q = np.bincount(c.quintile, weights=participated, minlength=5) / by_q
     met_q = np.bincount(c.quintile, weights=c.met, minlength=5) / by_q
 
-    resolved = info.get("resolved", 0)
+    resolved = float((adm.handled + adm.expired).sum())
     if resolved:
-        model.last_responsiveness = info["handled_in_time"] / resolved
+        model.last_responsiveness = float(info["handled_in_time"].sum()) / resolved
     spending = float(adm.spending.sum())
     overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else 0.0
-    gross = info.get("gross_output", 0.0)
-    useful_share = info.get("useful_output", 0.0) / gross if gross > 0 else 0.0
+    gross = float(np.sum(info.get("gross_output", 0.0)))
+    useful_share = float(np.sum(info.get("useful_output", 0.0))) / gross if gross > 0 else 0.0
     public = float(model.hoods.resources.sum())
     decisions = float(adm.decisions.sum())
 
@@ -110,6 +112,12 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         if len(model.businesses)
         else 0.0,
         "innovations_adopted": float(model.innovations_adopted),
+        "innovation_reach": float(model.innovation.adopted.mean(axis=0).max())
+        if model.innovation is not None
+        else 0.0,
+        "outcome_spread": float(np.std(model.municipality_values))
+        if model.municipality_values is not None
+        else 0.0,
         "satisfaction": float((c.met >= SATISFIED).mean()),
         "backlog": float(adm.backlog.sum()) / len(c),
         "spending_per_capita": spending / len(c),
@@ -130,9 +138,25 @@ MUNICIPALITY_MEASURES = (
     "trust",
     "efficacy",
     "effectiveness",
-    "backlog",
-    "integrity",
+    "efficiency",
+    "responsiveness",
+    "equality",
     "lawfulness",
+    "integrity",
+    "backlog",
+    "public_value",
+    "innovations",
+)
+
+#: The measures a municipality weighs, equally, when it judges its own public value.
+PUBLIC_VALUE_COMPONENTS = (
+    "effectiveness",
+    "efficiency",
+    "responsiveness",
+    "equality",
+    "lawfulness",
+    "integrity",
+    "trust",
 )
 
 
@@ -140,21 +164,41 @@ def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndar
     """Measures per municipality for the step just taken, one array entry per municipality."""
     c = model.citizens
     adm = model.administrations
+    info = model.step_info
+    n = len(adm)
     mean = model.municipality_mean
     public = np.bincount(
         np.repeat(model.hoods.municipality, model.n_domains),
         weights=model.hoods.resources.ravel(),
-        minlength=len(adm),
+        minlength=n,
     )
-    return {
+    groups = c.municipality.astype(np.int64) * 5 + c.quintile
+    per_group = np.bincount(groups, minlength=5 * n).clip(min=1)
+    met_q = (np.bincount(groups, weights=c.met, minlength=5 * n) / per_group).reshape(n, 5)
+    gross = np.asarray(info.get("gross_output", np.zeros(n)), dtype=float)
+    useful = np.asarray(info.get("useful_output", np.zeros(n)), dtype=float)
+    overhead_share = _ratio(adm.overhead, adm.spending)
+    m = {
         "participation_rate": mean(c.participated),
         "adoption": mean(c.adopted),
         "trust": mean(c.trust),
         "efficacy": mean(c.efficacy),
         "effectiveness": mean(c.met),
+        "efficiency": (1.0 - overhead_share) * _ratio(useful, gross),
+        "responsiveness": adm.responsiveness.copy(),
+        "equality": 1.0 - np.abs(met_q[:, 4] - met_q[:, 0]),
+        "lawfulness": 1.0 - _ratio(adm.errors, adm.decisions),
+        "integrity": 1.0 - _ratio(adm.captured, public),
         "backlog": adm.backlog / np.maximum(adm.population, 1),
-        "integrity": 1.0
-        - np.divide(adm.captured, public, out=np.zeros(len(adm)), where=public > 0),
-        "lawfulness": 1.0
-        - np.divide(adm.errors, adm.decisions, out=np.zeros(len(adm)), where=adm.decisions > 0),
+        "innovations": model.innovation.adopted.sum(axis=1).astype(float)
+        if model.innovation is not None
+        else np.zeros(n),
     }
+    m["public_value"] = np.mean([m[k] for k in PUBLIC_VALUE_COMPONENTS], axis=0)
+    return {name: m[name] for name in MUNICIPALITY_MEASURES}
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)

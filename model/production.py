@@ -53,5 +53,10 @@ def produce_services(model: CoProductionModel) -> None:
     need = cit.need * model.need_multiplier
     met = np.minimum(need, h.level[cit.hood])
     cit.met[:] = met.sum(axis=1) / need.sum(axis=1)
-    model.step_info["useful_output"] = float(met.sum())
-    model.step_info["gross_output"] = float((h.level * h.population[:, None]).sum())
+    n_muni = len(model.administrations)
+    model.step_info["useful_output"] = np.bincount(
+        cit.municipality, weights=met.sum(axis=1), minlength=n_muni
+    )
+    model.step_info["gross_output"] = np.bincount(
+        h.municipality, weights=(h.level * h.population[:, None]).sum(axis=1), minlength=n_muni
+    )

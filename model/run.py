@@ -19,6 +19,7 @@ class RunResult:
     scenario: Scenario
     seed: int
     municipality_vars: pd.DataFrame = field(default_factory=pd.DataFrame)
+    innovations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_scenario(
@@ -39,4 +40,5 @@ def run_scenario(
         scenario=scenario,
         seed=model.seed,
         municipality_vars=model.municipality_vars,
+        innovations=model.innovation_summary(),
     )

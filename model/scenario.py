@@ -54,6 +54,9 @@ class Population(_Section):
     ses_segregation: float = Field(
         0.5, ge=0.0, le=1.0, description="spread of neighbourhood mean socio-economic status"
     )
+    municipality_diversity: float = Field(
+        0.0, ge=0.0, le=1.0, description="spread of municipalities' mean socio-economic status"
+    )
 
     @model_validator(mode="after")
     def _enough_residents(self) -> Population:
@@ -137,6 +140,44 @@ class Administration(_Section):
     staff_per_capita: float = Field(0.1, gt=0.0, le=1.0)
 
 
+class InnovationProcess(_Section):
+    """How municipalities try, evaluate and spread innovations (Evers & Ewert 2021)."""
+
+    innovations: list[str] = Field(
+        default_factory=lambda: [
+            "personalised_platform",
+            "open_government",
+            "inclusion_outreach",
+            "coproduction_programme",
+            "recognition_scheme",
+            "algorithmic_allocation",
+            "digital_by_default",
+        ],
+        min_length=1,
+    )
+    peer_ties: int = Field(2, ge=1, le=50)
+    experiment_rate: Fraction = 0.08
+    trial_months: int = Field(12, ge=2, le=120)
+    evaluation_window: int = Field(6, ge=1, le=60)
+    evaluation_noise: float = Field(0.005, ge=0.0, le=1.0)
+    pilot_municipalities: int = Field(3, ge=1, le=500)
+    pilot_months: int = Field(24, ge=2, le=240)
+    evaluation_delay: int = Field(6, ge=0, le=120)
+    central_noise: float = Field(0.01, ge=0.0, le=1.0)
+
+    @field_validator("innovations")
+    @classmethod
+    def _known(cls, names: list[str]) -> list[str]:
+        from coprod.model.innovation import CATALOGUE
+
+        for name in names:
+            if name not in CATALOGUE:
+                raise ValueError(f"unknown innovation {name!r}; known: {', '.join(CATALOGUE)}")
+        if len(set(names)) != len(names):
+            raise ValueError("innovation names must be unique")
+        return names
+
+
 class Event(_Section):
     """A timed shock: at ``step`` an event of ``kind`` and ``size`` happens."""
 
@@ -166,6 +207,7 @@ class Scenario(BaseModel):
     platform: Platform = Field(default_factory=Platform)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     administration: Administration = Field(default_factory=Administration)
+    innovation_process: InnovationProcess = Field(default_factory=InnovationProcess)
     events: list[Event] = Field(default_factory=list)
 
     # ------------------------------------------------------------------ construction

@@ -78,6 +78,9 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     # neighbourhoods: status means spread by segregation, shuffled within each municipality
     spread = 0.4 * pop.ses_segregation * np.linspace(-1.0, 1.0, per_muni) if per_muni > 1 else [0]
     ses_mean = np.concatenate([0.5 + rng.permutation(spread) for _ in range(n_muni)])
+    if n_muni > 1 and pop.municipality_diversity > 0:
+        offsets = 0.25 * pop.municipality_diversity * np.linspace(-1.0, 1.0, n_muni)
+        ses_mean = ses_mean + np.repeat(rng.permutation(offsets), per_muni)
     hood_muni = np.repeat(np.arange(n_muni, dtype=np.int32), per_muni)
     hood_pop = np.concatenate([_split(int(s), per_muni) for s in _split(pop.citizens, n_muni)])
 
@@ -113,6 +116,7 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
         decisions=zeros.copy(),
         captured=zeros.copy(),
         implemented=zeros.copy(),
+        responsiveness=np.ones(n_muni),
     )
     return World(citizens, businesses, organisations, administrations, hoods, adjacency, degree)
 

@@ -171,10 +171,3 @@ def test_several_municipalities_are_measured_each():
     assert last.participation_rate.mean() == pytest.approx(
         r.model_vars.participation_rate.iloc[-1], abs=0.01
     )
-
-
-def test_innovation_between_municipalities_is_refused_clearly_for_now():
-    from coprod import ScenarioError
-
-    with pytest.raises(ScenarioError, match="governance.innovation"):
-        CoProductionModel(scenario(governance__innovation="experimentalism"), seed=1)

@@ -1,0 +1,310 @@
+"""Innovation between municipalities: central pilot programmes or democratic experimentalism.
+
+Evers & Ewert 2021 argue that co-productive services are a social innovation that arises
+locally, and that centrally designed pilot programmes, which put to the test what remains
+centrally designed and decided, rarely scale, whereas democratic experimentalism — local
+experiments, evaluation, and learning between places (Sabel & Zeitlin 2012) — can. Here an
+innovation is a change of local governance (a platform feature, an allocation rule, outreach, a
+co-production programme, ...). Its effect is not a parameter: it is whatever the model produces
+in that municipality's context, so it differs between places and is uncertain before it is
+tried.
+
+- ``central_pilot``: a central government picks an innovation, pilots it in a few
+  municipalities (the best-placed ones, as showcase pilots tend to be) for a fixed term,
+  evaluates the pilots' average effect after a delay and with noise, then scales it to all
+  municipalities or drops it; then the next.
+- ``experimentalism``: each municipality now and then tries an innovation for a trial period,
+  evaluates it on its own public value, keeps it if it helped and drops it if not, and shares
+  the result with its peers; a peer's success makes an innovation more likely to be tried, the
+  more so the more alike the two places are.
+
+Effects are judged by a difference in differences: the change of a municipality's public value
+over the trial minus the mean change elsewhere, plus evaluation noise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from coprod.model.core import CoProductionModel
+
+#: The innovations municipalities can take up: name -> local governance changes (dotted keys).
+CATALOGUE: dict[str, dict[str, Any]] = {
+    "personalised_platform": {"platform.personalisation": True},
+    "open_government": {"platform.open_data": True, "platform.open_processes": True},
+    "inclusion_outreach": {"governance.inclusion_outreach": 0.1},
+    "coproduction_programme": {"governance.paradigm": "socialgov"},
+    "recognition_scheme": {"governance.incentives": "recognition"},
+    "algorithmic_allocation": {"governance.ict_role": "substitutive"},
+    "digital_by_default": {"governance.offline_channel": False},
+}
+#: How strongly peers' evaluated effects (public-value points) steer the choice of a trial.
+EVIDENCE_WEIGHT = 50.0
+#: Months after an innovation was first applied at which its fit to the place is judged.
+FIT_MONTHS = 24
+
+
+@dataclass
+class InnovationState:
+    """Who tried, adopted and rejected which innovation, and what the evaluations said."""
+
+    names: list[str]
+    peers: np.ndarray  # (M, M) learning weight: peer tie x similarity of context
+    adopted: np.ndarray  # (M, K) bool
+    rejected: np.ndarray  # (M, K) bool
+    results: np.ndarray  # (M, K) evaluated effect, NaN where not evaluated
+    first_applied: np.ndarray  # (M, K) step the change first took effect, -1 if never
+    fit: np.ndarray  # (M, K) 1 helped, 0 did not, -1 not yet judged
+    trial: np.ndarray  # (M,) innovation on trial, -1 if none
+    trial_start: np.ndarray  # (M,) step the trial began
+    saved: list[dict[str, Any]]  # per municipality: settings a trial replaced
+    history: list[np.ndarray] = field(default_factory=list)  # public value per step
+    order: np.ndarray | None = None  # central: the order innovations are piloted in
+    next_pilot: int = 0
+    pilot: int = -1
+    pilots: np.ndarray | None = None
+    pilot_start: int = 0
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def adoptions(self) -> int:
+        """Innovations adopted, counted once per municipality."""
+        return int(self.adopted.sum())
+
+
+def municipal_peers(ses: np.ndarray, ties: int, rng: np.random.Generator) -> np.ndarray:
+    """Learning weights between municipalities, weighted by how alike their make-up is.
+
+    Ties form a ring of ``ties`` neighbours on each side plus one random tie each.
+    """
+    m = len(ses)
+    adjacency = np.zeros((m, m), dtype=bool)
+    for offset in range(1, min(ties, m - 1) + 1):
+        idx = np.arange(m)
+        adjacency[idx, (idx + offset) % m] = True
+    if m > 2:
+        adjacency[np.arange(m), rng.integers(0, m, m)] = True
+    adjacency |= adjacency.T
+    np.fill_diagonal(adjacency, False)
+    spread = max(float(np.ptp(ses)), 1e-9)
+    similarity = 1.0 - np.abs(ses[:, None] - ses[None, :]) / spread
+    return adjacency * (0.2 + 0.8 * similarity)
+
+
+def build(model: CoProductionModel) -> InnovationState | None:
+    """The innovation state for the scenario's process, or None when there is none."""
+    process = model.scenario.innovation_process
+    mode = model.scenario.governance.innovation
+    if mode == "none":
+        return None
+    names = list(process.innovations)
+    m, k = len(model.administrations), len(names)
+    ses = model.municipality_mean(model.citizens.ses)
+    state = InnovationState(
+        names=names,
+        peers=municipal_peers(ses, process.peer_ties, model.rng),
+        adopted=np.zeros((m, k), dtype=bool),
+        rejected=np.zeros((m, k), dtype=bool),
+        results=np.full((m, k), np.nan),
+        first_applied=np.full((m, k), -1, dtype=np.int64),
+        fit=np.full((m, k), -1, dtype=np.int8),
+        trial=np.full(m, -1, dtype=np.int64),
+        trial_start=np.zeros(m, dtype=np.int64),
+        saved=[{} for _ in range(m)],
+    )
+    if mode == "central_pilot":
+        state.order = model.rng.permutation(k)
+    return state
+
+
+def innovate(model: CoProductionModel) -> None:
+    """This month's trials, evaluations, decisions and fit judgements."""
+    state = model.innovation
+    if state is None:
+        return
+    if model.scenario.governance.innovation == "central_pilot":
+        _central_pilot(model, state)
+    else:
+        _experimentalism(model, state)
+    _judge_fit(model, state)
+
+
+def record(model: CoProductionModel, public_value: np.ndarray) -> None:
+    """Keep this step's public value per municipality for later evaluations."""
+    if model.innovation is not None:
+        model.innovation.history.append(np.asarray(public_value, dtype=float).copy())
+
+
+def summary(state: InnovationState | None, steps: int) -> pd.DataFrame:
+    """One row per innovation: trials, adoptions, time to reach half the municipalities, fit."""
+    columns = [
+        "innovation", "trials", "adopters", "adopted_share", "first_step", "half_step",
+        "months_to_half", "mean_effect", "judged", "fit",
+    ]  # fmt: skip
+    if state is None:
+        return pd.DataFrame(columns=columns)
+    m = state.adopted.shape[0]
+    rows = []
+    for j, name in enumerate(state.names):
+        applied = state.first_applied[:, j]
+        first = int(applied[applied >= 0].min()) if (applied >= 0).any() else -1
+        adopted_at = np.sort(applied[state.adopted[:, j]])
+        need = int(np.ceil(m / 2))
+        half = int(adopted_at[need - 1]) if len(adopted_at) >= need else -1
+        judged = state.fit[:, j] >= 0
+        results = state.results[:, j]
+        rows.append(
+            {
+                "innovation": name,
+                "trials": int((applied >= 0).sum()),
+                "adopters": int(state.adopted[:, j].sum()),
+                "adopted_share": float(state.adopted[:, j].mean()),
+                "first_step": first,
+                "half_step": half,
+                "months_to_half": half - first if half >= 0 else np.nan,
+                "mean_effect": float(np.nanmean(results))
+                if np.isfinite(results).any()
+                else np.nan,
+                "judged": int(judged.sum()),
+                "fit": float(state.fit[judged, j].mean()) if judged.any() else np.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------------- mechanics
+def _apply(model: CoProductionModel, state: InnovationState, muni: int, j: int) -> None:
+    saved = {}
+    for key, value in CATALOGUE[state.names[j]].items():
+        saved[key] = model.local.set(muni, key, value)
+    state.saved[muni] = saved
+    if state.first_applied[muni, j] < 0:
+        state.first_applied[muni, j] = model.steps
+
+
+def _revert(model: CoProductionModel, state: InnovationState, muni: int) -> None:
+    for key, value in state.saved[muni].items():
+        model.local.set(muni, key, value)
+    state.saved[muni] = {}
+
+
+def _effect(state: InnovationState, muni: int, start: int, end: int, window: int) -> float:
+    """Difference in differences of public value for ``muni`` between ``start`` and ``end``.
+
+    The change of ``muni``'s mean public value over the ``window`` months before each step,
+    minus the mean change elsewhere (steps are 1-based; history row s-1 holds step s).
+    """
+    history = np.asarray(state.history)
+    before = history[max(start - 1 - window, 0) : start - 1].mean(axis=0)
+    after = history[max(end - 1 - window, 0) : end - 1].mean(axis=0)
+    change = after - before
+    others = np.delete(change, muni)
+    return float(change[muni] - (others.mean() if len(others) else 0.0))
+
+
+def _experimentalism(model: CoProductionModel, state: InnovationState) -> None:
+    process = model.scenario.innovation_process
+    rng = model.rng
+    step = model.steps
+    window = process.evaluation_window
+    ending = np.flatnonzero(
+        (state.trial >= 0) & (step - state.trial_start >= process.trial_months)
+    )
+    for muni in ending:
+        j = state.trial[muni]
+        effect = _effect(state, muni, state.trial_start[muni], step, window)
+        effect += process.evaluation_noise * rng.standard_normal()
+        state.results[muni, j] = effect
+        if effect > 0:
+            state.adopted[muni, j] = True
+            state.saved[muni] = {}
+        else:
+            _revert(model, state, muni)
+            state.rejected[muni, j] = True
+        state.trial[muni] = -1
+
+    starting = (state.trial < 0) & (rng.random(len(state.trial)) < process.experiment_rate)
+    if step <= window:
+        return  # no baseline to compare a trial with yet
+    evidence = _peer_evidence(state)
+    for muni in np.flatnonzero(starting):
+        open_ = ~state.adopted[muni] & ~state.rejected[muni]
+        if not open_.any():
+            continue
+        weights = np.where(open_, np.exp(EVIDENCE_WEIGHT * evidence[muni]), 0.0)
+        j = int(rng.choice(len(weights), p=weights / weights.sum()))
+        _apply(model, state, muni, j)
+        state.trial[muni] = j
+        state.trial_start[muni] = step
+
+
+def _peer_evidence(state: InnovationState) -> np.ndarray:
+    """Each municipality's similarity-weighted mean of its peers' evaluated effects (0 if none)."""
+    known = np.isfinite(state.results)
+    values = np.where(known, state.results, 0.0)
+    weighted = state.peers @ values
+    weight = state.peers @ known.astype(float)
+    return np.divide(weighted, weight, out=np.zeros_like(weighted), where=weight > 0)
+
+
+def _central_pilot(model: CoProductionModel, state: InnovationState) -> None:
+    process = model.scenario.innovation_process
+    step = model.steps
+    m = len(state.trial)
+    if state.pilot < 0:
+        if state.next_pilot >= len(state.names) or step <= process.evaluation_window:
+            return
+        j = int(state.order[state.next_pilot])
+        state.next_pilot += 1
+        ses = model.municipality_mean(model.citizens.ses)
+        count = min(process.pilot_municipalities, m)
+        state.pilots = np.argsort(-ses, kind="stable")[:count]  # the best-placed go first
+        for muni in state.pilots:
+            _apply(model, state, muni, j)
+            state.trial[muni] = j
+            state.trial_start[muni] = step
+        state.pilot, state.pilot_start = j, step
+        return
+    if step < state.pilot_start + process.pilot_months + process.evaluation_delay:
+        return
+    j = state.pilot
+    end = state.pilot_start + process.pilot_months  # the data the evaluation had
+    window = process.evaluation_window
+    effects = [_effect(state, muni, state.pilot_start, end, window) for muni in state.pilots]
+    verdict = float(np.mean(effects)) + process.central_noise * model.rng.standard_normal()
+    state.results[state.pilots, j] = effects
+    scale = verdict > 0
+    for muni in range(m):
+        if muni in state.pilots:
+            state.trial[muni] = -1
+            if scale:
+                state.saved[muni] = {}
+            else:
+                _revert(model, state, muni)
+        elif scale:
+            _apply(model, state, muni, j)
+            state.saved[muni] = {}
+        if scale:
+            state.adopted[muni, j] = True
+        elif muni in state.pilots:
+            state.rejected[muni, j] = True
+    state.decisions.append(
+        {"innovation": state.names[j], "step": step, "verdict": verdict, "scaled": scale}
+    )
+    state.pilot = -1
+
+
+def _judge_fit(model: CoProductionModel, state: InnovationState) -> None:
+    """An adoption fits its place if public value rose more there than elsewhere since."""
+    step = model.steps
+    due = state.adopted & (state.fit < 0) & (state.first_applied >= 0)
+    due &= step - state.first_applied >= FIT_MONTHS
+    window = model.scenario.innovation_process.evaluation_window
+    for muni, j in zip(*np.nonzero(due), strict=True):
+        start = int(state.first_applied[muni, j])
+        state.fit[muni, j] = int(_effect(state, muni, start, step, window) > 0)

@@ -1,0 +1,150 @@
+"""Innovation between municipalities: central pilots and democratic experimentalism."""
+
+import numpy as np
+import pytest
+
+from coprod import CoProductionModel, Scenario, ScenarioError, run_scenario
+from coprod.model import innovation
+from coprod.model.innovation import CATALOGUE, municipal_peers
+
+
+def small(name: str, **overrides) -> Scenario:
+    base = {
+        "population.citizens": 2400,
+        "population.businesses": 36,
+        "population.community_organisations": 12,
+        "population.neighbourhoods": 2,
+    }
+    base.update({k.replace("__", "."): v for k, v in overrides.items()})
+    return Scenario.load(name).with_overrides(base)
+
+
+@pytest.mark.parametrize("name", ["experimentalism", "central_pilot"])
+def test_innovation_scenarios_have_twelve_municipalities(name):
+    s = Scenario.load(name)
+    assert s.population.municipalities == 12
+    assert s.governance.innovation == name
+    assert "Evers" in s.rationale
+
+
+def test_municipality_vars_have_a_row_per_step_and_municipality():
+    r = run_scenario(small("experimentalism"), steps=30, seed=1)
+    mv = r.municipality_vars
+    assert len(mv) == 30 * 12
+    assert {"public_value", "innovations", "equality", "efficiency"} <= set(mv.columns)
+    for column in ("public_value", "equality", "efficiency", "lawfulness", "integrity"):
+        assert mv[column].between(0, 1).all(), column
+
+
+def test_municipalities_differ_in_context_when_asked():
+    m = CoProductionModel(small("experimentalism"), seed=1)
+    ses = m.municipality_mean(m.citizens.ses)
+    assert np.ptp(ses) > 0.1
+    flat = CoProductionModel(
+        small("experimentalism", population__municipality_diversity=0.0), seed=1
+    )
+    assert np.ptp(flat.municipality_mean(flat.citizens.ses)) < 0.05
+
+
+def test_peer_weights_are_symmetric_and_favour_similar_places():
+    rng = np.random.default_rng(0)
+    ses = np.linspace(0.3, 0.7, 12)
+    peers = municipal_peers(ses, ties=2, rng=rng)
+    assert np.allclose(peers, peers.T)
+    assert (np.diag(peers) == 0).all()
+    assert (peers > 0).sum(axis=1).min() >= 4
+    assert peers[0, 1] > peers[0, 11]  # both ring neighbours; 1 is alike, 11 is not
+
+
+def test_experimentalism_tries_evaluates_keeps_and_drops():
+    m = CoProductionModel(small("experimentalism"), seed=3)
+    for _ in range(120):
+        m.step()
+    state = m.innovation
+    assert (state.first_applied >= 0).sum() >= 12  # many local trials
+    assert state.adopted.sum() > 0 and state.rejected.sum() > 0
+    # what was kept had a positive evaluated effect, what was dropped a negative one
+    assert (state.results[state.adopted] > 0).all()
+    assert (state.results[state.rejected] <= 0).all()
+    # a dropped innovation's settings are gone again
+    for muni, j in zip(*np.nonzero(state.rejected & ~state.adopted), strict=True):
+        if state.trial[muni] >= 0:
+            continue
+        for key, value in CATALOGUE[state.names[j]].items():
+            assert m.local.get(muni, key) != value or m.local.base[key] == value
+
+
+def test_peer_success_makes_an_innovation_more_likely_to_be_tried():
+    m = CoProductionModel(small("experimentalism"), seed=1)
+    state = m.innovation
+    state.results[:] = np.nan
+    good = state.names.index("inclusion_outreach")
+    neighbours = np.flatnonzero(state.peers[0] > 0)
+    state.results[neighbours, good] = 0.05
+    evidence = innovation._peer_evidence(state)
+    assert evidence[0, good] == pytest.approx(0.05)
+    weights = np.exp(innovation.EVIDENCE_WEIGHT * evidence[0])
+    assert weights[good] / weights.sum() > 0.5  # ten times as likely as any other
+
+
+def test_central_pilot_runs_in_best_placed_municipalities_then_decides():
+    s = small(
+        "central_pilot",
+        innovation_process__pilot_months=12,
+        innovation_process__evaluation_delay=3,
+    )
+    m = CoProductionModel(s, seed=2)
+    ses = m.municipality_mean(m.citizens.ses)
+    for _ in range(8):
+        m.step()
+    state = m.innovation
+    assert state.pilot >= 0
+    assert set(state.pilots) == set(np.argsort(-ses)[:3])
+    others = np.setdiff1d(np.arange(12), state.pilots)
+    assert (state.first_applied[others, state.pilot] < 0).all()
+    for _ in range(16):
+        m.step()
+    assert len(state.decisions) == 1
+    decision = state.decisions[0]
+    j = state.names.index(decision["innovation"])
+    if decision["scaled"]:
+        assert state.adopted[:, j].all()
+    else:
+        assert not state.adopted[:, j].any()
+        key, value = next(iter(CATALOGUE[decision["innovation"]].items()))
+        assert all(m.local.get(i, key) == m.local.base[key] for i in range(12))
+
+
+def test_summary_reports_time_to_half_and_fit():
+    r = run_scenario(small("central_pilot"), steps=120, seed=4)
+    summary = r.innovations
+    assert list(summary.innovation) == list(Scenario().innovation_process.innovations)
+    scaled = summary[summary.adopted_share == 1.0]
+    assert len(scaled) >= 1
+    p = Scenario.load("central_pilot").innovation_process
+    assert (scaled.months_to_half == p.pilot_months + p.evaluation_delay).all()
+    assert r.model_vars.innovations_adopted.iloc[-1] == summary.adopters.sum()
+    assert r.model_vars.innovation_reach.between(0, 1).all()
+
+
+def test_experimentalism_spreads_more_innovations_than_nothing_and_keeps_values_bounded():
+    r = run_scenario(small("experimentalism"), steps=96, seed=5)
+    mv = r.model_vars
+    assert mv.innovations_adopted.iloc[-1] > 0
+    assert mv.innovations_adopted.is_monotonic_increasing
+    assert (mv.outcome_spread > 0).all()
+    none = run_scenario(small("experimentalism", governance__innovation="none"), steps=12, seed=5)
+    assert (none.model_vars.innovations_adopted == 0).all()
+    assert none.innovations.empty
+
+
+def test_unknown_innovation_name_is_rejected():
+    with pytest.raises(ScenarioError, match="unknown innovation 'teleport'"):
+        Scenario().with_overrides({"innovation_process.innovations": ["teleport"]})
+
+
+def test_innovation_runs_are_reproducible():
+    a = run_scenario(small("experimentalism"), steps=40, seed=9)
+    b = run_scenario(small("experimentalism"), steps=40, seed=9)
+    assert a.model_vars.equals(b.model_vars)
+    assert a.innovations.equals(b.innovations)
