@@ -74,7 +74,7 @@ class LocalGovernance:
         self.data_weight = np.array([r.data_weight for r in roles])
         self.platform_traces = np.array([r.platform_traces for r in roles])
         self.automated = np.array([r.automated for r in roles])
-        self.human_error = np.array([max(r.error_rate, 0.0) for r in roles])
+        self.human_error = np.array([r.error_rate for r in roles])
         self.transformative = self._column("governance.ict_role", object) == "transformative"
         self.offline_channel = self._column("governance.offline_channel", bool)
         self.human_review = self._column("governance.human_review")

@@ -43,7 +43,7 @@ class IctRule:
     data_weight: float  # weight of reports and platform data against professional assessment
     platform_traces: bool  # adopters' use of digital services is itself data on need
     automated: bool  # an algorithm decides from the data
-    error_rate: float  # share of decisions that are wrong (automated: scenario's setting)
+    error_rate: float  # share of human decisions that are wrong
     platform_cost: float  # share of budget spent running the platform
 
 
@@ -51,7 +51,8 @@ ICT_ROLES: dict[str, IctRule] = {
     "none": IctRule(False, 1.0, 0.10, 0.0, False, False, 0.02, 0.0),
     "instrumental": IctRule(True, 1.3, 0.08, 0.3, False, False, 0.02, 0.02),
     "transformative": IctRule(True, 1.6, 0.05, 0.7, True, False, 0.02, 0.03),
-    "substitutive": IctRule(True, 4.0, 0.01, 1.0, True, True, -1.0, 0.03),
+    # automated decisions err at the scenario's administration.algorithm_error instead
+    "substitutive": IctRule(True, 4.0, 0.01, 1.0, True, True, 0.0, 0.03),
 }
 
 #: Extra share of budget per platform feature switched on.
