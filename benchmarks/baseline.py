@@ -1,0 +1,930 @@
+"""coprod's rules stepped agent by agent, the plain Mesa way: the benchmarks' baseline.
+
+This module is not part of coprod. It is the reference the benchmarks compare coprod against:
+the same model written as an ordinary Mesa model, where every citizen is a Python object with
+Python attributes, has a ``step`` that reads its neighbours one by one, and is stepped by
+``AgentSet.shuffle_do("step")``. ``tests/test_baseline.py`` checks that it gives statistically
+the same measures as coprod, so that the comparison is one of equals.
+
+What is per agent (every rule below is a Python method on a Mesa agent, on Python scalars and
+lists; no NumPy on the step's hot path):
+
+- **Citizen.step** (``shuffle_do``): the participation decision (channel cost, utility with
+  motivation, efficacy, trust, unmet need, share of participating neighbours, habit, invitation,
+  incentives, mobilisation; report, deliver and propose draws; most unmet domain; effort and
+  contributions) and the adoption draw (innovation plus imitation of adopting neighbours).
+  Neighbours are read as last month's values: ``step`` writes ``next_*`` attributes and
+  **Citizen.advance** (``do``) commits them, Mesa's classic simultaneous activation, which is
+  the synchronous update coprod computes with arrays.
+- **Business.step**: engagement, sponsoring, open-data reuse.
+- **CommunityOrganisation.step**: activity from outreach funding.
+- **Administration** (one per municipality): ``reach_out`` (outreach to low participants among
+  its residents, recruitment), ``survey_trust`` (mean trust of its residents, which businesses
+  read), ``process_inputs`` (the queue: capacity, triage, errors, review, appeals, acceptance,
+  implementation, expiry) and ``allocate`` (overhead, visible need, needs assessment, data
+  weight, automated errors, capture, resources per neighbourhood and domain), each a loop over
+  its residents and neighbourhoods.
+- **Citizen.receive_services** and **Citizen.learn** (``do``): needs met; trust, efficacy and
+  motivation updated from this month's experiences.
+- Service production is a loop over neighbourhoods (plain Python objects, not agents, as in
+  coprod); the measures are gathered by loops over the agents (only the Gini coefficient and
+  top-10% share sort a NumPy array built from those loops, with coprod's own functions).
+
+What is shared with coprod: the parameters (constants imported from coprod's modules), the
+scenario, the per-municipality governance rules (``LocalGovernance``, read once into Python
+scalars per administration) and the initial world (``coprod.model.world.build``, converted to
+agents once at construction, so both start from the same distributions). Random draws come from
+Python's ``random`` (``model.random``), one call per agent and draw, so runs agree with coprod
+in distribution, not draw for draw. Not implemented: innovation between municipalities
+(``governance.innovation`` must be ``"none"``) and the per-municipality measures
+(``municipality_vars``; ``outcome_spread`` is NaN with more than one municipality). Measures
+coprod adds later and the baseline does not know are NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from coprod.model import world
+from coprod.model.allocation import (
+    ASSESSMENT_NOISE,
+    AUTOMATED_DECISION_COST,
+    AUTOMATED_STAFF,
+    DATA_MEMORY,
+    STAFF_COST,
+)
+from coprod.model.events import active
+from coprod.model.feedback import (
+    ACCEPTED,
+    ACTED,
+    CORRECTED_LATE,
+    EXPECTED_MET,
+    IGNORED,
+    REJECTED,
+    REVERSION,
+    SATISFACTION,
+    VISIBILITY,
+    WRONGED,
+)
+from coprod.model.governance import LocalGovernance
+from coprod.model.inputs import (
+    APPEAL_BASE,
+    APPEAL_SKILL,
+    BUNDLING_BONUS,
+    QUALITY_DEPRECIATION,
+    QUALITY_GAIN,
+    QUALITY_MAX,
+    REPORT_VISIBILITY,
+    REVIEW_COST,
+    TRIAGE,
+)
+from coprod.model.measures import MEASURES, SATISFIED, gini, top_share
+from coprod.model.participation import (
+    ASSISTED_ACTIVITY,
+    ASSISTED_COST,
+    COCREATE_OFFSET,
+    DELIVER_OFFSET,
+    DIGITAL_FLOOR,
+    DIGITAL_LITERACY,
+    MOBILISATION,
+    OFFLINE_COST,
+    PERSONALISATION_FACTOR,
+    PROPOSAL_WEIGHT,
+    REPORT_OFFSET,
+    REPORT_THRESHOLD,
+    REPORT_WEIGHT,
+)
+from coprod.model.partners import (
+    BASE_ACTIVITY,
+    CAPTURE_MAX,
+    CAPTURE_PER_PARTNER,
+    DATA_SERVICE_GAIN,
+    DISENGAGE,
+    LOW_PARTICIPATION,
+    OPEN_PROCESS_FACTOR,
+    OUTREACH_ACTIVITY,
+    OUTREACH_REACH,
+    OUTREACH_RECRUIT,
+    SPONSOR_SHARE,
+)
+from coprod.model.production import EFFORT_REF, EFFORT_SCALE, RESOURCES_REF, TFP
+from coprod.model.scenario import Scenario, ScenarioError
+from coprod.model.world import BUDGET_PER_CAPITA
+
+#: The per-municipality rules an administration reads, copied from ``LocalGovernance``.
+RULES = (
+    "delivery",
+    "cocreation",
+    "invitation",
+    "acceptance",
+    "business_openness",
+    "platform",
+    "speed",
+    "assessment_cost",
+    "data_weight",
+    "platform_traces",
+    "automated",
+    "human_error",
+    "transformative",
+    "offline_channel",
+    "human_review",
+    "appeals",
+    "inclusion_outreach",
+    "capacity",
+    "budget",
+    "monetary",
+    "recognition",
+    "incentive_utility",
+    "incentive_cost",
+    "open_data",
+    "open_services",
+    "open_processes",
+    "personalisation",
+    "platform_cost",
+)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _ces(r: float, c: float, weight_r: float, rho: float) -> float:
+    r = max(r, 1e-9)
+    c = max(c, 1e-9)
+    if abs(rho) < 1e-6:
+        return r**weight_r * c ** (1.0 - weight_r)
+    return (weight_r * r**rho + (1.0 - weight_r) * c**rho) ** (1.0 / rho)
+
+
+class Neighbourhood:
+    """A neighbourhood's state, one Python list per quantity with one entry per domain."""
+
+    def __init__(self, index: int, administration: Administration, population: int, d: int):
+        self.index = index
+        self.administration = administration
+        self.population = population
+        self.residents: list[Citizen] = []
+        self.organisation: CommunityOrganisation | None = None
+        self.quality = [1.0] * d
+        self.data = [0.0] * d
+        self.resources = [0.0] * d
+        self.true_need = [0.0] * d
+        self.skill = 0.0
+        self.effort = [0.0] * d
+        self.level = [0.0] * d
+        self.sponsored = [0.0] * d
+        self.reported = [0.0] * d
+        self.outreach = [0.0] * d
+
+    def produce(self) -> None:
+        """Service level per domain: the CES co-production function, as in coprod."""
+        m = self.model
+        s = m.scenario.services
+        rules = self.administration.rules
+        pop = max(self.population, 1)
+        d = m.n_domains
+        base = s.baseline_effort
+        boost = self.administration.data_services
+        for j in range(d):
+            r = self.resources[j] / pop / (RESOURCES_REF / d)
+            if rules.delivery:
+                c = (base + EFFORT_SCALE * self.effort[j] / pop) / (base + EFFORT_REF)
+            else:
+                c = base / (base + EFFORT_REF)
+            self.level[j] = (
+                TFP
+                * self.quality[j]
+                * (1.0 + boost[j])
+                * _ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
+            )
+
+    @property
+    def model(self) -> BaselineModel:
+        return self.administration.model
+
+
+class Citizen(mesa.Agent):
+    """A citizen with Python attributes; ``step`` decides, ``advance`` commits."""
+
+    def __init__(self, model: BaselineModel, **state) -> None:
+        super().__init__(model)
+        self.__dict__.update(state)
+        self.neighbours: list[Citizen] = []
+        self.participated = False
+        self.coproduced = False
+        self.cocreated = False
+        self.next_coproduced = False
+        self.next_cocreated = False
+        self.next_adopted = self.adopted
+        self.pending_since = -1
+        self.pending_kind = 0
+        self.pending_domain = 0
+        self.contributions = 0.0
+        self.met = 0.5
+        self.acted = self.accepted = self.rejected = False
+        self.ignored = self.wronged = self.corrected_late = False
+
+    def step(self) -> None:
+        """Decide this month's acts, then draw adoption, reading neighbours' last month."""
+        m = self.model
+        b = m.behaviour
+        rules = self.administration.rules
+        rnd = self.random.random
+        neighbours = self.neighbours
+        k = len(neighbours)
+        organisation = self.organisation
+        cost = self.channel_cost()
+        reachable = cost < math.inf
+
+        peers = 0.0
+        if k:
+            peers = sum(1 for other in neighbours if other.participated) / k
+        unmet = 1.0 - self.met
+        utility = (
+            b.participation_base
+            + b.weight_motivation * self.motivation
+            + b.weight_efficacy * self.efficacy
+            + b.weight_trust * self.trust
+            + b.weight_need * unmet
+            + b.weight_peers * peers
+            + b.weight_habit * self.participated
+            - b.weight_cost * (cost if reachable else 0.0) * (1.5 - self.spare_time)
+            + rules.invitation
+            + rules.incentive_utility
+        )
+        if organisation is not None:
+            utility += MOBILISATION * organisation.activity
+
+        free = self.pending_since < 0
+        reports = (
+            reachable
+            and free
+            and unmet > REPORT_THRESHOLD
+            and rnd() < _sigmoid(utility + REPORT_OFFSET)
+        )
+        delivers = (
+            reachable
+            and rules.delivery
+            and rnd() < _sigmoid(utility + DELIVER_OFFSET + self.spare_time - 0.5)
+        )
+        proposes = (
+            reachable
+            and free
+            and rules.cocreation
+            and rnd() < _sigmoid(utility + COCREATE_OFFSET + self.efficacy - 0.5)
+        )
+        if proposes:
+            reports = False
+
+        # the domain in which need is furthest from the service level
+        hood = self.hood
+        level = hood.level
+        need_multiplier = m.need_multiplier
+        domain, gap = 0, -math.inf
+        for j, need in enumerate(self.need):
+            g = need * need_multiplier - level[j]
+            if g > gap:
+                domain, gap = j, g
+        if reports or proposes:
+            self.pending_since = m.steps
+            self.pending_kind = 1 if proposes else 0
+            self.pending_domain = domain
+        effort = 0.5 + self.spare_time if delivers else 0.0
+        if delivers:
+            hood.effort[domain] += effort
+        self.contributions += REPORT_WEIGHT * reports + effort + PROPOSAL_WEIGHT * proposes
+        self.next_coproduced = reports or delivers
+        self.next_cocreated = proposes
+
+        # adoption of the digital channel: innovation plus imitation of adopting neighbours
+        if rules.platform and m.platform_up and not self.adopted:
+            share = sum(1 for other in neighbours if other.adopted) / k if k else 0.0
+            readiness = 2.0 * self.literacy**2
+            if rules.personalisation:
+                readiness *= 1.25
+            if rules.open_services:
+                readiness *= 1.15
+            hazard = min(1.0, (b.adoption_innovation + b.adoption_imitation * share) * readiness)
+            self.next_adopted = rnd() < hazard
+
+    def channel_cost(self) -> float:
+        """Cost of the cheapest channel open to this citizen; infinite where none is open."""
+        rules = self.administration.rules
+        cost = OFFLINE_COST if rules.offline_channel else math.inf
+        digital_up = rules.platform and self.model.platform_up
+        if digital_up and self.adopted:
+            digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - self.literacy)
+            if rules.personalisation:
+                digital *= PERSONALISATION_FACTOR
+            cost = min(cost, digital)
+        organisation = self.organisation
+        if organisation is not None and (rules.offline_channel or digital_up):
+            cost = min(cost, ASSISTED_COST - ASSISTED_ACTIVITY * organisation.activity)
+        return cost
+
+    def advance(self) -> None:
+        """Make this month's acts and adoption visible to the neighbours."""
+        self.coproduced = self.next_coproduced
+        self.cocreated = self.next_cocreated
+        self.participated = self.coproduced or self.cocreated
+        self.adopted = self.next_adopted
+
+    def receive_services(self) -> None:
+        """Share of this citizen's needs met by the neighbourhood's service levels."""
+        m = self.model
+        level = self.hood.level
+        need_multiplier = m.need_multiplier
+        met = total = 0.0
+        for j, need in enumerate(self.need):
+            need *= need_multiplier
+            met += min(need, level[j])
+            total += need
+        self.met = met / total
+        m.useful_output += met
+
+    def learn(self) -> None:
+        """This month's experiences move trust, efficacy and motivation; then forget them."""
+        m = self.model
+        rules = self.administration.rules
+        lr = m.behaviour.learning_rate
+        visible = 1.0 + VISIBILITY * rules.open_processes
+        trust, efficacy = self.trust, self.efficacy
+        if self.acted:
+            rate = min(lr * ACTED * visible, 1.0)
+            trust += rate * (1.0 - trust)
+            efficacy += rate * (1.0 - efficacy)
+        if self.accepted:
+            rate = min(lr * ACCEPTED * visible, 1.0)
+            trust += rate * (1.0 - trust)
+            efficacy += rate * (1.0 - efficacy)
+        if self.rejected:
+            efficacy -= min(lr * REJECTED / visible, 1.0) * efficacy
+        if self.ignored:
+            rate = min(lr * IGNORED, 1.0)
+            trust -= rate * trust
+            efficacy -= rate * efficacy
+        if self.wronged:
+            rate = min(lr * WRONGED, 1.0)
+            trust -= rate * trust
+            efficacy -= rate * efficacy
+        if self.corrected_late:
+            trust -= min(lr * CORRECTED_LATE, 1.0) * trust
+        trust += lr * SATISFACTION * (self.met - EXPECTED_MET)
+        trust += lr * REVERSION * (self.trust0 - trust)
+        efficacy += lr * REVERSION * (self.efficacy0 - efficacy)
+        motivation = self.motivation
+        if self.participated:
+            crowding = m.behaviour.crowding_out
+            if rules.monetary:
+                motivation *= 1.0 - crowding
+            elif rules.recognition:
+                motivation += 0.3 * crowding * (1.0 - motivation)
+        motivation += lr * REVERSION * (self.motivation0 - motivation)
+        self.trust = min(max(trust, 0.0), 1.0)
+        self.efficacy = min(max(efficacy, 0.0), 1.0)
+        self.motivation = min(max(motivation, 0.0), 1.0)
+        self.acted = self.accepted = self.rejected = False
+        self.ignored = self.wronged = self.corrected_late = False
+
+
+class Business(mesa.Agent):
+    """A business that may engage, sponsor its service and reuse open data."""
+
+    def __init__(self, model, administration, hood, domain, csr) -> None:
+        super().__init__(model)
+        self.administration = administration
+        self.hood = hood
+        self.domain = domain
+        self.csr = csr
+        self.engaged = False
+        self.months_engaged = 0
+
+    def step(self) -> None:
+        """Start or end engagement; an engaged business sponsors and may reuse open data."""
+        m = self.model
+        a = self.administration
+        rules = a.rules
+        open_data = rules.open_data and m.platform_up
+        open_services = rules.open_services and m.platform_up
+        openness = 1.0 + 0.5 * open_data + 0.5 * open_services
+        p_engage = rules.business_openness * (0.5 + self.csr) * openness * (0.5 + a.mean_trust)
+        draw = self.random.random()
+        self.engaged = draw >= DISENGAGE if self.engaged else draw < p_engage
+        self.months_engaged += self.engaged
+        if self.engaged:
+            sponsor = SPONSOR_SHARE * a.budget / max(len(a.businesses), 1)
+            if open_services:
+                sponsor *= 2.0
+            self.hood.sponsored[self.domain] += sponsor
+            if open_data:
+                a.data_reuse[self.domain] += 1
+
+
+class CommunityOrganisation(mesa.Agent):
+    """A community organisation whose activity rises with outreach funding."""
+
+    def __init__(self, model, administration, hood) -> None:
+        super().__init__(model)
+        self.administration = administration
+        self.hood = hood
+        self.activity = BASE_ACTIVITY
+        self.members = 0
+
+    def step(self) -> None:
+        """Set this month's mobilising activity."""
+        outreach = self.administration.rules.inclusion_outreach
+        self.activity = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach)
+
+
+class Administration(mesa.Agent):
+    """One municipality's administration: outreach, the input queue, allocation."""
+
+    def __init__(self, model, municipality: int, rules: SimpleNamespace) -> None:
+        super().__init__(model)
+        self.municipality = municipality
+        self.rules = rules
+        self.hoods: list[Neighbourhood] = []
+        self.residents: list[Citizen] = []
+        self.businesses: list[Business] = []
+        self.population = 0
+        self.budget = 0.0
+        self.mean_trust = 0.0
+        self.data_reuse = [0] * model.n_domains
+        self.data_services = [0.0] * model.n_domains
+        self.spending = self.overhead = self.captured = 0.0
+        self.handled = self.expired = self.errors = self.decisions = 0.0
+        self.backlog = self.implemented = 0
+
+    # ------------------------------------------------------------ phases
+    def survey_trust(self) -> None:
+        """Mean trust of the residents, which businesses weigh before engaging."""
+        total = 0.0
+        for citizen in self.residents:
+            total += citizen.trust
+        self.mean_trust = total / max(self.population, 1)
+
+    def reach_out(self) -> None:
+        """Outreach reaches low participants, makes their needs visible and recruits them."""
+        outreach = self.rules.inclusion_outreach
+        if outreach <= 0.0:
+            return
+        reach = min(1.0, OUTREACH_REACH * outreach)
+        rnd = self.random.random
+        for citizen in self.residents:
+            if citizen.contributions >= LOW_PARTICIPATION or rnd() >= reach:
+                continue
+            hood = citizen.hood
+            for j, need in enumerate(citizen.need):
+                hood.outreach[j] += need
+            organisation = hood.organisation
+            if citizen.organisation is None and organisation is not None:
+                if rnd() < OUTREACH_RECRUIT:
+                    citizen.organisation = organisation
+                    organisation.members += 1
+
+    def process_inputs(self) -> None:
+        """Handle the oldest inputs up to capacity, expire the too old, record outcomes."""
+        m = self.model
+        rules = self.rules
+        settings = m.scenario.administration
+        rnd = self.random.random
+        step = m.steps
+
+        staff = (
+            rules.capacity
+            * settings.staff_per_capita
+            * self.population
+            * m.budget_multiplier
+            * (1.0 - rules.inclusion_outreach)
+        )
+        if rules.automated:
+            capacity = staff / (1.0 / rules.speed + rules.human_review * REVIEW_COST)
+        else:
+            capacity = staff * rules.speed
+        capacity = math.floor(capacity + rnd())
+
+        queue = [
+            (c.pending_since + TRIAGE * rnd(), c) for c in self.residents if c.pending_since >= 0
+        ]
+        queue.sort(key=lambda item: item[0])
+        handled = [c for _, c in queue[:capacity]]
+        waiting = [c for _, c in queue[capacity:]]
+
+        for hood in self.hoods:
+            q = hood.quality
+            for j in range(len(q)):
+                q[j] -= QUALITY_DEPRECIATION * (q[j] - 1.0)
+            hood.reported = [0.0] * len(q)
+        in_time = errors = 0
+        for c in handled:
+            if step - c.pending_since <= settings.target_delay:
+                in_time += 1
+            if rules.automated:
+                wrong = rnd() < settings.algorithm_error
+                reviewed = rnd() < rules.human_review
+            else:
+                wrong = rnd() < rules.human_error
+                reviewed = False
+            appealed = rules.appeals and (
+                rnd() < APPEAL_BASE + APPEAL_SKILL * c.efficacy * c.literacy
+            )
+            if wrong and not reviewed and not appealed:
+                c.wronged = True
+                errors += 1
+            elif c.pending_kind == 1:
+                bonus = BUNDLING_BONUS if c.organisation is not None else 1.0
+                if rnd() < rules.acceptance * bonus:
+                    c.accepted = True
+                    hood = c.hood
+                    hood.quality[c.pending_domain] += QUALITY_GAIN / max(hood.population, 1)
+                    self.implemented += 1
+                else:
+                    c.rejected = True
+            else:
+                c.acted = True
+                c.hood.reported[c.pending_domain] += c.need[c.pending_domain] * REPORT_VISIBILITY
+            if wrong and appealed and not reviewed:
+                c.corrected_late = True
+            c.pending_since = -1
+        for hood in self.hoods:
+            hood.quality = [min(q, QUALITY_MAX) for q in hood.quality]
+
+        expired = 0
+        for c in waiting:
+            if step - c.pending_since >= settings.expiry:
+                c.ignored = True
+                c.pending_since = -1
+                expired += 1
+        self.handled = float(len(handled))
+        self.expired = float(expired)
+        self.errors = float(errors)
+        self.decisions = float(len(handled))
+        self.backlog = len(waiting) - expired
+        m.handled_in_time += in_time
+        m.resolved += len(handled) + expired
+
+    def allocate(self) -> None:
+        """Spend overhead and allocate front-line resources over neighbourhoods and domains."""
+        m = self.model
+        rules = self.rules
+        settings = m.scenario.administration
+        d = m.n_domains
+        rnd = self.random.random
+
+        self.budget = BUDGET_PER_CAPITA * rules.budget * m.budget_multiplier * self.population
+        staff_cost = (
+            STAFF_COST
+            * rules.capacity
+            * settings.staff_per_capita
+            * self.population
+            * m.budget_multiplier
+        )
+        if rules.automated:
+            staff_cost *= AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * rules.human_review
+            staff_cost += AUTOMATED_DECISION_COST * self.handled
+        cost = staff_cost + (rules.assessment_cost + rules.platform_cost) * self.budget
+        if rules.incentive_cost:
+            paid = sum(1 for c in self.residents if c.participated)
+            cost += rules.incentive_cost * paid
+        self.overhead = min(cost, self.budget)
+        frontline = self.budget - self.overhead
+
+        # what the administration sees: reports, platform traces, outreach; and true need
+        traced = m.platform_up and rules.platform_traces
+        for hood in self.hoods:
+            need_sum = [0.0] * d
+            trace_sum = [0.0] * d
+            skill = 0.0
+            for c in hood.residents:
+                for j, need in enumerate(c.need):
+                    need_sum[j] += need
+                    if traced and c.adopted:
+                        trace_sum[j] += need
+                skill += c.efficacy * c.literacy
+            hood.true_need = [x * m.need_multiplier for x in need_sum]
+            hood.skill = skill / max(hood.population, 1)
+            for j in range(d):
+                visible = hood.reported[j] + trace_sum[j] + hood.outreach[j]
+                hood.data[j] = DATA_MEMORY * hood.data[j] + (1.0 - DATA_MEMORY) * visible
+
+        cells = [(hood, j) for hood in self.hoods for j in range(d)]
+        assessed = [
+            hood.true_need[j] * math.exp(ASSESSMENT_NOISE * self.random.gauss(0.0, 1.0))
+            for hood, j in cells
+        ]
+        weight = [(1.0 - rules.data_weight) * a for a in assessed]
+        if rules.data_weight > 0:
+            data = [hood.data[j] for hood, j in cells]
+            data_total, ref_total = sum(data), sum(assessed)
+            if data_total > 0:
+                scaled = [x * (ref_total / data_total) for x in data]
+            else:
+                scaled = [ref_total / len(cells)] * len(cells)
+            weight = [w + rules.data_weight * s for w, s in zip(weight, scaled, strict=True)]
+        errors = 0
+        if rules.automated:
+            for i, (hood, _) in enumerate(cells):
+                wrong = rnd() < settings.algorithm_error
+                reviewed = rnd() < rules.human_review
+                appealed = rules.appeals and rnd() < APPEAL_BASE + APPEAL_SKILL * hood.skill
+                if wrong and not reviewed and not appealed:
+                    weight[i] *= self.random.uniform(0.0, 2.0)
+                    errors += 1
+
+        partners = sum(1 for b in self.businesses if b.engaged)
+        captured_share = min(
+            CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / max(len(self.businesses), 1)
+        )
+        if rules.open_processes:
+            captured_share *= OPEN_PROCESS_FACTOR
+        total_weight = sum(weight)
+        shares = [w / total_weight for w in weight]
+        public = [(1.0 - captured_share) * frontline * s for s in shares]
+        captured = captured_share * frontline
+        if captured > 0:
+            pulls = [1.0 if hood.sponsored[j] > 0 else 0.0 for hood, j in cells]
+            pull_total = sum(pulls)
+            to_partners = [p / pull_total for p in pulls] if pull_total > 0 else shares
+            public = [p + captured * t for p, t in zip(public, to_partners, strict=True)]
+        else:
+            captured = 0.0
+        for (hood, j), p in zip(cells, public, strict=True):
+            hood.resources[j] = p + hood.sponsored[j]
+        self.captured = captured
+        self.spending = self.overhead + frontline
+        self.errors += errors
+        self.decisions += len(cells)
+
+        factor = DATA_SERVICE_GAIN * (1.0 if rules.transformative else 0.5)
+        per_muni = max(len(self.businesses), 1)
+        self.data_services = [
+            min(factor * n / per_muni * d, DATA_SERVICE_GAIN) for n in self.data_reuse
+        ]
+
+
+class BaselineModel(mesa.Model):
+    """coprod's rules, stepped agent by agent (see the module docstring for what is per agent).
+
+    Args:
+        scenario: a :class:`Scenario`, or the name or path of one.
+        seed: the root of every random draw.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, seed: int = 0) -> None:
+        if not isinstance(scenario, Scenario):
+            scenario = Scenario.load(scenario)
+        if scenario.governance.innovation != "none":
+            raise ScenarioError("the baseline implements governance.innovation = 'none' only")
+        super().__init__(seed=int(seed))
+        self.scenario = scenario
+        self.behaviour = scenario.behaviour
+        self.n_domains = len(scenario.services.domains)
+        self.events = list(scenario.events)
+        self.budget_multiplier = 1.0
+        self.need_multiplier = 1.0
+        self.platform_up = True
+        self.last_responsiveness = 1.0
+        self.handled_in_time = self.resolved = 0
+        self.useful_output = 0.0
+        self.measures: dict[str, float] = {}
+        self._build()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MEASURES}
+        )
+
+    def _build(self) -> None:
+        """Create agents from coprod's initial world (same distributions, then Python objects)."""
+        s = self.scenario
+        d = self.n_domains
+        w = world.build(s, self.rng)
+        local = LocalGovernance(s, len(w.administrations))
+        c = w.citizens
+        c.adopted &= local.platform[c.municipality]
+        self.administrations = [
+            Administration(
+                self, m, SimpleNamespace(**{k: getattr(local, k)[m].item() for k in RULES})
+            )
+            for m in range(len(w.administrations))
+        ]
+        for a, pop in zip(self.administrations, w.administrations.population, strict=True):
+            a.population = int(pop)
+            a.budget = float(w.administrations.budget[a.municipality])
+        self.hoods = [
+            Neighbourhood(i, self.administrations[int(muni)], int(pop), d)
+            for i, (muni, pop) in enumerate(
+                zip(w.hoods.municipality, w.hoods.population, strict=True)
+            )
+        ]
+        for hood in self.hoods:
+            hood.administration.hoods.append(hood)
+        self.organisations = [
+            CommunityOrganisation(self, self.administrations[int(muni)], self.hoods[int(h)])
+            for muni, h in zip(w.organisations.municipality, w.organisations.hood, strict=True)
+        ]
+        for org in self.organisations:
+            org.hood.organisation = org
+        self.businesses = [
+            Business(self, self.administrations[int(muni)], self.hoods[int(h)], int(dom), csr)
+            for muni, h, dom, csr in zip(
+                w.businesses.municipality,
+                w.businesses.hood,
+                w.businesses.domain,
+                w.businesses.csr.tolist(),
+                strict=True,
+            )
+        ]
+        for business in self.businesses:
+            business.administration.businesses.append(business)
+
+        columns = {
+            name: getattr(c, name).tolist()
+            for name in (
+                "quintile",
+                "literacy",
+                "spare_time",
+                "motivation",
+                "motivation0",
+                "trust",
+                "trust0",
+                "efficacy",
+                "efficacy0",
+                "need",
+                "adopted",
+            )
+        }
+        hoods, members = c.hood.tolist(), c.member.tolist()
+        self.citizens = []
+        for i in range(len(c)):
+            hood = self.hoods[hoods[i]]
+            citizen = Citizen(
+                self,
+                hood=hood,
+                administration=hood.administration,
+                organisation=self.organisations[members[i]] if members[i] >= 0 else None,
+                **{name: values[i] for name, values in columns.items()},
+            )
+            hood.residents.append(citizen)
+            hood.administration.residents.append(citizen)
+            self.citizens.append(citizen)
+        for org in self.organisations:
+            org.members = 0
+        for citizen in self.citizens:
+            if citizen.organisation is not None:
+                citizen.organisation.members += 1
+        indptr, indices = w.adjacency.indptr, w.adjacency.indices.tolist()
+        for i, citizen in enumerate(self.citizens):
+            citizen.neighbours = [self.citizens[j] for j in indices[indptr[i] : indptr[i + 1]]]
+
+    def step(self) -> None:
+        """One month, phase by phase, each phase a loop of agent methods."""
+        agents = self.agents_by_type
+        self._apply_events()
+        for hood in self.hoods:
+            hood.effort = [0.0] * self.n_domains
+            hood.sponsored = [0.0] * self.n_domains
+            hood.outreach = [0.0] * self.n_domains
+        agents[Citizen].shuffle_do("step")
+        agents[Citizen].do("advance")
+        for a in self.administrations:
+            a.data_reuse = [0] * self.n_domains
+            if self.businesses:
+                a.survey_trust()
+        if Business in agents:
+            agents[Business].shuffle_do("step")
+        if CommunityOrganisation in agents:
+            agents[CommunityOrganisation].shuffle_do("step")
+        administrations = agents[Administration]
+        administrations.shuffle_do("reach_out")
+        self.handled_in_time = self.resolved = 0
+        administrations.shuffle_do("process_inputs")
+        administrations.shuffle_do("allocate")
+        for hood in self.hoods:
+            hood.produce()
+        self.useful_output = 0.0
+        agents[Citizen].do("receive_services")
+        agents[Citizen].do("learn")
+        self._collect()
+
+    @property
+    def model_vars(self) -> pd.DataFrame:
+        """Measures so far, one row per step (index ``step``, starting at 1), like coprod's."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
+        return frame
+
+    def _apply_events(self) -> None:
+        budget, need, up = 1.0, 1.0, True
+        for event in self.events:
+            if event.kind == "trust_scandal":
+                if event.step == self.steps:
+                    for citizen in self.citizens:
+                        citizen.trust *= 1.0 - event.size
+                continue
+            if not active(event, self.steps):
+                continue
+            if event.kind == "budget_cut":
+                budget *= 1.0 - event.size
+            elif event.kind == "demand_shock":
+                need *= 1.0 + event.size
+            elif event.kind == "platform_outage":
+                up = False
+        self.budget_multiplier, self.need_multiplier, self.platform_up = budget, need, up
+
+    def _collect(self) -> None:
+        n = len(self.citizens)
+        by_q = [0] * 5
+        part_q = [0.0] * 5
+        met_q = [0.0] * 5
+        participated = coproduced = cocreated = adopted = satisfied = 0
+        trust = efficacy = motivation = met = 0.0
+        contributions = []
+        for c in self.citizens:
+            q = c.quintile
+            by_q[q] += 1
+            part_q[q] += c.participated
+            met_q[q] += c.met
+            participated += c.participated
+            coproduced += c.coproduced
+            cocreated += c.cocreated
+            adopted += c.adopted
+            satisfied += c.met >= SATISFIED
+            trust += c.trust
+            efficacy += c.efficacy
+            motivation += c.motivation
+            met += c.met
+            contributions.append(c.contributions)
+        part_q = [p / max(k, 1) for p, k in zip(part_q, by_q, strict=True)]
+        met_q = [x / max(k, 1) for x, k in zip(met_q, by_q, strict=True)]
+        adms = self.administrations
+        if self.resolved:
+            self.last_responsiveness = self.handled_in_time / self.resolved
+        spending = sum(a.spending for a in adms)
+        overhead_share = sum(a.overhead for a in adms) / spending if spending > 0 else 0.0
+        gross = sum(lv * h.population for h in self.hoods for lv in h.level)
+        useful_share = self.useful_output / gross if gross > 0 else 0.0
+        public = sum(sum(h.resources) for h in self.hoods)
+        decisions = sum(a.decisions for a in adms)
+        contributions = np.array(contributions)
+        m = {
+            "participation_rate": participated / n,
+            "coproduction_rate": coproduced / n,
+            "cocreation_rate": cocreated / n,
+            "participation_gap": part_q[4] - part_q[0],
+            "contribution_gini": gini(contributions),
+            "top10_share": top_share(contributions),
+            "adoption": adopted / n,
+            "trust": trust / n,
+            "efficacy": efficacy / n,
+            "intrinsic_motivation": motivation / n,
+            "effectiveness": met / n,
+            "efficiency": (1.0 - overhead_share) * useful_share,
+            "responsiveness": self.last_responsiveness,
+            "equality": 1.0 - abs(met_q[4] - met_q[0]),
+            "lawfulness": 1.0 - sum(a.errors for a in adms) / decisions if decisions else 1.0,
+            "integrity": 1.0 - sum(a.captured for a in adms) / public if public > 0 else 1.0,
+            "business_engagement": (
+                sum(b.engaged for b in self.businesses) / len(self.businesses)
+                if self.businesses
+                else 0.0
+            ),
+            "innovations_adopted": 0.0,
+            "innovation_reach": 0.0,
+            # the spread of public value between municipalities needs per-municipality
+            # measures, which the baseline does not compute (0 for one municipality, as coprod)
+            "outcome_spread": 0.0 if len(adms) == 1 else math.nan,
+            "satisfaction": satisfied / n,
+            "backlog": sum(a.backlog for a in adms) / n,
+            "spending_per_capita": spending / n,
+        }
+        m["performing_value"] = (m["effectiveness"] + m["efficiency"]) / 2
+        m["responsive_value"] = (
+            m["responsiveness"] + m["participation_rate"] + m["satisfaction"]
+        ) / 3
+        m["proper_value"] = (m["lawfulness"] + m["equality"] + m["integrity"]) / 3
+        for q in range(5):
+            m[f"participation_q{q + 1}"] = part_q[q]
+            m[f"needs_met_q{q + 1}"] = met_q[q]
+        self.measures = {name: float(m.get(name, math.nan)) for name in MEASURES}
+        self.datacollector.collect(self)
+
+
+def _reporter(name: str):
+    def report(model: BaselineModel) -> float:
+        return model.measures[name]
+
+    report.__name__ = f"report_{name}"
+    return report
+
+
+def run_baseline(scenario: Scenario | str | Path, steps: int, seed: int = 0) -> pd.DataFrame:
+    """Run the baseline for ``steps`` months; its measures, one row per step."""
+    model = BaselineModel(scenario, seed=seed)
+    for _ in range(steps):
+        model.step()
+    return model.model_vars
