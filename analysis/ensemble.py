@@ -1,4 +1,9 @@
-"""Ensembles: many replicates of one scenario, as one tidy DataFrame."""
+"""Ensembles: many replicates of one scenario, run on Dask, returned as one tidy DataFrame.
+
+Replicate seeds derive from one root seed through NumPy's ``SeedSequence`` and each run depends
+only on its scenario and seed, so the result is identical serial or parallel, whatever the
+number of workers (see :mod:`coprod.analysis.parallel` for the ``client`` values).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
+from coprod.analysis.parallel import RunTask, execute
 from coprod.analysis.seeds import replicate_seeds
-from coprod.model.run import run_scenario
 from coprod.model.scenario import Scenario, ScenarioError
 
 
@@ -21,21 +26,46 @@ def run_ensemble(
 ) -> pd.DataFrame:
     """Run ``replicates`` runs of ``scenario`` and return them stacked.
 
-    Every replicate's seed derives from ``seed`` through ``SeedSequence.spawn``, so the result
-    does not depend on where or in which order replicates run. Columns: ``replicate``,
-    ``seed``, ``step`` and every measure.
+    Args:
+        scenario: A :class:`Scenario`, a scenario name or a path to a TOML file.
+        replicates: Number of runs, each with its own seed.
+        steps: Months per run (default: the scenario's ``steps``).
+        seed: Root seed; replicate ``i`` runs with ``SeedSequence(seed).spawn(...)[i]``.
+        client: Where to run: ``None`` (a local Dask cluster sized to the machine, or in this
+            process when the job is too small to be worth one), ``"serial"`` (in this process),
+            ``"local"`` (always a local cluster), a scheduler address (``"tcp://host:8786"``)
+            or a ``distributed.Client``.
+
+    Returns:
+        One row per replicate and step, sorted by both: columns ``replicate``, ``seed``,
+        ``step`` and every measure.
     """
+    tasks = ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed)
+    frames: dict[int, pd.DataFrame] = {}
+    for task, frame in execute(tasks, client=client):
+        replicate = int(task.key)
+        frame.insert(0, "seed", task.seed)
+        frame.insert(0, "replicate", replicate)
+        frames[replicate] = frame
+    return pd.concat([frames[r] for r in sorted(frames)], ignore_index=True)
+
+
+def ensemble_tasks(
+    scenario: Scenario | str | Path, replicates: int, steps: int | None, seed: int
+) -> list[RunTask]:
+    """The runs of an ensemble, validated, before anything runs (``key`` is the replicate)."""
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
-    if not isinstance(replicates, int) or replicates < 1:
+    if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
         raise ScenarioError(f"replicates = {replicates!r} is not allowed: must be >= 1")
-    if client is not None:
-        raise ScenarioError("client: distributed ensembles are not available in this version")
-    frames = []
-    for replicate, child in enumerate(replicate_seeds(seed, replicates)):
-        result = run_scenario(scenario, steps=steps, seed=child)
-        frame = result.model_vars.reset_index()
-        frame.insert(0, "seed", child)
-        frame.insert(0, "replicate", replicate)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    if steps is None:
+        steps = scenario.steps
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ScenarioError(f"steps = {steps!r} is not allowed: must be a whole number >= 1")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ScenarioError(f"seed = {seed!r} is not allowed: must be a whole number >= 0")
+    data = scenario.to_dict()
+    return [
+        RunTask(key=str(replicate), scenario=data, steps=steps, seed=child)
+        for replicate, child in enumerate(replicate_seeds(seed, replicates))
+    ]

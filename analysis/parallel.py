@@ -1,0 +1,168 @@
+"""Where runs execute: in this process, on a local Dask cluster, or on a Dask scheduler.
+
+Every run is one task: a scenario shipped as a plain dict (``Scenario.to_dict``, validated
+again on the worker with ``Scenario.from_dict``), a number of steps and a seed. A run's result
+depends on nothing else, so results are identical whatever the number of workers or the order
+in which they finish.
+
+The ``client`` argument accepted by the analysis functions is one of:
+
+- ``None`` (automatic): a local Dask cluster sized to the machine (one single-threaded worker
+  process per core), created and closed inside the call, unless the job is so small that
+  starting the cluster would cost more than it saves (under :data:`LOCAL_CLUSTER_MIN_WORK`
+  agent-steps, or a single run, or a single core); then the runs execute in this process;
+- ``"serial"``: always in this process, one run after the other;
+- ``"local"``: always a local Dask cluster, however small the job;
+- a scheduler address such as ``"tcp://10.0.0.5:8786"``: connect, run, disconnect;
+- a ``distributed.Client``: use it and leave it open.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from coprod.model.scenario import Scenario, ScenarioError
+
+#: Below this many agent-steps (citizens x steps x runs) a job runs in-process when
+#: ``client=None``: about two seconds of serial work, the price of starting a local cluster.
+LOCAL_CLUSTER_MIN_WORK = 6_000_000
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One simulation to run: the caller's name for it, a scenario as plain data, steps, seed."""
+
+    key: str
+    scenario: dict[str, Any]
+    steps: int
+    seed: int
+
+
+def run_task(scenario: dict[str, Any], steps: int, seed: int) -> pd.DataFrame:
+    """Run one simulation from plain data; the function every worker executes.
+
+    Returns the measures with ``step`` as a column, one row per step.
+    """
+    from coprod.model.run import run_scenario
+
+    result = run_scenario(Scenario.from_dict(scenario, source="task"), steps=steps, seed=seed)
+    return result.model_vars.reset_index()
+
+
+def available_cores() -> int:
+    """Cores this process may use (CPU affinity where the platform reports it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+def work_of(tasks: Sequence[RunTask]) -> int:
+    """Agent-steps of a list of tasks: citizens x steps, summed."""
+    return sum(t.scenario["population"]["citizens"] * t.steps for t in tasks)
+
+
+def check_client(client: Any) -> None:
+    """Reject a ``client`` value that is neither a keyword, an address nor a Client."""
+    if client is None or client in ("serial", "local"):
+        return
+    if isinstance(client, str):
+        if "://" not in client and ":" not in client:
+            raise ScenarioError(
+                f"scheduler = {client!r} is not allowed: use 'serial', 'local' or an address "
+                "such as tcp://host:8786"
+            )
+        return
+    if not hasattr(client, "submit") or not hasattr(client, "map"):
+        raise ScenarioError(
+            f"client = {client!r} is not allowed: use None, 'serial', 'local', a scheduler "
+            "address or a distributed.Client"
+        )
+
+
+def execute(
+    tasks: Sequence[RunTask], client: Any = None
+) -> Iterator[tuple[RunTask, pd.DataFrame]]:
+    """Run ``tasks`` and yield ``(task, measures)`` as each run finishes (in any order).
+
+    Closing the generator early (an exception, Ctrl-C) cancels what has not run yet and closes
+    any cluster or connection opened here.
+    """
+    check_client(client)
+    tasks = list(tasks)
+    if not tasks:
+        return
+    if _is_serial(client, tasks):
+        for task in tasks:
+            yield task, run_task(task.scenario, task.steps, task.seed)
+        return
+    with _connect(client, len(tasks)) as dask_client:
+        yield from _execute_dask(tasks, dask_client)
+
+
+def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
+    if client == "serial":
+        return True
+    if client is not None:
+        return False
+    return len(tasks) < 2 or available_cores() < 2 or work_of(tasks) < LOCAL_CLUSTER_MIN_WORK
+
+
+def _execute_dask(tasks: Sequence[RunTask], client: Any) -> Iterator[tuple[RunTask, pd.DataFrame]]:
+    from distributed import as_completed
+
+    token = uuid.uuid4().hex[:12]  # names the futures of this call only; no effect on results
+    keys = [f"coprod-{token}-{i}" for i in range(len(tasks))]
+    by_key = dict(zip(keys, tasks, strict=True))
+    futures = client.map(
+        run_task,
+        [t.scenario for t in tasks],
+        [t.steps for t in tasks],
+        [t.seed for t in tasks],
+        key=keys,
+        pure=False,
+    )
+    pending = set(futures)
+    try:
+        for future in as_completed(futures):
+            frame = future.result()
+            pending.discard(future)
+            yield by_key[future.key], frame
+            future.release()
+    finally:
+        if pending:
+            client.cancel(list(pending))
+
+
+@contextmanager
+def _connect(client: Any, n_tasks: int) -> Iterator[Any]:
+    """A usable ``distributed.Client``; whatever is opened here is closed on the way out."""
+    if client is not None and not isinstance(client, str):
+        yield client
+        return
+    from distributed import Client, LocalCluster
+
+    if isinstance(client, str) and client != "local":
+        with Client(client, timeout="20s") as remote:
+            yield remote
+        return
+    workers = max(1, min(available_cores(), n_tasks))
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as local,
+    ):
+        yield local
