@@ -122,6 +122,204 @@ def run_command(
     click.echo(f"wrote {len(files)} files to {folder}")
 
 
+def scheduler_option(func):
+    """The ``--scheduler`` option shared by the commands that run many simulations."""
+    return click.option(
+        "--scheduler",
+        metavar="ADDR",
+        default=None,
+        help="Where runs execute: a Dask scheduler address (tcp://host:8786), 'local' (a local "
+        "Dask cluster), or 'serial' (this process). Default: a local cluster sized to the "
+        "machine, or this process for small jobs.",
+    )(func)
+
+
+def progress_option(func):
+    """The ``--progress/--no-progress`` option of sweeps."""
+    return click.option(
+        "--progress/--no-progress",
+        default=True,
+        show_default=True,
+        help="Show a progress bar (runs done, rate, time left) on standard error.",
+    )(func)
+
+
+@app.command("compare")
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--replicates", type=click.IntRange(min=2), default=20, show_default=True)
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Months to simulate.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Root seed of the replicate seeds, shared by all scenarios.",
+)
+@click.option(
+    "--set",
+    "set_",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key in every scenario (repeatable).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: runs/compare-<first>-<second>...).",
+)
+@scheduler_option
+def compare_command(
+    scenarios: tuple[str, ...],
+    replicates: int,
+    steps: int | None,
+    seed: int,
+    set_: tuple[str, ...],
+    out: Path | None,
+    scheduler: str | None,
+) -> None:
+    """Compare scenarios: means and 95% intervals, differences to the first (Welch), figures."""
+    from coprod.analysis.compare import TABLE_MEASURES, horizon_table, run_comparison
+    from coprod.analysis.compare_output import write_comparison
+    from coprod.analysis.parallel import check_client
+
+    if len(scenarios) < 2:
+        raise click.UsageError("compare needs at least two scenarios, e.g. coproduction socialgov")
+    resolved = [load_scenario(name, list(set_)) for name in scenarios]
+    check_client(scheduler)
+    folder = out or Path("runs") / ("compare-" + "-".join(s.name for s in resolved))[:120]
+    runs = run_comparison(
+        resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
+    )
+    horizon, files = write_comparison(runs, resolved, folder, seed=seed)
+    click.echo(
+        f"{len(resolved)} scenarios x {replicates} replicates, {int(runs.step.max())} months, "
+        f"seed {seed}; horizon = mean of the last 12 months"
+    )
+    click.echo(horizon_table(horizon, TABLE_MEASURES))
+    click.echo(f"wrote {len(files)} files to {folder}")
+
+
+@app.command("sweep")
+@click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: runs/sweep-<name>). Run again to resume an interrupted sweep.",
+)
+@scheduler_option
+@progress_option
+def sweep_command(
+    sweep_file: Path, out: Path | None, scheduler: str | None, progress: bool
+) -> None:
+    """Run a parameter sweep; results resume after an interruption."""
+    from coprod.analysis.parallel import check_client
+    from coprod.analysis.sweep import check_output, plan_sweep, run_sweep, summarise_sweep
+
+    plan = plan_sweep(sweep_file)
+    check_client(scheduler)
+    folder = out or Path("runs") / f"sweep-{plan.spec.name}"
+    check_output(plan, folder)
+    click.echo(
+        f"{plan.spec.name}: {len(plan.points)} points x {plan.spec.replicates} replicates = "
+        f"{len(plan.runs)} runs of {plan.steps} months ({plan.spec.design} design)"
+    )
+    results = _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
+    summary = summarise_sweep(results, plan.keys, list(plan.spec.measures))
+    _echo_sweep_summary(summary, plan.keys)
+    click.echo(f"wrote {len(plan.runs)} runs and the summary to {folder}")
+
+
+@app.command("sensitivity")
+@click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path))
+@click.option(
+    "--method", type=click.Choice(["morris", "sobol"]), required=True, help="SALib method."
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Morris trajectories or Sobol base sample N (default: the sweep file's samples).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: runs/sensitivity-<name>-<method>).",
+)
+@scheduler_option
+@progress_option
+def sensitivity_command(
+    sweep_file: Path,
+    method: str,
+    samples: int | None,
+    out: Path | None,
+    scheduler: str | None,
+    progress: bool,
+) -> None:
+    """Global sensitivity analysis (SALib Morris or Sobol) of the sweep file's parameters."""
+    from coprod.analysis.parallel import check_client
+    from coprod.analysis.sensitivity import indices_of, plan_sensitivity
+    from coprod.analysis.sweep import check_output, run_sweep
+
+    plan, problem, X = plan_sensitivity(sweep_file, method, samples)
+    check_client(scheduler)
+    folder = out or Path("runs") / f"sensitivity-{plan.spec.name}-{method}"
+    check_output(plan, folder)
+    click.echo(
+        f"{plan.spec.name}: {method}, {len(plan.points)} sample points x "
+        f"{plan.spec.replicates} replicates = {len(plan.runs)} runs of {plan.steps} months"
+    )
+    results = _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
+    indices = indices_of(plan, problem, X, results, folder)
+    _echo_indices(indices)
+    click.echo(f"wrote the runs, indices and figure to {folder}")
+
+
+@app.command("report")
+@click.argument("results_dir", metavar="RESULTS_DIR", type=click.Path(path_type=Path))
+def report_command(results_dir: Path) -> None:
+    """Summarise a results folder (run, compare, sweep, sensitivity) in HTML and Markdown."""
+    from coprod.analysis.report import write_report
+
+    files = write_report(results_dir)
+    click.echo("wrote " + " and ".join(str(f) for f in files))
+
+
+def _interruptible(run, folder: Path, plan):
+    """Run ``run()``; on Ctrl-C say what was kept and how to resume, then stop."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        from coprod.analysis.sweep import finished_runs
+
+        kept = len(finished_runs(plan, folder)) if folder.exists() else 0
+        click.echo(
+            f"{kept} of {len(plan.runs)} runs kept in {folder}; run the same command to resume",
+            err=True,
+        )
+        raise
+
+
+def _echo_sweep_summary(summary, keys: list[str], limit: int = 40) -> None:
+    table = summary.pivot_table(
+        index=["point", *keys], columns="measure", values="mean", sort=False
+    )
+    click.echo("horizon means (last 12 months, averaged over replicates):")
+    click.echo(table.head(limit).to_string(float_format=lambda v: f"{v:.3f}"))
+    if len(table) > limit:
+        click.echo(f"... {len(table) - limit} more points in summary.csv")
+
+
+def _echo_indices(indices) -> None:
+    key = "mu_star" if indices["method"].iloc[0] == "morris" else "ST"
+    shown = indices.drop(columns="method").sort_values(
+        ["measure", key], ascending=[True, False], kind="stable"
+    )
+    click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+
+
 @app.command("dashboard")
 @click.option(
     "--host",

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -44,3 +45,188 @@ def save_figure(fig: Figure, path) -> None:
 
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
     plt.close(fig)
+
+
+#: Public values by family (Nieuwenhuizen & Meijer 2021) and the model's family composites.
+VALUE_FAMILIES: dict[str, tuple[str, ...]] = {
+    "performing": ("effectiveness", "efficiency"),
+    "responsive": ("responsiveness", "participation_rate", "satisfaction"),
+    "proper": ("lawfulness", "equality", "integrity"),
+}
+FAMILY_COLUMNS = {family: f"{family}_value" for family in VALUE_FAMILIES}
+
+#: Measures drawn in the time-series figure of a comparison.
+TIMESERIES = (
+    "participation_rate",
+    "participation_gap",
+    "adoption",
+    "trust",
+    "effectiveness",
+    "efficiency",
+    "responsiveness",
+    "satisfaction",
+    "equality",
+    "lawfulness",
+    "integrity",
+    "performing_value",
+    "responsive_value",
+    "proper_value",
+)
+
+
+def timeseries_figure(over_time: pd.DataFrame, measures: tuple[str, ...] = TIMESERIES) -> Figure:
+    """Mean of each measure over time, one line and 95% band per scenario.
+
+    Args:
+        over_time: The output of :func:`coprod.analysis.compare.compare_over_time`.
+        measures: Measures to draw, one panel each (those absent are skipped).
+    """
+    present = [m for m in measures if m in set(over_time["measure"])]
+    cols = 4
+    rows = max(1, -(-len(present) // cols))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(4 * cols, 2.8 * rows), sharex=True, constrained_layout=True
+    )
+    flat = list(np.atleast_1d(axes).ravel())
+    scenarios = list(dict.fromkeys(over_time["scenario"]))
+    for ax, measure in zip(flat, present, strict=False):
+        sub = over_time[over_time["measure"] == measure]
+        for i, scenario in enumerate(scenarios):
+            s = sub[sub["scenario"] == scenario]
+            color = f"C{i % 10}"
+            ax.plot(s["step"], s["mean"], color=color, label=scenario, lw=1.4)
+            ax.fill_between(s["step"], s["ci_low"], s["ci_high"], color=color, alpha=0.2, lw=0)
+        ax.set_title(measure.replace("_", " "), fontsize=10)
+        ax.grid(alpha=0.3)
+    for ax in flat[len(present) :]:
+        ax.set_visible(False)
+    for ax in flat[-cols:]:
+        ax.set_xlabel("month")
+    if flat and present:
+        handles, labels = flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
+    fig.suptitle("Mean over replicates with 95% confidence bands")
+    return fig
+
+
+def value_profile_figure(horizon: pd.DataFrame) -> Figure:
+    """Public-value profile per scenario: horizon means with 95% intervals, by value family.
+
+    One panel per family (performing, responsive, proper governance); in each, the family's
+    values and its composite, with one bar per scenario.
+
+    Args:
+        horizon: The output of :func:`coprod.analysis.compare.compare_horizon`.
+    """
+    rows = horizon.set_index(["measure", "scenario"])
+    scenarios = list(dict.fromkeys(horizon["scenario"]))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), sharey=True, constrained_layout=True)
+    width = 0.8 / max(1, len(scenarios))
+    for ax, (family, members) in zip(axes, VALUE_FAMILIES.items(), strict=True):
+        columns = [m for m in (*members, FAMILY_COLUMNS[family]) if m in rows.index]
+        x = np.arange(len(columns))
+        for i, scenario in enumerate(scenarios):
+            means = np.array([rows.loc[(m, scenario), "mean"] for m in columns])
+            low = np.array([rows.loc[(m, scenario), "ci_low"] for m in columns])
+            high = np.array([rows.loc[(m, scenario), "ci_high"] for m in columns])
+            err = np.nan_to_num(np.vstack([means - low, high - means]))
+            offset = (i - (len(scenarios) - 1) / 2) * width
+            ax.bar(x + offset, means, width, yerr=err, capsize=2, label=scenario, color=f"C{i}")
+        ax.set_xticks(x, [c.replace("_", " ") for c in columns], rotation=20, ha="right")
+        ax.set_title(f"{family.capitalize()} governance")
+        ax.set_ylim(0, 1.05)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("horizon mean (last 12 months)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=9)
+    fig.suptitle("Public-value profile (95% confidence intervals across replicates)")
+    return fig
+
+
+def main_effects_figure(summary: pd.DataFrame, parameters: list[str]) -> Figure:
+    """Horizon mean of each measure against each parameter, one panel per pair.
+
+    Each point of the design is a dot with its 95% interval; for parameters with a list of
+    values a line joins the mean over all points at each value (the main effect).
+
+    Args:
+        summary: The output of :func:`coprod.analysis.sweep.summarise_sweep`.
+        parameters: Parameter columns, one panel column each.
+    """
+    measures = list(dict.fromkeys(summary["measure"]))
+    fig, axes = plt.subplots(
+        len(measures),
+        len(parameters),
+        figsize=(3.4 * len(parameters) + 0.6, 2.4 * len(measures) + 0.6),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    for i, measure in enumerate(measures):
+        sub = summary[summary["measure"] == measure]
+        for j, key in enumerate(parameters):
+            ax = axes[i, j]
+            x = sub[key]
+            numeric = pd.api.types.is_numeric_dtype(x) and not pd.api.types.is_bool_dtype(x)
+            levels = sorted(x.unique()) if not numeric else None
+            pos = x if numeric else x.map({v: k for k, v in enumerate(levels)})
+            err = np.nan_to_num(
+                np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
+            )
+            ax.errorbar(pos, sub["mean"], yerr=err, fmt="o", ms=3, alpha=0.5, color="C0", lw=0.8)
+            if x.nunique() <= 12:
+                effect = sub.groupby(pos)["mean"].mean()
+                ax.plot(effect.index, effect.to_numpy(), "-", color="C3", lw=1.6)
+            if levels is not None:
+                ax.set_xticks(range(len(levels)), [str(v) for v in levels])
+            ax.grid(alpha=0.3)
+            if i == len(measures) - 1:
+                ax.set_xlabel(key)
+            if j == 0:
+                ax.set_ylabel(measure.replace("_", " "))
+    fig.suptitle("Horizon means per design point (95% intervals) and main effects")
+    return fig
+
+
+def sensitivity_figure(indices: pd.DataFrame) -> Figure:
+    """Bar plots of sensitivity indices with 95% intervals, one panel per measure.
+
+    Morris: ``mu_star`` (overall influence) and ``sigma`` (interactions, non-linearity).
+    Sobol: first-order ``S1`` and total ``ST`` indices.
+
+    Args:
+        indices: The output of :func:`coprod.analysis.sensitivity.sensitivity_indices`.
+    """
+    method = indices["method"].iloc[0]
+    bars = (
+        [("mu_star", "mu_star_conf"), ("sigma", None)]
+        if method == "morris"
+        else [("S1", "S1_conf"), ("ST", "ST_conf")]
+    )
+    measures = list(dict.fromkeys(indices["measure"]))
+    names = list(dict.fromkeys(indices["parameter"]))
+    cols = min(3, len(measures))
+    rows = -(-len(measures) // cols)
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(5.2 * cols, 0.5 * len(names) * rows + 1.6 * rows),
+        squeeze=False,
+        constrained_layout=True,
+    )
+    y = np.arange(len(names))
+    for ax, measure in zip(axes.ravel(), measures, strict=False):
+        sub = indices[indices["measure"] == measure].set_index("parameter").loc[names]
+        for k, (column, conf) in enumerate(bars):
+            err = sub[conf].to_numpy() if conf else None
+            ax.barh(y + (k - 0.5) * 0.4, sub[column], 0.4, xerr=err, capsize=2, label=column)
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_title(measure.replace("_", " "))
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.ravel()[len(measures) :]:
+        ax.set_visible(False)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(labels))
+    title = "Morris screening" if method == "morris" else "Sobol indices"
+    fig.suptitle(f"{title} (95% confidence intervals)")
+    return fig

@@ -1,0 +1,206 @@
+"""Comparing scenarios: ensembles side by side, means with 95% intervals, differences (Welch).
+
+Every scenario runs with the same replicate seeds. For each measure the comparison reports the
+mean across replicates and its t-interval, at the horizon (each replicate's mean over its last
+12 months) and month by month, and the difference to the first scenario (the reference) with a
+Welch interval and p-value. All functions take and return tidy DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from coprod.analysis.ensemble import ensemble_tasks
+from coprod.analysis.parallel import RunTask, execute
+from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, t_interval, welch
+from coprod.model.measures import MEASURES
+from coprod.model.scenario import Scenario, ScenarioError
+
+#: Measures printed by ``coprod compare`` (the files hold every measure).
+TABLE_MEASURES = (
+    "participation_rate",
+    "participation_gap",
+    "trust",
+    "effectiveness",
+    "efficiency",
+    "responsiveness",
+    "satisfaction",
+    "equality",
+    "lawfulness",
+    "integrity",
+    "performing_value",
+    "responsive_value",
+    "proper_value",
+)
+
+#: Columns that identify one run in a comparison's tidy frame.
+RUN_KEYS = ["scenario", "replicate"]
+
+
+def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
+    """Names of the scenarios, made unique with ``-2``, ``-3``... where names repeat."""
+    labels: list[str] = []
+    for s in scenarios:
+        label, k = s.name, 2
+        while label in labels:
+            label, k = f"{s.name}-{k}", k + 1
+        labels.append(label)
+    return labels
+
+
+def run_comparison(
+    scenarios: Sequence[Scenario],
+    replicates: int = 20,
+    steps: int | None = None,
+    seed: int = 0,
+    client: Any = None,
+) -> pd.DataFrame:
+    """Run an ensemble of every scenario (same replicate seeds) and stack them.
+
+    Args:
+        scenarios: Two or more scenarios; the first is the reference of the differences.
+        replicates: Runs per scenario.
+        steps: Months per run (default: each scenario's ``steps``).
+        seed: Root seed of the replicate seeds, shared by all scenarios.
+        client: Where to run, as for :func:`coprod.run_ensemble`.
+
+    Returns:
+        Tidy runs: ``scenario``, ``replicate``, ``seed``, ``step`` and every measure, in the
+        order of ``scenarios``.
+    """
+    if len(scenarios) < 1:
+        raise ScenarioError("compare: give at least one scenario")
+    labels = scenario_labels(scenarios)
+    tasks, owner = [], {}
+    for label, scenario in zip(labels, scenarios, strict=True):
+        for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
+            keyed = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
+            owner[keyed.key] = (label, int(task.key))
+            tasks.append(keyed)
+    frames = {}
+    for task, frame in execute(tasks, client=client):
+        label, replicate = owner[task.key]
+        frame.insert(0, "seed", task.seed)
+        frame.insert(0, "replicate", replicate)
+        frame.insert(0, "scenario", label)
+        frames[(labels.index(label), replicate)] = frame
+    return pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+
+
+def _measures(frame: pd.DataFrame, measures: Sequence[str] | None) -> list[str]:
+    if measures is None:
+        return [m for m in MEASURES if m in frame.columns]
+    unknown = [m for m in measures if m not in frame.columns]
+    if unknown:
+        raise ScenarioError(f"measures: {unknown[0]!r} is not a column of the results")
+    return list(measures)
+
+
+def _summarise(values: pd.DataFrame, by: list[str], measures: list[str]) -> pd.DataFrame:
+    """Mean, sd, n and t-interval per group and measure; long format."""
+    long = values.melt(id_vars=by, value_vars=measures, var_name="measure")
+    stats = long.groupby([*by, "measure"], sort=False)["value"].agg(["mean", "std", "count"])
+    stats = stats.rename(columns={"std": "sd", "count": "n"}).reset_index()
+    stats["ci_low"], stats["ci_high"] = t_interval(stats["mean"], stats["sd"], stats["n"])
+    return stats
+
+
+def _add_difference(stats: pd.DataFrame, keys: list[str], reference: str) -> pd.DataFrame:
+    ref = stats.loc[stats["scenario"] == reference, [*keys, "mean", "sd", "n"]]
+    if ref.empty:
+        raise ScenarioError(f"reference = {reference!r} is not one of the scenarios")
+    aligned = stats[keys].merge(ref, on=keys, how="left", validate="many_to_one")
+    diff, lo, hi, p = welch(
+        stats["mean"].to_numpy(),
+        stats["sd"].to_numpy(),
+        stats["n"].to_numpy(),
+        aligned["mean"].to_numpy(),
+        aligned["sd"].to_numpy(),
+        aligned["n"].to_numpy(),
+    )
+    stats["diff"], stats["diff_low"], stats["diff_high"], stats["p_value"] = diff, lo, hi, p
+    own = (stats["scenario"] == reference).to_numpy()
+    stats.loc[own, ["diff", "diff_low", "diff_high"]] = 0.0
+    stats.loc[own, "p_value"] = np.nan
+    return stats
+
+
+def compare_horizon(
+    runs: pd.DataFrame,
+    measures: Sequence[str] | None = None,
+    window: int = HORIZON_WINDOW,
+    reference: str | None = None,
+) -> pd.DataFrame:
+    """Horizon comparison: each measure's mean over the last ``window`` months, per scenario.
+
+    Args:
+        runs: Tidy runs with ``scenario``, ``replicate``, ``step`` and measure columns (the
+            output of :func:`run_comparison`).
+        measures: Measures to compare (default: every measure present).
+        window: Months at the end of each run averaged into its horizon value.
+        reference: Scenario the others are compared with (default: the first one).
+
+    Returns:
+        One row per scenario and measure: ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high``
+        (t-interval across replicates) and ``diff``, ``diff_low``, ``diff_high``, ``p_value``
+        (the difference to the reference, Welch).
+    """
+    names = _measures(runs, measures)
+    per_run = horizon_means(runs, RUN_KEYS, names, window=window)
+    stats = _summarise(per_run, ["scenario"], names)
+    reference = runs["scenario"].iloc[0] if reference is None else reference
+    return _add_difference(stats, ["measure"], reference)
+
+
+def compare_over_time(
+    runs: pd.DataFrame,
+    measures: Sequence[str] | None = None,
+    reference: str | None = None,
+) -> pd.DataFrame:
+    """Month-by-month comparison: mean, t-interval and Welch difference per scenario and step.
+
+    Returns:
+        One row per scenario, step and measure, with the columns of :func:`compare_horizon`.
+    """
+    names = _measures(runs, measures)
+    stats = _summarise(runs[["scenario", "step", *names]], ["scenario", "step"], names)
+    reference = runs["scenario"].iloc[0] if reference is None else reference
+    return _add_difference(stats, ["step", "measure"], reference)
+
+
+def horizon_table(horizon: pd.DataFrame, measures: Sequence[str] | None = None) -> str:
+    """The horizon comparison as fixed-width text, one row per measure and scenario.
+
+    Each row reads ``mean [low, high]`` and, after the reference, the difference to it with its
+    Welch interval; ``*`` marks a difference whose interval excludes zero.
+    """
+    scenarios = list(dict.fromkeys(horizon["scenario"]))
+    names = list(dict.fromkeys(horizon["measure"])) if measures is None else list(measures)
+    rows = horizon.set_index(["measure", "scenario"])
+    mw = max(len("measure"), *(len(n) for n in names)) + 2
+    sw = max(len("scenario"), *(len(s) for s in scenarios)) + 2
+    lines = [
+        f"{'measure':<{mw}}{'scenario':<{sw}}{'mean [95% CI]':<26}"
+        f"difference to {scenarios[0]} [95% CI]"
+    ]
+    for name in names:
+        for i, scenario in enumerate(scenarios):
+            r = rows.loc[(name, scenario)]
+            line = f"{name if i == 0 else '':<{mw}}{scenario:<{sw}}"
+            line += f"{_fmt(r['mean'], r['ci_low'], r['ci_high']):<26}"
+            if i > 0:
+                line += _fmt(r["diff"], r["diff_low"], r["diff_high"], signed=True)
+                line += " *" if r["diff_low"] > 0 or r["diff_high"] < 0 else ""
+            lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _fmt(mean: float, low: float, high: float, signed: bool = False) -> str:
+    sign = "+" if signed else ""
+    if np.isnan(low):
+        return f"{mean:{sign}.3f}"
+    return f"{mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"

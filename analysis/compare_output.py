@@ -1,0 +1,65 @@
+"""The files of a comparison: runs, horizon and month-by-month tables, scenarios, figures."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from coprod.analysis.compare import compare_horizon, compare_over_time, scenario_labels
+from coprod.analysis.output import manifest, write_frame, write_json, write_text
+from coprod.analysis.plots import save_figure, timeseries_figure, value_profile_figure
+from coprod.model.scenario import Scenario
+
+
+def write_comparison(
+    runs: pd.DataFrame, scenarios: Sequence[Scenario], folder: Path, seed: int
+) -> tuple[pd.DataFrame, list[Path]]:
+    """Write a comparison's tables, scenarios and figures to ``folder``; the manifest last.
+
+    Args:
+        runs: The output of :func:`coprod.analysis.compare.run_comparison`.
+        scenarios: The scenarios compared, in the same order.
+        folder: Output folder.
+        seed: Root seed of the replicate seeds.
+
+    Returns:
+        The horizon comparison and the files written.
+    """
+    folder = Path(folder)
+    horizon = compare_horizon(runs)
+    over_time = compare_over_time(runs)
+    labels = scenario_labels(scenarios)
+    files = [
+        write_frame(folder / "runs.parquet", runs),
+        write_frame(folder / "horizon.csv", horizon),
+        write_frame(folder / "horizon.parquet", horizon),
+        write_frame(folder / "over_time.csv", over_time),
+        write_frame(folder / "over_time.parquet", over_time),
+    ]
+    for label, scenario in zip(labels, scenarios, strict=True):
+        files.append(write_text(folder / "scenarios" / f"{label}.toml", scenario.to_toml()))
+    for name, fig in (
+        ("timeseries.png", timeseries_figure(over_time)),
+        ("value_profile.png", value_profile_figure(horizon)),
+    ):
+        save_figure(fig, folder / name)
+        files.append(folder / name)
+    seeds = runs.drop_duplicates("replicate").sort_values("replicate")["seed"].tolist()
+    files.append(
+        write_json(
+            folder / "manifest.json",
+            manifest(
+                kind="compare",
+                scenarios=labels,
+                reference=labels[0],
+                seed=seed,
+                seeds=seeds,
+                replicates=int(runs["replicate"].nunique()),
+                steps=int(runs["step"].max()),
+                files=[str(p.relative_to(folder)) for p in files],
+            ),
+        )
+    )
+    return horizon, files
