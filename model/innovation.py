@@ -3,7 +3,7 @@
 Evers & Ewert 2021 argue that co-productive services are a social innovation that arises
 locally, and that centrally designed pilot programmes, which put to the test what remains
 centrally designed and decided, rarely scale, whereas democratic experimentalism — local
-experiments, evaluation, and learning between places (Sabel & Zeitlin 2012) — can. Here an
+experiments, evaluation, and learning between places (Sabel & Simon 2017) — can. Here an
 innovation is a change of local governance (a platform feature, an allocation rule, outreach, a
 co-production programme, ...). Its effect is not a parameter: it is whatever the model produces
 in that municipality's context, so it differs between places and is uncertain before it is

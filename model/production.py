@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 #: Service level per resident (need units) produced at default resources and effort.
 TFP = 0.30
-#: Professional resources per resident per domain at the default budget (money units/month).
+#: Professional resources per resident, all domains together, at the default budget (money
+#: units per month); each domain's reference is this divided by the number of domains.
 RESOURCES_REF = 0.84
 #: Effort units per resident that count as one unit of co-producer effort, and the extra
 #: effort per resident of the default world on top of the baseline.

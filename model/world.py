@@ -2,7 +2,8 @@
 
 Neighbourhoods within a municipality differ in mean socio-economic status, so inequality is
 spatial; digital literacy rises with status and falls with age (van Deursen & van Dijk 2014 on
-the digital divide, cited by Nieuwenhuizen & Meijer 2021); efficacy and motivation rise with
+the digital divide; Clark, Brudney & Jang 2013, cited by Nieuwenhuizen & Meijer 2021, on who
+reports through digital channels); efficacy and motivation rise with
 status (Verba, Schlozman & Brady 1995); needs, above all for care, are higher where status is
 low. Citizens are stored sorted by neighbourhood, which keeps every group a contiguous block.
 """
