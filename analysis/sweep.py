@@ -104,7 +104,7 @@ def plan_sweep(
         source = str(spec)
         spec, folder = load_sweep(spec)
     base = base_scenario(spec, folder, source)
-    parameters = parameters_of(spec, base, source)
+    parameters = parameters_of(spec.parameters, base, source)
     if points is None:
         points = design_points(spec, parameters, source)
     steps = spec.steps if spec.steps is not None else base.steps

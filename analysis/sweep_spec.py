@@ -184,10 +184,18 @@ def base_scenario(spec: SweepSpec, folder: Path | None = None, source: str = "sw
     return scenario
 
 
-def parameters_of(spec: SweepSpec, base: Scenario, source: str = "sweep") -> list[Parameter]:
-    """Check every parameter against the scenario schema and type its values."""
+def parameters_of(
+    given_parameters: dict[str, Any], base: Scenario, source: str = "sweep"
+) -> list[Parameter]:
+    """Check parameters against the scenario schema and ``base``, and type their values.
+
+    Args:
+        given_parameters: Dotted key to a list of values or a ``{"min": ..., "max": ...}`` range.
+        base: The scenario the values must be valid in.
+        source: Name used in error messages.
+    """
     result = []
-    for key, given in spec.parameters.items():
+    for key, given in given_parameters.items():
         where = f"{source}: parameters: {key}"
         kind = schema_kind(key, f"{source}: parameters")
         if isinstance(given, list):
