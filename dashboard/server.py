@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import MutableMapping
 from pathlib import Path
 
@@ -46,6 +47,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning")
             file=sys.stderr,
         )
     import uvicorn  # after configure(): Solara reads its settings on import
+
+    # plain http on a workshop laptop is intended; Solara warns about cookies on every start
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
     shown = f"[{host}]" if ":" in host else host
     print(f"coprod dashboard: open http://{shown}:{port}/ in a browser (Ctrl+C to stop)")

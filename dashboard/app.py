@@ -1,0 +1,85 @@
+"""The workshop dashboard page: pick a scenario, change the rules, watch the months go by.
+
+``Page`` is the Solara app (``coprod dashboard`` serves it). Each browser session renders its
+own ``Page`` and so builds its own :class:`~coprod.dashboard.state.Workshop` and models: nothing
+in this module is shared between sessions. Playing runs in a thread of the session that steps
+the models at the chosen speed and redraws the views after each month.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import solara
+
+from coprod.dashboard.components import (
+    DEFAULT_SPEED,
+    RunBar,
+    Session,
+    Settings,
+    Views,
+)
+from coprod.dashboard.state import Workshop
+
+CSS = """
+.coprod-control-label { font-size: 0.9em; color: rgba(0,0,0,.7); }
+.coprod-description, .coprod-chart-question { font-size: 0.85em; color: #555; }
+.coprod-changes { font-size: 0.85em; color: #8e24aa; }
+.coprod-chart-title { font-weight: 600; font-size: 1.05em; }
+.coprod-help { cursor: help; color: #607d8b !important; }
+.coprod-view { padding: 8px 12px !important; margin-bottom: 10px !important; }
+.coprod-legend { font-size: 12px; line-height: 1.5; margin: 2px 0 0 40px; }
+.coprod-legend-item { margin-right: 12px; white-space: nowrap; cursor: help; }
+.coprod-legend-item i { display: inline-block; width: 11px; height: 11px;
+  border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
+.coprod-note { color: #777; margin-left: 8px; }
+.coprod-runbar { padding: 8px 12px !important; margin-bottom: 10px !important; }
+.coprod-settings .v-input--switch { margin-top: 0; }
+"""
+
+
+def play_loop(session: Session, cancel: threading.Event) -> None:
+    """While playing: one month, redraw, wait for the next tick; stop at the horizon."""
+    ws = session.workshop
+    while session.playing.value and not cancel.is_set():
+        started = time.perf_counter()
+        if ws.finished:
+            session.playing.set(False)
+            break
+        ws.step()
+        session.ran()
+        wait = 1.0 / max(session.speed.value, 1) - (time.perf_counter() - started)
+        if wait > 0 and cancel.wait(wait):
+            break
+
+
+@solara.component
+def Page():
+    """The dashboard: settings on the left, the run bar and the views on the right."""
+    workshop = solara.use_memo(Workshop, dependencies=[])
+    session = Session(
+        workshop=workshop,
+        rev=solara.use_reactive(workshop.version),
+        settings_rev=solara.use_reactive(workshop.version),
+        playing=solara.use_reactive(False),
+        speed=solara.use_reactive(DEFAULT_SPEED),
+        colour_by=solara.use_reactive("participation"),
+        editing=solara.use_reactive("A"),
+    )
+    solara.use_thread(
+        lambda cancel: play_loop(session, cancel),
+        dependencies=[session.playing.value],
+        intrusive_cancel=False,
+    )
+
+    solara.Title("coprod — workshop dashboard")
+    solara.Style(CSS)
+    with solara.AppBar():
+        solara.AppBarTitle("coprod — co-production of public services: workshop dashboard")
+    with solara.Columns([1, 3], classes=["coprod-page"]):
+        with solara.Card("Settings", margin=0):
+            Settings(session)
+        with solara.Column(gap="0px"):
+            RunBar(session)
+            Views(session)

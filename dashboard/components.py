@@ -1,0 +1,493 @@
+"""Solara components of the workshop dashboard: settings, the run bar, and the views.
+
+The components hold no model of their own: they show and change the session's
+:class:`~coprod.dashboard.state.Workshop`, and redraw when one of two counters moves —
+``rev`` after every change (a month run, an event, a restart) and ``settings_rev`` after a
+change of settings only, so the sidebar is not rebuilt every month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reacton.ipyvuetify as v
+import solara
+
+from coprod.dashboard import charts, labels
+from coprod.dashboard import network_view as nv
+from coprod.dashboard.state import Run, Workshop
+from coprod.model.scenario import Scenario, scenario_names
+
+#: Speeds on offer, in months per second.
+SPEEDS = (1, 2, 4, 8, 15)
+DEFAULT_SPEED = 4
+
+
+@dataclass
+class Session:
+    """What the components of one browser session share."""
+
+    workshop: Workshop
+    rev: solara.Reactive[int]  # moves after every change
+    settings_rev: solara.Reactive[int]  # moves after a change of settings
+    playing: solara.Reactive[bool]
+    speed: solara.Reactive[int]
+    colour_by: solara.Reactive[str]
+    editing: solara.Reactive[str]  # the side whose settings the sidebar shows
+
+    def ran(self) -> None:
+        """The runs moved on (a month, an event): redraw the views."""
+        self.rev.set(self.workshop.version)
+
+    def restarted(self) -> None:
+        """Settings changed and the runs restarted: stop playing, redraw everything."""
+        self.playing.set(False)
+        self.settings_rev.set(self.workshop.version)
+        self.rev.set(self.workshop.version)
+
+
+# ---------------------------------------------------------------------- small pieces
+@solara.component
+def Help(text: str, classes: list[str] | None = None):
+    """An info icon that explains ``text`` when hovered."""
+    icon = v.Icon(
+        children=["mdi-information-outline"],
+        small=True,
+        class_=" ".join(["coprod-help", *(classes or [])]),
+        v_on="tooltip.on",
+    )
+    return v.Tooltip(
+        bottom=True,
+        max_width=360,
+        v_slots=[{"name": "activator", "variable": "tooltip", "children": icon}],
+        children=[text],
+    )
+
+
+@solara.component
+def Labelled(label: str, help: str, children: list[Any] | None = None):
+    """A control's label with its help icon, above the control."""
+    with solara.Column(gap="0px", classes=["coprod-control"]) as main:
+        with solara.Row(gap="4px", style={"align-items": "center"}):
+            solara.Text(label, classes=["coprod-control-label"])
+            Help(help)
+        for child in children or []:
+            solara.display(child)
+    return main
+
+
+def _choice(label: str, items: list[dict], value: Any, on_value: Callable, cls: str):
+    return v.Select(
+        label=label,
+        items=items,
+        v_model=value,
+        on_v_model=on_value,
+        dense=True,
+        hide_details=True,
+        outlined=True,
+        class_=cls,
+        style_="margin: 6px 0;",
+    )
+
+
+# ---------------------------------------------------------------------- settings
+@solara.component
+def Settings(session: Session):
+    """The sidebar: compare switch, scenario pickers, governance rules, population and seed."""
+    version = session.settings_rev.value  # redraw after a change of settings
+    ws = session.workshop
+    side = session.editing.value if ws.compare else "A"
+
+    def restart(change: Callable[[], None]) -> None:
+        change()
+        session.restarted()
+
+    with solara.Column(gap="6px", classes=["coprod-settings"]):
+        with solara.Row(style={"align-items": "center"}):
+            solara.Switch(
+                label="Compare two settings side by side",
+                value=ws.compare,
+                on_value=lambda on: restart(lambda: ws.set_compare(on)),
+                classes=["coprod-compare"],
+            )
+            Help(
+                "Run two settings at once, with the same residents and the same chance events "
+                "(the same seed), and see their charts side by side."
+            )
+        if ws.compare:
+            with solara.Row(style={"align-items": "center"}):
+                solara.Text("Settings shown for:")
+                solara.ToggleButtonsSingle(
+                    value=session.editing.value,
+                    values=["A", "B"],
+                    on_value=session.editing.set,
+                    classes=["coprod-editing"],
+                )
+        if ws.error:
+            solara.Error(ws.error, classes=["coprod-error"])
+        ScenarioPicker(
+            ws, side, lambda name: restart(lambda: ws.set_scenario(side, name)), version
+        )
+        for heading, controls in labels.CONTROL_GROUPS:
+            with solara.Details(heading, expand=heading == "Who does what"):
+                for control in controls:
+                    RuleControl(
+                        control,
+                        ws.value(side, control.key),
+                        lambda value, key=control.key: restart(
+                            lambda: ws.set_rule(side, key, value)
+                        ),
+                    )
+        PopulationAndSeed(ws, restart, version)
+
+
+@solara.component
+def ScenarioPicker(ws: Workshop, side: str, on_pick: Callable[[str], None], version: int):
+    """A menu of the named scenarios, with the chosen one's description and rationale.
+
+    ``ws`` changes in place, so ``version`` (the workshop's, when the settings last changed)
+    is what tells the component to redraw.
+    """
+    names = scenario_names()
+    items = [{"text": labels.scenario_title(n), "value": n} for n in names]
+    label = "Scenario" if not ws.compare else f"Scenario {side}"
+    chosen = Scenario.load(ws.scenarios[side])
+    with solara.Column(gap="2px"):
+        _choice(
+            label, items, ws.scenarios[side], on_pick, f"coprod-scenario coprod-scenario-{side}"
+        )
+        with solara.Row(gap="4px", style={"align-items": "flex-start"}):
+            solara.Text(chosen.description, classes=["coprod-description"])
+            if chosen.rationale:
+                Help(f"Why: {chosen.rationale}")
+        changes = ws.changes(side)
+        if changes:
+            words = "; ".join(_change_text(k, old, new) for k, old, new in changes)
+            solara.Text(f"Changed here: {words}", classes=["coprod-changes"])
+
+
+def _change_text(key: str, old: Any, new: Any) -> str:
+    control = labels.CONTROLS[key]
+
+    def show(value: Any) -> str:
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if control.options:
+            return control.options.get(value, str(value)).split(" (")[0]
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    return f"{control.label.lower()} {show(old)} → {show(new)}"
+
+
+@solara.component
+def RuleControl(control: labels.Control, value: Any, on_value: Callable[[Any], None]):
+    """One governance rule: a menu, a switch or a slider, with its help."""
+    cls = "coprod-rule-" + control.key.replace(".", "-").replace("_", "-")
+    if control.kind == "choice":
+        items = [{"text": text, "value": key} for key, text in control.options.items()]
+        with solara.Row(gap="2px", style={"align-items": "center"}):
+            _choice(control.label, items, value, on_value, cls)
+            Help(control.help)
+    elif control.kind == "switch":
+        with solara.Row(gap="2px", style={"align-items": "center"}):
+            solara.Switch(label=control.label, value=bool(value), on_value=on_value, classes=[cls])
+            Help(control.help)
+    else:
+        with Labelled(control.label, control.help):
+            v.Slider(
+                v_model=float(value),
+                on_v_model=lambda x: on_value(round(float(x), 4)),
+                min=control.low,
+                max=max(control.high, float(value)),
+                step=control.step,
+                thumb_label=True,
+                dense=True,
+                hide_details=True,
+                class_=cls,
+            )
+
+
+@solara.component
+def PopulationAndSeed(ws: Workshop, restart: Callable[[Callable[[], None]], None], version: int):
+    """Population size (shared by both sides) and the seed (``version``: see ScenarioPicker)."""
+    own = ws.scenario("A").population.citizens
+    sizes = sorted({*labels.POPULATION_SIZES, own})
+    items = [{"text": f"{n:,} residents", "value": n} for n in sizes]
+    with solara.Details("Population and chance", expand=False):
+        with solara.Row(gap="2px", style={"align-items": "center"}):
+            _choice(
+                "Residents simulated",
+                items,
+                own,
+                lambda n: restart(lambda: ws.set_citizens(int(n))),
+                "coprod-population",
+            )
+            Help(labels.POPULATION_HELP)
+        with solara.Row(gap="2px", style={"align-items": "center"}):
+            solara.InputInt(
+                "Seed (chance)",
+                value=ws.seed,
+                on_value=lambda s: restart(lambda: ws.set_seed(max(0, int(s or 0)))),
+                classes=["coprod-seed"],
+                dense=True,
+            )
+            Help(labels.SEED_HELP)
+
+
+# ---------------------------------------------------------------------- run bar
+@solara.component
+def RunBar(session: Session):
+    """Step, play/pause, speed, reset, the month, events and downloads."""
+    session.rev.value  # redraw every month  # noqa: B018
+    ws = session.workshop
+    playing = session.playing.value
+
+    def step() -> None:
+        if not ws.finished:
+            ws.step()
+        session.ran()
+
+    def reset() -> None:
+        ws.reset()
+        session.restarted()
+
+    def trigger(kind: str) -> None:
+        ws.trigger(kind)
+        session.ran()
+
+    with solara.Card(margin=0, classes=["coprod-runbar"]):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(
+                "Step",
+                icon_name="mdi-step-forward",
+                on_click=step,
+                disabled=playing or ws.finished,
+                color="primary",
+                classes=["coprod-step"],
+            )
+            solara.Button(
+                "Pause" if playing else "Play",
+                icon_name="mdi-pause" if playing else "mdi-play",
+                on_click=lambda: session.playing.set(not playing),
+                disabled=ws.finished and not playing,
+                color="primary",
+                classes=["coprod-play"],
+            )
+            solara.Button(
+                "Reset",
+                icon_name="mdi-restart",
+                on_click=reset,
+                outlined=True,
+                classes=["coprod-reset"],
+            )
+            with solara.Row(gap="4px", style={"align-items": "center", "min-width": "230px"}):
+                solara.Text("Speed:")
+                solara.ToggleButtonsSingle(
+                    value=session.speed.value,
+                    values=list(SPEEDS),
+                    on_value=session.speed.set,
+                    dense=True,
+                    classes=["coprod-speed"],
+                )
+                Help("Months simulated per second while playing.")
+            year = f" (year {(ws.month - 1) // 12 + 1})" if ws.month else ""
+            done = " — finished" if ws.finished else ""
+            solara.Text(
+                f"Month {ws.month} of {ws.horizon}{year}{done}",
+                classes=["coprod-month"],
+                style={"font-weight": "600", "font-size": "1.1em"},
+            )
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Text("Something happens next month:")
+            for event in labels.EVENTS:
+                with solara.Tooltip(event.help):
+                    solara.Button(
+                        event.label,
+                        on_click=lambda kind=event.kind: trigger(kind),
+                        outlined=True,
+                        small=True,
+                        classes=["coprod-event", f"coprod-event-{event.kind}"],
+                    )
+            for side in ws.sides:
+                solara.FileDownload(
+                    lambda side=side: ws.csv(side),
+                    filename=ws.csv_name(side),
+                    label=f"Download {'measures' if not ws.compare else side} (CSV)",
+                    mime_type="text/csv",
+                    children=[
+                        solara.Button(
+                            f"Download {'data' if not ws.compare else side + ' data'} (CSV)",
+                            icon_name="mdi-download",
+                            text=True,
+                            classes=["coprod-download", f"coprod-download-{side}"],
+                        )
+                    ],
+                )
+
+
+# ---------------------------------------------------------------------- views
+@solara.component
+def ChartHeader(title: str, question: str, help: str):
+    """A chart's title, the question it answers, and a help icon."""
+    with solara.Column(gap="0px"):
+        with solara.Row(gap="4px", style={"align-items": "center"}):
+            solara.Text(title, classes=["coprod-chart-title"])
+            Help(help)
+        solara.Text(question, classes=["coprod-chart-question"])
+
+
+@dataclass
+class View:
+    """One card of the views: a header and one HTML drawing per side."""
+
+    key: str
+    title: str
+    question: str
+    help: str
+    html: list[str]
+
+
+@solara.component
+def Views(session: Session):
+    """Every view, for one run (two to a row) or for two runs side by side (A left, B right)."""
+    session.rev.value  # redraw every month  # noqa: B018
+    ws = session.workshop
+    with ws.lock:
+        runs = [ws.runs[side] for side in ws.sides]
+        frames = [run.frame() for run in runs]
+        events = [run.events() for run in runs]
+        adoption = [run.quintile_adoption() for run in runs]
+        maps = [nv.network_svg(r.model, _layout(r), session.colour_by.value) for r in runs]
+        horizon = ws.horizon
+        sides = ws.sides
+    views = [
+        View(
+            "network",
+            labels.NETWORK_TITLE,
+            "Where do people take part, and where do they trust the administration?",
+            labels.NETWORK_HELP,
+            maps,
+        ),
+        _quintile_view(frames, adoption),
+        *(_line_view(spec, frames, events, horizon) for spec in labels.CHARTS),
+        View(
+            "events",
+            "What happened",
+            "Events so far and those the scenario plans.",
+            "Dashed lines on the charts mark the month an event starts. Events you trigger "
+            "here hit every run shown, so a comparison stays fair.",
+            [charts.event_list(e, run.month) for e, run in zip(events, runs, strict=True)],
+        ),
+    ]
+    if ws.compare:
+        with solara.Columns([1] * len(sides)):
+            for side, run in zip(sides, runs, strict=True):
+                SideHeader(ws, side, run, ws.version)
+        for view in views:
+            ViewCard(view, sides, session if view.key == "network" else None)
+    else:
+        for i in range(0, len(views), 2):
+            with solara.Columns([1, 1]):
+                for view in views[i : i + 2]:
+                    ViewCard(view, sides, session if view.key == "network" else None)
+
+
+def _quintile_view(frames: list, adoption: list[list[float]]) -> View:
+    quintiles = [charts.quintile_participation(f) for f in frames]
+    top = max(max(q + a) for q, a in zip(quintiles, adoption, strict=True))
+    y_max = charts.nice_ceiling(top * 1.1)
+    return View(
+        "quintiles",
+        labels.QUINTILE_TITLE,
+        labels.QUINTILE_QUESTION,
+        labels.QUINTILE_HELP,
+        [
+            charts.quintile_chart(q, a, len(f), y_max)
+            for q, a, f in zip(quintiles, adoption, frames, strict=True)
+        ],
+    )
+
+
+def _line_view(spec: labels.ChartSpec, frames: list, events: list, horizon: int) -> View:
+    y_max = spec.y_max
+    if y_max is None:  # the same scale on both sides, so that heights compare
+        measures = [s.measure for s in spec.series]
+        y_max = charts.nice_ceiling(charts.data_max(frames, measures) * 1.1)
+    return View(
+        spec.key,
+        spec.title,
+        spec.question,
+        spec.help,
+        [
+            charts.line_chart(f, spec, e, horizon, y_max)
+            for f, e in zip(frames, events, strict=True)
+        ],
+    )
+
+
+@solara.component
+def ViewCard(view: View, sides: tuple[str, ...], session: Session | None = None):
+    """A view's card: its header (and, for the map, the colour switch), then its drawings."""
+    with solara.Card(margin=0, classes=["coprod-view", f"coprod-view-{view.key}"]):
+        ChartHeader(view.title, view.question, view.help)
+        if session is not None:
+            with solara.Row(gap="6px", style={"align-items": "center", "margin": "4px 0"}):
+                solara.Text("Colour by:", classes=["coprod-chart-question"])
+                ColourSwitch(session)
+        _side_by_side(sides, view.html)
+
+
+@solara.component
+def ColourSwitch(session: Session):
+    """Colour the map by taking part or by trust."""
+    return v.BtnToggle(
+        v_model=session.colour_by.value,
+        on_v_model=lambda value: value and session.colour_by.set(value),
+        mandatory=True,
+        dense=True,
+        class_="coprod-colour-by",
+        children=[
+            v.Btn(children=[text], value=key, small=True, class_=f"coprod-colour-{key}")
+            for key, text in labels.COLOUR_BY.items()
+        ],
+    )
+
+
+def _side_by_side(sides: tuple[str, ...], html: list[str]) -> None:
+    with solara.Columns([1] * len(sides), gutters_dense=True):
+        for side, content in zip(sides, html, strict=True):
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=content,
+                classes=["coprod-panel", f"coprod-side-{side}"],
+            )
+
+
+def _layout(run: Run) -> nv.NetworkLayout:
+    """The network layout of a run, built on first use and kept with the run."""
+    layout = getattr(run, "network_layout", None)
+    if layout is None:
+        m = run.model
+        layout = nv.build_layout(m.citizens.hood, m.adjacency, len(m.hoods))
+        run.network_layout = layout
+    return layout
+
+
+@solara.component
+def SideHeader(ws: Workshop, side: str, run: Run, version: int):
+    """The head of one side in compare mode: its scenario and changed rules."""
+    changes = ws.changes(side)
+    words = "; ".join(_change_text(k, old, new) for k, old, new in changes) or "as the scenario"
+    with solara.Card(margin=0, classes=["coprod-side-header", f"coprod-header-{side}"]):
+        with solara.Column(gap="2px"):
+            _side_title(side, ws, words)
+
+
+def _side_title(side: str, ws: Workshop, words: str) -> None:
+    solara.Text(
+        f"{side}: {labels.scenario_title(ws.scenarios[side])}",
+        style={"font-weight": "600", "font-size": "1.1em"},
+    )
+    solara.Text(f"Rules: {words}", classes=["coprod-changes"])

@@ -1,0 +1,448 @@
+"""Plain-language words for the dashboard: charts, measures, controls and events.
+
+A workshop participant who never heard of "efficacy" or "co-creation" should understand each
+chart from its title, its one-line question and the tooltips; the technical term follows in
+brackets so that the words still match the model document (docs/ODD.md) and the CSV columns.
+The public-value families are those of Nieuwenhuizen & Meijer 2021.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: What each measure means, in words (the CSV column names stay the model's own).
+MEASURE_LABELS: dict[str, tuple[str, str]] = {
+    "participation_rate": (
+        "Took part this month",
+        "Share of residents who helped deliver a service or had a say on one this month.",
+    ),
+    "coproduction_rate": (
+        "Helped deliver services (co-production)",
+        "Share of residents who gave time to a service this month: reported a problem, "
+        "volunteered, looked after a neighbour.",
+    ),
+    "cocreation_rate": (
+        "Had a say on services (co-creation)",
+        "Share of residents who proposed or voted on a change to a service this month.",
+    ),
+    "adoption": (
+        "Use the digital channel",
+        "Share of residents who use the app or online platform to contact the administration.",
+    ),
+    "trust": (
+        "Trust in the administration",
+        "Average trust of residents in their local administration, from 0 (none) to 100 (full).",
+    ),
+    "efficacy": (
+        "Feel their voice counts (efficacy)",
+        "How strongly residents believe that taking part makes a difference, from 0 to 100. "
+        "It grows when their input is acted upon and shrinks when it is ignored.",
+    ),
+    "intrinsic_motivation": (
+        "Civic motivation",
+        "Residents' own wish to contribute to their community, from 0 to 100. "
+        "Paying people can crowd it out.",
+    ),
+    "satisfaction": (
+        "Satisfied residents",
+        "Share of residents at least three quarters of whose needs are met.",
+    ),
+    "effectiveness": (
+        "Needs met (effectiveness)",
+        "Average share of residents' needs for services that is met.",
+    ),
+    "efficiency": (
+        "Value for money (efficiency)",
+        "Useful service output for each unit of public money, overheads included.",
+    ),
+    "responsiveness": (
+        "Requests handled on time (responsiveness)",
+        "Share of residents' reports and proposals that the administration handled in time.",
+    ),
+    "lawfulness": (
+        "Decisions without errors (lawfulness)",
+        "Share of allocation decisions free of an error nobody corrected (algorithms make errors; "
+        "staff review and appeals correct them).",
+    ),
+    "equality": (
+        "Equal service for poor and rich (equality)",
+        "100 minus the gap in needs met between the richest and the poorest fifth of residents.",
+    ),
+    "integrity": (
+        "Money free of business capture (integrity)",
+        "Share of public resources not steered by business partners in their own favour.",
+    ),
+    "performing_value": (
+        "Does it work? (average)",
+        "Performing governance: the average of needs met and value for money.",
+    ),
+    "responsive_value": (
+        "Does it listen? (average)",
+        "Responsive governance: the average of requests handled on time, taking part and "
+        "satisfied residents.",
+    ),
+    "proper_value": (
+        "Is it fair and lawful? (average)",
+        "Proper governance: the average of decisions without errors, equal service and money "
+        "free of capture.",
+    ),
+    "participation_gap": (
+        "Participation gap, richest minus poorest fifth",
+        "How much more often the richest fifth of residents takes part than the poorest fifth.",
+    ),
+}
+
+
+#: Measures that are scores out of 100 rather than shares of residents.
+SCORES = frozenset(
+    {
+        "trust",
+        "efficacy",
+        "intrinsic_motivation",
+        "efficiency",
+        "equality",
+        "performing_value",
+        "responsive_value",
+        "proper_value",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of a chart: a measure, its colour, and whether it is the chart's headline."""
+
+    measure: str
+    colour: str
+    bold: bool = False
+
+    @property
+    def label(self) -> str:
+        """Plain-language name of the measure."""
+        return MEASURE_LABELS[self.measure][0]
+
+    @property
+    def help(self) -> str:
+        """One or two sentences on what the measure means."""
+        return MEASURE_LABELS[self.measure][1]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A time-series chart: title, the question it answers, and its lines."""
+
+    key: str
+    title: str
+    question: str
+    help: str
+    series: tuple[Series, ...]
+    #: Upper end of the vertical axis; ``None`` scales it to the data (small shares).
+    y_max: float | None = 1.0
+
+
+#: The time-series charts, in the order they appear.
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec(
+        "participation",
+        "Taking part and going digital",
+        "How many residents take part, and how many use the digital channel?",
+        "Each month residents decide whether to help deliver a service or to have a say on one; "
+        "the digital channel spreads from person to person like any innovation.",
+        (
+            Series("participation_rate", "#1b5e20", bold=True),
+            Series("coproduction_rate", "#43a047"),
+            Series("cocreation_rate", "#8e24aa"),
+            Series("adoption", "#1e88e5"),
+        ),
+        y_max=None,
+    ),
+    ChartSpec(
+        "trust",
+        "Trust and the feeling of being heard",
+        "Do residents trust the administration and feel that taking part makes a difference?",
+        "Trust and the feeling of being heard grow when residents see their input acted upon "
+        "and shrink when it is ignored, when errors hit them or when their needs go unmet.",
+        (
+            Series("trust", "#e65100", bold=True),
+            Series("efficacy", "#6d4c41"),
+            Series("intrinsic_motivation", "#00897b"),
+        ),
+    ),
+    ChartSpec(
+        "performing",
+        "Public value 1 — Does it work?",
+        "Are needs met, and is public money used well?",
+        "Performing governance (Nieuwenhuizen & Meijer 2021): effectiveness and efficiency. "
+        "Digital technology is expected to help most here.",
+        (
+            Series("performing_value", "#0d47a1", bold=True),
+            Series("effectiveness", "#42a5f5"),
+            Series("efficiency", "#26c6da"),
+        ),
+    ),
+    ChartSpec(
+        "responsive",
+        "Public value 2 — Does it listen?",
+        "Are requests handled in time, do people take part, are they satisfied?",
+        "Responsive governance (Nieuwenhuizen & Meijer 2021): responsiveness, participation and "
+        "satisfaction.",
+        (
+            Series("responsive_value", "#4a148c", bold=True),
+            Series("responsiveness", "#ab47bc"),
+            Series("participation_rate", "#1b5e20"),
+            Series("satisfaction", "#f06292"),
+        ),
+    ),
+    ChartSpec(
+        "proper",
+        "Public value 3 — Is it fair and lawful?",
+        "Are decisions free of errors, is service equal for all, is money free of capture?",
+        "Proper governance (Nieuwenhuizen & Meijer 2021): lawfulness, equality and integrity. "
+        "These values are most at risk when technology transforms or replaces decisions.",
+        (
+            Series("proper_value", "#b71c1c", bold=True),
+            Series("lawfulness", "#ef5350"),
+            Series("equality", "#ff8f00"),
+            Series("integrity", "#8d6e63"),
+        ),
+    ),
+)
+
+QUINTILE_TITLE = "The digital divide: who takes part?"
+QUINTILE_QUESTION = "Residents in five equal groups, from the poorest fifth to the richest fifth."
+QUINTILE_HELP = (
+    "Each group is a fifth of all residents, ranked by income and education. Green bars: share "
+    "who took part (average of the last 12 months). Blue bars: share who use the digital "
+    "channel now. Bars rising to the right mean the better-off take part more: the digital "
+    "divide."
+)
+QUINTILE_NAMES = ("Poorest fifth", "2nd", "Middle", "4th", "Richest fifth")
+
+NETWORK_TITLE = "Neighbourhoods and who knows whom"
+NETWORK_HELP = (
+    "Each circle is a neighbourhood, each dot a resident, each grey line a tie between two "
+    "residents who know each other; darker lines cross neighbourhoods. People are more likely "
+    "to take part, and to go digital, when people they know do. Hover over a neighbourhood for "
+    "its figures."
+)
+COLOUR_BY = {
+    "participation": "Taking part this month",
+    "trust": "Trust in the administration",
+}
+
+
+@dataclass(frozen=True)
+class Control:
+    """A scenario key the workshop can change, with its words."""
+
+    key: str
+    label: str
+    help: str
+    kind: str  # "choice" | "switch" | "slider"
+    options: dict[Any, str] = field(default_factory=dict)
+    low: float = 0.0
+    high: float = 1.0
+    step: float = 0.05
+
+
+#: The governance rules on the sidebar, grouped under headings, in order.
+CONTROL_GROUPS: tuple[tuple[str, tuple[Control, ...]], ...] = (
+    (
+        "Who does what",
+        (
+            Control(
+                "governance.paradigm",
+                "How services are made",
+                "Who produces and who decides: the administration alone, with citizens' ideas, "
+                "with citizens helping to deliver, or all actors on par on a shared platform.",
+                "choice",
+                {
+                    "traditional": "The administration alone",
+                    "consultation": "Citizens give ideas (consultation)",
+                    "coproduction": "Citizens help deliver (co-production)",
+                    "socialgov": "Everyone on par on a shared platform (SocialGov)",
+                },
+            ),
+            Control(
+                "governance.ict_role",
+                "What digital technology does",
+                "Nieuwenhuizen & Meijer 2021: technology can support the usual work, transform it "
+                "(platform data steer where money goes) or replace people (an algorithm decides).",
+                "choice",
+                {
+                    "none": "Nothing: no digital channel",
+                    "instrumental": "Supports the usual work (instrumental)",
+                    "transformative": "Platform data steer spending (transformative)",
+                    "substitutive": "An algorithm decides (substitutive)",
+                },
+            ),
+            Control(
+                "governance.incentives",
+                "Rewards for taking part",
+                "Recognition keeps people's own motivation; paying them can crowd it out.",
+                "choice",
+                {"none": "None", "recognition": "Public recognition", "monetary": "Money"},
+            ),
+        ),
+    ),
+    (
+        "The platform",
+        (
+            Control(
+                "platform.open_data",
+                "Open data",
+                "Anyone, businesses included, can reuse the administration's data.",
+                "switch",
+            ),
+            Control(
+                "platform.open_services",
+                "Open services",
+                "Citizens, businesses and associations can offer services on the platform.",
+                "switch",
+            ),
+            Control(
+                "platform.open_processes",
+                "Open processes",
+                "Everyone can see how decisions are taken; this limits capture by businesses.",
+                "switch",
+            ),
+            Control(
+                "platform.personalisation",
+                "Personalisation",
+                "The platform adapts to each person, which makes it easier to use.",
+                "switch",
+            ),
+            Control(
+                "governance.offline_channel",
+                "Offline counter stays open",
+                "Residents can still take part by phone, at a desk or on paper.",
+                "switch",
+            ),
+        ),
+    ),
+    (
+        "Safeguards",
+        (
+            Control(
+                "governance.human_review",
+                "Automated decisions checked by staff",
+                "Share of the algorithm's decisions that a person reviews (0 = none, 1 = all).",
+                "slider",
+            ),
+            Control(
+                "governance.appeals",
+                "Residents can appeal a decision",
+                "Residents hit by a wrong decision can have it corrected.",
+                "switch",
+            ),
+            Control(
+                "governance.inclusion_outreach",
+                "Outreach to those who rarely take part",
+                "Share of staff capacity spent reaching groups that take part little, through "
+                "community organisations.",
+                "slider",
+                high=0.5,
+            ),
+        ),
+    ),
+    (
+        "Resources",
+        (
+            Control(
+                "governance.capacity",
+                "Staff to handle residents' requests",
+                "How many reports and proposals the administration can handle each month "
+                "(1 = usual).",
+                "slider",
+                low=0.25,
+                high=3.0,
+                step=0.25,
+            ),
+            Control(
+                "governance.budget",
+                "Public budget per resident",
+                "Money for public services per resident (1 = usual).",
+                "slider",
+                low=0.3,
+                high=2.0,
+                step=0.1,
+            ),
+        ),
+    ),
+)
+
+#: Every control by its key.
+CONTROLS: dict[str, Control] = {c.key: c for _, group in CONTROL_GROUPS for c in group}
+
+#: Population sizes on offer (the scenario's own size is added).
+POPULATION_SIZES = (500, 1000, 2000, 5000, 10000)
+POPULATION_HELP = (
+    "How many residents are simulated. Larger populations give smoother curves but run slower; "
+    "the map then shows a sample."
+)
+SEED_HELP = (
+    "Chance plays a part in who does what. The same seed and settings give exactly the same "
+    "run; another seed shows another possible course."
+)
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """An event the facilitator can trigger live."""
+
+    kind: str
+    label: str
+    help: str
+    size: float
+    duration: int | None = None
+
+
+#: Events on the toolbar, triggered for the next month.
+EVENTS: tuple[EventKind, ...] = (
+    EventKind(
+        "budget_cut",
+        "Budget cut",
+        "From next month the public budget falls by 30%, for good.",
+        0.3,
+    ),
+    EventKind(
+        "platform_outage",
+        "Platform outage",
+        "The digital platform is down for three months from next month.",
+        1.0,
+        3,
+    ),
+    EventKind(
+        "trust_scandal",
+        "Trust scandal",
+        "A scandal next month: every resident's trust drops by a quarter.",
+        0.25,
+    ),
+    EventKind(
+        "demand_shock",
+        "Demand shock",
+        "From next month residents need 30% more services, for a year.",
+        0.3,
+        12,
+    ),
+)
+
+#: Short names of event kinds on the charts.
+EVENT_NAMES = {
+    "budget_cut": "budget cut",
+    "platform_outage": "outage",
+    "trust_scandal": "scandal",
+    "demand_shock": "demand shock",
+}
+
+
+#: Words that keep their own spelling in scenario titles.
+_PROPER = {"socialgov": "SocialGov", "ict": "ICT"}
+
+
+def scenario_title(name: str) -> str:
+    """A scenario's name as words: ``digital_by_default`` to ``Digital by default``."""
+    words = [_PROPER.get(w, w) for w in name.replace("-", "_").split("_") if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]

@@ -1,0 +1,238 @@
+"""The map of neighbourhoods and the social network, drawn as SVG.
+
+Each neighbourhood is a circle, its residents dots on a ring inside it: the network is a ring
+lattice rewired within each neighbourhood (Watts & Strogatz 1998, see ``coprod.model.network``),
+so neighbours on the ring are neighbours in the network and their ties are short chords. Ties
+across neighbourhoods are drawn between the circles, as wide as they are many. With more than
+:data:`MAX_DOTS` residents a sample is drawn: a contiguous block of each neighbourhood's ring,
+in proportion to its size, which keeps the local structure (residents are stored in random order
+within a neighbourhood, so a block is a fair sample). The layout is fixed for a model, so it is
+built once; each month only the colours change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+import scipy.sparse as sp
+
+from coprod.dashboard import labels
+
+#: Most residents drawn as dots; beyond this the map shows a sample.
+MAX_DOTS = 400
+WIDTH = 560
+#: Trust colours, low to high (ColorBrewer RdYlBu, colour-blind safe).
+TRUST_PALETTE = (
+    "#a50026",
+    "#d73027",
+    "#f46d43",
+    "#fdae61",
+    "#fee090",
+    "#e0f3f8",
+    "#abd9e9",
+    "#74add1",
+    "#4575b4",
+    "#313695",
+)
+TOOK_PART, DID_NOT = "#1b5e20", "#90a4ae"
+
+
+@dataclass
+class NetworkLayout:
+    """Where everything goes, computed once per model."""
+
+    rows: np.ndarray  # citizen rows drawn, by neighbourhood
+    dot_prefix: list[str]  # '<circle cx=.. cy=.. r=.. fill="' per drawn citizen
+    hood_xy: np.ndarray  # (hoods, 2) centres
+    radius: float
+    height: int
+    static: str  # ties, drawn the same every month
+    total: int  # residents in the model
+
+    @property
+    def sampled(self) -> bool:
+        """Whether only a sample of the residents is drawn."""
+        return len(self.rows) < self.total
+
+
+def build_layout(
+    hood: np.ndarray, adjacency: sp.csr_matrix, n_hoods: int, max_dots: int = MAX_DOTS
+) -> NetworkLayout:
+    """Lay out neighbourhoods on a grid and a sample of residents on rings inside them.
+
+    Args:
+        hood: each citizen's neighbourhood (citizens sorted by neighbourhood).
+        adjacency: the symmetric 0/1 network of citizens.
+        n_hoods: number of neighbourhoods.
+        max_dots: most residents drawn.
+    """
+    total = len(hood)
+    sizes = np.bincount(hood, minlength=n_hoods)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    if total > max_dots:
+        take = np.maximum(np.minimum(sizes, 3), np.round(max_dots * sizes / total).astype(int))
+    else:
+        take = sizes
+    rows = np.concatenate([np.arange(s, s + k) for s, k in zip(starts, take, strict=True)])
+
+    cols = int(np.ceil(np.sqrt(n_hoods * 1.6)))
+    grid_rows = int(np.ceil(n_hoods / cols))
+    cell = WIDTH / cols
+    cell_h = cell * 0.92 + 14
+    height = int(np.ceil(grid_rows * cell_h)) + 4
+    h_index = np.arange(n_hoods)
+    hood_xy = np.column_stack(
+        [(h_index % cols + 0.5) * cell, (h_index // cols) * cell_h + cell * 0.46 + 2]
+    )
+    radius = cell * 0.4
+
+    local = rows - starts[hood[rows]]
+    angle = 2 * np.pi * local / take[hood[rows]] - np.pi / 2
+    ring = radius * 0.8
+    xy = hood_xy[hood[rows]] + ring * np.column_stack([np.cos(angle), np.sin(angle)])
+    spacing = 2 * np.pi * ring / max(int(take.max()), 1)  # room per dot on the fullest ring
+    dot = float(np.clip(0.42 * spacing, 1.0, 3.5))
+    dot_prefix = [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}" fill="' for x, y in xy]
+
+    static = _ties(adjacency, hood, rows, xy, hood_xy, radius, n_hoods)
+    return NetworkLayout(rows, dot_prefix, hood_xy, radius, height, static, total)
+
+
+def _ties(
+    adjacency: sp.csr_matrix,
+    hood: np.ndarray,
+    rows: np.ndarray,
+    xy: np.ndarray,
+    hood_xy: np.ndarray,
+    radius: float,
+    n_hoods: int,
+) -> str:
+    """Ties among drawn residents of a neighbourhood, and ties across neighbourhoods."""
+    sub = sp.triu(adjacency[rows][:, rows], k=1).tocoo()
+    inside = hood[rows][sub.row] == hood[rows][sub.col]
+    a, b = xy[sub.row[inside]], xy[sub.col[inside]]
+    path = "".join(
+        f"M{x1:.1f} {y1:.1f}L{x2:.1f} {y2:.1f}" for (x1, y1), (x2, y2) in zip(a, b, strict=True)
+    )
+    out = [f'<path d="{path}" stroke="#90a4ae" stroke-width="0.5" fill="none" opacity="0.7"/>']
+
+    # ties across neighbourhoods, counted over the whole network
+    full = sp.triu(adjacency, k=1).tocoo()
+    ha, hb = hood[full.row], hood[full.col]
+    across = ha != hb
+    lo, hi = np.minimum(ha[across], hb[across]), np.maximum(ha[across], hb[across])
+    counts = np.bincount(lo.astype(np.int64) * n_hoods + hi, minlength=n_hoods * n_hoods)
+    pairs = np.flatnonzero(counts)
+    top = counts[pairs].max() if len(pairs) else 1
+    for pair in pairs:
+        i, j = divmod(int(pair), n_hoods)
+        (x1, y1), (x2, y2) = hood_xy[i], hood_xy[j]
+        d = np.hypot(x2 - x1, y2 - y1) or 1.0
+        ux, uy = (x2 - x1) / d, (y2 - y1) / d
+        x1, y1, x2, y2 = x1 + ux * radius, y1 + uy * radius, x2 - ux * radius, y2 - uy * radius
+        n = int(counts[pair])
+        width = 0.4 + 2.0 * n / top
+        out.append(
+            f'<line class="bridge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke="#546e7a" stroke-width="{width:.1f}" opacity="0.3">'
+            f"<title>{n} ties between neighbourhoods {i + 1} and {j + 1}</title></line>"
+        )
+    return "".join(out)
+
+
+def trust_colour(values: np.ndarray) -> np.ndarray:
+    """Palette colours for trust values in [0, 1]."""
+    index = np.clip((np.asarray(values) * len(TRUST_PALETTE)).astype(int), 0, 9)
+    return np.asarray(TRUST_PALETTE)[index]
+
+
+def status_word(ses_mean: float) -> str:
+    """A neighbourhood's socio-economic standing in a word."""
+    if ses_mean < 0.45:
+        return "poorer"
+    if ses_mean > 0.55:
+        return "better-off"
+    return "middle"
+
+
+def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") -> str:
+    """The map for the model's current month, coloured by taking part or by trust."""
+    c = model.citizens
+    hoods = model.hoods
+    n_hoods = len(hoods)
+    population = np.maximum(hoods.population, 1)
+    took_part = np.bincount(c.hood, weights=c.participated, minlength=n_hoods) / population
+    trust = np.bincount(c.hood, weights=c.trust, minlength=n_hoods) / population
+    online = np.bincount(c.hood, weights=c.adopted, minlength=n_hoods) / population
+
+    if colour_by == "trust":
+        fills = trust_colour(c.trust[layout.rows])
+        hood_fill = trust_colour(trust)
+        hood_opacity = np.full(n_hoods, 0.35)
+    else:
+        fills = np.where(c.participated[layout.rows], TOOK_PART, DID_NOT)
+        hood_fill = np.full(n_hoods, TOOK_PART)
+        hood_opacity = 0.04 + 0.6 * np.clip(took_part / 0.4, 0, 1)
+
+    parts = [
+        f'<svg viewBox="0 0 {WIDTH} {layout.height}" width="100%" role="img" '
+        f'aria-label="{escape(labels.NETWORK_TITLE)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    many = model.scenario.population.municipalities > 1
+    for h in range(n_hoods):
+        x, y = layout.hood_xy[h]
+        name = f"Neighbourhood {h + 1}"
+        if many:
+            name += f" (municipality {int(hoods.municipality[h]) + 1})"
+        status = status_word(float(hoods.ses_mean[h]))
+        tip = (
+            f"{name}, {status}: {int(hoods.population[h])} residents · "
+            f"{percent(took_part[h])} took part this month · trust {100 * trust[h]:.0f}/100 · "
+            f"{percent(online[h])} use the digital channel"
+        )
+        shown = percent(took_part[h]) if colour_by != "trust" else f"trust {100 * trust[h]:.0f}"
+        parts.append(
+            f'<g class="hood" data-hood="{h + 1}"><title>{escape(tip)}</title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{layout.radius:.1f}" fill="{hood_fill[h]}" '
+            f'fill-opacity="{hood_opacity[h]:.2f}" stroke="#78909c" stroke-width="1"/>'
+            f'<text x="{x:.1f}" y="{y + layout.radius + 12:.1f}" text-anchor="middle" '
+            f'font-size="10" fill="#455a64">{h + 1} · {status} · {shown}</text></g>'
+        )
+    parts.append(layout.static)
+    parts.append(
+        '<g class="residents">'
+        + "".join(p + f + '"/>' for p, f in zip(layout.dot_prefix, fills, strict=True))
+        + "</g></svg>"
+    )
+    return (
+        f'<div class="coprod-network" data-colour="{colour_by}" data-month="{model.steps}" '
+        f'data-dots="{len(layout.rows)}">' + "".join(parts) + _legend(layout, colour_by) + "</div>"
+    )
+
+
+def _legend(layout: NetworkLayout, colour_by: str) -> str:
+    if colour_by == "trust":
+        stops = "".join(
+            f'<i style="background:{c};margin:0;border-radius:0"></i>' for c in TRUST_PALETTE
+        )
+        key = f'<span class="coprod-legend-item">low trust {stops} high trust</span>'
+    else:
+        key = (
+            f'<span class="coprod-legend-item"><i style="background:{TOOK_PART}"></i>'
+            "took part this month</span>"
+            f'<span class="coprod-legend-item"><i style="background:{DID_NOT}"></i>'
+            "did not</span>"
+        )
+    sample = (
+        f"showing a sample of {len(layout.rows):,} of {layout.total:,} residents"
+        if layout.sampled
+        else f"all {layout.total:,} residents"
+    )
+    return f'<div class="coprod-legend">{key}<span class="coprod-note">{sample}</span></div>'
+
+
+def percent(value: float) -> str:
+    """``0.123`` as ``12%``."""
+    return f"{100 * float(value):.0f}%"

@@ -1,0 +1,299 @@
+"""What one browser session holds: the settings, one run or two compared, and their events.
+
+This module knows nothing of Solara, so that its logic is tested without a browser. A
+:class:`Workshop` is created per browser session (never shared between sessions); its
+:class:`Run` objects each own a :class:`~coprod.model.core.CoProductionModel`. Changing a rule
+restarts the run from month 0, because a scenario is fixed for the life of a model; live events
+(budget cut, outage, scandal, demand shock) go to every run at once, so a comparison stays fair.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from coprod.dashboard import labels
+from coprod.model.core import CoProductionModel
+from coprod.model.measures import MEASURES
+from coprod.model.scenario import Scenario, ScenarioError, scenario_names
+
+#: The scenario a new session starts with.
+DEFAULT_SCENARIO = "socialgov"
+#: The two sides of a comparison; a single run is side "A".
+SIDES = ("A", "B")
+#: Columns of the CSV download: the measures as ``coprod run`` writes them, then the events.
+CSV_COLUMNS = ("step", *MEASURES, "events")
+
+
+@dataclass(frozen=True)
+class EventMark:
+    """An event to mark on the charts: when it starts, what it is, and where it came from."""
+
+    step: int
+    kind: str
+    size: float
+    duration: int | None
+    live: bool  # triggered in the dashboard (True) or scheduled by the scenario (False)
+
+    @property
+    def what(self) -> str:
+        """What happens, in words, e.g. ``budget cut of 30%``."""
+        name = labels.EVENT_NAMES.get(self.kind, self.kind.replace("_", " "))
+        if self.kind == "platform_outage":
+            months = self.duration or 3
+            what = f"{name} for {months} months"
+        elif self.kind == "trust_scandal":
+            what = f"{name}: trust falls by {self.size:.0%}"
+        else:
+            what = f"{name} of {self.size:.0%}"
+            if self.duration:
+                what += f" for {self.duration} months"
+        return what
+
+    @property
+    def text(self) -> str:
+        """A sentence for a tooltip, e.g. ``Month 37: budget cut of 30% (planned ...)``."""
+        origin = "triggered in the workshop" if self.live else "planned in the scenario"
+        return f"Month {self.step}: {self.what} ({origin})"
+
+
+def lookup(data: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted key of a nested dict, e.g. ``governance.budget``."""
+    node: Any = data
+    for part in dotted.split("."):
+        node = node[part]
+    return node
+
+
+class Run:
+    """One model and what the dashboard shows of it."""
+
+    def __init__(self, scenario: Scenario, seed: int) -> None:
+        self.scenario = scenario
+        self.seed = int(seed)
+        self.model = CoProductionModel(scenario, seed=self.seed)
+        self.live: list[EventMark] = []
+        self._frame: pd.DataFrame | None = None
+        self._frame_step = -1
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far (0 before the first step)."""
+        return int(self.model.steps)
+
+    @property
+    def horizon(self) -> int:
+        """The scenario's length in months."""
+        return int(self.scenario.steps)
+
+    def step(self) -> None:
+        """Simulate one more month."""
+        self.model.step()
+
+    def trigger(self, event: labels.EventKind) -> EventMark:
+        """Schedule ``event`` for the next month."""
+        made = self.model.trigger_event(event.kind, size=event.size, duration=event.duration)
+        mark = EventMark(made.step, made.kind, made.size, made.duration, live=True)
+        self.live.append(mark)
+        return mark
+
+    def events(self) -> list[EventMark]:
+        """Every event: the scenario's (past and planned) and those triggered live."""
+        planned = [
+            EventMark(e.step, e.kind, e.size, e.duration, live=False) for e in self.scenario.events
+        ]
+        return sorted([*planned, *self.live], key=lambda m: (m.step, m.kind))
+
+    def frame(self) -> pd.DataFrame:
+        """Measures so far, one row per month (cached until the next step)."""
+        if self._frame is None or self._frame_step != self.month:
+            self._frame = self.model.model_vars if self.month else _empty_frame()
+            self._frame_step = self.month
+        return self._frame
+
+    def csv(self) -> str:
+        """Measures so far as CSV text: ``step``, every measure, and the events of that month."""
+        frame = self.frame().reset_index()
+        texts: dict[int, list[str]] = {}
+        for mark in self.events():
+            origin = "live" if mark.live else "planned"
+            texts.setdefault(mark.step, []).append(f"{mark.what} ({origin})")
+        frame["events"] = ["; ".join(texts.get(int(s), [])) for s in frame["step"]]
+        return frame.loc[:, list(CSV_COLUMNS)].to_csv(index=False, float_format="%.6g")
+
+    def quintile_adoption(self) -> list[float]:
+        """Share of each socio-economic fifth who use the digital channel now."""
+        c = self.model.citizens
+        out = []
+        for q in range(5):
+            members = c.quintile == q
+            out.append(float(c.adopted[members].mean()) if members.any() else 0.0)
+        return out
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {name: pd.Series(dtype=float) for name in MEASURES},
+        index=pd.RangeIndex(1, 1, name="step"),
+    )
+
+
+class Workshop:
+    """One browser session: settings per side, shared population and seed, and the runs.
+
+    Every change bumps :attr:`version`; the page redraws what depends on it. Methods may be
+    called from the play thread and from the page at once, so they hold a lock.
+    """
+
+    def __init__(self, scenario: str = DEFAULT_SCENARIO, seed: int = 0) -> None:
+        self.lock = threading.RLock()
+        self.scenarios: dict[str, str] = dict.fromkeys(SIDES, scenario)
+        self.overrides: dict[str, dict[str, Any]] = {side: {} for side in SIDES}
+        self.citizens: int | None = None  # None: each scenario's own population
+        self.seed = int(seed)
+        self.compare = False
+        self.error: str | None = None
+        self.version = 0
+        self.runs: dict[str, Run] = {}
+        self.reset()
+
+    # ------------------------------------------------------------------ settings
+    @property
+    def sides(self) -> tuple[str, ...]:
+        """The sides shown: ``("A",)`` or, comparing, ``("A", "B")``."""
+        return SIDES if self.compare else SIDES[:1]
+
+    def scenario(self, side: str = "A") -> Scenario:
+        """The resolved scenario of ``side``: named scenario, rule changes, population size."""
+        base = Scenario.load(self.scenarios[side])
+        changes = dict(self.overrides[side])
+        if self.citizens is not None:
+            changes["population.citizens"] = self.citizens
+        return base.with_overrides(changes) if changes else base
+
+    def value(self, side: str, key: str) -> Any:
+        """The value in force for a dotted scenario key on ``side``."""
+        return lookup(self.scenario(side).to_dict(), key)
+
+    def changes(self, side: str) -> list[tuple[str, Any, Any]]:
+        """Rules changed from the named scenario on ``side``: (key, scenario's value, now)."""
+        base = Scenario.load(self.scenarios[side]).to_dict()
+        return [(k, lookup(base, k), v) for k, v in sorted(self.overrides[side].items())]
+
+    def set_scenario(self, side: str, name: str) -> None:
+        """Pick a named scenario for ``side``; its rule changes are dropped; restart."""
+        if name not in scenario_names():
+            raise ScenarioError(f"unknown scenario {name!r}")
+        with self.lock:
+            self.scenarios[side] = name
+            self.overrides[side] = {}
+            self.reset()
+
+    def set_rule(self, side: str, key: str, value: Any) -> None:
+        """Change one governance rule on ``side`` and restart; a bad value changes nothing."""
+        if key not in labels.CONTROLS:
+            raise ScenarioError(f"{key!r} is not a rule the dashboard changes")
+        with self.lock:
+            base = lookup(Scenario.load(self.scenarios[side]).to_dict(), key)
+            before = dict(self.overrides[side])
+            if isinstance(base, float) and isinstance(value, int | float):
+                value = float(value)
+            if value == base:
+                self.overrides[side].pop(key, None)
+            else:
+                self.overrides[side][key] = value
+            if not self._rebuild():
+                self.overrides[side] = before
+
+    def set_citizens(self, citizens: int | None) -> None:
+        """Simulate ``citizens`` residents on every side (``None``: the scenarios' own)."""
+        with self.lock:
+            before = self.citizens
+            self.citizens = None if citizens is None else int(citizens)
+            if not self._rebuild():
+                self.citizens = before
+
+    def set_seed(self, seed: int) -> None:
+        """Use another seed (the same on both sides) and restart."""
+        with self.lock:
+            self.seed = int(seed)
+            self.reset()
+
+    def set_compare(self, on: bool) -> None:
+        """Show two runs side by side (B starts as a copy of A's settings) or one."""
+        with self.lock:
+            if on and not self.compare:
+                self.scenarios["B"] = self.scenarios["A"]
+                self.overrides["B"] = dict(self.overrides["A"])
+            self.compare = bool(on)
+            self.reset()
+
+    # ------------------------------------------------------------------ running
+    def reset(self) -> None:
+        """Start every run again from month 0 with the current settings."""
+        with self.lock:
+            self._rebuild()
+
+    def _rebuild(self) -> bool:
+        """Build fresh runs; on a scenario error keep the old runs and record the message.
+
+        The caller restores the setting it changed, so the settings shown stay those of the runs.
+        """
+        try:
+            runs = {side: Run(self.scenario(side), self.seed) for side in self.sides}
+        except ScenarioError as exc:
+            self.error = str(exc)
+            self.version += 1
+            return False
+        self.runs = runs
+        self.error = None
+        self.version += 1
+        return True
+
+    @property
+    def month(self) -> int:
+        """Months simulated so far (the runs move together)."""
+        return self.runs["A"].month
+
+    @property
+    def horizon(self) -> int:
+        """The longest horizon among the runs shown."""
+        return max(run.horizon for run in self.runs.values())
+
+    @property
+    def finished(self) -> bool:
+        """Whether the runs have reached their horizon."""
+        return self.month >= self.horizon
+
+    def step(self, months: int = 1) -> int:
+        """Simulate ``months`` more months on every side, together; return the month reached."""
+        with self.lock:
+            for _ in range(months):
+                for run in self.runs.values():
+                    run.step()
+            self.version += 1
+            return self.month
+
+    def trigger(self, kind: str) -> list[EventMark]:
+        """Trigger an event of ``kind`` for next month on every side."""
+        event = next((e for e in labels.EVENTS if e.kind == kind), None)
+        if event is None:
+            raise ScenarioError(f"unknown event {kind!r}")
+        with self.lock:
+            marks = [run.trigger(event) for run in self.runs.values()]
+            self.version += 1
+            return marks
+
+    def csv(self, side: str = "A") -> str:
+        """The measures of ``side``'s run so far, as CSV text."""
+        with self.lock:
+            return self.runs[side].csv()
+
+    def csv_name(self, side: str = "A") -> str:
+        """A file name for ``side``'s CSV, e.g. ``coprod-socialgov-seed0-month12.csv``."""
+        tag = f"-{side}" if self.compare else ""
+        edited = "-changed" if self.overrides[side] else ""
+        return f"coprod-{self.scenarios[side]}{edited}-seed{self.seed}-month{self.month}{tag}.csv"

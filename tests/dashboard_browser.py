@@ -1,0 +1,184 @@
+"""Helpers for the dashboard's browser tests and benchmark: server, Chromium, page actions.
+
+The server is started the way a facilitator starts it, ``coprod dashboard --port N`` on
+127.0.0.1, and Chromium is Debian's ``chromium`` package driven by Playwright (Playwright
+cannot download its own browser on machines without internet access).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = os.environ.get("COPROD_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "dashboard"
+#: Milliseconds to wait for the page to react in the browser tests.
+TIMEOUT = 20_000
+
+
+def chromium_missing() -> str | None:
+    """Why browser tests cannot run here, or ``None`` when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        return (
+            f"no Chromium at {CHROMIUM}: install Debian's package with "
+            "`apt-get install -y chromium` (or set COPROD_CHROMIUM)"
+        )
+    return None
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback address."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ensure_assets() -> None:
+    """Install the dashboard's browser assets if they are missing (one ``npm pack``)."""
+    from coprod.dashboard.assets import missing_packages
+
+    if missing_packages():
+        from coprod.dashboard.install_assets import install
+
+        install()
+
+
+@contextmanager
+def dashboard_server(timeout: float = 60.0):
+    """Run ``coprod dashboard --port <free port>``; yield its URL; stop it afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = ARTIFACTS / f"server-{port}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    coprod = shutil.which("coprod")
+    cmd = [coprod] if coprod else [sys.executable, "-m", "coprod"]
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [*cmd, "dashboard", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"dashboard exited with {proc.returncode}: {log.read_text()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"dashboard did not answer within {timeout} s: {log}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def chromium():
+    """A headless Chromium (Debian's package) under Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def open_dashboard(browser, url: str, requests: list[str] | None = None):
+    """A new browser context and page showing the dashboard, ready (month 0 shown)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    if requests is not None:
+        page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_selector(".coprod-month")
+    page.wait_for_selector('.coprod-chart[data-chart="participation"]')
+    return page
+
+
+def month(page) -> int:
+    """The month the page shows."""
+    text = page.locator(".coprod-month").inner_text()
+    return int(text.split()[1])
+
+
+def wait_month(page, at_least: int, chart: str = "participation") -> None:
+    """Wait until the page shows ``at_least`` months, in its label and in every ``chart``."""
+    page.wait_for_function(
+        """([n, chart]) => {
+            const label = document.querySelector('.coprod-month');
+            const charts = [...document.querySelectorAll(`.coprod-chart[data-chart="${chart}"]`)];
+            return label && parseInt(label.innerText.split(' ')[1]) >= n && charts.length > 0
+                && charts.every(c => parseInt(c.dataset.month) >= n);
+        }""",
+        arg=[at_least, chart],
+    )
+
+
+def chart_months(page, chart: str = "participation") -> list[int]:
+    """The month each panel's ``chart`` shows (one entry per side)."""
+    return page.eval_on_selector_all(
+        f'.coprod-chart[data-chart="{chart}"]', "els => els.map(e => parseInt(e.dataset.month))"
+    )
+
+
+def step(page, times: int = 1) -> None:
+    """Click Step ``times`` times, each time waiting for the charts to show the new month."""
+    for _ in range(times):
+        now = month(page)
+        page.click(".coprod-step")
+        wait_month(page, now + 1)
+
+
+def pick(page, select_class: str, text: str) -> None:
+    """Choose ``text`` in the menu with class ``select_class``."""
+    page.click(f".{select_class} .v-select__slot")
+    page.locator(".menuable__content__active .v-list-item", has_text=text).first.click()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot under test-artifacts/dashboard/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size
+    # the app scrolls inside its layout, not the document: grow the window to the content
+    height = page.evaluate("document.querySelector('.coprod-page').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 120)})
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+    return path

@@ -1,0 +1,607 @@
+"""The workshop dashboard: state and drawing logic, asset install, and the page in a browser.
+
+The browser tests start ``coprod dashboard`` on a free port and drive Debian's Chromium with
+Playwright; where no Chromium is installed they are skipped with the reason. Screenshots of
+each state land in test-artifacts/dashboard/.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import os
+import stat
+import threading
+import time
+
+import numpy as np
+import pytest
+import solara
+
+from coprod.dashboard import charts, labels, server
+from coprod.dashboard import network_view as nv
+from coprod.dashboard.assets import ENV_VAR, Package, asset_dir, is_installed, required_packages
+from coprod.dashboard.install_assets import install
+from coprod.dashboard.install_assets import main as install_main
+from coprod.dashboard.state import CSV_COLUMNS, EventMark, Workshop
+from coprod.model.measures import MEASURES
+from coprod.model.scenario import Scenario, scenario_names
+
+SMALL = 300  # residents in the unit tests' workshops
+
+
+@pytest.fixture
+def workshop():
+    ws = Workshop()
+    ws.set_citizens(SMALL)
+    return ws
+
+
+# ---------------------------------------------------------------------- state
+def test_workshop_starts_at_month_zero_with_the_default_scenario(workshop):
+    assert workshop.month == 0
+    assert workshop.sides == ("A",)
+    assert workshop.scenario().name == "socialgov"
+    assert workshop.horizon == Scenario.load("socialgov").steps
+    assert len(workshop.runs["A"].frame()) == 0
+
+
+def test_step_moves_the_run_and_the_version(workshop):
+    before = workshop.version
+    assert workshop.step(3) == 3
+    assert workshop.version > before
+    frame = workshop.runs["A"].frame()
+    assert list(frame.index) == [1, 2, 3]
+    assert set(MEASURES) <= set(frame.columns)
+
+
+def test_changing_a_rule_restarts_and_is_listed(workshop):
+    workshop.step(2)
+    workshop.set_rule("A", "governance.budget", 0.7)
+    assert workshop.month == 0
+    assert workshop.scenario().governance.budget == 0.7
+    assert workshop.changes("A") == [("governance.budget", 1.0, 0.7)]
+    workshop.set_rule("A", "governance.budget", 1.0)  # back to the scenario's value
+    assert workshop.changes("A") == []
+
+
+def test_a_bad_value_changes_nothing_and_says_why(workshop):
+    workshop.step(2)
+    workshop.set_rule("A", "governance.human_review", 3.0)
+    assert "governance.human_review" in workshop.error
+    assert workshop.overrides["A"] == {}
+    assert workshop.month == 2  # the run goes on
+    workshop.set_rule("A", "governance.human_review", 0.5)
+    assert workshop.error is None
+
+
+def test_only_dashboard_rules_can_be_set(workshop):
+    with pytest.raises(ValueError, match="not a rule"):
+        workshop.set_rule("A", "behaviour.learning_rate", 0.5)
+
+
+def test_picking_a_scenario_drops_changes_and_restarts(workshop):
+    workshop.set_rule("A", "platform.open_data", False)
+    workshop.step()
+    workshop.set_scenario("A", "austerity_shock")
+    assert workshop.month == 0
+    assert workshop.overrides["A"] == {}
+    assert workshop.scenario().name == "austerity_shock"
+    assert workshop.scenario().population.citizens == SMALL
+    planned = workshop.runs["A"].events()
+    assert [(m.kind, m.live) for m in planned] == [("budget_cut", False)]
+
+
+def test_every_control_value_is_accepted_by_the_scenario_schema(workshop):
+    for control in labels.CONTROLS.values():
+        values = list(control.options) or (
+            [True, False] if control.kind == "switch" else [control.low, control.high]
+        )
+        for value in values:
+            workshop.set_rule("A", control.key, value)
+            assert workshop.error is None, (control.key, value, workshop.error)
+
+
+def test_compare_steps_two_runs_together_with_the_same_seed(workshop):
+    workshop.set_compare(True)
+    assert workshop.sides == ("A", "B")
+    workshop.step(4)
+    a, b = (workshop.runs[s].frame() for s in "AB")
+    assert len(a) == len(b) == 4
+    assert a.equals(b)  # same settings and seed: the same run
+    workshop.set_scenario("B", "traditional")
+    workshop.step(4)
+    assert workshop.runs["A"].month == workshop.runs["B"].month == 4
+    assert not workshop.runs["A"].frame().equals(workshop.runs["B"].frame())
+    assert workshop.scenarios == {"A": "socialgov", "B": "traditional"}
+
+
+def test_events_hit_every_run_and_are_marked(workshop):
+    workshop.set_compare(True)
+    workshop.step(2)
+    marks = workshop.trigger("trust_scandal")
+    assert [(m.step, m.kind, m.live) for m in marks] == [(3, "trust_scandal", True)] * 2
+    trust_before = workshop.runs["A"].model.citizens.trust.mean()
+    workshop.step()
+    assert workshop.runs["A"].model.citizens.trust.mean() < 0.8 * trust_before
+    for run in workshop.runs.values():
+        assert any(e.kind == "trust_scandal" and e.step == 3 for e in run.model.events)
+    with pytest.raises(ValueError, match="unknown event"):
+        workshop.trigger("alien_invasion")
+
+
+def test_same_seed_same_run_and_another_seed_another(workshop):
+    workshop.step(5)
+    first = workshop.runs["A"].frame().copy()
+    workshop.reset()
+    workshop.step(5)
+    assert workshop.runs["A"].frame().equals(first)
+    workshop.set_seed(9)
+    workshop.step(5)
+    assert not workshop.runs["A"].frame().equals(first)
+
+
+def test_csv_has_the_measures_and_the_events(workshop):
+    workshop.step(2)
+    workshop.trigger("budget_cut")
+    workshop.step(2)
+    rows = list(csv.reader(io.StringIO(workshop.csv())))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4"]
+    assert "budget cut of 30%" in rows[3][-1] and rows[4][-1] == ""
+    assert workshop.csv_name() == "coprod-socialgov-seed0-month4.csv"
+    empty = Workshop()
+    assert list(csv.reader(io.StringIO(empty.csv()))) == [list(CSV_COLUMNS)]
+
+
+def test_sessions_do_not_share_models():
+    one, two = Workshop(), Workshop()
+    one.step(3)
+    assert two.month == 0
+    assert one.runs["A"].model is not two.runs["A"].model
+
+
+def test_event_mark_words():
+    assert EventMark(5, "budget_cut", 0.3, None, True).text == (
+        "Month 5: budget cut of 30% (triggered in the workshop)"
+    )
+    assert "for 3 months" in EventMark(5, "platform_outage", 1.0, None, False).what
+    assert "trust falls by 25%" in EventMark(5, "trust_scandal", 0.25, None, False).what
+
+
+# ---------------------------------------------------------------------- words
+def test_every_chart_and_label_names_a_real_measure():
+    for spec in labels.CHARTS:
+        for series in spec.series:
+            assert series.measure in MEASURES
+            assert series.label and series.help
+    assert set(labels.MEASURE_LABELS) <= set(MEASURES)
+    assert labels.SCORES <= set(MEASURES)
+
+
+def test_every_control_is_a_scenario_key():
+    data = Scenario().to_dict()
+    for key, control in labels.CONTROLS.items():
+        section, name = key.split(".")
+        assert name in data[section], key
+        assert control.help and control.label
+    kinds = {e.kind for e in labels.EVENTS}
+    assert kinds == {"budget_cut", "platform_outage", "trust_scandal", "demand_shock"}
+
+
+def test_scenario_titles_are_words():
+    assert labels.scenario_title("socialgov") == "SocialGov"
+    assert labels.scenario_title("digital_by_default") == "Digital by default"
+    assert all(labels.scenario_title(n) for n in scenario_names())
+
+
+# ---------------------------------------------------------------------- drawing
+def test_line_chart_marks_events_and_the_month(workshop):
+    workshop.step(6)
+    workshop.trigger("budget_cut")
+    run = workshop.runs["A"]
+    spec = labels.CHARTS[0]
+    html = charts.line_chart(run.frame(), spec, run.events(), run.horizon)
+    assert 'data-month="6"' in html and 'data-chart="participation"' in html
+    assert html.count('class="event-marker"') == 1
+    assert 'data-kind="budget_cut" data-step="7" data-live="true"' in html
+    assert html.count('class="series"') == len(spec.series)
+    assert "Took part this month" in html
+
+
+def test_empty_chart_invites_to_start(workshop):
+    run = workshop.runs["A"]
+    html = charts.line_chart(run.frame(), labels.CHARTS[1], [], run.horizon)
+    assert "Press Step or Play" in html and 'data-month="0"' in html
+
+
+def test_axis_snaps_to_round_values():
+    assert charts.nice_ceiling(0.07) == 0.1
+    assert charts.nice_ceiling(0.93) == 1.0
+    assert charts.nice_ceiling(3.0) == 1.0
+    for top in charts.NICE:
+        ticks = charts.y_ticks(top)
+        assert ticks[0] == 0 and ticks[-1] == pytest.approx(top) and 3 <= len(ticks) <= 6
+
+
+def test_quintile_chart_shows_ten_bars_and_the_divide():
+    html = charts.quintile_chart(
+        [0.05, 0.06, 0.08, 0.1, 0.12], [0.1, 0.2, 0.3, 0.4, 0.5], 12, None
+    )
+    assert html.count('class="quintile-bar"') == 10
+    assert "2.4 times as often" in html
+    assert charts.divide_sentence([0.1] * 5, 3).startswith("Poorer and better-off")
+    assert charts.divide_sentence([0.0, 0, 0, 0, 0.1], 3).startswith("Only the better-off")
+
+
+def test_event_list_tells_past_and_planned():
+    marks = [
+        EventMark(2, "budget_cut", 0.3, None, True),
+        EventMark(60, "demand_shock", 0.3, 12, False),
+    ]
+    html = charts.event_list(marks, month=5)
+    assert 'data-state="done"' in html and 'data-state="next"' in html
+    assert "(to come)" in html and "planned in the scenario" in html
+
+
+def test_network_draws_a_sample_of_a_large_population():
+    ws = Workshop()
+    ws.set_citizens(5000)
+    model = ws.runs["A"].model
+    layout = nv.build_layout(model.citizens.hood, model.adjacency, len(model.hoods))
+    assert layout.sampled and len(layout.rows) <= nv.MAX_DOTS + len(model.hoods)
+    assert len(np.unique(layout.rows)) == len(layout.rows)
+    per_hood = np.bincount(model.citizens.hood[layout.rows], minlength=len(model.hoods))
+    assert per_hood.min() > 0
+    ws.step()
+    html = nv.network_svg(model, layout, "participation")
+    assert html.count('class="hood"') == len(model.hoods)
+    assert html.count("<circle") == len(layout.rows) + len(model.hoods)
+    assert "sample of 400 of 5,000" in html.replace(f"{len(layout.rows)}", "400")
+    trust = nv.network_svg(model, layout, "trust")
+    assert 'data-colour="trust"' in trust and nv.TRUST_PALETTE[0] in trust
+
+
+def test_small_network_is_drawn_whole(workshop):
+    model = workshop.runs["A"].model
+    layout = nv.build_layout(model.citizens.hood, model.adjacency, len(model.hoods))
+    assert not layout.sampled and len(layout.rows) == SMALL
+
+
+def test_drawing_a_month_is_fast():
+    ws = Workshop()  # the default scenario, 2,000 residents
+    ws.step()
+    run = ws.runs["A"]
+    layout = nv.build_layout(run.model.citizens.hood, run.model.adjacency, len(run.model.hoods))
+    start = time.perf_counter()
+    for _ in range(10):
+        frame = run.frame()
+        for spec in labels.CHARTS:
+            charts.line_chart(frame, spec, run.events(), run.horizon)
+        nv.network_svg(run.model, layout)
+    assert (time.perf_counter() - start) / 10 < 0.05
+
+
+# ---------------------------------------------------------------------- play loop
+def test_play_loop_steps_until_paused_and_stops_at_the_horizon():
+    from coprod.dashboard.app import play_loop
+    from coprod.dashboard.components import Session
+
+    ws = Workshop()
+    ws.set_rule("A", "governance.budget", 1.0)
+    session = Session(
+        ws,
+        rev=solara.reactive(0),
+        settings_rev=solara.reactive(0),
+        playing=solara.reactive(True),
+        speed=solara.reactive(50),
+        colour_by=solara.reactive("participation"),
+        editing=solara.reactive("A"),
+    )
+    cancel = threading.Event()
+    thread = threading.Thread(target=play_loop, args=(session, cancel))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while ws.month < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    session.playing.set(False)
+    thread.join(5)
+    assert not thread.is_alive()
+    assert ws.month >= 3 and session.rev.value == ws.version
+
+    ws.set_scenario("A", "socialgov")
+    for _ in range(ws.horizon - 1):
+        ws.step()
+    session.playing.set(True)
+    play_loop(session, threading.Event())  # runs the last month, then stops by itself
+    assert ws.finished and not session.playing.value
+
+
+# ---------------------------------------------------------------------- assets and server
+def test_required_assets_are_read_from_solara():
+    names = {p.name: p.version for p in required_packages()}
+    assert set(names) == {
+        "@widgetti/solara-vuetify-app",
+        "requirejs",
+        "font-awesome",
+        "@widgetti/vue-grid-layout",
+    }
+    for version in names.values():
+        assert version[0].isdigit() and version.count(".") >= 2
+
+
+FAKE_NPM = """#!/usr/bin/env python3
+import json, os, sys, tarfile, io
+args = sys.argv[1:]
+dest = args[args.index("--pack-destination") + 1]
+specs = [a for a in args[1:] if not a.startswith("--") and a != dest]
+out = []
+for spec in specs:
+    name, version = spec.rsplit("@", 1)
+    fname = name.replace("@", "").replace("/", "-") + "-" + version + ".tgz"
+    with tarfile.open(os.path.join(dest, fname), "w:gz") as tar:
+        for path, text in (("package/package.json", json.dumps({"name": name, "version": version})),
+                           ("package/dist/main.js", "// " + spec)):
+            data = text.encode()
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    out.append({"id": spec, "filename": fname})
+with open(os.path.join(os.path.dirname(sys.argv[0]), "calls.txt"), "a") as log:
+    log.write(" ".join(specs) + "\\n")
+print(json.dumps(out))
+"""
+
+
+def test_install_assets_unpacks_each_package_once(tmp_path):
+    npm = tmp_path / "bin" / "npm"
+    npm.parent.mkdir()
+    npm.write_text(FAKE_NPM)
+    npm.chmod(npm.stat().st_mode | stat.S_IXUSR)
+    folder = tmp_path / "cdn"
+    assert install_main(["--check", "--dir", str(folder)]) == 1
+    installed = install(folder, npm=str(npm))
+    assert sorted(installed) == required_packages()
+    for package in required_packages():
+        assert is_installed(package, folder)
+        assert (folder / package.spec / "dist" / "main.js").is_file()
+    assert install(folder, npm=str(npm)) == []  # idempotent: nothing fetched again
+    assert len((npm.parent / "calls.txt").read_text().splitlines()) == 1
+    assert install_main(["--check", "--dir", str(folder)]) == 0
+    assert not is_installed(Package("requirejs", "0.0.1"), folder)
+
+
+def test_install_assets_reports_a_missing_npm(tmp_path, capsys):
+    folder = tmp_path / "cdn"
+    with pytest.raises(RuntimeError, match="not found"):
+        install(folder, npm=str(tmp_path / "no-npm"))
+
+
+def test_configure_points_solara_at_the_asset_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, str(tmp_path))
+    env: dict[str, str] = {}
+    folder = server.configure(env)
+    assert folder == asset_dir() == tmp_path.resolve()
+    assert env["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path.resolve())
+    assert env["SOLARA_APP"] == "coprod.dashboard.app"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def test_dashboard_listens_on_loopback_by_default():
+    assert inspect.signature(server.serve).parameters["host"].default == "127.0.0.1"
+    from coprod.analysis.cli import dashboard_command
+
+    host = next(p for p in dashboard_command.params if p.name == "host")
+    assert host.default == "127.0.0.1"
+
+
+# ---------------------------------------------------------------------- in a browser
+@pytest.fixture(scope="module")
+def browser():
+    from dashboard_browser import chromium, chromium_missing
+
+    reason = chromium_missing()
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def url(browser):
+    from dashboard_browser import dashboard_server, ensure_assets
+
+    from coprod.dashboard.assets import AssetError
+
+    try:
+        ensure_assets()
+    except AssetError as exc:
+        pytest.fail(f"dashboard assets missing and not installable: {exc}")
+    with dashboard_server() as address:
+        yield address
+
+
+@pytest.fixture
+def page(browser, url):
+    from dashboard_browser import open_dashboard
+
+    p = open_dashboard(browser, url)
+    yield p
+    p.context.close()
+
+
+def test_page_loads_offline_with_no_external_request(browser, url):
+    from dashboard_browser import month, open_dashboard, screenshot
+
+    requests: list[str] = []
+    page = open_dashboard(browser, url, requests)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.wait_for_load_state("networkidle")
+    try:
+        assert month(page) == 0
+        assert page.locator(".coprod-chart").count() == len(labels.CHARTS) + 1
+        assert page.locator(".coprod-network .hood").count() == 8
+        base = url.rstrip("/")
+        ws_base = base.replace("http://", "ws://")
+        external = [r for r in requests if not (r.startswith(base) or r.startswith(ws_base))]
+        assert external == []
+        assert failed == []
+        assert any("/_solara/cdn/@widgetti/solara-vuetify-app@" in r for r in requests)
+        screenshot(page, "01-loaded")
+    finally:
+        page.context.close()
+
+
+def test_pick_a_scenario(page):
+    from dashboard_browser import pick, screenshot
+
+    pick(page, "coprod-scenario-A", "Austerity shock")
+    page.wait_for_selector(".coprod-description >> text=budget is cut")
+    markers = page.locator(
+        '.coprod-chart .event-marker[data-kind="budget_cut"][data-live="false"]'
+    )
+    assert markers.count() == len(labels.CHARTS)
+    assert markers.first.get_attribute("data-step") == "60"
+    screenshot(page, "02-scenario-picked")
+
+
+def test_change_a_control_restarts_with_the_new_rule(page):
+    from dashboard_browser import month, screenshot, step
+
+    step(page, 2)
+    page.click("text=The platform")
+    page.click(".coprod-rule-platform-open-data .v-input--selection-controls__ripple")
+    page.wait_for_selector(".coprod-changes >> text=open data on → off")
+    page.wait_for_selector(".coprod-month >> text=Month 0 of")
+    assert month(page) == 0
+    assert (
+        page.locator('.coprod-chart[data-chart="participation"]').get_attribute("data-month")
+        == "0"
+    )
+    screenshot(page, "03-control-changed")
+
+
+def test_step_and_play_update_the_charts(page):
+    from dashboard_browser import chart_months, month, screenshot, step, wait_month
+
+    step(page)
+    assert chart_months(page) == [1]
+    legend = page.locator(".coprod-view-participation .coprod-legend").inner_text()
+    assert "Took part this month:" in legend
+    page.click(".coprod-play")
+    wait_month(page, 4)
+    page.click(".coprod-play")  # pause
+    page.wait_for_selector(".coprod-play >> text=Play")
+    paused = month(page)
+    time.sleep(0.8)
+    assert month(page) == paused
+    assert chart_months(page) == [paused]
+    assert chart_months(page, "trust") == [paused]
+    screenshot(page, "04-stepped-and-played")
+
+
+def test_compare_mode_shows_two_panels_stepped_together(page):
+    from dashboard_browser import chart_months, pick, screenshot, step
+    from playwright.sync_api import expect
+
+    page.click(".coprod-compare .v-input--selection-controls__ripple")
+    page.wait_for_selector(".coprod-header-B")
+    page.click(".coprod-editing >> text=B")
+    pick(page, "coprod-scenario-B", "Traditional")
+    page.wait_for_selector(".coprod-header-B >> text=Traditional")
+    step(page, 3)
+    for view in ("network", "quintiles", *(c.key for c in labels.CHARTS)):
+        card = page.locator(f".coprod-view-{view}")
+        expect(card.locator(".coprod-side-A")).to_have_count(1)
+        expect(card.locator(".coprod-side-B")).to_have_count(1)
+    assert chart_months(page) == [3, 3]
+    a, b = (
+        page.locator(f".coprod-view-participation .coprod-side-{s} .coprod-legend").inner_text()
+        for s in "AB"
+    )
+    assert a != b
+    screenshot(page, "05-compare")
+
+
+def test_an_event_marks_every_chart(page):
+    from dashboard_browser import screenshot, step
+    from playwright.sync_api import expect
+
+    step(page, 2)
+    page.click(".coprod-event-trust_scandal")
+    selector = '.coprod-chart .event-marker[data-kind="trust_scandal"][data-live="true"]'
+    page.wait_for_selector(selector)
+    step(page, 2)
+    marks = page.locator(selector)
+    expect(marks).to_have_count(len(labels.CHARTS))
+    assert {marks.nth(i).get_attribute("data-step") for i in range(marks.count())} == {"3"}
+    assert "trust falls by 25%" in page.locator(".coprod-view-events").inner_text()
+    page.click(".coprod-colour-trust")
+    page.wait_for_selector('.coprod-network[data-colour="trust"]')
+    screenshot(page, "06-event-marked")
+
+
+def test_csv_download_has_the_expected_columns(page, tmp_path):
+    from dashboard_browser import screenshot, step
+
+    step(page, 3)
+    with page.expect_download() as info:
+        page.click(".coprod-download-A")
+    download = info.value
+    assert download.suggested_filename == "coprod-socialgov-seed0-month3.csv"
+    target = tmp_path / download.suggested_filename
+    download.save_as(target)
+    rows = list(csv.reader(target.open()))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    screenshot(page, "07-downloaded")
+
+
+def test_help_explains_in_plain_words(page):
+    from dashboard_browser import screenshot
+
+    page.hover(".coprod-view-trust .coprod-help")
+    tip = page.locator(".v-tooltip__content.menuable__content__active")
+    tip.wait_for()
+    assert "taking part" in tip.inner_text() or "input" in tip.inner_text()
+    efficacy = page.locator('.coprod-view-trust .coprod-legend-item[title*="makes a difference"]')
+    assert efficacy.count() == 1
+    screenshot(page, "08-tooltip")
+
+
+def test_ten_sessions_each_have_their_own_model(browser, url):
+    from dashboard_browser import TIMEOUT, chart_months, month, screenshot, step
+
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 900}) for _ in range(10)]
+    try:
+        pages = [c.new_page() for c in contexts]
+        for p in pages:  # load all ten at once
+            p.set_default_timeout(TIMEOUT * 2)
+            p.goto(url, wait_until="commit")
+        for p in pages:
+            p.wait_for_selector('.coprod-chart[data-chart="participation"]')
+            assert month(p) == 0
+        step(pages[0], 3)
+        step(pages[7], 1)
+        time.sleep(0.5)
+        months = [month(p) for p in pages]
+        assert months == [3, 0, 0, 0, 0, 0, 0, 1, 0, 0]
+        assert [chart_months(p) for p in pages] == [[m] for m in months]
+        screenshot(pages[7], "09-ten-sessions-page8")
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_browser_tests_are_skipped_with_a_reason_without_chromium(monkeypatch):
+    import dashboard_browser
+
+    monkeypatch.setattr(dashboard_browser, "CHROMIUM", "/nonexistent/chromium")
+    reason = dashboard_browser.chromium_missing()
+    assert reason and "apt-get install -y chromium" in reason
+
+
+def test_environment_is_left_alone_by_import():
+    assert os.environ.get("SOLARA_APP") in (None, "coprod.dashboard.app")
