@@ -32,8 +32,9 @@ import pandas as pd
 from coprod.model.scenario import Scenario, ScenarioError
 
 #: Below this many agent-steps (citizens x steps x runs) a job runs in-process when
-#: ``client=None``: about two seconds of serial work, the price of starting a local cluster.
-LOCAL_CLUSTER_MIN_WORK = 6_000_000
+#: ``client=None``: about five seconds of serial work. Starting a local cluster and importing
+#: coprod on its workers takes about three seconds, so smaller jobs finish sooner serially.
+LOCAL_CLUSTER_MIN_WORK = 10_000_000
 
 
 @dataclass(frozen=True)

@@ -230,6 +230,13 @@ def check_output(plan: SweepPlan, out: Path) -> None:
             f"--out {out}: holds results of a {found.get('kind')!r}, not a {plan.kind!r}; "
             "choose another folder"
         )
+    from coprod import __version__
+
+    if found.get("coprod_version") != __version__:
+        raise SweepError(
+            f"--out {out}: written by coprod {found.get('coprod_version')}, this is "
+            f"{__version__}; choose another folder so results of two versions do not mix"
+        )
     if found.get("fingerprint") != plan.fingerprint:
         raise SweepError(
             f"--out {out}: holds a different {plan.kind} (other design, scenario, steps or "
