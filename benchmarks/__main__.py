@@ -127,8 +127,10 @@ def main(argv: list[str] | None = None) -> Path:
         "scaling": run_scaling,
         "ensemble": run_ensemble_benchmark,
     }
+    results["load_average"] = {"start": os.getloadavg()}
     for name in only:
         results[name] = runners[name](cfg[name])
+        results["load_average"][f"after {name}"] = os.getloadavg()
     results["elapsed_s"] = time.perf_counter() - start
 
     summary = summarise(results)

@@ -62,6 +62,13 @@ def _commit(root: Path) -> str:
     return head + (" with uncommitted changes" if dirty else "")
 
 
+def _imported_from() -> str:
+    """Where ``import coprod`` finds coprod's model (which checkout is being measured)."""
+    import coprod.model
+
+    return str(Path(coprod.model.__file__).resolve().parent.parent)
+
+
 def describe(root: Path) -> dict[str, object]:
     """CPU, cores, memory, OS, versions, thread settings and the coprod commit measured."""
     threads = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS")}
@@ -83,5 +90,6 @@ def describe(root: Path) -> dict[str, object]:
         "dask": _version("dask"),
         "coprod": _version("coprod"),
         "commit": _commit(root),
+        "imported_from": _imported_from(),
         "thread_variables": threads,
     }

@@ -50,6 +50,17 @@ def build(model_kind: str, scenario_name: str, citizens: int, seed: int):
     return BaselineModel(scenario, seed=seed)
 
 
+def release(model) -> None:
+    """Let a finished model be freed: Mesa 3.3 keeps every model alive in ``Agent._ids``.
+
+    That registry (mesa issue #3179) would keep each replication's agents in memory, and the
+    garbage collector would walk them all during the next replication's steps.
+    """
+    import mesa
+
+    mesa.Agent._ids.pop(model, None)
+
+
 def time_steps(model, steps: int) -> list[float]:
     """Wall time of each of ``steps`` steps, in seconds."""
     times = []
@@ -144,6 +155,7 @@ def throughput(request: dict[str, Any]) -> dict[str, Any]:
             time_steps(model, request["warmup"])
             elapsed = sum(time_steps(model, steps[kind]))
             result[kind].append(n * steps[kind] / elapsed)
+            release(model)
             del model
             gc.collect()
     return result

@@ -192,6 +192,10 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
         f"| Mesa | {m['mesa']} |",
         f"| Dask | {m['dask']} |",
         f"| coprod | {m['coprod']}, commit {m['commit']} |",
+        f"| coprod imported from | `{m.get('imported_from', 'unknown')}` |",
+        "| load average (1 min) | "
+        + ", ".join(f"{k}: {v[0]:.1f}" for k, v in results.get("load_average", {}).items())
+        + f" (on {m['cores']} cores; other work on the machine slows what runs beside it) |",
         "| thread settings | "
         + (", ".join(f"`{k}={v}`" for k, v in m["thread_variables"].items()) or "none set")
         + " |",
