@@ -70,10 +70,7 @@ def in_process(steps: int, compare: bool) -> tuple[list[float], list[float]]:
 
     ws = Workshop()
     ws.set_compare(compare)
-    layouts = {
-        side: nv.build_layout(r.model.citizens.hood, r.model.adjacency, len(r.model.hoods))
-        for side, r in ws.runs.items()
-    }
+    layouts = {side: nv.layout_for(r.model) for side, r in ws.runs.items()}
     model_ms, draw_ms = [], []
     for _ in range(steps + 3):
         t0 = time.perf_counter()

@@ -470,7 +470,7 @@ def _layout(run: Run) -> nv.NetworkLayout:
     layout = getattr(run, "network_layout", None)
     if layout is None:
         m = run.model
-        layout = nv.build_layout(m.citizens.hood, m.adjacency, len(m.hoods))
+        layout = nv.layout_for(m)
         run.network_layout = layout
     return layout
 

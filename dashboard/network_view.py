@@ -49,6 +49,7 @@ class NetworkLayout:
     radius: float
     height: int
     static: str  # ties, drawn the same every month
+    background: str  # municipality bands, drawn first
     total: int  # residents in the model
 
     @property
@@ -58,17 +59,25 @@ class NetworkLayout:
 
 
 def build_layout(
-    hood: np.ndarray, adjacency: sp.csr_matrix, n_hoods: int, max_dots: int = MAX_DOTS
+    hood: np.ndarray,
+    adjacency: sp.csr_matrix,
+    hood_municipality: np.ndarray,
+    max_dots: int = MAX_DOTS,
 ) -> NetworkLayout:
     """Lay out neighbourhoods on a grid and a sample of residents on rings inside them.
+
+    With several municipalities, each one's neighbourhoods sit together on one row of the
+    grid, on a shaded band with the municipality's number.
 
     Args:
         hood: each citizen's neighbourhood (citizens sorted by neighbourhood).
         adjacency: the symmetric 0/1 network of citizens.
-        n_hoods: number of neighbourhoods.
-        max_dots: most residents drawn.
+        hood_municipality: each neighbourhood's municipality.
+        max_dots: most residents drawn (at least 8 per neighbourhood are).
     """
+    n_hoods = len(hood_municipality)
     total = len(hood)
+    max_dots = max(max_dots, 8 * n_hoods)
     sizes = np.bincount(hood, minlength=n_hoods)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     if total > max_dots:
@@ -78,6 +87,10 @@ def build_layout(
     rows = np.concatenate([np.arange(s, s + k) for s, k in zip(starts, take, strict=True)])
 
     cols = int(np.ceil(np.sqrt(n_hoods * 1.6)))
+    n_muni = int(hood_municipality.max()) + 1
+    per_muni = n_hoods // n_muni
+    if n_muni > 1 and per_muni * n_muni == n_hoods:  # whole municipalities to a row
+        cols = per_muni * max(1, round(cols / per_muni))
     grid_rows = int(np.ceil(n_hoods / cols))
     cell = WIDTH / cols
     cell_h = cell * 0.92 + 14
@@ -87,6 +100,7 @@ def build_layout(
         [(h_index % cols + 0.5) * cell, (h_index // cols) * cell_h + cell * 0.46 + 2]
     )
     radius = cell * 0.4
+    bands = _municipality_bands(hood_municipality, hood_xy, cell, cell_h) if n_muni > 1 else ""
 
     local = rows - starts[hood[rows]]
     angle = 2 * np.pi * local / take[hood[rows]] - np.pi / 2
@@ -97,7 +111,30 @@ def build_layout(
     dot_prefix = [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}" fill="' for x, y in xy]
 
     static = _ties(adjacency, hood, rows, xy, hood_xy, radius, n_hoods)
-    return NetworkLayout(rows, dot_prefix, hood_xy, radius, height, static, total)
+    return NetworkLayout(rows, dot_prefix, hood_xy, radius, height, static, bands, total)
+
+
+def layout_for(model) -> NetworkLayout:
+    """The layout of a :class:`~coprod.model.core.CoProductionModel`'s residents and ties."""
+    return build_layout(model.citizens.hood, model.adjacency, model.hoods.municipality)
+
+
+def _municipality_bands(
+    hood_municipality: np.ndarray, hood_xy: np.ndarray, cell: float, cell_h: float
+) -> str:
+    """A shaded band behind each municipality's neighbourhoods, with its number."""
+    out = []
+    for m in range(int(hood_municipality.max()) + 1):
+        xy = hood_xy[hood_municipality == m]
+        x0, y0 = xy.min(axis=0) - [cell * 0.48, cell * 0.46]
+        x1, y1 = xy.max(axis=0) + [cell * 0.48, cell_h - cell * 0.5]
+        out.append(
+            f'<g class="municipality"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
+            f'height="{y1 - y0:.1f}" rx="6" fill="{"#eceff1" if m % 2 else "#f5f5f5"}"/>'
+            f'<text x="{x0 + 3:.1f}" y="{y0 + 9:.1f}" font-size="8" fill="#78909c">'
+            f"municipality {m + 1}</text></g>"
+        )
+    return "".join(out)
 
 
 def _ties(
@@ -178,9 +215,11 @@ def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") 
 
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {layout.height}" width="100%" role="img" '
-        f'aria-label="{escape(labels.NETWORK_TITLE)}" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape(labels.NETWORK_TITLE)}" xmlns="http://www.w3.org/2000/svg">',
+        layout.background,
     ]
     many = model.scenario.population.municipalities > 1
+    small_text = min(10.0, layout.radius / 4.5)  # label size that fits under a circle
     for h in range(n_hoods):
         x, y = layout.hood_xy[h]
         name = f"Neighbourhood {h + 1}"
@@ -193,12 +232,15 @@ def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") 
             f"{percent(online[h])} use the digital channel"
         )
         shown = percent(took_part[h]) if colour_by != "trust" else f"trust {100 * trust[h]:.0f}"
+        label = f"{h + 1} · {status} · {shown}" if small_text >= 9 else shown
+        if small_text < 7:  # too small to read: the tooltip says it all
+            label = ""
         parts.append(
             f'<g class="hood" data-hood="{h + 1}"><title>{escape(tip)}</title>'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{layout.radius:.1f}" fill="{hood_fill[h]}" '
             f'fill-opacity="{hood_opacity[h]:.2f}" stroke="#78909c" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{y + layout.radius + 12:.1f}" text-anchor="middle" '
-            f'font-size="10" fill="#455a64">{h + 1} · {status} · {shown}</text></g>'
+            f'font-size="{small_text:.0f}" fill="#455a64">{label}</text></g>'
         )
     parts.append(layout.static)
     parts.append(

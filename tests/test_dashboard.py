@@ -249,7 +249,7 @@ def test_network_draws_a_sample_of_a_large_population():
     ws = Workshop()
     ws.set_citizens(5000)
     model = ws.runs["A"].model
-    layout = nv.build_layout(model.citizens.hood, model.adjacency, len(model.hoods))
+    layout = nv.layout_for(model)
     assert layout.sampled and len(layout.rows) <= nv.MAX_DOTS + len(model.hoods)
     assert len(np.unique(layout.rows)) == len(layout.rows)
     per_hood = np.bincount(model.citizens.hood[layout.rows], minlength=len(model.hoods))
@@ -265,7 +265,7 @@ def test_network_draws_a_sample_of_a_large_population():
 
 def test_small_network_is_drawn_whole(workshop):
     model = workshop.runs["A"].model
-    layout = nv.build_layout(model.citizens.hood, model.adjacency, len(model.hoods))
+    layout = nv.layout_for(model)
     assert not layout.sampled and len(layout.rows) == SMALL
 
 
@@ -273,7 +273,7 @@ def test_drawing_a_month_is_fast():
     ws = Workshop()  # the default scenario, 2,000 residents
     ws.step()
     run = ws.runs["A"]
-    layout = nv.build_layout(run.model.citizens.hood, run.model.adjacency, len(run.model.hoods))
+    layout = nv.layout_for(run.model)
     start = time.perf_counter()
     for _ in range(10):
         frame = run.frame()
