@@ -97,7 +97,8 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         "cocreation_rate": float(c.cocreated.mean()),
         "participation_gap": float(part_q[4] - part_q[0]),
         "contribution_gini": gini(c.contributions),
-        "top10_share": top_share(c.contributions),
+        # among contributors, as participation inequality is reported (e.g. FixMyStreet users)
+        "top10_share": top_share(c.contributions[c.contributions > 0]),
         "adoption": float(c.adopted.mean()),
         "trust": float(c.trust.mean()),
         "efficacy": float(c.efficacy.mean()),
