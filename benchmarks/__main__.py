@@ -97,7 +97,7 @@ def run_ensemble_benchmark(cfg: dict[str, Any]) -> dict[str, Any]:
     from benchmarks.ensemble_throughput import measure
 
     log(f"ensemble: serial against {cfg['workers']} Dask workers")
-    return measure(SCENARIO, cfg["runs"], cfg["workers"], cfg["seed"])
+    return measure(SCENARIO, cfg["runs"], cfg["workers"], cfg["seed"], cfg.get("repeats", 1))
 
 
 def main(argv: list[str] | None = None) -> Path:

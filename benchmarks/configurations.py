@@ -45,9 +45,10 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
         "ensemble": {
             "workers": 2,
             "seed": 3,
+            "repeats": 3,
             "runs": [
                 {"citizens": 2_000, "steps": 120, "replicates": 16},
-                {"citizens": 50_000, "steps": 60, "replicates": 8},
+                {"citizens": 20_000, "steps": 120, "replicates": 8},
             ],
         },
     },
@@ -73,6 +74,7 @@ CONFIGURATIONS: dict[str, dict[str, Any]] = {
         "ensemble": {
             "workers": 2,
             "seed": 3,
+            "repeats": 1,
             "runs": [{"citizens": 500, "steps": 12, "replicates": 4}],
         },
     },

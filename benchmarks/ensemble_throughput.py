@@ -9,6 +9,7 @@ time is reported on its own. Both sides must give identical measures.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import time
@@ -60,9 +61,12 @@ def accepts_client() -> bool:
 
 
 def measure(
-    scenario_name: str, runs: list[dict[str, int]], workers: int, seed: int
+    scenario_name: str, runs: list[dict[str, int]], workers: int, seed: int, repeats: int = 1
 ) -> dict[str, Any]:
-    """Wall time of each ensemble in ``runs``, serial and on ``workers`` Dask workers."""
+    """Wall times of each ensemble in ``runs``, serial and on ``workers`` Dask workers.
+
+    Each ensemble runs ``repeats`` times each way, alternating serial and Dask.
+    """
     from distributed import Client, LocalCluster
 
     through_api = accepts_client()
@@ -88,29 +92,27 @@ def measure(
                 serial, dask = _through_api(client, scenario, args)
             else:
                 serial, dask = _own_way(client, scenario, args)
-            start = time.perf_counter()
-            serial_frame = serial()
-            serial_s = time.perf_counter() - start
-            start = time.perf_counter()
-            dask_frame = dask()
-            dask_s = time.perf_counter() - start
-            identical = serial_frame.reset_index(drop=True).equals(
-                dask_frame.reset_index(drop=True)
-            )
-            results.append(
-                {
-                    **run,
-                    "serial_s": serial_s,
-                    "dask_s": dask_s,
-                    "identical": identical,
-                }
-            )
+            serial_s, dask_s, identical = [], [], True
+            for _ in range(repeats):
+                start = time.perf_counter()
+                serial_frame = serial()
+                serial_s.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                dask_frame = dask()
+                dask_s.append(time.perf_counter() - start)
+                identical &= serial_frame.reset_index(drop=True).equals(
+                    dask_frame.reset_index(drop=True)
+                )
+                del serial_frame, dask_frame
+                gc.collect()
+            results.append({**run, "serial_s": serial_s, "dask_s": dask_s, "identical": identical})
     finally:
         client.close()
         cluster.close()
     return {
         "through_run_ensemble": through_api,
         "workers": workers,
+        "repeats": repeats,
         "startup_s": startup,
         "runs": results,
     }

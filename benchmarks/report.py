@@ -304,7 +304,8 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
             f"The same ensemble run serially in one process and on a local Dask cluster of "
             f"{e['workers']} single-threaded worker processes, {how}. Starting the cluster "
             f"and importing coprod on its workers took {e['startup_s']:.1f} s, not included "
-            "below. *identical*: the two ensembles' measures are equal.",
+            f"below. Each ensemble ran {e.get('repeats', 1)} time(s) each way, alternating; "
+            "*identical*: the serial and Dask ensembles' measures are equal.",
             "",
             "| citizens | steps | replicates | serial | Dask | runs/s serial | runs/s Dask | "
             "speed-up | identical |",
@@ -312,10 +313,13 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
         ]
         for r in e["runs"]:
             k = r["replicates"]
+            serial, dask = spread(r["serial_s"]), spread(r["dask_s"])
+            speedup = spread([s / d for s, d in zip(r["serial_s"], r["dask_s"], strict=True)])
             lines.append(
-                f"| {r['citizens']:,} | {r['steps']} | {k} | {_seconds(r['serial_s'])} | "
-                f"{_seconds(r['dask_s'])} | {k / r['serial_s']:.2f} | {k / r['dask_s']:.2f} | "
-                f"{r['serial_s'] / r['dask_s']:.2f}x | {'yes' if r['identical'] else 'NO'} |"
+                f"| {r['citizens']:,} | {r['steps']} | {k} | {_with_range(serial, _seconds)} | "
+                f"{_with_range(dask, _seconds)} | {k / serial['median']:.2f} | "
+                f"{k / dask['median']:.2f} | {_with_range(speedup, lambda x: f'{x:.2f}x')} | "
+                f"{'yes' if r['identical'] else 'NO'} |"
             )
         lines.append("")
     lines += [
