@@ -877,7 +877,7 @@ class BaselineModel(mesa.Model):
             "cocreation_rate": cocreated / n,
             "participation_gap": part_q[4] - part_q[0],
             "contribution_gini": gini(contributions),
-            "top10_share": top_share(contributions),
+            "top10_share": top_share(contributions[contributions > 0]),
             "adoption": adopted / n,
             "trust": trust / n,
             "efficacy": efficacy / n,
