@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import inspect
 import io
-import os
 import stat
 import threading
 import time
@@ -603,5 +602,14 @@ def test_browser_tests_are_skipped_with_a_reason_without_chromium(monkeypatch):
     assert reason and "apt-get install -y chromium" in reason
 
 
-def test_environment_is_left_alone_by_import():
-    assert os.environ.get("SOLARA_APP") in (None, "coprod.dashboard.app")
+def test_importing_the_server_leaves_solara_unconfigured():
+    # Solara reads its settings when its server is first imported: serve() must get there first
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, coprod.dashboard.server, coprod.analysis.cli; "
+        "print('solara.server.settings' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
