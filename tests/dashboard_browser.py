@@ -79,6 +79,7 @@ def dashboard_server(timeout: float = 60.0):
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+    failed = True  # keep the server's log when something goes wrong
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -94,6 +95,7 @@ def dashboard_server(timeout: float = 60.0):
                 raise RuntimeError(f"dashboard did not answer within {timeout} s: {log}")
             time.sleep(0.2)
         yield url
+        failed = False
     finally:
         proc.terminate()
         try:
@@ -101,6 +103,8 @@ def dashboard_server(timeout: float = 60.0):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if not failed:
+            log.unlink(missing_ok=True)
 
 
 @contextmanager
