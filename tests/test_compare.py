@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from coprod import Scenario
+from coprod.analysis.cli import main
 from coprod.analysis.compare import (
     compare_horizon,
     compare_over_time,
@@ -29,6 +30,13 @@ def coprod(*args, cwd=None):
         cwd=cwd,
         timeout=300,
     )
+
+
+def cli_error(capsys, *args):
+    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err.strip().splitlines()
 
 
 def synthetic(values: dict[str, list[list[float]]]) -> pd.DataFrame:
@@ -189,11 +197,13 @@ def test_compare_command_writes_tables_figures_and_manifest(tmp_path):
         (["compare", "socialgov", "traditional", "--scheduler", "bogus"], ["scheduler", "bogus"]),
     ],
 )
-def test_compare_bad_input_one_line_exit_2_nothing_written(tmp_path, args, words):
-    result = coprod(*args, "--out", str(tmp_path / "out"), cwd=tmp_path)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("coprod: error:"), result.stderr
+def test_compare_bad_input_one_line_exit_2_nothing_written(
+    tmp_path, monkeypatch, capsys, args, words
+):
+    monkeypatch.chdir(tmp_path)
+    status, lines = cli_error(capsys, *args, "--out", tmp_path / "out")
+    assert status == 2
+    assert len(lines) == 1 and lines[0].startswith("coprod: error:"), lines
     for word in words:
         assert word in lines[0]
     assert not (tmp_path / "out").exists() and not (tmp_path / "runs").exists()

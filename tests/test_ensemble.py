@@ -46,34 +46,42 @@ def test_ensemble_depends_on_the_root_seed(small, serial):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("workers", [1, 2])
-def test_dask_local_cluster_gives_identical_results(small, serial, workers):
+def test_dask_one_worker_by_client_and_by_address_gives_identical_results(small, serial):
     from distributed import Client, LocalCluster
 
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
-        parallel_frame = run_ensemble(small, replicates=4, steps=10, seed=5, client=client)
-        assert len(client.scheduler_info()["workers"]) == workers
-    pd.testing.assert_frame_equal(parallel_frame, serial, check_exact=True)
-
-
-@pytest.mark.slow
-def test_scheduler_address_and_local_keyword(small, serial):
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster:
+        by_client = run_ensemble(small, replicates=4, steps=10, seed=5, client=client)
+        assert len(client.scheduler_info()["workers"]) == 1
         by_address = run_ensemble(
             small, replicates=4, steps=10, seed=5, client=cluster.scheduler_address
         )
+        assert client.status == "running"  # a given client is left open
+    pd.testing.assert_frame_equal(by_client, serial, check_exact=True)
     pd.testing.assert_frame_equal(by_address, serial, check_exact=True)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_of_two_workers_gives_identical_results(small, serial, monkeypatch):
+    from distributed import LocalCluster
+
+    started = []
+
+    class Recording(LocalCluster):
+        def __init__(self, **kwargs):
+            started.append(kwargs)
+            super().__init__(**kwargs)
+
+    monkeypatch.setattr("distributed.LocalCluster", Recording)
+    monkeypatch.setattr(parallel, "available_cores", lambda: 2)
     local = run_ensemble(small, replicates=4, steps=10, seed=5, client="local")
     pd.testing.assert_frame_equal(local, serial, check_exact=True)
+    assert started[0]["n_workers"] == 2 and started[0]["threads_per_worker"] == 1
+    assert started[0]["processes"] is True
 
 
 def test_default_runs_small_jobs_in_process(small, serial, monkeypatch):

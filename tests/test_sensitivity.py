@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
+from coprod.analysis import parallel
+from coprod.analysis.cli import main
 from coprod.analysis.sensitivity import (
     analyze_function,
     plan_sensitivity,
@@ -35,6 +37,13 @@ def coprod(*args, cwd=None):
         cwd=cwd,
         timeout=300,
     )
+
+
+def cli_error(capsys, *args):
+    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err.strip().splitlines()
 
 
 def test_sobol_wiring_reproduces_ishigami_indices():
@@ -134,7 +143,7 @@ def test_budget_matters_for_effectiveness_and_crowding_out_does_not(tmp_path):
 
 
 @pytest.mark.slow
-def test_sensitivity_command_sobol(tmp_path):
+def test_sensitivity_command_sobol(tmp_path, monkeypatch):
     sweep = tmp_path / "gsa.toml"
     sweep.write_text(
         """
@@ -174,21 +183,10 @@ measures = ["effectiveness"]
     assert manifest["kind"] == "sensitivity" and manifest["method"] == "sobol"
     assert manifest["runs_done"] == manifest["runs_total"] == 16 * 4
     assert "indices.csv" in manifest["files"]
-    # the same command again finds every run done and gives the same indices
-    again = coprod(
-        "sensitivity",
-        str(sweep),
-        "--method",
-        "sobol",
-        "--samples",
-        "16",
-        "--out",
-        str(out),
-        "--scheduler",
-        "serial",
-        "--no-progress",
-    )
-    assert again.returncode == 0, again.stderr
+    # the same command again (here in-process) finds every run done, gives the same indices
+    monkeypatch.setattr(parallel, "run_task", lambda *a: pytest.fail("a finished run ran again"))
+    main(["sensitivity", str(sweep), "--method", "sobol", "--samples", "16", "--out", str(out),
+          "--scheduler", "serial", "--no-progress"])  # fmt: skip
     pd.testing.assert_frame_equal(pd.read_csv(out / "indices.csv").set_index("parameter"), indices)
 
 
@@ -200,15 +198,14 @@ measures = ["effectiveness"]
         ([], ["--method"]),
     ],
 )
-def test_sensitivity_command_bad_arguments(tmp_path, args, words):
+def test_sensitivity_command_bad_arguments(tmp_path, capsys, args, words):
     sweep = tmp_path / "gsa.toml"
     sweep.write_text(
         'scenario = "coproduction"\n[parameters]\n"governance.budget" = { min = 0.5, max = 1.5 }\n'
     )
-    result = coprod("sensitivity", str(sweep), *args, "--out", str(tmp_path / "out"))
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("coprod: error:"), result.stderr
+    status, lines = cli_error(capsys, "sensitivity", sweep, *args, "--out", tmp_path / "out")
+    assert status == 2
+    assert len(lines) == 1 and lines[0].startswith("coprod: error:"), lines
     for word in words:
         assert word in lines[0]
     assert not (tmp_path / "out").exists()

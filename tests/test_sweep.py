@@ -12,6 +12,7 @@ import pytest
 
 from coprod import Scenario, run_scenario
 from coprod.analysis import parallel
+from coprod.analysis.cli import main
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.sweep import (
     _locked,
@@ -41,6 +42,13 @@ measures = ["effectiveness", "trust"]
 "governance.budget" = [0.6, 1, 1.4]
 "governance.appeals" = [false, true]
 """
+
+
+def cli_error(capsys, *args):
+    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err.strip().splitlines()
 
 
 def write(tmp_path, text, name="sweep.toml"):
@@ -225,22 +233,22 @@ def test_a_finished_sweep_runs_nothing_again(small_results, monkeypatch):
     pd.testing.assert_frame_equal(again, results)
 
 
-def test_a_folder_of_another_sweep_is_refused(small_results, tmp_path):
+def test_a_folder_of_another_sweep_is_refused(small_results, tmp_path, capsys):
     out, _ = small_results
     before = sorted(p.name for p in (out / "runs").iterdir())
     text = SMALL_SWEEP.replace("steps = 12", "steps = 13")
-    result = coprod("sweep", str(write(tmp_path, text)), "--out", str(out))
-    assert result.returncode == 2 and "different sweep" in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    status, lines = cli_error(capsys, "sweep", write(tmp_path, text), "--out", out)
+    assert status == 2 and len(lines) == 1 and "different sweep" in lines[0]
     assert sorted(p.name for p in (out / "runs").iterdir()) == before
 
 
-def test_two_processes_cannot_write_one_folder(tmp_path):
+def test_two_processes_cannot_write_one_folder(tmp_path, capsys):
     path = write(tmp_path, SMALL_SWEEP)
     out = tmp_path / "out"
-    with _locked(out):
-        result = coprod("sweep", str(path), "--out", str(out))
-    assert result.returncode == 2 and "another coprod process" in result.stderr
+    with _locked(out):  # flock: a second open file is refused, in this process or another
+        status, lines = cli_error(capsys, "sweep", path, "--out", out, "--scheduler", "serial")
+    assert status == 2 and "another coprod process" in lines[0]
+    assert not (out / "runs").exists()
 
 
 @pytest.mark.parametrize(
@@ -257,21 +265,22 @@ def test_two_processes_cannot_write_one_folder(tmp_path):
         ("scenario = 'coproduction'\n[parameters\n", ["not valid TOML"]),
     ],
 )
-def test_sweep_command_bad_file_one_line_exit_2_nothing_written(tmp_path, text, words):
-    result = coprod(
-        "sweep", str(write(tmp_path, text)), "--out", str(tmp_path / "out"), cwd=tmp_path
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("coprod: error:"), result.stderr
+def test_sweep_command_bad_file_one_line_exit_2_nothing_written(
+    tmp_path, monkeypatch, capsys, text, words
+):
+    monkeypatch.chdir(tmp_path)
+    status, lines = cli_error(capsys, "sweep", write(tmp_path, text), "--out", tmp_path / "out")
+    assert status == 2
+    assert len(lines) == 1 and lines[0].startswith("coprod: error:"), lines
     for word in words:
         assert word in lines[0]
     assert not (tmp_path / "out").exists() and not (tmp_path / "runs").exists()
 
 
 def test_sweep_command_missing_file(tmp_path):
-    result = coprod("sweep", "nope.toml", cwd=tmp_path)
+    result = coprod("sweep", "nope.toml", cwd=tmp_path)  # the real console entry, once
     assert result.returncode == 2 and "nope.toml" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "runs").exists()
 
 
@@ -281,12 +290,12 @@ name = "killme"
 scenario = "coproduction"
 design = "grid"
 replicates = 3
-steps = 40
+steps = 30
 seed = 11
 measures = ["effectiveness"]
 
 [set]
-"population.citizens" = 400
+"population.citizens" = 300
 
 [parameters]
 "governance.budget" = [0.6, 0.8, 1.0, 1.2, 1.4]
@@ -357,6 +366,6 @@ def test_ctrl_c_keeps_finished_runs_and_says_how_to_resume(tmp_path):
     assert "coprod: error: interrupted" in stderr and "resume" in stderr
     assert "Traceback" not in stderr
     assert finished(out) >= done
-    resumed = coprod("sweep", str(path), "--out", str(out), "--scheduler", "serial")
-    assert resumed.returncode == 0, resumed.stderr
-    assert finished(out) == 60
+    assert json.loads((out / "manifest.json").read_text())["status"] == "running"
+    results = run_sweep(path, out=out, client="serial", progress=False)
+    assert finished(out) == 60 and results["run"].nunique() == 60
