@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -156,14 +157,16 @@ def _connect(client: Any, n_tasks: int) -> Iterator[Any]:
             yield remote
         return
     workers = max(1, min(available_cores(), n_tasks))
-    with (
-        LocalCluster(
+    with warnings.catch_warnings():
+        # another cluster on the machine holds the default port: a free one is used instead
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
+            host="127.0.0.1",  # the scheduler listens on this machine only
             dashboard_address=None,
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as local,
-    ):
+        )
+    with cluster, Client(cluster) as local:
         yield local

@@ -237,11 +237,32 @@ def check_output(plan: SweepPlan, out: Path) -> None:
             f"--out {out}: written by coprod {found.get('coprod_version')}, this is "
             f"{__version__}; choose another folder so results of two versions do not mix"
         )
+    if found.get("model_digest") != model_digest():
+        raise SweepError(
+            f"--out {out}: its runs were made with other model code (model and agents source "
+            "changed since); choose another folder so results of two models do not mix"
+        )
     if found.get("fingerprint") != plan.fingerprint:
         raise SweepError(
             f"--out {out}: holds a different {plan.kind} (other design, scenario, steps or "
             "seed); choose another folder to keep both"
         )
+
+
+def model_digest() -> str:
+    """A hash of the model's source code (``coprod.model`` and ``coprod.agents``).
+
+    Run ids cover scenario, months and seed; this covers the rules that turn them into results,
+    so a sweep is never resumed with different model code.
+    """
+    from importlib import resources
+
+    digest = hashlib.sha256()
+    for package in ("coprod.model", "coprod.agents"):
+        for entry in sorted(resources.files(package).iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".py"):
+                digest.update(entry.name.encode("utf-8") + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def finished_runs(plan: SweepPlan, out: Path) -> set[str]:
@@ -324,6 +345,7 @@ def write_manifest(plan: SweepPlan, out: Path, status: str, done: int) -> None:
             runs_total=len(plan.runs),
             runs_done=done,
             fingerprint=plan.fingerprint,
+            model_digest=model_digest(),
             files=[*files, "runs/"],
             **plan.extra,
         ),

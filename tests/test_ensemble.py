@@ -46,6 +46,7 @@ def test_ensemble_depends_on_the_root_seed(small, serial):
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:Port .* is already in use")
 def test_dask_one_worker_by_client_and_by_address_gives_identical_results(small, serial):
     from distributed import Client, LocalCluster
 

@@ -242,6 +242,13 @@ def test_a_folder_of_another_sweep_is_refused(small_results, tmp_path, capsys):
     assert sorted(p.name for p in (out / "runs").iterdir()) == before
 
 
+def test_a_folder_made_with_other_model_code_is_refused(small_results, capsys, monkeypatch):
+    out, _ = small_results
+    monkeypatch.setattr("coprod.analysis.sweep.model_digest", lambda: "0" * 16)
+    status, lines = cli_error(capsys, "sweep", out / "sweep.toml", "--out", out)
+    assert status == 2 and "other model code" in lines[0]
+
+
 def test_two_processes_cannot_write_one_folder(tmp_path, capsys):
     path = write(tmp_path, SMALL_SWEEP)
     out = tmp_path / "out"
