@@ -298,28 +298,47 @@ def markdown(results: dict[str, Any], summary: dict[str, Any]) -> str:
             else "with `coprod.run_scenario` over the replicate seeds, in a loop and with "
             "`client.map` (this `run_ensemble` did not accept a client)"
         )
+        labels = list(e["startup_s"])
         lines += [
             "## Ensemble throughput: serial against Dask",
             "",
-            f"The same ensemble run serially in one process and on a local Dask cluster of "
-            f"{e['workers']} single-threaded worker processes, {how}. Starting the cluster "
-            f"and importing coprod on its workers took {e['startup_s']:.1f} s, not included "
-            f"below. Each ensemble ran {e.get('repeats', 1)} time(s) each way, alternating; "
-            "*identical*: the serial and Dask ensembles' measures are equal.",
+            f"The same ensemble run serially in one process and on local Dask clusters of "
+            f"{e['workers']} single-threaded worker processes, {how}: one cluster whose workers "
+            "start without `MALLOC_TRIM_THRESHOLD_`, one with Dask's default worker "
+            "environment, which sets it to 64 KiB (workers' value: "
+            + "; ".join(
+                f"{label}: {', '.join(values)}"
+                for label, values in e["worker_malloc_trim_threshold"].items()
+            )
+            + "). With that setting glibc maps every NumPy temporary above 128 KiB afresh, so "
+            "from about 16,000 citizens a step runs much slower. Starting each cluster and "
+            "importing coprod on its workers ("
+            + ", ".join(f"{label}: {s:.1f} s" for label, s in e["startup_s"].items())
+            + f") is not included. Each ensemble ran {e['repeats']} time(s) each way, the ways "
+            "alternating; speed-ups are serial time over Dask time per repeat; *identical*: all "
+            "ways gave equal measures.",
             "",
-            "| citizens | steps | replicates | serial | Dask | runs/s serial | runs/s Dask | "
-            "speed-up | identical |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| citizens | steps | replicates | serial | "
+            + " | ".join(f"Dask, {label}" for label in labels)
+            + " | identical |",
+            "|---:|---:|---:|---:|" + "---:|" * len(labels) + "---|",
         ]
         for r in e["runs"]:
             k = r["replicates"]
-            serial, dask = spread(r["serial_s"]), spread(r["dask_s"])
-            speedup = spread([s / d for s, d in zip(r["serial_s"], r["dask_s"], strict=True)])
+            serial = r["seconds"]["serial"]
+            rate = k / statistics.median(serial)
+            cells = [f"{_with_range(spread(serial), _seconds)} ({rate:.2f} runs/s)"]
+            for label in labels:
+                dask = r["seconds"][label]
+                speedup = spread([s / d for s, d in zip(serial, dask, strict=True)])
+                cells.append(
+                    f"{_seconds(statistics.median(dask))}, "
+                    f"{_with_range(speedup, lambda x: f'{x:.2f}x')}"
+                )
             lines.append(
-                f"| {r['citizens']:,} | {r['steps']} | {k} | {_with_range(serial, _seconds)} | "
-                f"{_with_range(dask, _seconds)} | {k / serial['median']:.2f} | "
-                f"{k / dask['median']:.2f} | {_with_range(speedup, lambda x: f'{x:.2f}x')} | "
-                f"{'yes' if r['identical'] else 'NO'} |"
+                f"| {r['citizens']:,} | {r['steps']} | {k} | "
+                + " | ".join(cells)
+                + f" | {'yes' if r['identical'] else 'NO'} |"
             )
         lines.append("")
     lines += [
