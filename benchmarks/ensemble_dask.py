@@ -1,10 +1,12 @@
 """Ensemble throughput: serial in-process runs against a local Dask cluster of 2 workers.
 
-Runs one ensemble (the configuration below) serially and on Dask, each ``REPEATS`` times, and
-prints median wall times, runs per second and the speed-up. The warm figure uses a cluster
-started beforehand (the cost of the runs alone); the cold figure includes starting and closing
-the cluster, as ``run_ensemble(..., client="local")`` does. The bar for the warm speed-up on a
-2-core machine is 1.6x.
+Runs one ensemble (the configuration below) serially and on Dask, ``repeats`` times each,
+interleaved so that both sides meet the same load on the machine, and prints median wall times,
+runs per second and the speed-up. The warm figure runs on a cluster started beforehand the way
+coprod starts its own (``coprod.analysis.parallel.local_cluster``): the cost of the runs alone.
+The cold figure includes starting and closing the cluster, as ``run_ensemble(...,
+client="local")`` does. Both must give results identical to the serial ones. The bar for the
+warm speed-up on a 2-core machine is 1.6x; other work on the machine lowers it.
 
     python benchmarks/ensemble_dask.py [--citizens 2000] [--replicates 16] [--repeats 5]
 """
@@ -17,9 +19,10 @@ import statistics
 import time
 
 import pandas as pd
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from coprod import Scenario, run_ensemble
+from coprod.analysis.parallel import local_cluster
 
 #: The benchmark ensemble: scenario, size and seeds.
 CONFIGURATION = {
@@ -52,25 +55,17 @@ def main() -> None:
         f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start"
     )
 
-    serial = []
-    for _ in range(cfg.repeats):
-        seconds, reference = timed(lambda: run_ensemble(scenario, client="serial", **args))
-        serial.append(seconds)
-
-    warm = []
-    with (
-        LocalCluster(
-            n_workers=cfg.workers, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    serial, warm, cold = [], [], []
+    with local_cluster(cfg.workers) as cluster, Client(cluster) as client:
         run_ensemble(scenario, client=client, **{**args, "replicates": cfg.workers})  # warm-up
-        for _ in range(cfg.repeats):
+        reference = run_ensemble(scenario, client="serial", **args)
+        for _ in range(cfg.repeats):  # interleaved, so both sides meet the same machine load
+            seconds, frame = timed(lambda: run_ensemble(scenario, client="serial", **args))
+            serial.append(seconds)
             seconds, frame = timed(lambda: run_ensemble(scenario, client=client, **args))
             pd.testing.assert_frame_equal(frame, reference, check_exact=True)
             warm.append(seconds)
 
-    cold = []
     for _ in range(cfg.repeats):
         seconds, frame = timed(lambda: run_ensemble(scenario, client="local", **args))
         pd.testing.assert_frame_equal(frame, reference, check_exact=True)
