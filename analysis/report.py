@@ -171,10 +171,10 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         f"{reference}: {_interval(r.diff, r.diff_low, r.diff_high, signed=True)}"
         for r in clear.itertuples()
     ] or ["No difference to the reference has a 95% interval that excludes zero."]
-    lines = [_scenario_line(p) for p in sorted((folder / "scenarios").glob("*.toml"))]
+    lines = [_scenario_line(folder / "scenarios" / f"{s}.toml") for s in scenarios]
     facts = [
         ("kind", "comparison of scenarios"),
-        ("scenarios", "; ".join(lines) if lines else ", ".join(scenarios)),
+        ("scenarios", "; ".join(lines)),
         ("reference", reference),
         ("replicates", str(info.get("replicates"))),
         ("months", str(info.get("steps"))),
