@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod.model.arrays import cached
 from coprod.model.inputs import APPEAL_BASE, APPEAL_SKILL, staff_capacity
 from coprod.model.partners import capture_share
 from coprod.model.world import BUDGET_PER_CAPITA
@@ -80,7 +81,7 @@ def allocate_resources(model: CoProductionModel) -> None:
 
     update_visible_need(model)
     c = model.citizens
-    true_need = model.cell_sum(c.need) * model.need_multiplier
+    true_need = cached(model, "cell_need", lambda: model.cell_sum(c.need)) * model.need_multiplier
     assessed = true_need * np.exp(ASSESSMENT_NOISE * rng.standard_normal(true_need.shape))
     cell_muni = np.repeat(h.municipality, model.n_domains).reshape(h.data.shape)
     data_weight = g.data_weight[cell_muni]

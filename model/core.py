@@ -74,7 +74,7 @@ class CoProductionModel(mesa.Model):
         self.degree = w.degree
         self.citizens.adopted &= self.local.platform[self.citizens.municipality]
         self.innovation = innovation.build(self)
-        self._make_agent_views()
+        self._views_made = False  # Mesa agent views are created on first use
         self.measures: dict[str, float] = {}
         self._municipality_rows: list[pd.DataFrame] = []
         self.datacollector = mesa.DataCollector(
@@ -95,6 +95,25 @@ class CoProductionModel(mesa.Model):
         produce_services(self)
         update_trust(self)
         self._collect()
+
+    # ----------------------------------------------------------------- Mesa agents
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent, as Mesa agents that are views onto the arrays (created on first use)."""
+        self._make_agent_views()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """The agents of each kind (created on first use)."""
+        self._make_agent_views()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent kinds (created on first use)."""
+        self._make_agent_views()
+        return super().agent_types
 
     # ----------------------------------------------------------------- results
     @property
@@ -174,6 +193,10 @@ class CoProductionModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _make_agent_views(self) -> None:
+        # a step never needs them: runs, ensembles and sweeps never pay for a million views
+        if self._views_made:
+            return
+        self._views_made = True
         for kind, state in (
             (Citizen, self.citizens),
             (Business, self.businesses),

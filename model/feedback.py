@@ -33,13 +33,16 @@ def update_trust(model: CoProductionModel) -> None:
     info = model.step_info
     lr = model.scenario.behaviour.learning_rate
     g = model.local
-    visible = 1.0 + VISIBILITY * g.open_processes[c.municipality]
+    visible = 1.0 + VISIBILITY * g.at("open_processes", c.municipality)
+
+    def at(who: np.ndarray):
+        return visible[who] if np.ndim(visible) else visible
 
     for who, weight in ((info["acted"], ACTED), (info["accepted"], ACCEPTED)):
-        _raise(c.trust, who, lr * weight * visible[who])
-        _raise(c.efficacy, who, lr * weight * visible[who])
+        _raise(c.trust, who, lr * weight * at(who))
+        _raise(c.efficacy, who, lr * weight * at(who))
     rejected = info["rejected"]
-    _lower(c.efficacy, rejected, lr * REJECTED / visible[rejected])  # reasoned, public: hurts less
+    _lower(c.efficacy, rejected, lr * REJECTED / at(rejected))  # reasoned, public: hurts less
     _lower(c.trust, info["ignored"], lr * IGNORED)
     _lower(c.efficacy, info["ignored"], lr * IGNORED)
     _lower(c.trust, info["wronged"], lr * WRONGED)
@@ -51,10 +54,13 @@ def update_trust(model: CoProductionModel) -> None:
     c.efficacy += lr * REVERSION * (c.efficacy0 - c.efficacy)
 
     crowding = model.scenario.behaviour.crowding_out
-    paid = c.participated & g.monetary[c.municipality]
-    recognised = c.participated & g.recognition[c.municipality]
-    c.motivation[paid] *= 1.0 - crowding
-    c.motivation[recognised] += 0.3 * crowding * (1.0 - c.motivation[recognised])
+    participated = c.participated
+    if g.monetary.any():
+        paid = participated & g.monetary[c.municipality]
+        c.motivation[paid] *= 1.0 - crowding
+    if g.recognition.any():
+        recognised = participated & g.recognition[c.municipality]
+        c.motivation[recognised] += 0.3 * crowding * (1.0 - c.motivation[recognised])
     c.motivation += lr * REVERSION * (c.motivation0 - c.motivation)
     for trait in (c.trust, c.efficacy, c.motivation):
         np.clip(trait, 0.0, 1.0, out=trait)

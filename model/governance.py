@@ -93,3 +93,16 @@ class LocalGovernance:
         self.platform_cost = np.array([r.platform_cost for r in roles]) + sum(
             share * getattr(self, name) for name, share in FEATURE_COST.items()
         )
+        # rules every municipality shares are read as one scalar, without a per-citizen gather
+        self._uniform = {
+            name: bool(np.all(value == value[0]))
+            for name, value in vars(self).items()
+            if isinstance(value, np.ndarray) and value.ndim == 1 and len(value)
+        }
+
+    def at(self, name: str, where: np.ndarray) -> Any:
+        """Rule ``name`` for each municipality index in ``where``; a scalar when all agree."""
+        values = getattr(self, name)
+        if self._uniform.get(name, False):
+            return values[0]
+        return values[where]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model import network
+from coprod.model.arrays import cached, sigmoid
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -43,18 +44,27 @@ def channel_cost(model: CoProductionModel) -> np.ndarray:
     c = model.citizens
     g = model.local
     muni = c.municipality
-    offline = g.offline_channel[muni]
-    cost = np.where(offline, OFFLINE_COST, np.inf)
-    digital_up = g.platform[muni] & model.platform_up
-    digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - c.literacy)
-    digital = np.where(g.personalisation[muni], digital * PERSONALISATION_FACTOR, digital)
-    cost = np.where(digital_up & c.adopted, np.minimum(cost, digital), cost)
+    offline = g.at("offline_channel", muni)
+    if np.ndim(offline):
+        cost = np.where(offline, OFFLINE_COST, np.inf)
+    else:
+        cost = np.full(len(c), OFFLINE_COST if offline else np.inf)
+    digital_up = g.at("platform", muni) & model.platform_up
+    if np.any(digital_up):
+        digital = cached(
+            model, "digital_cost", lambda: DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - c.literacy)
+        )
+        personal = g.at("personalisation", muni)
+        if np.ndim(personal):
+            digital = np.where(personal, digital * PERSONALISATION_FACTOR, digital)
+        elif personal:
+            digital = digital * PERSONALISATION_FACTOR
+        np.minimum(cost, digital, out=cost, where=c.adopted & digital_up)
     if len(model.organisations):
         # organisations submit on their members' behalf through whichever channel is open
         members = (c.member >= 0) & (offline | digital_up)
-        activity = model.organisations.activity[c.member[members]]
-        assisted = ASSISTED_COST - ASSISTED_ACTIVITY * activity
-        cost[members] = np.minimum(cost[members], assisted)
+        assisted = ASSISTED_COST - ASSISTED_ACTIVITY * model.organisations.activity
+        np.minimum(cost, assisted.take(c.member), out=cost, where=members)
     return cost
 
 
@@ -67,51 +77,72 @@ def citizens_decide(model: CoProductionModel) -> None:
     rng = model.rng
     n = len(c)
 
-    peers = network.peer_share(model.adjacency, model.degree, c.participated)
+    participated = c.participated
+    peers = network.peer_share(model.adjacency, model.degree, participated)
     cost = channel_cost(model)
     reachable = np.isfinite(cost)
-    effective_cost = np.where(reachable, cost, 0.0) * (1.5 - c.spare_time)
+    effective_cost = np.where(reachable, cost, 0.0)
+    effective_cost *= 1.5 - c.spare_time
     unmet = 1.0 - c.met
-    utility = (
-        b.participation_base
-        + b.weight_motivation * c.motivation
-        + b.weight_efficacy * c.efficacy
-        + b.weight_trust * c.trust
-        + b.weight_need * unmet
-        + b.weight_peers * peers
-        + b.weight_habit * c.participated  # last month's participation: habit
-        - b.weight_cost * effective_cost
-        + g.invitation[muni]
-        + g.incentive_utility[muni]
-    )
+    # the same sum, term by term and in the same order, accumulated in one buffer
+    utility = b.weight_motivation * c.motivation
+    utility += b.participation_base
+    utility += b.weight_efficacy * c.efficacy
+    utility += b.weight_trust * c.trust
+    utility += b.weight_need * unmet
+    utility += b.weight_peers * peers
+    utility += b.weight_habit * participated  # last month's participation: habit
+    effective_cost *= b.weight_cost
+    utility -= effective_cost
+    utility += g.at("invitation", muni)
+    utility += g.at("incentive_utility", muni)
     if len(model.organisations):
         members = c.member >= 0
-        utility[members] += MOBILISATION * model.organisations.activity[c.member[members]]
+        mobilised = MOBILISATION * model.organisations.activity
+        np.add(utility, mobilised.take(c.member), out=utility, where=members)
 
     free = c.pending_since < 0
     draws = rng.random((3, n))
-    reports = reachable & free & (unmet > REPORT_THRESHOLD)
-    reports &= draws[0] < _sigmoid(utility + REPORT_OFFSET)
-    delivers = reachable & g.delivery[muni]
-    delivers &= draws[1] < _sigmoid(utility + DELIVER_OFFSET + (c.spare_time - 0.5))
-    proposes = reachable & free & g.cocreation[muni]
-    proposes &= draws[2] < _sigmoid(utility + COCREATE_OFFSET + (c.efficacy - 0.5))
-    reports &= ~proposes  # one open input per citizen: the proposal goes in
+    reports = reachable & free
+    reports &= unmet > REPORT_THRESHOLD
+    reports &= draws[0] < sigmoid(utility + REPORT_OFFSET)
+    delivery = g.at("delivery", muni)
+    if np.any(delivery):
+        delivers = reachable & delivery
+        x = utility + DELIVER_OFFSET
+        x += c.spare_time - 0.5
+        delivers &= draws[1] < sigmoid(x)
+    else:
+        delivers = np.zeros(n, dtype=bool)
+    cocreation = g.at("cocreation", muni)
+    if np.any(cocreation):
+        proposes = reachable & free & cocreation
+        x = utility + COCREATE_OFFSET
+        x += c.efficacy - 0.5
+        proposes &= draws[2] < sigmoid(x)
+        reports &= ~proposes  # one open input per citizen: the proposal goes in
+    else:
+        proposes = np.zeros(n, dtype=bool)
 
     domain = _most_unmet_domain(model)
     step = model.steps
-    inputs = reports | proposes
+    inputs = np.flatnonzero(reports | proposes)
     c.pending_since[inputs] = step
     c.pending_kind[inputs] = proposes[inputs]
     c.pending_domain[inputs] = domain[inputs]
 
-    effort = np.where(delivers, 0.5 + c.spare_time, 0.0)
-    cells = c.hood.astype(np.int64) * model.n_domains + domain
+    doers = np.flatnonzero(delivers)
+    effort = np.zeros(n)
+    effort[doers] = 0.5 + c.spare_time[doers]
+    cells = c.hood[doers].astype(np.int64) * model.n_domains + domain[doers]
     model.hoods.effort[:] = np.bincount(
-        cells, weights=effort, minlength=model.hoods.effort.size
+        cells, weights=effort[doers], minlength=model.hoods.effort.size
     ).reshape(model.hoods.effort.shape)
 
-    c.contributions += REPORT_WEIGHT * reports + effort + PROPOSAL_WEIGHT * proposes
+    acts = REPORT_WEIGHT * reports
+    acts += effort
+    acts += PROPOSAL_WEIGHT * proposes
+    c.contributions += acts
     c.coproduced[:] = reports | delivers
     c.cocreated[:] = proposes
 
@@ -130,18 +161,41 @@ def diffuse_adoption(model: CoProductionModel) -> None:
     b = model.scenario.behaviour
     muni = c.municipality
     share = network.peer_share(model.adjacency, model.degree, c.adopted)
-    readiness = 2.0 * c.literacy**2
-    readiness *= np.where(g.personalisation[muni], 1.25, 1.0)
-    readiness *= np.where(g.open_services[muni], 1.15, 1.0)
-    hazard = np.minimum(1.0, (b.adoption_innovation + b.adoption_imitation * share) * readiness)
-    c.adopted |= (model.rng.random(len(c)) < hazard) & g.platform[muni]
+    readiness = cached(model, "readiness", lambda: 2.0 * c.literacy**2)
+    for feature, factor in (("personalisation", 1.25), ("open_services", 1.15)):
+        on = g.at(feature, muni)
+        if np.ndim(on):
+            readiness = readiness * np.where(on, factor, 1.0)
+        elif on:
+            readiness = readiness * factor
+    hazard = b.adoption_imitation * share
+    hazard += b.adoption_innovation
+    hazard = hazard * readiness
+    np.minimum(hazard, 1.0, out=hazard)
+    adopt = model.rng.random(len(c)) < hazard
+    adopt &= g.at("platform", muni)
+    c.adopted |= adopt
 
 
 def _most_unmet_domain(model: CoProductionModel) -> np.ndarray:
-    """The domain in which each citizen's need is furthest from the service level."""
+    """The domain in which each citizen's need is furthest from the service level.
+
+    Equal to ``argmax(need * multiplier - level[hood], axis=1)`` (the first domain on ties),
+    computed one domain at a time: a reduction along a short axis is slow.
+    """
     c = model.citizens
-    gap = c.need * model.need_multiplier - model.hoods.level[c.hood]
-    return np.argmax(gap, axis=1).astype(np.int16)
+    level = model.hoods.level
+    nm = model.need_multiplier
+    need = c.need
+    best_gap = need[:, 0] * nm
+    best_gap -= level[:, 0].take(c.hood)
+    best = np.zeros(len(c), dtype=np.int16)
+    for j in range(1, need.shape[1]):
+        gap = need[:, j] * nm
+        gap -= level[:, j].take(c.hood)
+        best = np.where(gap > best_gap, np.int16(j), best)
+        np.maximum(best_gap, gap, out=best_gap)
+    return best
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

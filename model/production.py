@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod.model.arrays import cached, row_sum
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
 
@@ -51,12 +53,16 @@ def produce_services(model: CoProductionModel) -> None:
     h.level[:] = TFP * h.quality * boost * ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
 
     cit = model.citizens
-    need = cit.need * model.need_multiplier
-    met = np.minimum(need, h.level[cit.hood])
-    cit.met[:] = met.sum(axis=1) / need.sum(axis=1)
+    nm = model.need_multiplier
+    need = cit.need if nm == 1.0 else cit.need * nm
+    met = np.take(h.level, cit.hood, axis=0)
+    np.minimum(need, met, out=met)
+    met_total = row_sum(met)
+    need_total = cached(model, ("need_total", nm), lambda: row_sum(need))
+    cit.met[:] = met_total / need_total
     n_muni = len(model.administrations)
     model.step_info["useful_output"] = np.bincount(
-        cit.municipality, weights=met.sum(axis=1), minlength=n_muni
+        cit.municipality, weights=met_total, minlength=n_muni
     )
     model.step_info["gross_output"] = np.bincount(
         h.municipality, weights=(h.level * h.population[:, None]).sum(axis=1), minlength=n_muni

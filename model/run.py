@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import mesa
 import pandas as pd
 
 from coprod.model.core import CoProductionModel
@@ -35,10 +36,14 @@ def run_scenario(
     model = CoProductionModel(scenario, seed=seed)
     for _ in range(steps):
         model.step()
-    return RunResult(
+    result = RunResult(
         model_vars=model.model_vars,
         scenario=scenario,
         seed=model.seed,
         municipality_vars=model.municipality_vars,
         innovations=model.innovation_summary(),
     )
+    # Mesa 3.3 keeps a counter per model in a class-level dict, which would keep every model
+    # of an ensemble alive; the run is over, so let this one go
+    mesa.Agent._ids.pop(model, None)
+    return result
