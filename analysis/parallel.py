@@ -134,8 +134,8 @@ def _execute_dask(tasks: Sequence[RunTask], client: Any) -> Iterator[tuple[RunTa
     )
     pending = set(futures)
     try:
-        for future in as_completed(futures):
-            frame = future.result()
+        # results are fetched in the background as runs finish, not one round trip each
+        for future, frame in as_completed(futures, with_results=True):
             pending.discard(future)
             yield by_key[future.key], frame
             future.release()
