@@ -472,6 +472,7 @@ def ict_roles() -> list[nbformat.NotebookNode]:
                 ax.errorbar(r["diff"], y, xerr=np.nan_to_num(err), fmt="o", capsize=3)
                 ax.axvline(0, color="k", lw=0.8)
                 ax.set_title(measure.replace("_", " "), fontsize=10)
+                ax.locator_params(axis="x", nbins=4)
                 ax.grid(axis="x", alpha=0.3)
             for ax in axes.ravel()[len(measures):]:
                 ax.set_visible(False)
@@ -867,6 +868,7 @@ def digital_divide() -> list[nbformat.NotebookNode]:
             ax.errorbar(r["diff"], y, xerr=np.nan_to_num(err), fmt="o", capsize=3)
             ax.axvline(0, color="k", lw=0.8)
             ax.set_title(measure.replace("_", " "), fontsize=10)
+            ax.locator_params(axis="x", nbins=4)
             ax.grid(axis="x", alpha=0.3)
         for ax in axes[:, 0]:
             ax.set_yticks(range(len(names)), names)
