@@ -25,6 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coprod.analysis.cli import parse_overrides
+from coprod.analysis.sweep_spec import SweepError, load_sweep
 from coprod.model.scenario import Scenario, ScenarioError
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -304,17 +305,21 @@ def test_arbitrary_set_strings_parse_or_fail_cleanly(items):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="deeply nested TOML arrays make tomllib raise RecursionError, which Scenario.load "
-    "and parse_overrides let through instead of a ScenarioError",
+    reason="deeply nested TOML arrays make tomllib raise RecursionError, which Scenario.load, "
+    "parse_overrides and load_sweep let through instead of a ScenarioError or SweepError",
 )
-@pytest.mark.parametrize("where", ["file", "--set"])
+@pytest.mark.parametrize("where", ["file", "--set", "sweep file"])
 def test_deeply_nested_value_fails_with_scenario_error(tmp_path, where):
     nested = "[" * 1000 + "]" * 1000
     if where == "file":
         path = tmp_path / "deep.toml"
         path.write_text(f"steps = {nested}\n", encoding="utf-8")
         attempt = lambda: Scenario.load(path)  # noqa: E731
-    else:
+    elif where == "--set":
         attempt = lambda: Scenario().with_overrides(parse_overrides([f"steps={nested}"]))  # noqa: E731
-    with pytest.raises(ScenarioError):
+    else:
+        path = tmp_path / "deep_sweep.toml"
+        path.write_text(f"runs = {nested}\n", encoding="utf-8")
+        attempt = lambda: load_sweep(path)  # noqa: E731
+    with pytest.raises((ScenarioError, SweepError)):
         attempt()
