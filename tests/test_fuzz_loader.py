@@ -14,6 +14,7 @@ through :meth:`Scenario.with_overrides`, and random ``--set`` strings through
 
 from __future__ import annotations
 
+import ast
 import random
 import re
 import string
@@ -323,3 +324,29 @@ def test_deeply_nested_value_fails_with_scenario_error(tmp_path, where):
         attempt = lambda: load_sweep(path)  # noqa: E731
     with pytest.raises((ScenarioError, SweepError)):
         attempt()
+
+
+#: Calls that would run or unpickle what a user gives; coprod's source must make none of them.
+UNSAFE_CALLS = {"eval", "exec", "compile", "__import__"}
+UNSAFE_MODULES = {"pickle", "cloudpickle", "marshal", "shelve", "dill", "yaml"}
+
+
+def test_source_reads_user_input_as_data_only():
+    root = SCENARIOS.parent
+    found, scanned = [], 0
+    for folder in ("model", "analysis", "dashboard", "agents", "scenarios", "src"):
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            scanned += 1
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                    if node.func.id in UNSAFE_CALLS:
+                        found.append(f"{path.relative_to(root)}:{node.lineno} {node.func.id}()")
+                elif isinstance(node, ast.Import | ast.ImportFrom):
+                    names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                    names.append(getattr(node, "module", None) or "")
+                    for name in names:
+                        if name.split(".")[0] in UNSAFE_MODULES:
+                            found.append(f"{path.relative_to(root)}:{node.lineno} import {name}")
+    assert scanned > 20, scanned
+    assert not found, found
