@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,9 @@ EXAMPLES = {"run_invariants": 400, "same_seed_same_run": 120}
 
 #: Measures bounded by [-1, 1]; the rest of the measures listed here by [0, 1].
 SIGNED = {"participation_gap"}
+#: Measures allowed to pass their bounds by rounding (see the xfail test below: ``efficiency``
+#: can come out as 1.0000000000000002); every other bound is checked exactly.
+ROUNDING = {"efficiency": 1e-12, "performing_value": 1e-12}
 #: Measures with only a lower bound of 0 (``innovations_adopted`` also has an upper bound).
 NON_NEGATIVE = {"backlog", "spending_per_capita", "innovations_adopted", "outcome_spread"}
 
@@ -164,7 +168,8 @@ def _check_ranges(frame: pd.DataFrame, scenario: Scenario) -> None:
         elif name in NON_NEGATIVE:
             assert (column >= 0.0).all(), (name, column.tolist())
         else:
-            assert column.between(0.0, 1.0).all(), (name, column.tolist())
+            slack = ROUNDING.get(name, 0.0)
+            assert column.between(-slack, 1.0 + slack).all(), (name, column.tolist())
     assert (frame["innovations_adopted"] <= most).all()
     assert (frame["backlog"] <= 1.0).all(), frame["backlog"].tolist()
     assert (frame["outcome_spread"] <= 0.5).all(), frame["outcome_spread"].tolist()
@@ -208,3 +213,62 @@ def test_same_seed_gives_identical_measures(scenario, seed):
     first = run_scenario(scenario, seed=seed)
     second = run_scenario(scenario, seed=seed)
     pd.testing.assert_frame_equal(first.model_vars, second.model_vars, check_exact=True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="efficiency can exceed 1 by rounding: useful output (a sum over citizens) and gross "
+    "output (level x population over neighbourhoods) are summed in different orders, so when "
+    "every need exceeds the service level useful/gross can come out as 1.0000000000000002 (seen with a 100% budget cut, where the overhead share is 0)",
+)
+def test_efficiency_never_exceeds_one():
+    idle = dict.fromkeys(
+        [
+            "participation_base",
+            "weight_motivation",
+            "weight_efficacy",
+            "weight_trust",
+            "weight_need",
+            "weight_peers",
+            "weight_cost",
+            "weight_habit",
+            "adoption_innovation",
+            "adoption_imitation",
+            "learning_rate",
+            "crowding_out",
+        ],
+        0.0,
+    )
+    scenario = Scenario.from_dict(
+        {
+            "steps": 3,
+            "population": {
+                "citizens": 117,
+                "businesses": 0,
+                "community_organisations": 0,
+                "neighbourhoods": 1,
+                "ses_segregation": 0.0,
+            },
+            "services": {
+                "domains": ["public_space"],
+                "substitution": 0.0,
+                "coproducer_weight": 0.0,
+                "baseline_effort": 0.0,
+            },
+            "governance": {
+                "paradigm": "traditional",
+                "ict_role": "none",
+                "offline_channel": False,
+            },
+            "behaviour": idle,
+            "administration": {
+                "target_delay": 0,
+                "expiry": 1,
+                "algorithm_error": 0.0,
+                "staff_per_capita": 1.0,
+            },
+            "events": [{"step": 1, "kind": "budget_cut", "size": 1.0}],
+        }
+    )
+    frame = run_scenario(scenario, seed=0).model_vars
+    assert (frame["efficiency"] <= 1.0).all(), frame["efficiency"].tolist()
