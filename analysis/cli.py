@@ -54,6 +54,8 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
             value = tomllib.loads(f"v = {raw}")["v"]
         except tomllib.TOMLDecodeError:
             value = raw  # a bare word such as substitutive is taken as a string
+        except RecursionError:
+            raise ScenarioError(f"--set {key}: the value is nested too deeply") from None
         overrides[key] = value
     return overrides
 

@@ -131,6 +131,8 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
         raise SweepError(f"{path}: not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as exc:
         raise SweepError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise SweepError(f"{path}: not valid TOML: values nested too deeply") from None
     data.setdefault("name", path.stem)
     return sweep_from_dict(data, source=str(path)), path.parent
 

@@ -195,6 +195,10 @@ def test_compare_command_writes_tables_figures_and_manifest(tmp_path):
         (["compare", "socialgov", "traditional", "--replicates", "1"], ["--replicates"]),
         (["compare", "socialgov", "traditional", "--set", "governance.x=1"], ["governance.x"]),
         (["compare", "socialgov", "traditional", "--scheduler", "bogus"], ["scheduler", "bogus"]),
+        (
+            ["compare", "socialgov", "traditional", "--set", "steps=" + "[" * 1000 + "]" * 1000],
+            ["--set steps", "nested too deeply"],
+        ),
     ],
 )
 def test_compare_bad_input_one_line_exit_2_nothing_written(

@@ -1,3 +1,4 @@
+import sys
 import warnings
 
 import numpy as np
@@ -11,11 +12,24 @@ with warnings.catch_warnings():
     )
 
 from ema_workbench import SequentialEvaluator, perform_experiments  # noqa: E402
-from ema_workbench.analysis import prim  # noqa: E402
 
 from coprod import Scenario  # noqa: E402
 from coprod.analysis.ema import ema_model, ema_name  # noqa: E402
 from coprod.analysis.sweep_spec import SweepError  # noqa: E402
+
+
+def import_prim():
+    """``ema_workbench.analysis.prim``, imported without leaving a side effect behind.
+
+    It imports IPython and with it jedi, which raises the interpreter's recursion limit for the
+    whole process; other tests in the same process expect the default.
+    """
+    limit = sys.getrecursionlimit()
+    try:
+        from ema_workbench.analysis import prim
+    finally:
+        sys.setrecursionlimit(limit)
+    return prim
 
 
 def small_model(**kwargs):
@@ -85,7 +99,7 @@ def test_experiments_and_prim_find_the_unlawful_region():
 
     x = experiments[["administration__algorithm_error", "governance__human_review"]]
     y = lawfulness < np.quantile(lawfulness, 0.3)
-    box = prim.Prim(x, y, threshold=0.6).find_box()
+    box = import_prim().Prim(x, y, threshold=0.6).find_box()
     limits = box.box_lim  # the box find_box selected
     assert box.density >= 0.6 and box.coverage > 0.3
     # the box of low lawfulness has high algorithm error or little human review

@@ -284,6 +284,13 @@ def test_sweep_command_bad_file_one_line_exit_2_nothing_written(
     assert not (tmp_path / "out").exists() and not (tmp_path / "runs").exists()
 
 
+def test_deeply_nested_sweep_file_is_a_one_line_error(tmp_path, capsys):
+    path = write(tmp_path, "runs = " + "[" * 1000 + "]" * 1000 + "\n")
+    status, lines = cli_error(capsys, "sweep", path, "--out", tmp_path / "out")
+    assert status == 2 and len(lines) == 1 and "nested too deeply" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_sweep_command_missing_file(tmp_path):
     result = coprod("sweep", "nope.toml", cwd=tmp_path)  # the real console entry, once
     assert result.returncode == 2 and "nope.toml" in result.stderr
