@@ -128,7 +128,7 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         "efficacy": float(c.efficacy.mean()),
         "intrinsic_motivation": float(c.motivation.mean()),
         "effectiveness": float(c.met.mean()),
-        "efficiency": (1.0 - overhead_share) * useful_share,
+        "efficiency": min(1.0, (1.0 - overhead_share) * useful_share),  # rounding can pass 1
         "responsiveness": model.last_responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
         "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else 1.0,
@@ -209,7 +209,7 @@ def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndar
         "trust": mean(c.trust),
         "efficacy": mean(c.efficacy),
         "effectiveness": mean(c.met),
-        "efficiency": (1.0 - overhead_share) * _ratio(useful, gross),
+        "efficiency": np.minimum(1.0, (1.0 - overhead_share) * _ratio(useful, gross)),
         "responsiveness": adm.responsiveness.copy(),
         "equality": 1.0 - np.abs(met_q[:, 4] - met_q[:, 0]),
         "lawfulness": 1.0 - _ratio(adm.errors, adm.decisions),

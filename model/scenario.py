@@ -235,6 +235,8 @@ class Scenario(BaseModel):
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ScenarioError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ScenarioError(f"{path}: values are nested too deeply to be a scenario") from None
         data.setdefault("name", path.stem)
         return cls.from_dict(data, source=str(path))
 

@@ -455,13 +455,14 @@ def test_page_loads_offline_with_no_external_request(browser, url):
 
 def test_pick_a_scenario(page):
     from dashboard_browser import pick, screenshot
+    from playwright.sync_api import expect
 
     pick(page, "coprod-scenario-A", "Austerity shock")
     page.wait_for_selector(".coprod-description >> text=budget is cut")
     markers = page.locator(
         '.coprod-chart .event-marker[data-kind="budget_cut"][data-live="false"]'
     )
-    assert markers.count() == len(labels.CHARTS)
+    expect(markers).to_have_count(len(labels.CHARTS))  # waits for every chart to redraw
     assert markers.first.get_attribute("data-step") == "60"
     screenshot(page, "02-scenario-picked")
 

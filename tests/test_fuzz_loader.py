@@ -307,11 +307,6 @@ def test_arbitrary_set_strings_parse_or_fail_cleanly(items):
 NESTED = "[" * 1000 + "]" * 1000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a deeply nested TOML value makes tomllib raise RecursionError, which Scenario.load "
-    "lets through instead of a ScenarioError",
-)
 def test_deeply_nested_value_in_a_scenario_file_fails_with_scenario_error(tmp_path):
     path = tmp_path / "deep.toml"
     path.write_text(f"steps = {NESTED}\n", encoding="utf-8")

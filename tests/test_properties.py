@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,9 +34,9 @@ EXAMPLES = {"run_invariants": 400, "same_seed_same_run": 120}
 
 #: Measures bounded by [-1, 1]; the rest of the measures listed here by [0, 1].
 SIGNED = {"participation_gap"}
-#: Measures allowed to pass their bounds by rounding (see the xfail test below: ``efficiency``
-#: can come out as 1.0000000000000002); every other bound is checked exactly.
-ROUNDING = {"efficiency": 1e-12, "performing_value": 1e-12}
+#: Measures allowed to pass their bounds by rounding; none since efficiency is capped at 1
+#: (``test_efficiency_never_exceeds_one``), so every bound is checked exactly.
+ROUNDING: dict[str, float] = {}
 #: Measures with only a lower bound of 0 (``innovations_adopted`` also has an upper bound).
 NON_NEGATIVE = {"backlog", "spending_per_capita", "innovations_adopted", "outcome_spread"}
 
@@ -215,12 +214,6 @@ def test_same_seed_gives_identical_measures(scenario, seed):
     pd.testing.assert_frame_equal(first.model_vars, second.model_vars, check_exact=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="efficiency can exceed 1 by rounding: useful output (a sum over citizens) and gross "
-    "output (level x population over neighbourhoods) are summed in different orders, so when "
-    "every need exceeds the service level useful/gross can come out as 1.0000000000000002 (seen with a 100% budget cut, where the overhead share is 0)",
-)
 def test_efficiency_never_exceeds_one():
     idle = dict.fromkeys(
         [
