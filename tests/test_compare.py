@@ -196,7 +196,13 @@ def test_compare_command_writes_tables_figures_and_manifest(tmp_path):
         (["compare", "socialgov", "traditional", "--set", "governance.x=1"], ["governance.x"]),
         (["compare", "socialgov", "traditional", "--scheduler", "bogus"], ["scheduler", "bogus"]),
         (
-            ["compare", "socialgov", "traditional", "--set", "steps=" + "[" * 1000 + "]" * 1000],
+            [
+                "compare",
+                "socialgov",
+                "traditional",
+                "--set",
+                "steps=" + "[" * 10_000 + "]" * 10_000,
+            ],
             ["--set steps", "nested too deeply"],
         ),
     ],

@@ -285,7 +285,7 @@ def test_sweep_command_bad_file_one_line_exit_2_nothing_written(
 
 
 def test_deeply_nested_sweep_file_is_a_one_line_error(tmp_path, capsys):
-    path = write(tmp_path, "runs = " + "[" * 1000 + "]" * 1000 + "\n")
+    path = write(tmp_path, "runs = " + "[" * 10_000 + "]" * 10_000 + "\n")  # deeper than any limit
     status, lines = cli_error(capsys, "sweep", path, "--out", tmp_path / "out")
     assert status == 2 and len(lines) == 1 and "nested too deeply" in lines[0]
     assert not (tmp_path / "out").exists()
