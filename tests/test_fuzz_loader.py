@@ -304,7 +304,7 @@ def test_arbitrary_set_strings_parse_or_fail_cleanly(items):
     _ends_well("random --set text", lambda: Scenario().with_overrides(parse_overrides(items)))
 
 
-NESTED = "[" * 1000 + "]" * 1000
+NESTED = "[" * 10_000 + "]" * 10_000  # deeper than any recursion limit a test may have set
 
 
 def test_deeply_nested_value_in_a_scenario_file_fails_with_scenario_error(tmp_path):
