@@ -34,6 +34,8 @@ CSS = """
 .coprod-legend-item i { display: inline-block; width: 11px; height: 11px;
   border-radius: 2px; margin-right: 4px; vertical-align: -1px; }
 .coprod-note { color: #777; margin-left: 8px; }
+.coprod-scope { margin-right: 12px; white-space: nowrap; }
+.coprod-innovations ul { margin: 4px 0; font-size: 0.9em; }
 .coprod-runbar { padding: 8px 12px !important; margin-bottom: 10px !important; }
 .coprod-settings .v-input--switch { margin-top: 0; }
 """

@@ -9,7 +9,7 @@ the SVG itself, needs no plotting library from a CDN, and shows ``<title>`` elem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from html import escape
 
 import numpy as np
@@ -74,6 +74,8 @@ def line_chart(
     events: Sequence[EventMark],
     horizon: int,
     y_max: float | None = None,
+    municipality: str | None = None,
+    local: Collection[str] = (),
 ) -> str:
     """A time-series chart of ``spec``'s measures, with every event as a dashed vertical line.
 
@@ -83,6 +85,9 @@ def line_chart(
         events: events to mark, at the month they start.
         horizon: the last month on the horizontal axis (at least the months run).
         y_max: top of the vertical axis; by default ``spec.y_max``, or scaled to the data.
+        municipality: the name of the municipality ``frame`` shows, ``None`` for all.
+        local: with ``municipality``, the measures that are that municipality's; the legend
+            says that the others are for all municipalities together.
     """
     month = len(frame)
     measures = [s.measure for s in spec.series]
@@ -103,13 +108,16 @@ def line_chart(
         _event_marks(events, x_end, sx),
     ]
     steps = np.asarray(frame.index, dtype=float)
+    whole = {s.measure for s in spec.series if s.measure not in local} if municipality else set()
     for s in spec.series:
         values = frame[s.measure].to_numpy(dtype=float) if month else np.zeros(0)
         keep = np.isfinite(values)
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy(steps[keep], values[keep]))
         width = 2.6 if s.bold else 1.5
         parts.append(
-            f'<polyline class="series" data-measure="{s.measure}" points="{points}" '
+            f'<polyline class="series" data-measure="{s.measure}" '
+            f'data-scope="{"all" if municipality is None or s.measure in whole else "local"}" '
+            f'points="{points}" '
             f'fill="none" stroke="{s.colour}" stroke-width="{width}" stroke-linejoin="round">'
             f"<title>{escape(s.label)}</title></polyline>"
         )
@@ -120,9 +128,13 @@ def line_chart(
         )
     parts.append("</svg>")
     marks = sum(1 for e in events if e.step <= x_end)
+    scope = f' data-municipality="{escape(municipality)}"' if municipality else ""
     return (
         f'<div class="coprod-chart" data-chart="{spec.key}" data-month="{month}" '
-        f'data-events="{marks}">' + "".join(parts) + _legend(frame, spec) + "</div>"
+        f'data-events="{marks}"{scope}>'
+        + "".join(parts)
+        + _legend(frame, spec, municipality, whole)
+        + "</div>"
     )
 
 
@@ -174,18 +186,27 @@ def _event_marks(events: Sequence[EventMark], x_end: int, sx: float) -> str:
     return "".join(out)
 
 
-def _legend(frame: pd.DataFrame, spec: labels.ChartSpec) -> str:
+def _legend(
+    frame: pd.DataFrame,
+    spec: labels.ChartSpec,
+    municipality: str | None = None,
+    whole: Collection[str] = (),
+) -> str:
     last = frame.iloc[-1] if len(frame) else None
     items = []
+    if municipality:
+        items.append(f'<span class="coprod-scope"><b>{escape(municipality)}</b></span>')
     for s in spec.series:
         value = "–"
         if last is not None:
             number = float(last[s.measure])
             value = score(number) if s.measure in labels.SCORES else percent(number)
         weight = "font-weight:600;" if s.bold else ""
+        suffix = " (all municipalities)" if s.measure in whole else ""
         items.append(
             f'<span class="coprod-legend-item" title="{escape(s.help)}" style="{weight}">'
-            f'<i style="background:{s.colour}"></i>{escape(s.label)}: <b>{value}</b></span>'
+            f'<i style="background:{s.colour}"></i>{escape(s.label + suffix)}: <b>{value}</b>'
+            "</span>"
         )
     return '<div class="coprod-legend">' + "".join(items) + "</div>"
 
@@ -307,6 +328,35 @@ def event_list(events: Sequence[EventMark], month: int) -> str:
         )
     return (
         f'<div class="coprod-events" data-count="{len(events)}"><ul>'
+        + "".join(items)
+        + "</ul></div>"
+    )
+
+
+def innovation_list(
+    adopted: Sequence[Sequence[str]], names: Sequence[str], municipality: int | None = None
+) -> str:
+    """Which innovations each municipality (or only ``municipality``) has adopted, in words.
+
+    Args:
+        adopted: per municipality, the model names of the innovations it adopted.
+        names: the municipalities' names, as :func:`labels.municipality_labels` gives them.
+        municipality: the one municipality to list; ``None`` lists all.
+    """
+    shown = range(len(adopted))
+    if municipality is not None and 0 <= municipality < len(adopted):
+        shown = [municipality]
+    items = []
+    for m in shown:
+        kept = [labels.innovation_name(n) for n in adopted[m]]
+        words = ", ".join(kept) if kept else "none yet"
+        items.append(
+            f'<li class="coprod-innovation-item" data-municipality="{m}" '
+            f'data-count="{len(kept)}"><b>{escape(names[m])}</b>: {escape(words)}</li>'
+        )
+    total = sum(len(adopted[m]) for m in shown)
+    return (
+        f'<div class="coprod-innovations" data-count="{total}"><ul>'
         + "".join(items)
         + "</ul></div>"
     )

@@ -17,7 +17,7 @@ import solara
 
 from coprod.dashboard import charts, labels
 from coprod.dashboard import network_view as nv
-from coprod.dashboard.state import Run, Workshop
+from coprod.dashboard.state import LOCAL_MEASURES, Run, Workshop
 from coprod.model.scenario import Scenario, scenario_names
 
 #: Speeds on offer, in months per second.
@@ -356,7 +356,11 @@ def Views(session: Session):
     ws = session.workshop
     with ws.lock:
         runs = [ws.runs[side] for side in ws.sides]
-        frames = [run.frame() for run in runs]
+        frames = ws.frames()
+        picked = ws.municipality
+        places = [_place(run, picked) for run in runs]
+        choices = ws.municipality_choices()
+        adopted = [run.innovations() for run in runs]
         events = [run.events() for run in runs]
         adoption = [run.quintile_adoption() for run in runs]
         maps = [nv.network_svg(r.model, _layout(r), session.colour_by.value) for r in runs]
@@ -371,7 +375,8 @@ def Views(session: Session):
             maps,
         ),
         _quintile_view(frames, adoption),
-        *(_line_view(spec, frames, events, horizon) for spec in labels.CHARTS),
+        *(_line_view(spec, frames, events, horizon, places) for spec in labels.CHARTS),
+        *_innovation_view(runs, adopted, picked),
         View(
             "events",
             "What happened",
@@ -381,6 +386,8 @@ def Views(session: Session):
             [charts.event_list(e, run.month) for e, run in zip(events, runs, strict=True)],
         ),
     ]
+    if choices:
+        MunicipalityPicker(session, choices, picked)
     if ws.compare:
         with solara.Columns([1] * len(sides)):
             for side, run in zip(sides, runs, strict=True):
@@ -410,7 +417,63 @@ def _quintile_view(frames: list, adoption: list[list[float]]) -> View:
     )
 
 
-def _line_view(spec: labels.ChartSpec, frames: list, events: list, horizon: int) -> View:
+def _place(run: Run, municipality: int | None) -> str | None:
+    """The name of the municipality ``run``'s charts show, or ``None`` for all of them."""
+    if municipality is None or not 0 <= municipality < run.municipalities:
+        return None
+    return run.municipality_names[municipality]
+
+
+@solara.component
+def MunicipalityPicker(session: Session, choices: list[tuple[int | None, str]], picked: Any):
+    """A menu to show the charts for all municipalities or for one."""
+    ws = session.workshop
+
+    def pick(value: Any) -> None:
+        ws.set_municipality(None if value in (None, "all") else int(value))
+        session.ran()
+
+    items = [{"text": text, "value": "all" if m is None else m} for m, text in choices]
+    with solara.Card(margin=0, classes=["coprod-view", "coprod-municipality-bar"]):
+        with solara.Row(gap="4px", style={"align-items": "center", "max-width": "520px"}):
+            _choice(
+                "Show the charts for",
+                items,
+                "all" if picked is None else picked,
+                pick,
+                "coprod-municipality",
+            )
+            Help(labels.MUNICIPALITY_HELP)
+
+
+def _innovation_view(runs: list[Run], adopted: list, picked: int | None) -> list[View]:
+    """The list of innovations adopted, when some run has innovation between municipalities."""
+    if all(a is None for a in adopted):
+        return []
+    html = [
+        charts.innovation_list(a, run.municipality_names, picked)
+        if a is not None
+        else '<p class="coprod-note">No innovation between municipalities in this run.</p>'
+        for run, a in zip(runs, adopted, strict=True)
+    ]
+    return [
+        View(
+            "innovations",
+            labels.INNOVATIONS_TITLE,
+            labels.INNOVATIONS_QUESTION,
+            labels.INNOVATIONS_HELP,
+            html,
+        )
+    ]
+
+
+def _line_view(
+    spec: labels.ChartSpec,
+    frames: list,
+    events: list,
+    horizon: int,
+    places: list[str | None] | None = None,
+) -> View:
     y_max = spec.y_max
     if y_max is None:  # the same scale on both sides, so that heights compare
         measures = [s.measure for s in spec.series]
@@ -421,8 +484,8 @@ def _line_view(spec: labels.ChartSpec, frames: list, events: list, horizon: int)
         spec.question,
         spec.help,
         [
-            charts.line_chart(f, spec, e, horizon, y_max)
-            for f, e in zip(frames, events, strict=True)
+            charts.line_chart(f, spec, e, horizon, y_max, place, LOCAL_MEASURES)
+            for f, e, place in zip(frames, events, places or [None] * len(frames), strict=True)
         ],
     )
 

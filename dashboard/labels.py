@@ -446,3 +446,52 @@ def scenario_title(name: str) -> str:
     words = [_PROPER.get(w, w) for w in name.replace("-", "_").split("_") if w]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+#: Plain-language names of the innovations municipalities can take up (model/innovation.py).
+INNOVATION_NAMES = {
+    "personalised_platform": "Platform adapts to each person",
+    "open_government": "Open data and open processes",
+    "inclusion_outreach": "Outreach to those who rarely take part",
+    "coproduction_programme": "Everyone on par on a shared platform",
+    "recognition_scheme": "Public recognition for taking part",
+    "algorithmic_allocation": "An algorithm decides",
+    "digital_by_default": "Digital only: offline counter closed",
+}
+
+ALL_MUNICIPALITIES = "All municipalities"
+MUNICIPALITY_HELP = (
+    "Show the charts for one municipality only. Lines the model measures per municipality "
+    "(taking part, the digital channel, trust, needs met, ...) are then that municipality's; "
+    "the others stay the figures of all municipalities together. 'Poorer' and 'better-off' "
+    "compare the average income and education of the residents with the other municipalities."
+)
+INNOVATIONS_TITLE = "New ways of working: who adopted what?"
+INNOVATIONS_QUESTION = "Which new ways of working has each municipality tried and kept?"
+INNOVATIONS_HELP = (
+    "Municipalities try changes to how they work (a platform feature, outreach, rewards, ...). "
+    "In a central pilot, the government tests a change in a few places and then rolls it out "
+    "everywhere or drops it; with local experiments, each municipality tries changes, keeps "
+    "those that helped and learns from similar municipalities."
+)
+
+
+def innovation_name(name: str) -> str:
+    """An innovation's name in words, e.g. ``Open data and open processes``."""
+    return INNOVATION_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+def municipality_labels(status: list[float] | tuple[float, ...]) -> list[str]:
+    """Municipalities' names from their residents' mean status: ``Municipality 3 (poorer)``.
+
+    The poorest third of municipalities are ``poorer``, the richest third ``better-off``.
+    """
+    n = len(status)
+    order = sorted(range(n), key=lambda i: (status[i], i))
+    rank = {m: r for r, m in enumerate(order)}
+    out = []
+    for i in range(n):
+        third = 3 * rank[i] // n
+        word = ("poorer", "middle", "better-off")[third]
+        out.append(f"Municipality {i + 1} ({word})")
+    return out

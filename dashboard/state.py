@@ -17,7 +17,7 @@ import pandas as pd
 
 from coprod.dashboard import labels
 from coprod.model.core import CoProductionModel
-from coprod.model.measures import MEASURES
+from coprod.model.measures import MEASURES, MUNICIPALITY_MEASURES
 from coprod.model.scenario import Scenario, ScenarioError, scenario_names
 
 #: The scenario a new session starts with.
@@ -26,6 +26,8 @@ DEFAULT_SCENARIO = "socialgov"
 SIDES = ("A", "B")
 #: Columns of the CSV download: the measures as ``coprod run`` writes them, then the events.
 CSV_COLUMNS = ("step", *MEASURES, "events")
+#: Chart measures the model also records per municipality; the others exist for the whole model.
+LOCAL_MEASURES = frozenset(m for m in MUNICIPALITY_MEASURES if m in MEASURES)
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,10 @@ class Run:
         self.live: list[EventMark] = []
         self._frame: pd.DataFrame | None = None
         self._frame_step = -1
+        self._local: pd.DataFrame | None = None
+        self._local_step = -1
+        status = self.model.municipality_mean(self.model.citizens.ses)
+        self.municipality_names: list[str] = labels.municipality_labels(list(status))
 
     @property
     def month(self) -> int:
@@ -107,12 +113,45 @@ class Run:
         ]
         return sorted([*planned, *self.live], key=lambda m: (m.step, m.kind))
 
-    def frame(self) -> pd.DataFrame:
-        """Measures so far, one row per month (cached until the next step)."""
+    @property
+    def municipalities(self) -> int:
+        """How many municipalities the run simulates."""
+        return len(self.model.administrations)
+
+    def frame(self, municipality: int | None = None) -> pd.DataFrame:
+        """Measures so far, one row per month (cached until the next step).
+
+        With ``municipality`` (an index below :attr:`municipalities`), the measures recorded
+        per municipality (:data:`LOCAL_MEASURES`) are that municipality's; the others stay
+        those of the whole model. An index the run does not have gives the whole model.
+        """
         if self._frame is None or self._frame_step != self.month:
             self._frame = self.model.model_vars if self.month else _empty_frame()
             self._frame_step = self.month
-        return self._frame
+        if municipality is None or not 0 <= municipality < self.municipalities or not self.month:
+            return self._frame
+        local = self._municipality_frame()
+        rows = local[local["municipality"] == municipality].set_index("step")
+        frame = self._frame.copy()
+        for measure in LOCAL_MEASURES:
+            frame[measure] = rows[measure].reindex(frame.index).astype(float)
+        return frame
+
+    def _municipality_frame(self) -> pd.DataFrame:
+        if self._local is None or self._local_step != self.month:
+            self._local = self.model.municipality_vars
+            self._local_step = self.month
+        return self._local
+
+    def innovations(self) -> list[list[str]] | None:
+        """Per municipality, the innovations (model names) it has adopted; None without any."""
+        state = self.model.innovation
+        if state is None:
+            return None
+        return [
+            [name for name, kept in zip(state.names, row, strict=True) if kept]
+            for row in state.adopted
+        ]
 
     def csv(self) -> str:
         """Measures so far as CSV text: ``step``, every measure, and the events of that month."""
@@ -156,6 +195,7 @@ class Workshop:
         self.seed = int(seed)
         self.compare = False
         self.error: str | None = None
+        self.municipality: int | None = None  # None: all municipalities together
         self.version = 0
         self.runs: dict[str, Run] = {}
         self.reset()
@@ -250,8 +290,39 @@ class Workshop:
             return False
         self.runs = runs
         self.error = None
+        if self.municipality is not None and self.municipality >= self.municipalities:
+            self.municipality = None
         self.version += 1
         return True
+
+    # ------------------------------------------------------------------ municipalities
+    @property
+    def municipalities(self) -> int:
+        """The most municipalities any run shown simulates."""
+        return max(run.municipalities for run in self.runs.values())
+
+    def municipality_choices(self) -> list[tuple[int | None, str]]:
+        """The municipality menu: ``(None, "All municipalities")``, then one per municipality.
+
+        Empty when every run simulates a single municipality (there is nothing to pick).
+        """
+        if self.municipalities <= 1:
+            return []
+        run = max(self.runs.values(), key=lambda r: r.municipalities)
+        return [(None, labels.ALL_MUNICIPALITIES), *enumerate(run.municipality_names)]
+
+    def set_municipality(self, municipality: int | None) -> None:
+        """Show the charts for one municipality (its index) or, with ``None``, for all."""
+        if municipality is not None and not 0 <= int(municipality) < self.municipalities:
+            raise ScenarioError(f"no municipality {municipality!r} in this run")
+        with self.lock:
+            self.municipality = None if municipality is None else int(municipality)
+            self.version += 1
+
+    def frames(self) -> list[pd.DataFrame]:
+        """Each shown run's measures so far, for the municipality picked (or all)."""
+        with self.lock:
+            return [self.runs[side].frame(self.municipality) for side in self.sides]
 
     @property
     def month(self) -> int:

@@ -23,7 +23,7 @@ from coprod.dashboard import network_view as nv
 from coprod.dashboard.assets import ENV_VAR, Package, asset_dir, is_installed, required_packages
 from coprod.dashboard.install_assets import install
 from coprod.dashboard.install_assets import main as install_main
-from coprod.dashboard.state import CSV_COLUMNS, EventMark, Workshop
+from coprod.dashboard.state import CSV_COLUMNS, LOCAL_MEASURES, EventMark, Workshop
 from coprod.model.measures import MEASURES
 from coprod.model.scenario import Scenario, scenario_names
 
@@ -193,6 +193,72 @@ def test_scenario_titles_are_words():
     assert labels.scenario_title("socialgov") == "SocialGov"
     assert labels.scenario_title("digital_by_default") == "Digital by default"
     assert all(labels.scenario_title(n) for n in scenario_names())
+
+
+def test_one_municipality_can_be_picked_for_the_charts():
+    ws = Workshop("experimentalism")
+    ws.set_citizens(1200)
+    assert ws.municipalities == 12
+    choices = ws.municipality_choices()
+    assert choices[0] == (None, "All municipalities") and len(choices) == 13
+    assert all(text.startswith(f"Municipality {m + 1} (") for m, text in choices[1:])
+    ws.step(4)
+    run = ws.runs["A"]
+    whole = run.frame()
+    assert ws.frames()[0] is whole  # all municipalities: the model's own measures
+    ws.set_municipality(2)
+    frame = ws.frames()[0]
+    rows = run.model.municipality_vars.query("municipality == 2").set_index("step")
+    assert LOCAL_MEASURES >= {"trust", "adoption", "participation_rate", "equality"}
+    for measure in LOCAL_MEASURES:
+        assert frame[measure].tolist() == pytest.approx(rows[measure].tolist())
+    assert not frame["trust"].equals(whole["trust"])
+    assert frame["satisfaction"].equals(whole["satisfaction"])  # not measured per place
+    assert run.frame()["trust"].equals(whole["trust"])  # the cached frame is untouched
+    with pytest.raises(ValueError, match="no municipality"):
+        ws.set_municipality(12)
+    ws.set_scenario("A", "socialgov")  # one municipality: nothing to pick
+    assert ws.municipality is None and ws.municipality_choices() == []
+    assert ws.frames()[0] is ws.runs["A"].frame()
+
+
+def test_municipalities_are_named_by_their_residents_status():
+    names = labels.municipality_labels([0.6, 0.3, 0.5, 0.45, 0.7, 0.35])
+    assert names == [
+        "Municipality 1 (better-off)",
+        "Municipality 2 (poorer)",
+        "Municipality 3 (middle)",
+        "Municipality 4 (middle)",
+        "Municipality 5 (better-off)",
+        "Municipality 6 (poorer)",
+    ]
+
+
+def test_charts_and_innovations_for_one_municipality():
+    ws = Workshop("experimentalism")
+    ws.set_citizens(1200)
+    ws.step(3)
+    ws.set_municipality(0)
+    run = ws.runs["A"]
+    place = run.municipality_names[0]
+    spec = next(c for c in labels.CHARTS if c.key == "responsive")
+    html = charts.line_chart(ws.frames()[0], spec, [], run.horizon, None, place, LOCAL_MEASURES)
+    assert f'data-municipality="{place}"' in html
+    assert "Satisfied residents (all municipalities)" in html
+    assert 'data-measure="responsiveness" data-scope="local"' in html
+    assert 'data-measure="satisfaction" data-scope="all"' in html
+    whole = charts.line_chart(run.frame(), spec, [], run.horizon)
+    assert "data-municipality" not in whole and "(all municipalities)" not in whole
+    adopted = [[], ["open_government", "inclusion_outreach"], []]
+    names = ["Municipality 1 (poorer)", "Municipality 2 (middle)", "Municipality 3 (better-off)"]
+    listing = charts.innovation_list(adopted, names)
+    assert listing.count('class="coprod-innovation-item"') == 3
+    assert "Open data and open processes, Outreach to those who rarely take part" in listing
+    assert "none yet" in listing and 'data-count="2"' in listing
+    one = charts.innovation_list(adopted, names, 0)
+    assert one.count('class="coprod-innovation-item"') == 1 and "Municipality 1" in one
+    assert len(run.innovations()) == 12
+    assert Workshop().runs["A"].innovations() is None  # no innovation between places
 
 
 # ---------------------------------------------------------------------- drawing
@@ -557,6 +623,26 @@ def test_csv_download_has_the_expected_columns(page, tmp_path):
     assert tuple(rows[0]) == CSV_COLUMNS
     assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
     screenshot(page, "07-downloaded")
+
+
+def test_pick_a_municipality_in_the_experimentalism_scenario(page):
+    from dashboard_browser import pick, screenshot, step
+    from playwright.sync_api import expect
+
+    assert page.locator(".coprod-municipality").count() == 0  # one municipality
+    pick(page, "coprod-scenario-A", "Experimentalism")
+    page.wait_for_selector(".coprod-municipality")
+    page.wait_for_selector(".coprod-view-innovations .coprod-innovation-item")
+    expect(page.locator(".coprod-innovation-item")).to_have_count(12)
+    step(page, 2)
+    pick(page, "coprod-municipality", "Municipality 3 (")
+    charts_shown = page.locator('.coprod-chart[data-municipality^="Municipality 3 ("]')
+    expect(charts_shown).to_have_count(len(labels.CHARTS))
+    expect(page.locator(".coprod-innovation-item")).to_have_count(1)
+    assert page.locator(".coprod-innovation-item").get_attribute("data-municipality") == "2"
+    screenshot(page, "09-municipality-picked")
+    pick(page, "coprod-municipality", "All municipalities")
+    expect(page.locator(".coprod-chart[data-municipality]")).to_have_count(0)
 
 
 def test_help_explains_in_plain_words(page):
