@@ -26,8 +26,17 @@ DEFAULT_SCENARIO = "socialgov"
 SIDES = ("A", "B")
 #: Columns of the CSV download: the measures as ``coprod run`` writes them, then the events.
 CSV_COLUMNS = ("step", *MEASURES, "events")
-#: Chart measures the model also records per municipality; the others exist for the whole model.
-LOCAL_MEASURES = frozenset(m for m in MUNICIPALITY_MEASURES if m in MEASURES)
+#: Chart measures the model records per municipality as well as for the whole model.
+RECORDED_LOCALLY = frozenset(m for m in MUNICIPALITY_MEASURES if m in MEASURES)
+#: Averages a municipality's own figures give (as model/measures.py computes them).
+AVERAGES = {
+    "performing_value": ("effectiveness", "efficiency"),
+    "proper_value": ("lawfulness", "equality", "integrity"),
+}
+#: Chart measures that can be shown for one municipality; the others are the whole model's.
+LOCAL_MEASURES = RECORDED_LOCALLY | frozenset(
+    name for name, parts in AVERAGES.items() if RECORDED_LOCALLY.issuperset(parts)
+)
 
 
 @dataclass(frozen=True)
@@ -133,8 +142,11 @@ class Run:
         local = self._municipality_frame()
         rows = local[local["municipality"] == municipality].set_index("step")
         frame = self._frame.copy()
-        for measure in LOCAL_MEASURES:
+        for measure in RECORDED_LOCALLY:
             frame[measure] = rows[measure].reindex(frame.index).astype(float)
+        for name, parts in AVERAGES.items():
+            if name in LOCAL_MEASURES:
+                frame[name] = frame.loc[:, list(parts)].mean(axis=1)
         return frame
 
     def _municipality_frame(self) -> pd.DataFrame:

@@ -210,8 +210,11 @@ def test_one_municipality_can_be_picked_for_the_charts():
     frame = ws.frames()[0]
     rows = run.model.municipality_vars.query("municipality == 2").set_index("step")
     assert LOCAL_MEASURES >= {"trust", "adoption", "participation_rate", "equality"}
-    for measure in LOCAL_MEASURES:
+    for measure in LOCAL_MEASURES - {"performing_value", "proper_value"}:
         assert frame[measure].tolist() == pytest.approx(rows[measure].tolist())
+    performing = (rows["effectiveness"] + rows["efficiency"]) / 2
+    assert frame["performing_value"].tolist() == pytest.approx(performing.tolist())
+    assert "responsive_value" not in LOCAL_MEASURES  # satisfaction is not measured per place
     assert not frame["trust"].equals(whole["trust"])
     assert frame["satisfaction"].equals(whole["satisfaction"])  # not measured per place
     assert run.frame()["trust"].equals(whole["trust"])  # the cached frame is untouched
@@ -245,6 +248,7 @@ def test_charts_and_innovations_for_one_municipality():
     html = charts.line_chart(ws.frames()[0], spec, [], run.horizon, None, place, LOCAL_MEASURES)
     assert f'data-municipality="{place}"' in html
     assert "Satisfied residents (all municipalities)" in html
+    assert "Does it listen? (average) (all municipalities)" in html
     assert 'data-measure="responsiveness" data-scope="local"' in html
     assert 'data-measure="satisfaction" data-scope="all"' in html
     whole = charts.line_chart(run.frame(), spec, [], run.horizon)
