@@ -82,7 +82,7 @@ def run_comparison(
             owner[keyed.key] = (label, int(task.key))
             tasks.append(keyed)
     frames = {}
-    for task, frame in execute(tasks, client=client):
+    for task, frame in execute(tasks, client=client, incremental=False):
         label, replicate = owner[task.key]
         frame.insert(0, "seed", task.seed)
         frame.insert(0, "replicate", replicate)

@@ -42,7 +42,7 @@ def run_ensemble(
     """
     tasks = ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed)
     frames: dict[int, pd.DataFrame] = {}
-    for task, frame in execute(tasks, client=client):
+    for task, frame in execute(tasks, client=client, incremental=False):
         replicate = int(task.key)
         frame.insert(0, "seed", task.seed)
         frame.insert(0, "replicate", replicate)

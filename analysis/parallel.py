@@ -91,9 +91,17 @@ def check_client(client: Any) -> None:
 
 
 def execute(
-    tasks: Sequence[RunTask], client: Any = None
+    tasks: Sequence[RunTask], client: Any = None, incremental: bool = True
 ) -> Iterator[tuple[RunTask, pd.DataFrame]]:
-    """Run ``tasks`` and yield ``(task, measures)`` as each run finishes (in any order).
+    """Run ``tasks`` and yield ``(task, measures)`` for each, in any order.
+
+    Args:
+        tasks: The runs.
+        client: Where to run (see the module docstring).
+        incremental: On Dask, yield each run as soon as it finishes (sweeps write it at once).
+            ``False`` fetches all results when the last run is done, which keeps the workers
+            busier (results are not pulled from a worker while it computes) when nothing needs
+            them earlier, as in an ensemble.
 
     Closing the generator early (an exception, Ctrl-C) cancels what has not run yet and closes
     any cluster or connection opened here.
@@ -107,7 +115,7 @@ def execute(
             yield task, run_task(task.scenario, task.steps, task.seed)
         return
     with _connect(client, len(tasks)) as dask_client:
-        yield from _execute_dask(tasks, dask_client)
+        yield from _execute_dask(tasks, dask_client, incremental)
 
 
 def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
@@ -118,7 +126,9 @@ def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
     return len(tasks) < 2 or available_cores() < 2 or work_of(tasks) < LOCAL_CLUSTER_MIN_WORK
 
 
-def _execute_dask(tasks: Sequence[RunTask], client: Any) -> Iterator[tuple[RunTask, pd.DataFrame]]:
+def _execute_dask(
+    tasks: Sequence[RunTask], client: Any, incremental: bool
+) -> Iterator[tuple[RunTask, pd.DataFrame]]:
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:12]  # names the futures of this call only; no effect on results
@@ -134,6 +144,11 @@ def _execute_dask(tasks: Sequence[RunTask], client: Any) -> Iterator[tuple[RunTa
     )
     pending = set(futures)
     try:
+        if not incremental:
+            frames = client.gather(futures)
+            pending.clear()
+            yield from zip(tasks, frames, strict=True)
+            return
         # results are fetched in the background as runs finish, not one round trip each
         for future, frame in as_completed(futures, with_results=True):
             pending.discard(future)

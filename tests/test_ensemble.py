@@ -6,6 +6,8 @@ from coprod import Scenario, ScenarioError, run_ensemble, run_scenario
 from coprod.analysis import parallel
 from coprod.analysis.ensemble import ensemble_tasks
 from coprod.analysis.seeds import replicate_seeds
+from coprod.analysis.sweep import run_sweep
+from coprod.analysis.sweep_spec import sweep_from_dict
 from coprod.model.measures import MEASURES
 
 SMALL = {"population.citizens": 300, "population.businesses": 10}
@@ -62,8 +64,22 @@ def test_dask_one_worker_by_client_and_by_address_gives_identical_results(small,
             small, replicates=4, steps=10, seed=5, client=cluster.scheduler_address
         )
         assert client.status == "running"  # a given client is left open
+        # runs yielded one by one as they finish (the way sweeps write them) are identical too
+        sweep = sweep_from_dict(
+            {
+                "scenario": "socialgov",
+                "set": SMALL,
+                "parameters": {"governance.budget": [0.8, 1.2]},
+                "replicates": 2,
+                "steps": 6,
+            }
+        )
+        swept = run_sweep(sweep, client=client, progress=False)
     pd.testing.assert_frame_equal(by_client, serial, check_exact=True)
     pd.testing.assert_frame_equal(by_address, serial, check_exact=True)
+    pd.testing.assert_frame_equal(
+        swept, run_sweep(sweep, client="serial", progress=False), check_exact=True
+    )
 
 
 @pytest.mark.slow
