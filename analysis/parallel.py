@@ -33,8 +33,8 @@ import pandas as pd
 from coprod.model.scenario import Scenario, ScenarioError
 
 #: Below this many agent-steps (citizens x steps x runs) a job runs in-process when
-#: ``client=None``: about five seconds of serial work. Starting a local cluster and importing
-#: coprod on its workers takes about three seconds, so smaller jobs finish sooner serially.
+#: ``client=None``: a few seconds of serial work. Starting a local cluster and importing coprod
+#: on its workers takes one to three seconds, so smaller jobs finish sooner serially.
 LOCAL_CLUSTER_MIN_WORK = 10_000_000
 
 
