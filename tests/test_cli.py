@@ -134,3 +134,17 @@ def test_bad_scenario_file_gives_one_line(tmp_path):
     assert result.returncode == 2
     assert "population.citizens" in result.stderr and "lots" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_written_files_have_the_usual_permissions(tmp_path):
+    import os
+    import stat
+
+    from coprod.analysis.output import write_text
+
+    umask = os.umask(0o022)
+    try:
+        path = write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
