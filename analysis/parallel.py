@@ -23,7 +23,7 @@ import logging
 import os
 import uuid
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -91,8 +91,11 @@ def check_client(client: Any) -> None:
 
 
 def execute(
-    tasks: Sequence[RunTask], client: Any = None, incremental: bool = True
-) -> Iterator[tuple[RunTask, pd.DataFrame]]:
+    tasks: Sequence[RunTask],
+    client: Any = None,
+    incremental: bool = True,
+    function: Callable[[dict[str, Any], int, int], Any] | None = None,
+) -> Iterator[tuple[RunTask, Any]]:
     """Run ``tasks`` and yield ``(task, measures)`` for each, in any order.
 
     Args:
@@ -102,6 +105,9 @@ def execute(
             ``False`` fetches all results when the last run is done, which keeps the workers
             busier (results are not pulled from a worker while it computes) when nothing needs
             them earlier, as in an ensemble.
+        function: What a worker runs for each task, ``function(scenario, steps, seed)``; an
+            importable module-level function returning plain data (default :func:`run_task`,
+            the measures; ensembles with municipalities also ship their other tables).
 
     Closing the generator early (an exception, Ctrl-C) cancels what has not run yet and closes
     any cluster or connection opened here.
@@ -110,12 +116,13 @@ def execute(
     tasks = list(tasks)
     if not tasks:
         return
+    function = run_task if function is None else function  # looked up now: tests replace it
     if _is_serial(client, tasks):
         for task in tasks:
-            yield task, run_task(task.scenario, task.steps, task.seed)
+            yield task, function(task.scenario, task.steps, task.seed)
         return
     with _connect(client, len(tasks)) as dask_client:
-        yield from _execute_dask(tasks, dask_client, incremental)
+        yield from _execute_dask(tasks, dask_client, incremental, function)
 
 
 def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
@@ -127,15 +134,18 @@ def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
 
 
 def _execute_dask(
-    tasks: Sequence[RunTask], client: Any, incremental: bool
-) -> Iterator[tuple[RunTask, pd.DataFrame]]:
+    tasks: Sequence[RunTask],
+    client: Any,
+    incremental: bool,
+    function: Callable[[dict[str, Any], int, int], Any],
+) -> Iterator[tuple[RunTask, Any]]:
     from distributed import as_completed
 
     token = uuid.uuid4().hex[:12]  # names the futures of this call only; no effect on results
     keys = [f"coprod-{token}-{i}" for i in range(len(tasks))]
     by_key = dict(zip(keys, tasks, strict=True))
     futures = client.map(
-        run_task,
+        function,
         [t.scenario for t in tasks],
         [t.steps for t in tasks],
         [t.seed for t in tasks],
