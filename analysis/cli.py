@@ -170,6 +170,12 @@ def progress_option(func):
     default=None,
     help="Output folder (default: runs/compare-<first>-<second>...).",
 )
+@click.option(
+    "--by-municipality",
+    is_flag=True,
+    help="Also compare each place (by status rank) and the innovation processes; writes "
+    "municipalities.* and innovations.* (scenarios with several municipalities).",
+)
 @scheduler_option
 def compare_command(
     scenarios: tuple[str, ...],
@@ -178,6 +184,7 @@ def compare_command(
     seed: int,
     set_: tuple[str, ...],
     out: Path | None,
+    by_municipality: bool,
     scheduler: str | None,
 ) -> None:
     """Compare scenarios: means and 95% intervals, differences to the first (Welch), figures."""
@@ -190,15 +197,28 @@ def compare_command(
     resolved = [load_scenario(name, list(set_)) for name in scenarios]
     check_client(scheduler)
     folder = out or Path("runs") / ("compare-" + "-".join(s.name for s in resolved))[:120]
-    runs = run_comparison(
-        resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
-    )
-    horizon, files = write_comparison(runs, resolved, folder, seed=seed)
+    extra: list[Path] = []
+    if by_municipality:
+        from coprod.analysis import municipalities as munis
+
+        munis.check_municipalities(resolved)
+        detail = munis.run_comparison_detail(
+            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
+        )
+        runs = detail.model_vars
+        extra = munis.write_municipality_comparison(detail, folder)
+    else:
+        runs = run_comparison(
+            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
+        )
+    horizon, files = write_comparison(runs, resolved, folder, seed=seed, extra_files=extra)
     click.echo(
         f"{len(resolved)} scenarios x {replicates} replicates, {int(runs.step.max())} months, "
         f"seed {seed}; horizon = mean of the last 12 months"
     )
     click.echo(horizon_table(horizon, TABLE_MEASURES))
+    if by_municipality:
+        click.echo(munis.summary_text(detail))
     click.echo(f"wrote {len(files)} files to {folder}")
 
 

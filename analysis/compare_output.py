@@ -14,7 +14,11 @@ from coprod.model.scenario import Scenario
 
 
 def write_comparison(
-    runs: pd.DataFrame, scenarios: Sequence[Scenario], folder: Path, seed: int
+    runs: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    folder: Path,
+    seed: int,
+    extra_files: Sequence[Path] = (),
 ) -> tuple[pd.DataFrame, list[Path]]:
     """Write a comparison's tables, scenarios and figures to ``folder``; the manifest last.
 
@@ -23,6 +27,8 @@ def write_comparison(
         scenarios: The scenarios compared, in the same order.
         folder: Output folder.
         seed: Root seed of the replicate seeds.
+        extra_files: Files already written into ``folder`` for this comparison (such as the
+            per-municipality tables), listed in the manifest with the others.
 
     Returns:
         The horizon comparison and the files written.
@@ -46,6 +52,7 @@ def write_comparison(
     ):
         save_figure(fig, folder / name)
         files.append(folder / name)
+    files.extend(Path(f) for f in extra_files)
     seeds = runs.drop_duplicates("replicate").sort_values("replicate")["seed"].tolist()
     files.append(
         write_json(
