@@ -61,10 +61,18 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
 
 
 def load_scenario(name: str, overrides: list[str] | None) -> Scenario:
-    """Load a scenario by name or path and apply ``--set`` overrides."""
+    """Load a scenario by name or path and apply ``--set`` overrides.
+
+    Its name becomes part of output folder and file names, so it must be a plain name.
+    """
+    from coprod.analysis.output import safe_name
+
     scenario = Scenario.load(name)
     parsed = parse_overrides(overrides)
-    return scenario.with_overrides(parsed) if parsed else scenario
+    if parsed:
+        scenario = scenario.with_overrides(parsed)
+    safe_name(scenario.name, f"{name}: name")
+    return scenario
 
 
 @app.command("scenarios")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.analysis.compare import compare_horizon, compare_over_time, scenario_labels
-from coprod.analysis.output import manifest, write_frame, write_json, write_text
+from coprod.analysis.output import manifest, safe_name, write_frame, write_json, write_text
 from coprod.analysis.plots import save_figure, timeseries_figure, value_profile_figure
 from coprod.model.scenario import Scenario
 
@@ -34,6 +34,8 @@ def write_comparison(
         The horizon comparison and the files written.
     """
     folder = Path(folder)
+    for label in scenario_labels(scenarios):  # each names a file in folder/scenarios/
+        safe_name(label, "scenario name")
     horizon = compare_horizon(runs)
     over_time = compare_over_time(runs)
     labels = scenario_labels(scenarios)

@@ -2,11 +2,17 @@
 
 A run's folder holds the measures (CSV and Parquet), the fully resolved scenario (TOML), a
 manifest (scenario, seed, version, time, files) and figures. Each file appears whole or not at
-all, so an interrupted write never leaves a half-written result behind.
+all, so an interrupted write never leaves a half-written result behind. A write that fails (a
+full disk, a folder made read-only) raises :class:`OutputError`, whose one-line message says
+which file, why, and what to do.
+
+Names that come from files (a scenario's or a sweep's ``name``) become file and folder names
+only through :func:`safe_name`, so they cannot lead a write out of the chosen output folder.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -17,12 +23,67 @@ from typing import Any
 
 import pandas as pd
 
+from coprod.model.scenario import ScenarioError
+
+#: Errors of a full disk or a file over the size limit.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+#: Errors of a folder that may not be written.
+_READ_ONLY = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
+
+
+class OutputError(OSError):
+    """A result file or folder could not be written; ``str()`` is one line: what, where, why."""
+
+    def __init__(self, code: int | None, path: Path, advice: str) -> None:
+        reason = os.strerror(code) if code else "write failed"
+        super().__init__(code, reason, str(path))
+        self.message = f"cannot write {path}: {reason}; {advice}"
+
+    def __str__(self) -> str:
+        return self.message
+
+    @classmethod
+    def of(cls, exc: OSError, path: Path) -> OutputError:
+        """The error ``exc`` met while writing ``path``, with advice for its cause."""
+        if isinstance(exc, OutputError):
+            return exc
+        if exc.errno in _FULL:
+            advice = "the disk is full: free some space or choose another --out"
+        elif exc.errno in _READ_ONLY:
+            advice = "the folder is read-only: make it writable or choose another --out"
+        else:
+            advice = "check the folder or choose another --out"
+        return cls(exc.errno, path, f"{advice}, then run the same command again")
+
+    def add(self, advice: str) -> OutputError:
+        """The same error with ``advice`` added to its message."""
+        self.message = f"{self.message}; {advice}"
+        return self
+
+
+def make_folder(folder: Path) -> Path:
+    """Create ``folder`` (and its parents) if missing; an :class:`OutputError` if impossible."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError.of(exc, folder) from None
+    return folder
+
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``."""
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    Raises:
+        OutputError: The folder or file could not be written (full disk, read-only folder...);
+            nothing is left behind, and an older ``path`` stays as it was.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    make_folder(path.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError.of(exc, path) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -33,10 +94,45 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError.of(exc, path) from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the folder turned read-only meanwhile; the next run removes it
+            pass
     return path
+
+
+def safe_name(name: str, key: str) -> str:
+    """``name`` if it can be a file or folder name inside an output folder.
+
+    Args:
+        name: Text read from a file (a scenario's or sweep's name, a manifest entry).
+        key: Where the text came from, for the message (e.g. ``my.toml: name``).
+
+    Raises:
+        ScenarioError: The name is empty, starts with a dot, is too long, or holds a path
+            separator, a drive colon or a control character: as part of a path it could
+            point outside the output folder.
+    """
+    problem = None
+    if not isinstance(name, str) or not name.strip():
+        problem = "it is empty"
+    elif name.startswith("."):
+        problem = "it starts with '.'"
+    elif any(c in name for c in "/\\:"):
+        problem = "it contains '/', '\\' or ':'"
+    elif any(ord(c) < 32 or ord(c) == 127 for c in name):
+        problem = "it contains a control character"
+    elif len(name.encode("utf-8")) > 200:
+        problem = "it is longer than 200 bytes"
+    if problem:
+        raise ScenarioError(
+            f"{key} = {name!r} cannot name a file or folder: {problem}; use letters, digits, "
+            "'-', '_' and '.'"
+        )
+    return name
 
 
 def write_text(path: Path, text: str) -> Path:

@@ -96,6 +96,16 @@ def _scenario_line(path: Path) -> str:
     return f"{s.name}: {s.description}" if s.description else s.name
 
 
+def _file_name(name: object, key: str) -> str:
+    """``name``, read from a results file, if it is a plain file name (never a path)."""
+    from coprod.analysis.output import safe_name
+
+    try:
+        return safe_name(str(name), key)
+    except ScenarioError as exc:
+        raise ReportError(str(exc)) from None
+
+
 def _interval(mean: float, low: float, high: float, signed: bool = False) -> str:
     sign = "+" if signed else ""
     if pd.isna(low):
@@ -171,7 +181,10 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         f"{reference}: {_interval(r.diff, r.diff_low, r.diff_high, signed=True)}"
         for r in clear.itertuples()
     ] or ["No difference to the reference has a 95% interval that excludes zero."]
-    lines = [_scenario_line(folder / "scenarios" / f"{s}.toml") for s in scenarios]
+    lines = [
+        _scenario_line(folder / "scenarios" / f"{_file_name(s, 'horizon.parquet: scenario')}.toml")
+        for s in scenarios
+    ]
     facts = [
         ("kind", "comparison of scenarios"),
         ("scenarios", "; ".join(lines)),

@@ -37,6 +37,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from coprod.analysis.output import safe_name
 from coprod.model.measures import MEASURES
 from coprod.model.scenario import Scenario, ScenarioError
 
@@ -150,6 +151,10 @@ def sweep_from_dict(data: dict[str, Any], source: str = "sweep") -> SweepSpec:
         )
     if spec.design == "lhs" and spec.samples is None:
         raise SweepError(f"{source}: samples: design = 'lhs' needs samples = <number of points>")
+    try:  # the name becomes part of the default output folder, runs/sweep-<name>
+        safe_name(spec.name, f"{source}: name")
+    except ScenarioError as exc:
+        raise SweepError(str(exc)) from None
     return spec
 
 
