@@ -1250,15 +1250,18 @@ def pilots() -> list[nbformat.NotebookNode]:
         import numpy as np
         import pandas as pd
 
-        from coprod import CoProductionModel, Scenario, run_scenario
+        from coprod import CoProductionModel, Scenario
         from coprod.analysis import (
             compare_horizon,
+            compare_innovations,
+            compare_municipalities,
             compare_over_time,
             horizon_table,
-            run_comparison,
+            innovations_table,
+            municipality_table,
+            run_comparison_detail,
             t_interval,
             timeseries_figure,
-            welch,
         )
 
         %matplotlib inline
@@ -1311,11 +1314,16 @@ def pilots() -> list[nbformat.NotebookNode]:
         """),
         md("""
         ## 2 Ensembles: adoption over time and the value families
+
+        `run_comparison_detail` runs every replicate once and keeps all three tables of each
+        run: the model-level measures (`model_vars`, exactly what `run_comparison` returns),
+        the measures per municipality and the innovation summaries (sections 3 and 4).
         """),
         code("""
-        runs = run_comparison(
+        detail = run_comparison_detail(
             scenarios, replicates=REPLICATES, steps=STEPS, seed=SEED, client=CLIENT
         )
+        runs = detail.model_vars  # scenario, replicate, seed, step, measures
         horizon = compare_horizon(runs)
         # the seven components of a municipality's public value, and the family composites
         PUBLIC_VALUE = ["effectiveness", "efficiency", "responsiveness", "equality", "lawfulness",
@@ -1331,34 +1339,16 @@ def pilots() -> list[nbformat.NotebookNode]:
         fig = timeseries_figure(compare_over_time(runs, measures=list(shown)), measures=shown)
         """),
         md("""
-        ## 3 Per innovation and per municipality: `RunResult`
+        ## 3 Per innovation: `detail.innovations`
 
-        An ensemble keeps the model-level measures. The innovation table
-        (`RunResult.innovations`: trials, adopters, months to reach half of the municipalities,
-        mean evaluated effect, fit) and the measures per municipality
-        (`RunResult.municipality_vars`) come with each run. A run depends only on its scenario
-        and seed, so we run each replicate again with `run_scenario` and the seed the ensemble
-        recorded, and check that it is the same run.
+        Each run's innovation table (`RunResult.innovations`: trials, adopters, months to reach
+        half of the municipalities, mean evaluated effect, fit), stacked with `scenario`,
+        `replicate` and `seed`. The reference has no innovation process, hence no rows.
         """),
         code("""
         seeds = runs.drop_duplicates("replicate").set_index("replicate")["seed"]
-        results = {
-            s.name: {r: run_scenario(s, steps=STEPS, seed=int(seed)) for r, seed in seeds.items()}
-            for s in scenarios
-        }
-        for name, by_replicate in results.items():
-            for r, result in by_replicate.items():
-                ensemble = runs[(runs["scenario"] == name) & (runs["replicate"] == r)]
-                assert np.array_equal(ensemble["trust"].to_numpy(),
-                                      result.model_vars["trust"].to_numpy())
-        print("every replicate reproduced exactly")
-
-        innovations = pd.concat(
-            [result.innovations.assign(scenario=name, replicate=r)
-             for name, by_replicate in results.items() if name != "no innovation"
-             for r, result in by_replicate.items()],
-            ignore_index=True,
-        )
+        innovations = detail.innovations
+        assert set(innovations["scenario"]) == set(names)
         innovations.head(7)
         """),
         md("""
@@ -1428,57 +1418,53 @@ def pilots() -> list[nbformat.NotebookNode]:
         md("""
         ### Did what spread fit its place?
 
-        Per run, the share of judged adoptions that fitted (the innovation raised that
-        municipality's public value relative to the others, 24 months after it took effect
-        there); mean across runs with a 95% interval, and the difference with a Welch
-        interval.
+        `compare_innovations` reduces each run to a few numbers (adoptions, trials, innovations
+        that reached half, median months to half, adoptions judged, and the share of judged
+        adoptions that **fitted**: the innovation raised that municipality's public value
+        relative to the others, 24 months after it took effect there), then gives the mean
+        across runs with a 95% interval and the difference to central pilots with a Welch
+        interval (`*` where it excludes zero). `n` counts the runs where a value is defined.
         """),
-        code('''
-        def fit_share(frame):
-            """Share of a run's judged adoptions that fitted their place."""
-            judged = frame["judged"].sum()
-            return (frame["fit"] * frame["judged"]).sum() / judged if judged else np.nan
-
-        by_run = innovations.groupby(["scenario", "replicate"])
-        fit = by_run.apply(fit_share).rename("fit").dropna()
-        stats = fit.groupby("scenario").agg(["mean", "std", "count"]).reindex(names)
-        stats["ci_low"], stats["ci_high"] = t_interval(stats["mean"], stats["std"], stats["count"])
-        diff, low, high, p = welch(*stats.loc[experimental.name, ["mean", "std", "count"]],
-                                   *stats.loc[central.name, ["mean", "std", "count"]])
-        print(f"experimentalism - central_pilot: {float(diff):+.3f} "
-              f"[{float(low):+.3f}, {float(high):+.3f}], p = {float(p):.3g}")
-        judged = innovations.groupby("scenario")["judged"].sum()
-        stats.assign(judged_adoptions=judged).round(3)
-        '''),
+        code("""
+        processes = compare_innovations(innovations)  # per-run values: innovation_runs()
+        print(innovations_table(processes))
+        columns = ["mean", "sd", "n", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
+                   "p_value"]
+        processes[processes["measure"] == "fit"].set_index("scenario")[columns].round(3)
+        """),
         md("""
         ## 4 Outcomes across municipalities: who gains?
 
         `outcome_spread` (above) is the standard deviation of the municipalities' public value.
-        With `municipality_vars` we can go further: for every municipality, its public value at
-        the horizon (mean of the last 12 months) minus that of the same municipality in the
-        same replicate **without** innovation. A process whose innovations fit their places
-        should leave few municipalities worse off.
+        `detail.municipality_vars` goes further: one row per run, month and municipality, with
+        the municipality's mean socio-economic `status` and its `status_rank` in the run (1 =
+        best placed). Places are shuffled between replicates, so we compare them by rank; in a
+        given replicate, rank 1 is the same place in all three scenarios. `compare_municipalities`
+        gives each place's horizon value (mean of the last 12 months) across runs, and its
+        difference to the same place **without** innovation (the reference, first scenario):
         """),
         code("""
-        horizon_start = STEPS - 12
-        rows = []
-        for name, by_replicate in results.items():
-            for r, result in by_replicate.items():
-                mv = result.municipality_vars
-                pv = mv[mv["step"] > horizon_start].groupby("municipality")["public_value"].mean()
-                adopted = mv[mv["step"] == STEPS].set_index("municipality")["innovations"]
-                world = CoProductionModel(scenarios[0], seed=int(seeds[r])).citizen_frame()
-                status = world.groupby("municipality")["ses"].mean()
-                rows.append(pd.DataFrame({"scenario": name, "replicate": r, "public_value": pv,
-                                          "innovations": adopted, "status": status}))
-        places = pd.concat(rows).rename_axis("municipality").reset_index()
+        by_place = compare_municipalities(detail.municipality_vars, ["public_value"])
+        print(municipality_table(by_place, "public_value"))
+        """),
+        md("""
+        Per run and municipality: a process whose innovations fit their places should leave
+        few municipalities worse off than without innovation.
+        """),
+        code("""
+        mv = detail.municipality_vars
+        keys = ["scenario", "replicate", "municipality"]
+        places = mv[mv["step"] > STEPS - 12].groupby(keys).agg(
+            public_value=("public_value", "mean"),
+            status=("status", "first"),
+            status_rank=("status_rank", "first"),
+        )
+        places = places.join(mv[mv["step"] == STEPS].set_index(keys)["innovations"]).reset_index()
         without = places[places["scenario"] == "no innovation"]
         base = without.set_index(["replicate", "municipality"])
         places = places[places["scenario"] != "no innovation"].join(
             base["public_value"].rename("without"), on=["replicate", "municipality"])
         places["gain"] = places["public_value"] - places["without"]
-        by_run = places.groupby(["scenario", "replicate"])
-        places["status rank"] = by_run["status"].rank(ascending=False)
 
         worse = (places["gain"] < 0).groupby([places["scenario"], places["replicate"]]).mean()
         table = worse.groupby("scenario").agg(["mean", "std", "count"])
@@ -1491,7 +1477,7 @@ def pilots() -> list[nbformat.NotebookNode]:
         fig, (left, right) = plt.subplots(1, 2, figsize=(13, 4.3), constrained_layout=True)
         for i, name in enumerate(names):
             p = places[places["scenario"] == name]
-            by_rank = p.groupby("status rank")["gain"].agg(["mean", "std", "count"])
+            by_rank = p.groupby("status_rank")["gain"].agg(["mean", "std", "count"])
             lo, hi = t_interval(by_rank["mean"], by_rank["std"], by_rank["count"])
             colour = f"C{i + 1}"
             left.plot(by_rank.index, by_rank["mean"], "o-", color=colour, label=name)
