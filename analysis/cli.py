@@ -350,6 +350,80 @@ def _echo_indices(indices) -> None:
     click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 
+@app.command("validate")
+@click.option("--replicates", type=click.IntRange(min=2), default=20, show_default=True)
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Months to simulate.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Root seed of the replicate seeds, shared by every ensemble.",
+)
+@click.option(
+    "--scenario",
+    "base",
+    default=None,
+    help="Validate this scenario's parameter set instead of the defaults.",
+)
+@click.option(
+    "--set",
+    "set_",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override a key of the parameter set (repeatable).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("runs/validation"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit with status 1 if a pattern is not reproduced (for scripts and CI).",
+)
+@scheduler_option
+def validate_command(
+    replicates: int,
+    steps: int | None,
+    seed: int,
+    base: str | None,
+    set_: tuple[str, ...],
+    out: Path,
+    strict: bool,
+    scheduler: str | None,
+) -> None:
+    """Check the model against published patterns; write a table, figures and a report."""
+    from coprod.analysis.parallel import check_client
+    from coprod.analysis.validate import run_validation
+    from coprod.analysis.validate_output import write_validation
+
+    scenario = Scenario() if base is None else Scenario.load(base)
+    overrides = parse_overrides(list(set_))
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    check_client(scheduler)
+    validation = run_validation(
+        scenario, replicates=replicates, steps=steps, seed=seed, client=scheduler
+    )
+    files = write_validation(validation, out)
+    verdict = {True: "pass", False: "FAIL", None: "reported"}
+    for check in validation.checks:
+        click.echo(
+            f"{verdict[check.passed]:<9}{check.pattern:<52}{check.observed:>8.3f} "
+            f"[{check.ci_low:.3f}, {check.ci_high:.3f}]"
+        )
+    checked = [c.passed for c in validation.checks if c.passed is not None]
+    click.echo(
+        f"{sum(checked)} of {len(checked)} patterns reproduced; wrote {len(files)} files to {out}"
+    )
+    if strict and not validation.passed:
+        sys.exit(1)
+
+
 @app.command("dashboard")
 @click.option(
     "--host",

@@ -23,7 +23,7 @@ from coprod.analysis.output import write_text
 from coprod.analysis.stats import HORIZON_WINDOW
 from coprod.model.scenario import Scenario, ScenarioError
 
-KINDS = ("run", "compare", "sweep", "sensitivity")
+KINDS = ("run", "compare", "sweep", "sensitivity", "validate")
 
 
 class ReportError(ScenarioError):
@@ -67,7 +67,13 @@ def build_report(folder: str | Path) -> Report:
     kind = info.get("kind")
     if kind not in KINDS:
         raise ReportError(f"{path}: kind = {kind!r} is not one of {', '.join(KINDS)}")
-    builder = {"run": _run, "compare": _compare, "sweep": _sweep, "sensitivity": _sensitivity}
+    builder = {
+        "run": _run,
+        "compare": _compare,
+        "sweep": _sweep,
+        "sensitivity": _sensitivity,
+        "validate": _validate,
+    }
     title, facts, sections = builder[kind](folder, info)
     facts += [
         ("coprod version", str(info.get("coprod_version", "?"))),
@@ -364,6 +370,64 @@ th { background: #f3f3f3; } td { font-variant-numeric: tabular-nums; }
 dl { display: grid; grid-template-columns: max-content auto; gap: 0.2rem 1rem; }
 dt { font-weight: 600; } img { max-width: 100%; margin: 0.8rem 0; }
 """
+
+
+def _validate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
+    path = folder / "patterns.csv"
+    if not path.is_file():
+        raise ReportError(f"{folder}: patterns.csv is missing; was the command interrupted?")
+    table = pd.read_csv(path)
+    verdict = {True: "pass", False: "FAIL"}
+    rows = [
+        {
+            "pattern": r["pattern"],
+            "expected": r["expected"],
+            "observed (95% interval)": _interval(r["observed"], r["ci_low"], r["ci_high"]),
+            "published": r["published"],
+            "criterion": r["criterion"],
+            "result": verdict.get(_flag(r["passed"]), "reported"),
+        }
+        for _, r in table.iterrows()
+    ]
+    checked = [_flag(v) for v in table["passed"] if _flag(v) is not None]
+    facts = [
+        ("kind", "validation against published patterns"),
+        ("scenario", str(info.get("scenario"))),
+        ("replicates per ensemble", str(info.get("replicates"))),
+        ("months", str(info.get("steps"))),
+        ("root seed", str(info.get("seed"))),
+        ("result", f"{sum(checked)} of {len(checked)} patterns reproduced"),
+    ]
+    summary = Section(
+        "Patterns",
+        text=[
+            "Each row compares what the model shows under one parameter set with a published "
+            "pattern. Intervals are 95% t-intervals across replicates; differences between "
+            "ensembles are paired by replicate seed. docs/validation.md explains each "
+            "pattern, its source and why the model should show it."
+        ],
+        tables=[pd.DataFrame(rows)],
+    )
+    sources = Section(
+        "Sources", text=[f"- {r['pattern']}: {r['source']}" for _, r in table.iterrows()]
+    )
+    names = [
+        "participation_inequality.png",
+        "adoption_curve.png",
+        "digital_divide.png",
+        "coproduction_function.png",
+    ]
+    figures = Section("Figures", figures=_figures(folder, names))
+    return f"coprod validation: {info.get('scenario')}", facts, [summary, sources, figures]
+
+
+def _flag(value: object) -> bool | None:
+    """A ``passed`` cell read back from CSV: True, False or None (reported only)."""
+    if isinstance(value, str):
+        return {"true": True, "false": False}.get(value.strip().lower())
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return bool(value)
 
 
 def _inline(text: str) -> str:

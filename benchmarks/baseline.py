@@ -878,6 +878,7 @@ class BaselineModel(mesa.Model):
             "participation_gap": part_q[4] - part_q[0],
             "contribution_gini": gini(contributions),
             "top10_share": top_share(contributions[contributions > 0]),
+            "top1_share": top_share(contributions[contributions > 0], 0.01),
             "adoption": adopted / n,
             "trust": trust / n,
             "efficacy": efficacy / n,

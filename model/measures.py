@@ -25,6 +25,7 @@ MEASURES = (
     "participation_gap",
     "contribution_gini",
     "top10_share",
+    "top1_share",
     "adoption",
     "trust",
     "efficacy",
@@ -73,24 +74,27 @@ def top_share(values: np.ndarray, share: float = 0.1) -> float:
     return min(1.0, float(np.partition(values, len(values) - k)[-k:].sum() / total))
 
 
-def _gini_top(values: np.ndarray, share: float = 0.1) -> tuple[float, float]:
-    """``gini(values)`` and ``top_share`` of the positive values, from one sort.
+def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
+    """``gini(values)`` and the shares of the top 10% and top 1% of the positive values.
 
-    Equal to those functions up to rounding in the last bit (the sums run in sorted order).
+    One sort serves all three; equal to :func:`gini` and :func:`top_share` of the positive
+    values up to rounding in the last bit (the sums run in sorted order).
     """
     n = len(values)
     if n == 0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     ordered = np.sort(values)
     cum = np.cumsum(ordered)
     total = cum[-1]
     if total <= 0:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     contributors = n - int(np.searchsorted(ordered, 0.0, side="right"))
-    k = max(1, int(np.ceil(share * contributors)))
+    top10 = max(1, int(np.ceil(0.1 * contributors)))
+    top1 = max(1, int(np.ceil(0.01 * contributors)))
     return (
         float(np.clip((n + 1 - 2 * cum.sum() / values.sum()) / n, 0.0, 1.0)),
-        min(1.0, float(ordered[n - k :].sum() / total)),
+        min(1.0, float(ordered[n - top10 :].sum() / total)),
+        min(1.0, float(ordered[n - top1 :].sum() / total)),
     )
 
 
@@ -120,9 +124,15 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         "coproduction_rate": np.count_nonzero(c.coproduced) / len(c),
         "cocreation_rate": np.count_nonzero(c.cocreated) / len(c),
         "participation_gap": float(part_q[4] - part_q[0]),
-        # top10_share among contributors, as participation inequality is reported (e.g.
-        # FixMyStreet users); both from one sort of the contributions
-        **dict(zip(("contribution_gini", "top10_share"), _gini_top(c.contributions), strict=True)),
+        # top shares among contributors, as participation inequality is reported (e.g.
+        # FixMyStreet users); all three from one sort of the contributions
+        **dict(
+            zip(
+                ("contribution_gini", "top10_share", "top1_share"),
+                _gini_top(c.contributions),
+                strict=True,
+            )
+        ),
         "adoption": np.count_nonzero(c.adopted) / len(c),
         "trust": float(c.trust.mean()),
         "efficacy": float(c.efficacy.mean()),

@@ -35,11 +35,25 @@ def outcome(
     return sub.groupby("replicate")[measure].mean().to_numpy()
 
 
-def assert_greater(a: np.ndarray, b: np.ndarray, min_diff: float = 0.0, alpha: float = 0.01):
-    """``a`` exceeds ``b`` by more than ``min_diff`` on average, and significantly (Welch t)."""
+def assert_greater(
+    a: np.ndarray,
+    b: np.ndarray,
+    min_diff: float = 0.0,
+    alpha: float = 0.01,
+    paired: bool = False,
+):
+    """``a`` exceeds ``b`` by more than ``min_diff`` on average, and significantly.
+
+    Welch's t-test by default; ``paired=True`` tests the replicate-by-replicate differences, for
+    ensembles run with the same seeds (replicate ``i`` of both starts from the same world), where
+    the variation between worlds cancels out.
+    """
     diff = a.mean() - b.mean()
     assert diff > min_diff, f"mean {a.mean():.4f} vs {b.mean():.4f}: difference {diff:.4f}"
     if np.allclose(a.std(), 0) and np.allclose(b.std(), 0):
         return
-    t = stats.ttest_ind(a, b, equal_var=False, alternative="greater")
+    if paired:
+        t = stats.ttest_rel(a, b, alternative="greater")
+    else:
+        t = stats.ttest_ind(a, b, equal_var=False, alternative="greater")
     assert t.pvalue < alpha, f"difference {diff:.4f} not significant (p = {t.pvalue:.3g})"

@@ -1,0 +1,178 @@
+"""Writing a validation: the pattern table, the runs behind it, four figures and the report.
+
+The folder holds ``patterns.csv`` (one row per check), ``runs.parquet`` (every run, tidy, with
+the ensemble it belongs to), ``bass.csv`` (the Bass fit of each replicate), one figure per
+pattern, ``manifest.json`` and ``validation.md`` / ``validation.html``, the table and figures for
+readers. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from coprod.analysis.output import manifest, write_frame, write_json, write_text
+from coprod.analysis.plots import plt, save_figure
+from coprod.analysis.validate import (
+    BASS_P_MEAN,
+    BASS_Q_MEAN,
+    BUDGET_CUT,
+    FIXMYSTREET_TOP1,
+    FIXMYSTREET_TOP10,
+    MAJORITY,
+    Validation,
+    bass_curve,
+)
+
+#: Figure files, in the order the report shows them.
+FIGURES = (
+    "participation_inequality.png",
+    "adoption_curve.png",
+    "digital_divide.png",
+    "coproduction_function.png",
+)
+
+
+def write_validation(validation: Validation, folder: str | Path) -> list[Path]:
+    """Write a validation's tables, runs, figures, manifest and report into ``folder``."""
+    from coprod.analysis.report import build_report, render_html, render_markdown
+
+    folder = Path(folder)
+    files = [
+        write_frame(folder / "patterns.csv", validation.table()),
+        write_frame(folder / "runs.parquet", validation.runs),
+        write_frame(folder / "bass.csv", validation.bass),
+    ]
+    builders = (inequality_figure, adoption_figure, divide_figure, coproduction_figure)
+    for name, build in zip(FIGURES, builders, strict=True):
+        save_figure(build(validation), folder / name)
+        files.append(folder / name)
+    checked = [c for c in validation.checks if c.passed is not None]
+    files.append(
+        write_json(
+            folder / "manifest.json",
+            manifest(
+                kind="validate",
+                **validation.settings,
+                patterns=len(checked),
+                passed=sum(bool(c.passed) for c in checked),
+                files=[p.name for p in files] + ["validation.md", "validation.html"],
+            ),
+        )
+    )
+    report = build_report(folder)
+    files.append(write_text(folder / "validation.md", render_markdown(report)))
+    files.append(write_text(folder / "validation.html", render_html(report)))
+    return files
+
+
+def _ensemble(validation: Validation, label: str) -> pd.DataFrame:
+    return validation.runs[validation.runs["ensemble"] == label]
+
+
+def _band(ax, frame: pd.DataFrame, measure: str, label: str, color: str | None = None) -> None:
+    stats = frame.groupby("step")[measure].agg(["mean", "std", "count"])
+    half = 1.96 * stats["std"].fillna(0.0) / np.sqrt(stats["count"])
+    (line,) = ax.plot(stats.index, stats["mean"], label=label, color=color)
+    ax.fill_between(
+        stats.index, stats["mean"] - half, stats["mean"] + half, alpha=0.2, color=line.get_color()
+    )
+
+
+def inequality_figure(validation: Validation) -> Figure:
+    """Top-10% and top-1% shares over time, beside the FixMyStreet figures."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    default = _ensemble(validation, "default")
+    _band(ax, default, "top10_share", "top 10% of contributors (coprod)")
+    _band(ax, default, "top1_share", "top 1% of contributors (coprod)")
+    ax.axhline(FIXMYSTREET_TOP10, ls="--", color="C0", lw=1, label="FixMyStreet, top 10%")
+    ax.axhline(FIXMYSTREET_TOP1, ls="--", color="C1", lw=1, label="FixMyStreet, top 1%")
+    ax.axhline(MAJORITY, ls=":", color="grey", lw=1, label="half of all contributions")
+    ax.set(xlabel="month", ylabel="share of all contributions", ylim=(0, 1))
+    ax.set_title("Participation inequality: contributions made by the most active")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def adoption_figure(validation: Validation) -> Figure:
+    """Mean adoption curve with the Bass curve of the mean coefficients and a published one."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    default = _ensemble(validation, "default")
+    _band(ax, default, "adoption", "coprod (mean and 95% band)")
+    fits = validation.bass.dropna()
+    steps = np.arange(0, int(default["step"].max()) + 1)
+    if len(fits):
+        m, p, q = fits["m"].mean(), fits["p"].mean(), fits["q"].mean()
+        ax.plot(
+            steps,
+            bass_curve(steps / 12.0, m, p, q),
+            ls="--",
+            color="k",
+            label=f"Bass fit: p = {p:.3f}, q = {q:.2f} per year",
+        )
+        ax.plot(
+            steps,
+            bass_curve(steps / 12.0, m, BASS_P_MEAN, BASS_Q_MEAN),
+            ls=":",
+            color="grey",
+            label=f"published mean p = {BASS_P_MEAN}, q = {BASS_Q_MEAN} (same m)",
+        )
+    ax.set(xlabel="month", ylabel="share using the digital channel", ylim=(0, 1))
+    ax.set_title("Adoption of the digital channel: an S-curve")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def divide_figure(validation: Validation) -> Figure:
+    """Participation gap over time with and without the offline channel."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    _band(
+        ax, _ensemble(validation, "offline_channel"), "participation_gap", "offline channel kept"
+    )
+    _band(
+        ax,
+        _ensemble(validation, "no_offline_channel"),
+        "participation_gap",
+        "offline channel closed",
+    )
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set(xlabel="month", ylabel="participation, top minus bottom quintile")
+    ax.set_title("Digital divide: instrumental ICT with and without the counter")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def coproduction_figure(validation: Validation) -> Figure:
+    """Effectiveness with the full and the cut budget, for complements and substitutes."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    window = 12
+    labels, full, cut = [], [], []
+    for kind in ("complements", "substitutes"):
+        means = []
+        for label in (kind, f"{kind}_cut"):
+            frame = _ensemble(validation, label)
+            tail = frame[frame["step"] > frame["step"].max() - window]
+            means.append(tail.groupby("replicate")["effectiveness"].mean())
+        labels.append(f"effort {kind} professional work")
+        full.append(means[0])
+        cut.append(means[1])
+    x = np.arange(len(labels))
+    for offset, values, name in (
+        (-0.18, full, "full budget"),
+        (0.18, cut, f"{BUDGET_CUT:.0%} cut"),
+    ):
+        heights = [v.mean() for v in values]
+        errors = [1.96 * v.std() / np.sqrt(len(v)) if len(v) > 1 else 0 for v in values]
+        ax.bar(x + offset, heights, width=0.36, yerr=errors, capsize=4, label=name)
+    ax.set_xticks(x, labels)
+    ax.set(ylabel="effectiveness (share of needs met)", ylim=(0, 1))
+    ax.set_title("Co-production function: what a cut costs (Parks et al. 1981)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    return fig

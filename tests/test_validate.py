@@ -1,0 +1,230 @@
+"""Validation against published patterns: the checks, a fast full validation, the command.
+
+The fast validation runs the default parameter set at full population with 8 replicates (the
+command's default is 20), so the patterns must hold with a margin, not by luck of many runs.
+The checks are also given made-up ensembles where a pattern is absent, to show they can fail.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from coprod import CoProductionModel, Scenario
+from coprod.analysis.cli import main
+from coprod.analysis.validate import (
+    BASS_P_RANGE,
+    BASS_Q_RANGE,
+    FIXMYSTREET_TOP10,
+    bass_curve,
+    check_adoption_curve,
+    check_coproduction_function,
+    check_digital_divide,
+    check_participation_inequality,
+    fit_bass,
+    run_validation,
+)
+from coprod.model.measures import top_share
+
+FAST = {"replicates": 8, "seed": 0, "client": "serial"}
+
+
+@pytest.fixture(scope="module")
+def fast_validation():
+    return run_validation(**FAST)
+
+
+def _runs(values: dict[int, dict[str, float]], steps: int = 24) -> pd.DataFrame:
+    """A made-up ensemble: replicate -> measure -> value, constant over ``steps`` months."""
+    rows = [
+        {"replicate": r, "step": t, **measures}
+        for r, measures in values.items()
+        for t in range(1, steps + 1)
+    ]
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------ the checks
+@pytest.mark.parametrize(("p", "q"), [(0.03, 0.38), (0.01, 0.5), (0.2, 0.05)])
+def test_bass_fit_recovers_known_coefficients(p, q):
+    years = np.arange(1, 121) / 12.0
+    fit = fit_bass(years, bass_curve(years, 0.7, p, q))
+    assert fit["p"] == pytest.approx(p, rel=1e-3)
+    assert fit["q"] == pytest.approx(q, rel=1e-3)
+    assert fit["m"] == pytest.approx(0.7, rel=1e-3)
+    assert fit["r2"] > 0.9999
+
+
+def test_adoption_check_fails_without_imitation():
+    # adoption driven by external influence alone: an r-shaped curve with q about 0
+    years = np.arange(1, 121) / 12.0
+    rng = np.random.default_rng(0)
+    fits = pd.DataFrame(
+        [
+            {"replicate": r, **fit_bass(years, bass_curve(years, 0.6, 0.2, 0.0) + e)}
+            for r, e in enumerate(rng.normal(0, 0.002, (6, len(years))))
+        ]
+    )
+    shape, p, q = check_adoption_curve(fits)
+    assert not shape.passed and not p.passed and not q.passed
+    assert shape.observed < 0
+
+
+def test_inequality_check_fails_when_contributions_are_even():
+    even = _runs(
+        {r: {"top10_share": 0.12, "top1_share": 0.012, "contribution_gini": 0.2} for r in range(5)}
+    )
+    top10, top1, gini = check_participation_inequality(even)
+    assert top10.passed is False and gini.passed is False
+    assert top1.passed is None  # reported beside the published figure, not checked
+
+
+def test_divide_and_coproduction_checks_read_the_direction():
+    gaps = {r: {"participation_gap": 0.10 + 0.01 * r} for r in range(6)}
+    wider = {r: {"participation_gap": 0.13 + 0.01 * r + 0.002 * (r % 2)} for r in range(6)}
+    assert check_digital_divide(_runs(wider), _runs(gaps)).passed
+    assert not check_digital_divide(_runs(gaps), _runs(wider)).passed
+
+    def eff(v):
+        return _runs({r: {"effectiveness": v + 0.001 * r * (r % 3)} for r in range(6)})
+
+    ensembles = {
+        "complements": eff(0.70),
+        "complements_cut": eff(0.60),
+        "substitutes": eff(0.70),
+        "substitutes_cut": eff(0.66),
+    }
+    parks = check_coproduction_function(ensembles)
+    assert parks.passed and parks.observed == pytest.approx(0.06)
+    ensembles["complements_cut"], ensembles["substitutes_cut"] = eff(0.66), eff(0.60)
+    assert not check_coproduction_function(ensembles).passed
+
+
+def test_top1_share_is_the_top_percent_of_contributors():
+    model = CoProductionModel(Scenario(), seed=3)
+    for _ in range(24):
+        model.step()
+    contributions = model.citizens.contributions
+    measures = model.model_vars.iloc[-1]
+    positive = contributions[contributions > 0]
+    assert measures["top1_share"] == pytest.approx(top_share(positive, 0.01), rel=1e-9)
+    assert measures["top10_share"] == pytest.approx(top_share(positive, 0.1), rel=1e-9)
+    assert measures["top1_share"] < measures["top10_share"]
+
+
+# ------------------------------------------------------------ the default parameter set
+def test_default_parameters_reproduce_every_checked_pattern(fast_validation):
+    table = fast_validation.table()
+    checked = table[table["passed"].notna()]
+    assert len(checked) == 7
+    failed = checked[~checked["passed"].astype(bool)]
+    assert failed.empty, failed[["pattern", "observed", "ci_low", "ci_high"]].to_string()
+    assert fast_validation.passed
+
+
+def test_fast_validation_values_beside_the_published_figures(fast_validation):
+    rows = fast_validation.table().set_index("pattern")
+    top10 = rows.loc["Participation inequality: top 10% of contributors"]
+    assert 0.5 < top10.observed < FIXMYSTREET_TOP10  # a majority, below FixMyStreet's 62%
+    p = rows.loc["Adoption S-curve: Bass p"].observed
+    q = rows.loc["Adoption S-curve: Bass q"].observed
+    assert BASS_P_RANGE[0] <= p <= BASS_P_RANGE[1] and BASS_Q_RANGE[0] <= q <= BASS_Q_RANGE[1]
+    for row in rows.itertuples():
+        assert row.ci_low <= row.observed <= row.ci_high, row.Index
+
+
+def test_validation_needs_two_replicates():
+    from coprod import ScenarioError
+
+    with pytest.raises(ScenarioError, match="replicates = 1"):
+        run_validation(replicates=1)
+
+
+# ------------------------------------------------------------------------ the command
+def test_validate_command_writes_table_figures_and_report(tmp_path, capsys):
+    out = tmp_path / "validation"
+    main(  # returns normally: no pattern check decides the exit status without --strict
+        [
+            "validate",
+            "--replicates",
+            "3",
+            "--steps",
+            "48",
+            "--seed",
+            "2",
+            "--scheduler",
+            "serial",
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert "patterns reproduced" in printed and "Digital divide" in printed
+    names = {p.name for p in out.iterdir()}
+    assert {
+        "patterns.csv",
+        "runs.parquet",
+        "bass.csv",
+        "manifest.json",
+        "validation.md",
+        "validation.html",
+        "adoption_curve.png",
+        "digital_divide.png",
+        "participation_inequality.png",
+        "coproduction_function.png",
+    } <= names
+    assert not [n for n in names if n.endswith(".tmp")]
+    info = json.loads((out / "manifest.json").read_text())
+    assert info["kind"] == "validate" and info["replicates"] == 3 and info["steps"] == 48
+    table = pd.read_csv(out / "patterns.csv")
+    markdown = (out / "validation.md").read_text()
+    for pattern in table["pattern"]:
+        assert pattern in markdown
+    assert "FixMyStreet" in markdown and "Parks" in markdown
+    html = (out / "validation.html").read_text()
+    assert html.count("data:image/png;base64,") == 4
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert set(runs["ensemble"]) >= {"default", "no_offline_channel", "complements_cut"}
+    assert runs.groupby("ensemble")["replicate"].nunique().eq(3).all()
+
+
+def test_strict_validation_fails_when_a_pattern_is_broken(tmp_path, capsys):
+    # without imitation there is no S-curve: q is about 0
+    with pytest.raises(SystemExit) as exit_info:
+        main(
+            [
+                "validate",
+                "--replicates",
+                "3",
+                "--steps",
+                "60",
+                "--scheduler",
+                "serial",
+                "--set",
+                "behaviour.adoption_imitation=0",
+                "--strict",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+    assert exit_info.value.code == 1
+    assert "FAIL     Adoption S-curve: shape" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--set", "behaviour.nonsense=1"], "behaviour.nonsense"),
+        (["--scenario", "no_such_scenario"], "no_such_scenario"),
+        (["--replicates", "1"], "replicates"),
+        (["--scheduler", "nowhere"], "scheduler"),
+    ],
+)
+def test_validate_command_bad_input_is_one_line_and_status_2(tmp_path, capsys, args, needle):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate", "--out", str(tmp_path / "v"), *args])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "v").exists()
