@@ -25,6 +25,7 @@ from coprod.analysis.validate import (
     MAJORITY,
     Validation,
     bass_curve,
+    fit_bass,
 )
 
 #: Figure files, in the order the report shows them.
@@ -99,20 +100,21 @@ def inequality_figure(validation: Validation) -> Figure:
 
 
 def adoption_figure(validation: Validation) -> Figure:
-    """Mean adoption curve with the Bass curve of the mean coefficients and a published one."""
+    """Mean adoption curve, the Bass curve fitted to it and one with the published means."""
     fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
     default = _ensemble(validation, "default")
     _band(ax, default, "adoption", "coprod (mean and 95% band)")
-    fits = validation.bass.dropna()
+    mean = default.groupby("step")["adoption"].mean()
+    fit = fit_bass(mean.index.to_numpy() / 12.0, mean.to_numpy())
     steps = np.arange(0, int(default["step"].max()) + 1)
-    if len(fits):
-        m, p, q = fits["m"].mean(), fits["p"].mean(), fits["q"].mean()
+    if not np.isnan(fit["p"]):
+        m, p, q = fit["m"], fit["p"], fit["q"]
         ax.plot(
             steps,
             bass_curve(steps / 12.0, m, p, q),
             ls="--",
             color="k",
-            label=f"Bass fit: p = {p:.3f}, q = {q:.2f} per year",
+            label=f"Bass curve fitted to the mean: p = {p:.3f}, q = {q:.2f} per year",
         )
         ax.plot(
             steps,

@@ -125,7 +125,7 @@ class Behaviour(_Section):
     weight_peers: float = Field(1.5, ge=0.0, le=20.0)
     weight_cost: float = Field(2.4, ge=0.0, le=20.0)
     weight_habit: float = Field(1.5, ge=0.0, le=20.0)
-    adoption_innovation: float = Field(0.0003, ge=0.0, le=1.0)
+    adoption_innovation: float = Field(0.0001, ge=0.0, le=1.0)
     adoption_imitation: float = Field(0.2, ge=0.0, le=1.0)
     learning_rate: float = Field(0.08, ge=0.0, le=1.0)
     crowding_out: float = Field(0.03, ge=0.0, le=1.0)

@@ -25,7 +25,7 @@ from coprod.model.scenario import Scenario
 #: Standard deviation of citizens' status around their neighbourhood's mean.
 SES_SPREAD = 0.15
 #: Share of citizens using the digital channel at the start, per unit of squared literacy.
-INITIAL_ADOPTION = 0.005
+INITIAL_ADOPTION = 0.01
 #: Probability that a resident of a neighbourhood with a community organisation is a member.
 MEMBERSHIP = 0.12
 #: Public budget per resident per month at ``governance.budget = 1`` (money units).
