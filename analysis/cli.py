@@ -445,6 +445,9 @@ _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``coprod`` console script."""
+    from coprod.analysis.output import OutputError
+    from coprod.analysis.parallel import WorkerLost
+
     try:
         app.main(args=argv, prog_name="coprod", standalone_mode=False)
     except ScenarioError as exc:
@@ -457,6 +460,8 @@ def main(argv: list[str] | None = None) -> None:
         _fail("interrupted", status=130)
     except click.ClickException as exc:
         _fail(exc.format_message())
+    except (OutputError, WorkerLost) as exc:  # a full disk, a read-only folder, lost workers
+        _fail(str(exc), status=1)
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror}" if exc.strerror else str(exc), status=1)
 

@@ -38,6 +38,14 @@ from coprod.model.scenario import Scenario, ScenarioError
 LOCAL_CLUSTER_MIN_WORK = 10_000_000
 
 
+class WorkerLost(RuntimeError):
+    """A run's Dask worker process died more often than Dask retries a run (killed, out of memory).
+
+    Dask runs a task again elsewhere when its worker dies, up to
+    ``distributed.scheduler.allowed-failures`` times (3 by default); after that it gives up.
+    """
+
+
 @dataclass(frozen=True)
 class RunTask:
     """One simulation to run: the caller's name for it, a scenario as plain data, steps, seed."""
@@ -139,7 +147,7 @@ def _execute_dask(
     incremental: bool,
     function: Callable[[dict[str, Any], int, int], Any],
 ) -> Iterator[tuple[RunTask, Any]]:
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
     token = uuid.uuid4().hex[:12]  # names the futures of this call only; no effect on results
     keys = [f"coprod-{token}-{i}" for i in range(len(tasks))]
@@ -160,13 +168,32 @@ def _execute_dask(
             yield from zip(tasks, frames, strict=True)
             return
         # results are fetched in the background as runs finish, not one round trip each
-        for future, frame in as_completed(futures, with_results=True):
+        for future, frame in as_completed(futures, with_results=True, raise_errors=False):
             pending.discard(future)
+            if future.status == "error":
+                _raise_run_error(by_key[future.key], *frame[1:])
             yield by_key[future.key], frame
             future.release()
+    except KilledWorker:  # gathered all at once: which run is not known
+        raise WorkerLost(f"a run: {_LOST}") from None
     finally:
         if pending:
             client.cancel(list(pending))
+
+
+_LOST = (
+    "the Dask worker processes running it died (killed, or out of memory) more often than "
+    "Dask retries a run"
+)
+
+
+def _raise_run_error(task: RunTask, exc: BaseException, traceback: Any) -> None:
+    """Raise the error of a failed run: :class:`WorkerLost`, or the run's own exception."""
+    from distributed import KilledWorker
+
+    if isinstance(exc, KilledWorker):
+        raise WorkerLost(f"run {task.key}: {_LOST}") from None
+    raise exc.with_traceback(traceback)
 
 
 @contextmanager
@@ -209,7 +236,7 @@ def local_cluster(workers: int) -> Iterator[Any]:
             processes=True,
             host="127.0.0.1",  # the scheduler listens on this machine only
             dashboard_address=None,
-            silence_logs=logging.ERROR,
+            silence_logs=logging.CRITICAL,  # coprod reports failed runs itself, in one line
         )
     with cluster:
         yield cluster

@@ -5,6 +5,8 @@ fully resolved scenario, steps and seed. Results go to ``<out>/runs/run-<id>.par
 written atomically as soon as the run finishes, so an interrupted sweep (Ctrl-C, a killed
 process, a lost machine) resumes when started again: finished runs are found by id and skipped,
 and only the missing ones run. A folder holding a different sweep is refused rather than mixed.
+A full disk, a folder made read-only or a Dask worker lost for good stops the sweep with an
+error that says how many runs are kept; running it again resumes.
 
 Replicate ``r`` runs with the same seed at every point (common random numbers), so differences
 between points are not blurred by different random draws.
@@ -23,8 +25,15 @@ from typing import Any
 
 import pandas as pd
 
-from coprod.analysis.output import manifest, write_frame, write_json, write_text
-from coprod.analysis.parallel import RunTask, check_client, execute
+from coprod.analysis.output import (
+    OutputError,
+    make_folder,
+    manifest,
+    write_frame,
+    write_json,
+    write_text,
+)
+from coprod.analysis.parallel import RunTask, WorkerLost, check_client, execute
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, t_interval
 from coprod.analysis.sweep_spec import (
@@ -160,13 +169,25 @@ def run_sweep(
     check_output(plan, out)
     with _locked(out):
         done = finished_runs(plan, out)
-        _write_plan_files(plan, out, status="running", done=len(done))
-        todo = [run for run in plan.runs if run.run_id not in done]
-        for run, frame in _execute(plan, todo, client, progress, done=len(done)):
-            write_frame(run_path(out, run.run_id), _run_frame(run, frame, plan))
-        results = load_results(out)
-        write_summary(plan, out, results)
+        try:
+            _write_plan_files(plan, out, status="running", done=len(done))
+            todo = [run for run in plan.runs if run.run_id not in done]
+            for run, frame in _execute(plan, todo, client, progress, done=len(done)):
+                write_frame(run_path(out, run.run_id), _run_frame(run, frame, plan))
+            results = load_results(out)
+            write_summary(plan, out, results)
+        except OutputError as exc:
+            raise exc.add(f"{_kept(plan, out)}, and the sweep resumes from there") from None
+        except WorkerLost as exc:
+            raise WorkerLost(
+                f"{exc}; {_kept(plan, out)}: run the same command again to resume"
+            ) from None
     return results
+
+
+def _kept(plan: SweepPlan, out: Path) -> str:
+    kept = len(finished_runs(plan, out, tidy=False))
+    return f"{kept} of {len(plan.runs)} runs are kept in {out}"
 
 
 def _execute(
@@ -265,13 +286,20 @@ def model_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def finished_runs(plan: SweepPlan, out: Path) -> set[str]:
-    """Ids of the plan's runs already written to ``out``; leftovers of killed writes removed."""
+def finished_runs(plan: SweepPlan, out: Path, tidy: bool = True) -> set[str]:
+    """Ids of the plan's runs already written to ``out``.
+
+    With ``tidy``, leftovers of writes cut short (temporary files) are removed first.
+    """
     folder = Path(out) / "runs"
+    if tidy:
+        for stale in [*Path(out).glob(".*.tmp"), *folder.glob(".run-*.tmp")]:
+            try:
+                stale.unlink(missing_ok=True)  # a write cut short: that file was not finished
+            except OSError as exc:
+                raise OutputError.of(exc, stale) from None
     if not folder.exists():
         return set()
-    for stale in folder.glob(".run-*.tmp"):
-        stale.unlink(missing_ok=True)  # a write cut short: the run was not finished
     wanted = {run.run_id for run in plan.runs}
     names = (p.name.removeprefix("run-").removesuffix(".parquet") for p in folder.glob("run-*"))
     return {name for name in names if name in wanted}
@@ -288,13 +316,17 @@ def load_results(out: str | Path) -> pd.DataFrame:
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """Hold ``out/.lock`` so two processes never write the same sweep folder."""
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no advisory locks, run one at a time
         yield
         return
-    with open(out / ".lock", "w") as handle:
+    try:
+        handle = open(out / ".lock", "w")  # noqa: SIM115 - closed by the with below
+    except OSError as exc:
+        raise OutputError.of(exc, out) from None
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
