@@ -1509,53 +1509,57 @@ intervals. A `FAST` run prints the same tables from much smaller samples.
 **Where the model supports the claim.**
 
 - *Proper governance is at risk, most under substitutive use.* The proper-value composite
-  falls by 0.020 [0.018, 0.023] under instrumental ICT, 0.041 [0.038, 0.044] under
-  transformative and 0.087 [0.083, 0.090] under substitutive ICT: the order the claim
+  falls by 0.023 [0.020, 0.025] under instrumental ICT, 0.060 [0.056, 0.065] under
+  transformative and 0.119 [0.114, 0.124] under substitutive ICT: the order the claim
   predicts, each step resolved (check 3).
-- *Performing values rise*, most where an algorithm replaces case workers: +0.007
-  (instrumental), +0.014 (transformative), +0.050 (substitutive). Effectiveness rises under
-  every role (+0.024 to +0.039).
+- *Performing values rise*, most where an algorithm replaces case workers: +0.004
+  (instrumental), +0.002 (transformative, barely resolved), +0.026 (substitutive).
+  Effectiveness rises under every role (+0.011 to +0.016).
 
 **Where the model qualifies the claim or does not support it.**
 
 - *Efficiency does not gain from instrumental or transformative ICT.* Platform costs eat the
-  gain: efficiency falls by 0.010 [0.009, 0.012] under instrumental ICT and is unchanged under
-  transformative ICT (-0.000 [-0.002, +0.002]). Only substitutive ICT, which cuts staff,
-  raises it (+0.061). Outside substitutive use the performing gain is effectiveness alone,
-  and it is small.
+  gain: efficiency falls by 0.008 [0.007, 0.010] under instrumental ICT and by 0.006 [0.005,
+  0.008] under transformative ICT. Only substitutive ICT, which cuts staff, raises it
+  (+0.041). Outside substitutive use the performing gain is effectiveness alone, and it is
+  small; under transformative ICT it is no larger than under instrumental ICT (-0.002
+  [-0.003, +0.000]).
 - *Which proper value is at risk depends on the role.* Under instrumental and transformative
-  ICT the loss is almost all **equality** (-0.059 and -0.121): allocation that follows
+  ICT the loss is almost all **equality** (-0.065 and -0.182): allocation that follows
   reports and platform traces follows those who leave them, and they are better off (Clark,
-  Brudney & Jang 2013). Lawfulness barely moves (-0.002). Only substitutive ICT puts
-  **lawfulness** at risk (-0.104, the algorithm's uncorrected errors), on top of the largest
-  equality loss (-0.155).
+  Brudney & Jang 2013). Lawfulness barely moves (-0.002 and -0.001). Only substitutive ICT
+  puts **lawfulness** at risk (-0.105, the algorithm's uncorrected errors), on top of the
+  largest equality loss (-0.255).
 - *Integrity does not depend on the ICT role* (every difference within ±0.005). It is lost
   where business partners capture allocation behind closed processes: in
-  `transformative_open_data` integrity is 0.044 [0.039, 0.049] below `coproduction`; with
-  open processes the loss disappears (+0.002 [-0.001, +0.006]). In the model the risk to
+  `transformative_open_data` integrity is 0.041 [0.035, 0.046] below `coproduction`; with
+  open processes the loss disappears (+0.004 [+0.000, +0.007]). In the model the risk to
   integrity comes with the transparency of the process, not with the role of ICT.
-- *Responsive values rise under every role* (+0.043 to +0.052: participation, satisfaction,
-  and trust too), which the claim does not address. So does the participation gap between
-  the top and bottom quintile, from 0.007 without ICT to 0.120 with instrumental ICT: the
-  digital divide of notebook 03.
+- *Responsive values rise under every role* (+0.029 to +0.047: participation and
+  satisfaction; trust too, except under substitutive ICT, where it falls a little, -0.006),
+  which the claim does not address. So does the participation gap between the top and bottom
+  quintile, from 0.007 without ICT to 0.102 with instrumental ICT: the digital divide of
+  notebook 03.
 
 **Safeguards (check 4).** Human review of 30% of automated decisions with appeals wins back
-63% of the lawfulness loss (lawfulness 0.945 against 0.879) but nothing of the equality loss
-(-0.004 [-0.016, +0.008]): that loss comes from whom the data see, not from errors. Adding
-outreach wins back a fifth of the equality loss (+0.031) and raises trust by 0.063 at no
-resolved cost in performing value; the price is efficiency (-0.014 to -0.018). In the sweep,
+62% of the lawfulness loss (lawfulness 0.943 against 0.879) but no resolved part of the
+equality loss (+0.016 [-0.002, +0.034]): that loss comes from whom the data see, not from
+errors. Adding outreach wins back a third of the equality loss (+0.086) and raises trust by
+0.072; far from costing performing value, it raises it a little (+0.013 [+0.010, +0.017],
+through effectiveness, +0.031). The price is efficiency (-0.004 to -0.009). In the sweep,
 lawfulness rises in proportion to the reviewed share, to 1 with full review; appeals matter
-most where review is low (0.923 against 0.878 without review); efficiency falls from 0.753 to
-0.709 with full review, still above co-production without ICT (0.699). Equality does not move
-with review or appeals.
+most where review is low (0.916 against 0.882 without review); efficiency falls from 0.735 to
+0.699 with full review, back to the level of co-production without ICT (0.699). Equality
+barely moves with review or appeals (0.67 to 0.70 across the grid, within the runs' noise).
 
 **In sum.** The model reproduces the direction of Nieuwenhuizen & Meijer's claim: ICT trades
 proper for performing values, the more so the further ICT moves from instrumental to
 substitutive. Up close the trade looks different: outside substitutive ICT the performing
-gains are small and efficiency can fall; the proper-governance loss under instrumental and
-transformative ICT is a loss of equality, not of lawfulness or integrity; integrity depends
-on open processes rather than on the ICT role; and the safeguards that restore lawfulness do
-not restore equality, which needs outreach. Recall the caution at the top: the directions are
+gains are small (no larger under transformative than under instrumental ICT) and efficiency
+falls; the proper-governance loss under instrumental and transformative ICT is a loss of
+equality, not of lawfulness or integrity; integrity depends on open processes rather than on
+the ICT role; and the safeguards that restore lawfulness do not restore equality, which needs
+outreach. Recall the caution at the top: the directions are
 built into the mechanisms (pattern P5), and the sizes rest on constants that have not been
 fitted to data (`ICT_ROLES`, `administration.algorithm_error`, `AUTOMATED_STAFF`, platform
 costs). Notebook 04 shows how much some of them matter.
@@ -1568,34 +1572,35 @@ The numbers below come from a full-size run (2,000 citizens, 120 months, 30 repl
 sweep 10 replicates per point; seed 1, coprod 0.1.0).
 
 - **A steep gradient.** Participation and needs met rise with status in every setting. With
-  both channels open the bottom quintile takes part at 0.135 a month and the top at 0.277;
-  their needs are met at 0.606 and 0.761.
-- **Closing the counter hits the bottom, not the top.** Digital by default cuts the bottom
-  quintile's participation by a third (0.135 to 0.089) and lowers its needs met (0.606 to
-  0.585), while the top quintile does not change (0.277 to 0.275; 0.761 to 0.764). The
-  participation gap widens from 0.142 to 0.187, equality falls from 0.845 to 0.821, trust by
-  0.038: pattern P4, and the distributional bias of Clark, Brudney & Jang (2013). Adoption is
-  the same either way (0.73): in the model, closing the counter does not push anyone onto the
-  platform, because adoption spreads through the network and with literacy, not with need.
+  both channels open the bottom quintile takes part at 0.115 a month and the top at 0.260;
+  their needs are met at 0.589 and 0.763.
+- **Closing the counter hits the bottom far harder than the top.** Digital by default more
+  than halves the bottom quintile's participation (0.115 to 0.052) and lowers its needs met
+  (0.589 to 0.553). The top quintile takes part a little less too (0.260 to 0.230), but its
+  needs met do not change (0.763 to 0.768). The participation gap widens from 0.145 to 0.178,
+  equality falls from 0.826 to 0.785, trust by 0.061: pattern P4, and the distributional bias
+  of Clark, Brudney & Jang (2013). Adoption is the same either way (0.56): in the model,
+  closing the counter does not push anyone onto the platform, because adoption spreads
+  through the network and with literacy, not with need.
 - **Organisations alone change nothing; funding them does.** Twice the community
   organisations without outreach funding give the same results as digital by default
   (membership depends on a neighbourhood having an organisation, not on how many it has).
   Funding outreach with 15% of staff on top (`digital_divide_inclusion`) more than reverses
-  the damage: bottom-quintile participation 0.224, participation gap 0.064, equality 0.891,
+  the damage: bottom-quintile participation 0.218, participation gap 0.076, equality 0.885,
   the best of the five settings on every measure of the question, with effectiveness
-  (+0.021) and trust (+0.031) up as well.
+  (+0.029) and trust (+0.053) up as well.
 - **The price is responsiveness.** Outreach staff are taken from handling inputs:
-  responsiveness falls from 1.0 to 0.45 in `digital_divide_inclusion` (0.65 with the counter
-  open) and the backlog rises from 0.3% to 18% of citizens. The sweep shows a threshold: up to
-  an outreach share of 0.05 responsiveness holds; at 0.2 a quarter of inputs (counter open)
-  or almost none (digital by default) are handled in time, and the gains in equality level
-  off beyond 0.2. An administration that funds outreach needs to add capacity rather than take
-  it from input handling, or accept that those who report will wait.
+  responsiveness falls from 1.0 to 0.48 in `digital_divide_inclusion` (0.73 with the counter
+  open) and the backlog rises from almost none to 17% of citizens. The sweep shows a
+  threshold: up to an outreach share of 0.05 responsiveness holds; at 0.2 a third of inputs
+  (counter open) or almost none (digital by default) are handled in time, and the gains in
+  equality level off beyond 0.2. An administration that funds outreach needs to add capacity
+  rather than take it from input handling, or accept that those who report will wait.
 - **A result to check before acting on it.** With generous outreach, closing the counter
   does as well as keeping it for the bottom quintile, or better. Outreach targets low
   participants, and those who cannot use the counter stay low participants and are recruited
-  into organisations: after ten years at an outreach share of 0.2, 88% of the bottom quintile
-  are members with the counter closed against 64% with it open. This rests on two assumptions
+  into organisations: after ten years at an outreach share of 0.2, 91% of the bottom quintile
+  are members with the counter closed against 68% with it open. This rests on two assumptions
   of the model, that outreach targets by past contributions and that recruitment accumulates
   over ten years to most of the population, which real outreach programmes may not meet.
   Treat it as a hypothesis about targeting, not as advice to close counters.
@@ -1645,44 +1650,51 @@ months, 30 replicates, seed 1, coprod 0.1.0).
 
 - **Central pilots do scale in the model, fast and everywhere, or not at all.** A scaled
   innovation reaches all twelve municipalities 30 months after its pilot starts (24 months
-  of pilot, 6 of deliberation). In 29 of 30 runs some innovation reached half of the
-  municipalities, on average in month 54 [45, 63]. Under experimentalism innovations spread
-  more slowly and less far: half of the municipalities were reached in 25 of 30 runs, on
-  average in month 88 [80, 96], and at the horizon the most widespread innovation had
-  reached 56% of the places, against 97% under central pilots. Experimentalism makes more
-  adoptions in all (24.0 against 19.6 of 84 possible), spread over more innovations, each in
-  fewer places. That pilots *rarely scale* is not reproduced: here a positive central verdict
-  scales by decree. What the model does reproduce is *how* they scale: one verdict for all
-  places, from the mean effect in the three best-placed.
-- **No resolved difference in fit.** 65% [57, 73] of judged adoptions fitted their place
-  under central pilots, 68% [64, 72] under experimentalism (difference +0.02 [-0.06, +0.11]).
-  Experimentalism's fit varies less between runs (standard deviation 0.11 against 0.21),
-  since it does not hang on single verdicts, but the model does not show that local
-  experimentation spreads what works *where it works* more often.
+  of pilot, 6 of deliberation). In 28 of 30 runs some innovation reached half of the
+  municipalities, on average in month 51 [44, 59]; in the other two no pilot was scaled at
+  all. Under experimentalism innovations spread more slowly and less far: half of the
+  municipalities were reached in 27 of 30 runs, on average in month 88 [81, 95], and at the
+  horizon the most widespread innovation had reached 57% of the places, against 93% under
+  central pilots. Experimentalism makes more adoptions in all (24.3 against 19.2 of 84
+  possible), spread over more innovations, each in fewer places. That pilots *rarely scale*
+  is not reproduced: here a positive central verdict scales by decree. What the model does
+  reproduce is *how* they scale: one verdict for all places, from the mean effect in the
+  three best-placed.
+- **No resolved difference in fit.** 70% [64, 77] of judged adoptions fitted their place
+  under central pilots (in the 28 runs with any), 68% [64, 72] under experimentalism
+  (difference -0.02 [-0.10, +0.06]). Experimentalism's fit varies less between runs
+  (standard deviation 0.11 against 0.17), since it does not hang on single verdicts, but the
+  model does not show that local experimentation spreads what works *where it works* more
+  often.
 - **Who bears the cost of trying.** Under central pilots the three best-placed
   municipalities, which host every pilot including those that fail (algorithmic allocation,
-  digital by default), end up worst: their public value is 0.012 to 0.019 below what they
-  would have had without any innovation, while the poorer places gain a little. Under
-  experimentalism the cost of trying is spread more evenly. Overall 36% [26, 46] of the
-  municipalities end up worse off than without innovation under central pilots and 43% [38,
-  49] under experimentalism; the mean gain is -0.002 under both.
+  digital by default), lose most: their public value is 0.009 to 0.012 below what they would
+  have had without any innovation, while the other places gain a little or nothing (-0.000
+  to +0.004, none resolved). Experimentalism does not spare the best-placed either: the
+  best-placed municipality ends up 0.015 [0.007, 0.022] below, the next two 0.007 and 0.005
+  (not resolved), the rest within ±0.004. Overall 41% [30, 53] of the municipalities end up
+  worse off than without innovation under central pilots and 47% [41, 52] under
+  experimentalism; the mean gain is -0.001 and -0.003.
 - **Places drift apart.** Outcomes spread more between municipalities under both processes
-  than without innovation (outcome spread 0.014 and 0.016 against 0.009).
-- **The value families.** Both processes raise performing (+0.011) and responsive values
-  (+0.027), trust (+0.05) and effectiveness (+0.04), and lower proper values a little
-  (-0.013 under central pilots, -0.010 under experimentalism; equality -0.023 against
-  -0.012). In the public-value index the municipalities judge by, the gains are offset by
-  losses in responsiveness (-0.05 to -0.06, as outreach and co-production programmes take
-  staff), efficiency (-0.01 to -0.02), equality and lawfulness. With a third of adoptions
-  not fitting their place under either process, evaluation by difference in differences
-  with noise keeps innovations that do not help as well as those that do.
+  than without innovation (outcome spread 0.012 and 0.017 against 0.009).
+- **The value families.** Both processes raise performing values (+0.009 under central
+  pilots, +0.011 under experimentalism), responsive values (+0.029 and +0.034), trust (+0.04
+  and +0.05) and effectiveness (+0.03 and +0.04), and lower proper values a little,
+  experimentalism no less than central pilots (-0.014 under central pilots, -0.017 under
+  experimentalism; equality -0.026 against -0.033). In the public-value index the
+  municipalities judge by, the gains are offset by losses in responsiveness (-0.03 to -0.06,
+  as outreach and co-production programmes take staff), efficiency (-0.01 to -0.02),
+  equality and lawfulness. With about a third of adoptions not fitting their place under
+  either process, evaluation by difference in differences with noise keeps innovations that
+  do not help as well as those that do.
 
 **In sum.** The model supports part of Evers & Ewert's argument: experimentalism spreads more
-innovations, more evenly, with the cost of trying spread more evenly too, and lets places
-differ. It does not reproduce the claim that pilots rarely scale (here they scale by decree)
-and shows no resolved advantage in fit. The sizes rest on assumptions of the innovation
-process (`innovation_process.evaluation_noise`, `central_noise`, `experiment_rate`, the trial
-and pilot terms, `EVIDENCE_WEIGHT`) that notebook 04's method could be turned on.
+innovations, more evenly, and lets places differ. It does not reproduce the claim that pilots
+rarely scale (here they scale by decree), shows no resolved advantage in fit, and does not
+spread the cost of trying more evenly or protect proper values better than central pilots
+do. The sizes rest on assumptions of the innovation process
+(`innovation_process.evaluation_noise`, `central_noise`, `experiment_rate`, the trial and
+pilot terms, `EVIDENCE_WEIGHT`) that notebook 04's method could be turned on.
 """
 
 
