@@ -358,7 +358,7 @@ def municipality_table(
     for place in sorted(rows[by].unique()):
         line = [str(place)]
         for i, scenario in enumerate(scenarios):
-            line.append(_cell(indexed.loc[(scenario, place)], with_diff=i > 0))
+            line.append(interval_cell(indexed.loc[(scenario, place)], with_diff=i > 0))
         body.append(line)
     return _render(header, body, markdown)
 
@@ -374,12 +374,13 @@ def innovations_table(stats: pd.DataFrame, markdown: bool = False) -> str:
     for name in dict.fromkeys(stats["measure"]):
         line = [name]
         for i, scenario in enumerate(scenarios):
-            line.append(_cell(indexed.loc[(scenario, name)], with_diff=i > 0))
+            line.append(interval_cell(indexed.loc[(scenario, name)], with_diff=i > 0))
         body.append(line)
     return _render(header, body, markdown)
 
 
-def _cell(row: pd.Series, with_diff: bool) -> str:
+def interval_cell(row: pd.Series, with_diff: bool) -> str:
+    """``mean [low, high]``, then ``; diff [low, high]`` (``*`` if it excludes 0) if asked."""
     if np.isnan(row["mean"]):
         return "—"
     text = _fmt(row["mean"], row["ci_low"], row["ci_high"])

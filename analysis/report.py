@@ -217,7 +217,44 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         ),
         Section("Figures", figures=_figures(folder, ["value_profile.png", "timeseries.png"])),
     ]
+    if (folder / "municipalities.parquet").is_file():
+        sections.insert(2, _municipalities(folder))
     return f"coprod compare: {' vs '.join(scenarios)}", facts, sections
+
+
+def _municipalities(folder: Path) -> Section:
+    """The per-place and innovation tables of ``coprod compare --by-municipality``."""
+    from coprod.analysis.municipalities import GROUPINGS, interval_cell
+
+    def wide(stats: pd.DataFrame, key: str) -> pd.DataFrame:
+        scenarios = list(dict.fromkeys(stats["scenario"]))
+        indexed = stats.set_index(["scenario", key])
+        rows = []
+        for item in dict.fromkeys(stats[key]):
+            row = {key.replace("_", " "): item}
+            for i, scenario in enumerate(scenarios):
+                label = scenario if i == 0 else f"{scenario} (difference)"
+                row[label] = interval_cell(indexed.loc[(scenario, item)], with_diff=i > 0)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    by_place = _read(folder, "municipalities.parquet")
+    key = next(c for c in GROUPINGS if c in by_place.columns)
+    places = by_place[by_place["measure"] == "public_value"].sort_values(key)
+    tables = [wide(places, key)]
+    text = [
+        "Public value of each place at the horizon: mean [95% t-interval]; after the first "
+        "scenario, the difference to it [95% Welch interval], * where that excludes zero. "
+        "Rank 1 is the best-placed municipality of each run."
+    ]
+    if (folder / "innovations.parquet").is_file():
+        tables.append(wide(_read(folder, "innovations.parquet"), "measure"))
+        text.append(
+            "The second table summarises the innovations of each run: adoptions, trials, "
+            "innovations that reached half of the municipalities, median months to get there, "
+            "and the share of judged adoptions that raised their place's public value (fit)."
+        )
+    return Section("Municipalities and innovations", text=text, tables=tables)
 
 
 def _seeds(seeds: list) -> str:

@@ -259,6 +259,13 @@ def test_cli_writes_municipality_and_innovation_tables(tmp_path, capsys):
     assert "municipalities.csv" in listed and "innovations.csv" in listed
     assert not list(out.glob(".*.tmp"))
 
+    main(["report", str(out)])  # the report carries the per-place and innovation tables
+    report = (out / "report.md").read_text()
+    section = report[report.index("## Municipalities and innovations") :]
+    assert "| status rank | central_pilot | experimentalism (difference) |" in section
+    assert "| 12 |" in section and "| fit |" in section
+    assert (out / "report.html").read_text().count("<table") == 3  # measures, places, innovations
+
 
 def test_cli_refuses_a_single_municipality_before_running(tmp_path, capsys):
     out = tmp_path / "never"
