@@ -5,6 +5,10 @@ at the assets installed by ``python -m coprod.dashboard.install_assets`` (so the
 no request leaving the machine) and turns Solara's usage telemetry off. Solara reads these
 settings from the environment when its server module is first imported, so :func:`configure`
 runs before that import.
+
+A session ends when its tab is closed (the page tells the server, and its models are freed at
+once) or when its connection is lost and not back within :data:`RECONNECT_WINDOW` (a laptop
+that slept, a tab that crashed): Solara then frees it too, instead of after its default 24 hours.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from coprod.dashboard.assets import asset_dir, missing_packages
 
 #: The Solara app: the module whose ``Page`` component is the dashboard.
 APP = "coprod.dashboard.app"
+#: How long a session whose connection dropped is kept for it to reconnect.
+RECONNECT_WINDOW = "30m"
 
 
 def configure(environ: MutableMapping[str, str] | None = None) -> Path:
@@ -31,6 +37,7 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Path:
     env.setdefault("SOLARA_MODE", "production")
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     env.setdefault("SOLARA_THEME_VARIANT", "light")
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", RECONNECT_WINDOW)
     return folder
 
 
