@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
 
-from coprod.analysis.ensemble import run_ensemble
+from coprod.analysis.ensemble import ensemble_tasks
+from coprod.analysis.parallel import execute
 from coprod.analysis.stats import HORIZON_WINDOW, t_interval
 from coprod.model.scenario import Scenario, ScenarioError
 
@@ -144,15 +145,28 @@ def run_validation(
             f"replicates = {replicates!r} is not allowed: validation needs >= 2 for intervals"
         )
     scenarios = validation_scenarios(base)
-    frames = []
-    done: dict[str, pd.DataFrame] = {}  # a variant equal to one already run is not run again
+    # a variant equal to one already listed is not run again; all runs go out as one job, so
+    # a Dask cluster is started once and kept busy across the ensembles
+    distinct: dict[str, str] = {}  # scenario as JSON -> key of its runs
+    keys: dict[str, str] = {}  # ensemble label -> key of its runs
+    tasks = []
     for label, scenario in scenarios.items():
-        key = json.dumps(scenario.to_dict(), sort_keys=True, default=str)
-        if key not in done:
-            done[key] = run_ensemble(
-                scenario, replicates=replicates, steps=steps, seed=seed, client=client
-            )
-        frame = done[key].copy()
+        data = json.dumps(scenario.to_dict(), sort_keys=True, default=str)
+        if data not in distinct:
+            distinct[data] = label
+            for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
+                tasks.append(replace(task, key=f"{label}/{task.key}"))
+        keys[label] = distinct[data]
+    results: dict[str, dict[int, pd.DataFrame]] = {}
+    for task, frame in execute(tasks, client=client, incremental=False):
+        key, replicate = task.key.rsplit("/", 1)
+        frame.insert(0, "seed", task.seed)
+        frame.insert(0, "replicate", int(replicate))
+        results.setdefault(key, {})[int(replicate)] = frame
+    frames = []
+    for label, key in keys.items():
+        runs_of = results[key]
+        frame = pd.concat([runs_of[r] for r in sorted(runs_of)], ignore_index=True)
         frame.insert(0, "ensemble", label)
         frames.append(frame)
     runs = pd.concat(frames, ignore_index=True)

@@ -228,3 +228,16 @@ def test_validate_command_bad_input_is_one_line_and_status_2(tmp_path, capsys, a
     err = capsys.readouterr().err.strip()
     assert needle in err and len(err.splitlines()) == 1
     assert not (tmp_path / "v").exists()
+
+
+def test_validation_is_the_same_serial_or_on_a_dask_cluster():
+    small = Scenario().with_overrides({"population.citizens": 300, "population.businesses": 5})
+    serial = run_validation(small, replicates=3, steps=30, seed=4, client="serial")
+    dask = run_validation(small, replicates=3, steps=30, seed=4, client="local")
+    pd.testing.assert_frame_equal(serial.runs, dask.runs)
+    pd.testing.assert_frame_equal(serial.table(), dask.table())
+    labels = serial.runs.groupby("ensemble")["replicate"].nunique()
+    assert set(labels.index) == {
+        "default", "offline_channel", "no_offline_channel", "complements", "complements_cut",
+        "substitutes", "substitutes_cut",
+    } and labels.eq(3).all()  # fmt: skip
