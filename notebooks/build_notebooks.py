@@ -1615,31 +1615,32 @@ point; Morris 20 trajectories, 440 runs; Sobol base sample 256, 3,584 runs; seed
 are not resolved.
 
 - **Needs met are a matter of money.** The budget explains almost all the variance of
-  effectiveness (S1 0.89) and most of trust (0.61, through needs met against expectation);
-  civic motivation, an assumption, adds 0.24 to trust. Within these ranges no other lever
+  effectiveness (S1 0.88) and most of trust (0.58, through needs met against expectation);
+  civic motivation, an assumption, adds 0.23 to trust. Within these ranges no other lever
   moves effectiveness much.
 - **Fairness is a matter of the ICT role and outreach.** The ICT role explains most of
-  equality (S1 0.61, ST 0.68) and of proper governance (S1 0.66, ST 0.80), as notebook 02
-  found; inclusion outreach comes second for both (0.21 and 0.12) and first for the
-  participation gap (S1 0.38, ST 0.44), where budget (0.22), the ICT role (0.18) and civic
-  motivation (0.19) also matter.
+  equality (S1 0.67, ST 0.78) and of proper governance (S1 0.71, ST 0.85), as notebook 02
+  found; inclusion outreach comes second for both (0.18 and 0.12). For the participation gap
+  the two lead together: the ICT role (S1 0.40, ST 0.41) and outreach (S1 0.28, ST 0.32),
+  with budget (0.17) and civic motivation (0.13) behind.
 - **Interactions where expected.** Human review matters for proper governance largely
-  through its interaction with the ICT role (S1 0.06, ST 0.11): it acts only when an
+  through its interaction with the ICT role (S1 0.03, ST 0.06): it acts only when an
   algorithm decides. Equality, the participation gap and proper governance are the least
-  additive outcomes (sum of ST - S1 from 0.21 to 0.27); effectiveness and trust are additive.
+  additive outcomes (sum of ST - S1 from 0.19 to 0.33); effectiveness and trust are additive.
 - **Assumptions.** Of the four behavioural and technical assumptions, only the weight of civic
-  motivation reaches the Sobol step; it matters for trust and the participation gap, so
-  surveys of civic motivation would sharpen those answers most. The algorithm's error rate
-  matters for proper governance (relative Morris influence 0.46), and the counter, capacity
-  and the weight of channel costs have some influence on equality and the gap (0.25 to
-  0.37), but the cap of five Sobol parameters left them at the scenario's values; a longer
-  run can raise the cap. The CES exponent matters little over its range (at most 0.11).
+  motivation reaches the Sobol step; it matters for trust and, less, for the participation
+  gap, so surveys of civic motivation would sharpen those answers most. The algorithm's error
+  rate matters for proper governance (relative Morris influence 0.37), and the counter,
+  capacity and the weight of channel costs have some influence on equality and the gap (0.21
+  to 0.38), but the cap of five Sobol parameters left them at the scenario's values; a longer
+  run can raise the cap. The CES exponent matters little over its range (at most 0.18).
   Capacity matters for responsiveness, which is not among these outcomes (notebook 03).
 
 **Caveats.** Indices are relative to the ranges chosen; a wider budget range would make the
 budget look even stronger. Each point is the mean of two runs, so part of the variance is the
-runs' own randomness (sum S1 below 1), and indices of small effects can come out slightly
-negative. Lists of values (the ICT role, the counter) are sampled as equally likely levels.
+runs' own randomness (sum S1 below 1 for equality, the gap and proper governance), and
+indices of small effects can come out slightly negative. Lists of values (the ICT role, the
+counter) are sampled as equally likely levels.
 """
 
 CONCLUSIONS_05 = """
