@@ -14,10 +14,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
-
-pytest.importorskip("websockets.sync.client", reason="websockets is needed to open sessions")
-
-from dashboard_sessions import instrumented_server, kernels, load_round, models, wait_for  # noqa: E402
+from dashboard_sessions import instrumented_server, kernels, load_round, models, wait_for
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
 

@@ -380,3 +380,29 @@ def test_full_disk_mid_sweep(sweep_file, reference, tmp_path, capsys):
     finally:
         if mounted:
             umount(out)
+
+
+# ---------------------------------------------------------------------- a single run
+def test_run_into_a_read_only_folder_says_so_and_leaves_nothing(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "measures.csv").write_text("an older result\n")
+    out.chmod(0o555)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "coprod", "run", "coproduction", "--steps", "3", "--out", out],
+            capture_output=True,
+            text=True,
+            preexec_fn=without_root_override if IS_ROOT else None,
+            timeout=120,
+        )
+    finally:
+        out.chmod(0o755)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, lines
+    assert lines[0] == (
+        f"coprod: error: cannot write {out / 'measures.csv'}: Permission denied; the folder is "
+        "read-only: make it writable or choose another --out, then run the same command again"
+    )
+    assert [p.name for p in out.iterdir()] == ["measures.csv"]
+    assert (out / "measures.csv").read_text() == "an older result\n"  # left as it was
