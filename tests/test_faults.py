@@ -230,13 +230,15 @@ def test_ensemble_on_dask_survives_a_killed_worker():
     thread = threading.Thread(target=ensemble)
     thread.start()
     deadline = time.monotonic() + 120
-    victim = None
+    victim, loopback = None, False
     while victim is None and thread.is_alive() and time.monotonic() < deadline:
         try:
             client = default_client()
             in_memory = sum(len(keys) for keys in client.has_what().values())
             processing = {a: ks for a, ks in client.processing().items() if ks}
             if in_memory >= 1 and processing:  # mid-run: some runs done, some running
+                addresses = [client.scheduler.address, *client.processing()]
+                loopback = all(a.startswith("tcp://127.0.0.1:") for a in addresses)
                 address = next(iter(processing))
                 victim = client.run(os.getpid, workers=[address])[address]
                 os.kill(victim, signal.SIGKILL)
@@ -245,6 +247,7 @@ def test_ensemble_on_dask_survives_a_killed_worker():
         time.sleep(0.02)
     thread.join(timeout=180)
     assert victim is not None, "the ensemble ended before a worker could be killed"
+    assert loopback, "the local cluster listens beyond 127.0.0.1"
     assert "error" not in done, done.get("error")
     pd.testing.assert_frame_equal(done["frame"], serial, check_exact=True)
 
