@@ -25,8 +25,8 @@ import pandas as pd
 
 from coprod.model.scenario import ScenarioError
 
-#: Errors of a full disk or a file over the size limit.
-_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+#: Errors of a full disk or an exhausted quota.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 #: Errors of a folder that may not be written.
 _READ_ONLY = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
@@ -49,6 +49,8 @@ class OutputError(OSError):
             return exc
         if exc.errno in _FULL:
             advice = "the disk is full: free some space or choose another --out"
+        elif exc.errno == errno.EFBIG:
+            advice = "a file-size limit was reached: raise it (ulimit -f) or choose another --out"
         elif exc.errno in _READ_ONLY:
             advice = "the folder is read-only: make it writable or choose another --out"
         else:
