@@ -324,7 +324,7 @@ def _interruptible(run, folder: Path, plan):
     except KeyboardInterrupt:
         from coprod.analysis.sweep import finished_runs
 
-        kept = len(finished_runs(plan, folder)) if folder.exists() else 0
+        kept = len(finished_runs(plan, folder, tidy=False)) if folder.exists() else 0
         click.echo(
             f"{kept} of {len(plan.runs)} runs kept in {folder}; run the same command to resume",
             err=True,
