@@ -34,6 +34,8 @@ _EXPORTS = {
     "load_sweep": "sweep_spec",
     "sweep_from_dict": "sweep_spec",
     "SweepError": "sweep_spec",
+    "OutputError": "output",
+    "WorkerLost": "parallel",
     "plan_sweep": "sweep",
     "run_sweep": "sweep",
     "load_results": "sweep",

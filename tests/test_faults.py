@@ -214,17 +214,23 @@ def test_sweep_that_loses_a_worker_for_good_says_so_and_resumes(
     assert_same_dataset(out, reference)
 
 
-def test_ensemble_on_dask_survives_a_killed_worker():
+ENSEMBLE = {"scenario": "coproduction", "replicates": 6, "steps": 360, "seed": 3}  # ~0.3 s a run
+
+
+def ensemble_losing_a_worker() -> tuple[dict[str, object], bool]:
+    """Run the ensemble on a local cluster and SIGKILL a worker mid-run.
+
+    Returns what the ensemble gave (``frame`` or ``error``) and whether the scheduler and its
+    workers listened on 127.0.0.1 only.
+    """
     from distributed import default_client
 
-    scenario = "coproduction"  # 2,000 citizens: a few tenths of a second per run
-    serial = run_ensemble(scenario, replicates=6, steps=360, seed=3, client="serial")
     done: dict[str, object] = {}
 
     def ensemble():
         try:
-            done["frame"] = run_ensemble(scenario, replicates=6, steps=360, seed=3, client="local")
-        except BaseException as exc:  # reported below
+            done["frame"] = run_ensemble(**ENSEMBLE, client="local")
+        except BaseException as exc:  # reported by the caller
             done["error"] = exc
 
     thread = threading.Thread(target=ensemble)
@@ -247,9 +253,30 @@ def test_ensemble_on_dask_survives_a_killed_worker():
         time.sleep(0.02)
     thread.join(timeout=180)
     assert victim is not None, "the ensemble ended before a worker could be killed"
+    return done, loopback
+
+
+def test_ensemble_on_dask_survives_a_killed_worker():
+    serial = run_ensemble(**ENSEMBLE, client="serial")
+    done, loopback = ensemble_losing_a_worker()
     assert loopback, "the local cluster listens beyond 127.0.0.1"
     assert "error" not in done, done.get("error")
     pd.testing.assert_frame_equal(done["frame"], serial, check_exact=True)
+
+
+def test_ensemble_whose_worker_dask_gives_up_on_says_so():
+    import dask
+
+    from coprod.analysis import WorkerLost
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        done, _ = ensemble_losing_a_worker()
+    error = done.get("error")
+    assert isinstance(error, WorkerLost), error
+    assert str(error) == (
+        "a run: the Dask worker processes running it died (killed, or out of memory) more often "
+        "than Dask retries a run"
+    )
 
 
 # ---------------------------------------------------------------------- read-only folders
