@@ -9,6 +9,7 @@ readers. Every file is written atomically.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +71,16 @@ def write_validation(validation: Validation, folder: str | Path) -> list[Path]:
     return files
 
 
+def _axes() -> tuple[Figure, Any]:
+    return plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+
+
+def _finish(ax: Any, title: str, grid: str = "both") -> None:
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis=grid)
+
+
 def _ensemble(validation: Validation, label: str) -> pd.DataFrame:
     return validation.runs[validation.runs["ensemble"] == label]
 
@@ -85,23 +96,21 @@ def _band(ax, frame: pd.DataFrame, measure: str, label: str, color: str | None =
 
 def inequality_figure(validation: Validation) -> Figure:
     """Top-10% and top-1% shares over time, beside the FixMyStreet figures."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    fig, ax = _axes()
     default = _ensemble(validation, "default")
     _band(ax, default, "top10_share", "top 10% of contributors (coprod)")
     _band(ax, default, "top1_share", "top 1% of contributors (coprod)")
     ax.axhline(FIXMYSTREET_TOP10, ls="--", color="C0", lw=1, label="FixMyStreet, top 10%")
     ax.axhline(FIXMYSTREET_TOP1, ls="--", color="C1", lw=1, label="FixMyStreet, top 1%")
     ax.axhline(MAJORITY, ls=":", color="grey", lw=1, label="half of all contributions")
+    _finish(ax, "Participation inequality: contributions made by the most active")
     ax.set(xlabel="month", ylabel="share of all contributions", ylim=(0, 1))
-    ax.set_title("Participation inequality: contributions made by the most active")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
     return fig
 
 
 def adoption_figure(validation: Validation) -> Figure:
     """Mean adoption curve, the Bass curve fitted to it and one with the published means."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    fig, ax = _axes()
     default = _ensemble(validation, "default")
     _band(ax, default, "adoption", "coprod (mean and 95% band)")
     mean = default.groupby("step")["adoption"].mean()
@@ -123,16 +132,14 @@ def adoption_figure(validation: Validation) -> Figure:
             color="grey",
             label=f"published mean p = {BASS_P_MEAN}, q = {BASS_Q_MEAN} (same m)",
         )
+    _finish(ax, "Adoption of the digital channel: an S-curve")
     ax.set(xlabel="month", ylabel="share using the digital channel", ylim=(0, 1))
-    ax.set_title("Adoption of the digital channel: an S-curve")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
     return fig
 
 
 def divide_figure(validation: Validation) -> Figure:
     """Participation gap over time with and without the offline channel."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    fig, ax = _axes()
     _band(
         ax, _ensemble(validation, "offline_channel"), "participation_gap", "offline channel kept"
     )
@@ -143,16 +150,14 @@ def divide_figure(validation: Validation) -> Figure:
         "offline channel closed",
     )
     ax.axhline(0, color="grey", lw=0.8)
+    _finish(ax, "Digital divide: instrumental ICT with and without the counter")
     ax.set(xlabel="month", ylabel="participation, top minus bottom quintile")
-    ax.set_title("Digital divide: instrumental ICT with and without the counter")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
     return fig
 
 
 def coproduction_figure(validation: Validation) -> Figure:
     """Effectiveness with the full and the cut budget, for complements and substitutes."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    fig, ax = _axes()
     window = 12
     labels, full, cut = [], [], []
     for kind in ("complements", "substitutes"):
@@ -173,8 +178,6 @@ def coproduction_figure(validation: Validation) -> Figure:
         errors = [1.96 * v.std() / np.sqrt(len(v)) if len(v) > 1 else 0 for v in values]
         ax.bar(x + offset, heights, width=0.36, yerr=errors, capsize=4, label=name)
     ax.set_xticks(x, labels)
+    _finish(ax, "Co-production function: what a cut costs (Parks et al. 1981)", grid="y")
     ax.set(ylabel="effectiveness (share of needs met)", ylim=(0, 1))
-    ax.set_title("Co-production function: what a cut costs (Parks et al. 1981)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3, axis="y")
     return fig
