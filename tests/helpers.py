@@ -1,8 +1,12 @@
-"""Shared helpers: small ensembles and a significance check with a stated margin."""
+"""Shared helpers: small ensembles, a significance check with a stated margin, the CLI."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
+import pytest
 from scipy import stats
 
 from coprod import Scenario, run_ensemble
@@ -57,3 +61,23 @@ def assert_greater(
     else:
         t = stats.ttest_ind(a, b, equal_var=False, alternative="greater")
     assert t.pvalue < alpha, f"difference {diff:.4f} not significant (p = {t.pvalue:.3g})"
+
+
+def coprod(*args, cwd=None) -> subprocess.CompletedProcess:
+    """Run the ``coprod`` command in a new process, as a user would; output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "coprod", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def cli_error(capsys, *args) -> tuple[int, list[str]]:
+    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
+    from coprod.analysis.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main([str(a) for a in args])
+    return info.value.code, capsys.readouterr().err.strip().splitlines()

@@ -1,22 +1,11 @@
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
 from coprod import Scenario
 from coprod.model.measures import MEASURES
-
-
-def coprod(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "coprod", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
+from helpers import coprod
 
 
 def test_scenarios_lists_every_name_with_its_description():

@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -8,7 +6,6 @@ import pytest
 from scipy import stats
 
 from coprod import Scenario
-from coprod.analysis.cli import main
 from coprod.analysis.compare import (
     compare_horizon,
     compare_over_time,
@@ -18,25 +15,9 @@ from coprod.analysis.compare import (
 )
 from coprod.analysis.stats import horizon_means, t_interval, welch
 from coprod.model.measures import MEASURES
+from helpers import cli_error, coprod
 
 SMALL = {"population.citizens": 400, "population.businesses": 10}
-
-
-def coprod(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "coprod", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
-def cli_error(capsys, *args):
-    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    return info.value.code, capsys.readouterr().err.strip().splitlines()
 
 
 def synthetic(values: dict[str, list[list[float]]]) -> pd.DataFrame:

@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 
 from coprod import Scenario
-from coprod.analysis.cli import main
 from coprod.analysis.compare_output import write_comparison
 from coprod.analysis.output import safe_name
 from coprod.analysis.report import ReportError, build_report
 from coprod.analysis.sweep import plan_sweep, run_sweep
 from coprod.analysis.sweep_spec import SweepError, sweep_from_dict
 from coprod.model.scenario import ScenarioError
+from helpers import cli_error
 
 HOSTILE = [
     "../../escaped",
@@ -38,12 +38,6 @@ HOSTILE = [
     "nul\x00byte",
     "x" * 201,
 ]
-
-
-def cli_error(capsys, *args):
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    return info.value.code, capsys.readouterr().err.strip().splitlines()
 
 
 def files_under(folder):

@@ -1,7 +1,5 @@
 import base64
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -13,6 +11,7 @@ from coprod.analysis.run_output import write_run
 from coprod.analysis.sensitivity import run_sensitivity
 from coprod.analysis.sweep import run_sweep
 from coprod.analysis.sweep_spec import sweep_from_dict
+from helpers import coprod
 
 SMALL = {"population.citizens": 300, "population.businesses": 10}
 SWEEP = {
@@ -26,16 +25,6 @@ SWEEP = {
     "parameters": {"governance.budget": [0.7, 1.3]},
 }
 IMG = re.compile(r'<img alt="([^"]+)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
-
-
-def coprod(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "coprod", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")

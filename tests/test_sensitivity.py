@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +16,7 @@ from coprod.analysis.sensitivity import (
     sensitivity_indices,
 )
 from coprod.analysis.sweep_spec import Parameter, SweepError, sweep_from_dict
+from helpers import cli_error, coprod
 
 ISHIGAMI = {
     "num_vars": 3,
@@ -27,23 +26,6 @@ ISHIGAMI = {
 #: Analytic Sobol indices of the Ishigami function (a = 7, b = 0.1).
 ISHIGAMI_S1 = [0.3139, 0.4424, 0.0]
 ISHIGAMI_ST = [0.5576, 0.4424, 0.2437]
-
-
-def coprod(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "coprod", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
-def cli_error(capsys, *args):
-    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    return info.value.code, capsys.readouterr().err.strip().splitlines()
 
 
 def test_sobol_wiring_reproduces_ishigami_indices():

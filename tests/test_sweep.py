@@ -12,7 +12,6 @@ import pytest
 
 from coprod import Scenario, run_scenario
 from coprod.analysis import parallel
-from coprod.analysis.cli import main
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.sweep import (
     _locked,
@@ -23,6 +22,7 @@ from coprod.analysis.sweep import (
 )
 from coprod.analysis.sweep_spec import SweepError, sweep_from_dict
 from coprod.model.measures import MEASURES
+from helpers import cli_error, coprod
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,27 +44,10 @@ measures = ["effectiveness", "trust"]
 """
 
 
-def cli_error(capsys, *args):
-    """Run the CLI in this process on bad input; return (exit status, stderr lines)."""
-    with pytest.raises(SystemExit) as info:
-        main([str(a) for a in args])
-    return info.value.code, capsys.readouterr().err.strip().splitlines()
-
-
 def write(tmp_path, text, name="sweep.toml"):
     path = tmp_path / name
     path.write_text(text)
     return path
-
-
-def coprod(*args, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "coprod", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def spawn(*args, cwd=None):

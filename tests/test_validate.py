@@ -26,6 +26,7 @@ from coprod.analysis.validate import (
     run_validation,
 )
 from coprod.model.measures import top_share
+from helpers import cli_error
 
 FAST = {"replicates": 8, "seed": 0, "client": "serial"}
 
@@ -222,11 +223,8 @@ def test_strict_validation_fails_when_a_pattern_is_broken(tmp_path, capsys):
     ],
 )
 def test_validate_command_bad_input_is_one_line_and_status_2(tmp_path, capsys, args, needle):
-    with pytest.raises(SystemExit) as exit_info:
-        main(["validate", "--out", str(tmp_path / "v"), *args])
-    assert exit_info.value.code == 2
-    err = capsys.readouterr().err.strip()
-    assert needle in err and len(err.splitlines()) == 1
+    status, err = cli_error(capsys, "validate", "--out", tmp_path / "v", *args)
+    assert status == 2 and len(err) == 1 and needle in err[0]
     assert not (tmp_path / "v").exists()
 
 
