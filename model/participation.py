@@ -196,7 +196,3 @@ def _most_unmet_domain(model: CoProductionModel) -> np.ndarray:
         best = np.where(gap > best_gap, np.int16(j), best)
         np.maximum(best_gap, gap, out=best_gap)
     return best
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))

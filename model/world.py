@@ -20,6 +20,7 @@ from coprod.agents.business import BusinessState
 from coprod.agents.citizen import CitizenState
 from coprod.agents.community_organisation import CommunityOrganisationState
 from coprod.model import network
+from coprod.model.arrays import sigmoid
 from coprod.model.scenario import Scenario
 
 #: Standard deviation of citizens' status around their neighbourhood's mean.
@@ -134,7 +135,7 @@ def _citizens(
     hood = np.repeat(np.arange(len(hood_pop), dtype=np.int32), hood_pop)
     ses = np.clip(ses_mean[hood] + SES_SPREAD * rng.standard_normal(n), 0.01, 0.99)
     age = 18.0 + 72.0 * rng.beta(1.4, 1.8, n)
-    literacy = _sigmoid(
+    literacy = sigmoid(
         5.0 * (ses - 0.5) - 1.4 * (age - 45.0) / 20.0 + 0.3 + 0.7 * rng.standard_normal(n)
     )
     spare = np.clip(rng.beta(2.0, 2.5, n) + 0.2 * (age > 67), 0.0, 1.0)
@@ -217,7 +218,3 @@ def _enrol_members(
     pick = (rng.random(len(idx)) * per_hood[citizens.hood[idx]]).astype(np.int64)
     citizens.member[idx] = by_hood[first[citizens.hood[idx]] + pick]
     organisations.members[:] = np.bincount(citizens.member[idx], minlength=len(organisations))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
