@@ -52,6 +52,27 @@ def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
     return labels
 
 
+def comparison_tasks(
+    scenarios: Sequence[Scenario], replicates: int, steps: int | None, seed: int
+) -> tuple[list[str], list[RunTask], dict[str, tuple[str, int]]]:
+    """The runs of one ensemble per scenario, as one job (same replicate seeds in each).
+
+    Returns:
+        The scenarios' labels (:func:`scenario_labels`), the tasks keyed ``label/replicate``,
+        and each key's ``(label, replicate)``.
+    """
+    if len(scenarios) < 1:
+        raise ScenarioError("compare: give at least one scenario")
+    labels = scenario_labels(scenarios)
+    tasks, owner = [], {}
+    for label, scenario in zip(labels, scenarios, strict=True):
+        for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
+            keyed = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
+            owner[keyed.key] = (label, int(task.key))
+            tasks.append(keyed)
+    return labels, tasks, owner
+
+
 def run_comparison(
     scenarios: Sequence[Scenario],
     replicates: int = 20,
@@ -72,15 +93,7 @@ def run_comparison(
         Tidy runs: ``scenario``, ``replicate``, ``seed``, ``step`` and every measure, in the
         order of ``scenarios``.
     """
-    if len(scenarios) < 1:
-        raise ScenarioError("compare: give at least one scenario")
-    labels = scenario_labels(scenarios)
-    tasks, owner = [], {}
-    for label, scenario in zip(labels, scenarios, strict=True):
-        for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
-            keyed = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
-            owner[keyed.key] = (label, int(task.key))
-            tasks.append(keyed)
+    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed)
     frames = {}
     for task, frame in execute(tasks, client=client, incremental=False):
         label, replicate = owner[task.key]

@@ -26,7 +26,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from coprod.analysis.compare import _add_difference, _fmt, _summarise, scenario_labels
+from coprod.analysis.compare import _add_difference, _fmt, _summarise, comparison_tasks
 from coprod.analysis.ensemble import ensemble_tasks
 from coprod.analysis.parallel import RunTask, execute
 from coprod.analysis.stats import HORIZON_WINDOW, horizon_means
@@ -150,15 +150,7 @@ def run_comparison_detail(
         An :class:`EnsembleDetail` whose tables start with ``scenario``, ``replicate``,
         ``seed``, in the order of ``scenarios``.
     """
-    if len(scenarios) < 1:
-        raise ScenarioError("compare: give at least one scenario")
-    labels = scenario_labels(scenarios)
-    tasks, owner = [], {}
-    for label, scenario in zip(labels, scenarios, strict=True):
-        for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
-            run = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
-            owner[run.key] = (label, int(task.key))
-            tasks.append(run)
+    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed)
     return _gather(tasks, owner, labels, client, with_scenario=True)
 
 

@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
 
-from coprod.analysis.ensemble import ensemble_tasks
-from coprod.analysis.parallel import execute
+from coprod.analysis.compare import run_comparison
 from coprod.analysis.stats import HORIZON_WINDOW, t_interval
 from coprod.model.scenario import Scenario, ScenarioError
 
@@ -145,29 +144,20 @@ def run_validation(
             f"replicates = {replicates!r} is not allowed: validation needs >= 2 for intervals"
         )
     scenarios = validation_scenarios(base)
-    # a variant equal to one already listed is not run again; all runs go out as one job, so
-    # a Dask cluster is started once and kept busy across the ensembles
-    distinct: dict[str, str] = {}  # scenario as JSON -> key of its runs
-    keys: dict[str, str] = {}  # ensemble label -> key of its runs
-    tasks = []
+    # a variant equal to one already listed is not run again; the others run as one
+    # comparison (one job: a Dask cluster is started once), each named by its label
+    distinct: dict[str, str] = {}  # scenario as JSON -> label of the ensemble that runs it
+    runs_of = {}  # ensemble label -> label of the ensemble whose runs it shares
     for label, scenario in scenarios.items():
         data = json.dumps(scenario.to_dict(), sort_keys=True, default=str)
-        if data not in distinct:
-            distinct[data] = label
-            for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
-                tasks.append(replace(task, key=f"{label}/{task.key}"))
-        keys[label] = distinct[data]
-    results: dict[str, dict[int, pd.DataFrame]] = {}
-    for task, frame in execute(tasks, client=client, incremental=False):
-        key, replicate = task.key.rsplit("/", 1)
-        frame.insert(0, "seed", task.seed)
-        frame.insert(0, "replicate", int(replicate))
-        results.setdefault(key, {})[int(replicate)] = frame
+        runs_of[label] = distinct.setdefault(data, label)
+    named = [scenarios[label].with_overrides({"name": label}) for label in distinct.values()]
+    ran = run_comparison(named, replicates=replicates, steps=steps, seed=seed, client=client)
+    ran = ran.rename(columns={"scenario": "ensemble"})
     frames = []
-    for label, key in keys.items():
-        runs_of = results[key]
-        frame = pd.concat([runs_of[r] for r in sorted(runs_of)], ignore_index=True)
-        frame.insert(0, "ensemble", label)
+    for label, source in runs_of.items():
+        frame = ran[ran["ensemble"] == source].copy()
+        frame["ensemble"] = label
         frames.append(frame)
     runs = pd.concat(frames, ignore_index=True)
     first = next(iter(scenarios.values()))
