@@ -52,7 +52,7 @@ def overhead(model: CoProductionModel) -> np.ndarray:
 def update_visible_need(model: CoProductionModel) -> None:
     """Fold this month's reports, platform traces and outreach into the record of need."""
     h = model.hoods
-    visible = model.step_info.get("reported_need", 0.0)
+    visible = model.step_info["reported_need"]
     c = model.citizens
     traced = model.local.platform_traces[c.municipality] & c.adopted
     if model.platform_up and traced.any():
@@ -63,7 +63,7 @@ def update_visible_need(model: CoProductionModel) -> None:
         visible = visible + np.bincount(
             cells.ravel(), weights=c.need[users].ravel(), minlength=h.data.size
         ).reshape(h.data.shape)
-    if model.step_info.get("outreach_need") is not None:
+    if model.step_info["outreach_need"] is not None:
         visible = visible + model.step_info["outreach_need"]
     h.data *= DATA_MEMORY
     h.data += (1.0 - DATA_MEMORY) * visible
@@ -104,9 +104,9 @@ def allocate_resources(model: CoProductionModel) -> None:
     captured_share = capture_share(model)
     shares = weight / _by_muni_sum(weight, cell_muni, len(adm))[cell_muni]
     public = (1.0 - captured_share)[cell_muni] * frontline[cell_muni] * shares
-    partner_cells = model.step_info.get("sponsored")
+    partner_cells = model.step_info["sponsored"]
     captured = captured_share * frontline
-    if partner_cells is not None and captured.sum() > 0:
+    if captured.sum() > 0:
         pulls = (partner_cells > 0).astype(float)
         pull_total = _by_muni_sum(pulls, cell_muni, len(adm))
         to_partners = np.where(
@@ -115,8 +115,7 @@ def allocate_resources(model: CoProductionModel) -> None:
         public = public + captured[cell_muni] * to_partners
     else:
         captured = np.zeros(len(adm))
-    sponsored = partner_cells if partner_cells is not None else 0.0
-    h.resources[:] = public + sponsored
+    h.resources[:] = public + partner_cells
     adm.captured[:] = captured
     adm.spending[:] = adm.overhead + frontline
     adm.errors += errors

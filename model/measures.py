@@ -114,8 +114,8 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         model.last_responsiveness = float(info["handled_in_time"].sum()) / resolved
     spending = float(adm.spending.sum())
     overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else 0.0
-    gross = float(np.sum(info.get("gross_output", 0.0)))
-    useful_share = float(np.sum(info.get("useful_output", 0.0))) / gross if gross > 0 else 0.0
+    gross = float(info["gross_output"].sum())
+    useful_share = float(info["useful_output"].sum()) / gross if gross > 0 else 0.0
     public = float(model.hoods.resources.sum())
     decisions = float(adm.decisions.sum())
 
@@ -210,8 +210,8 @@ def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndar
     groups = c.municipality.astype(np.int64) * 5 + c.quintile
     per_group = np.bincount(groups, minlength=5 * n).clip(min=1)
     met_q = (np.bincount(groups, weights=c.met, minlength=5 * n) / per_group).reshape(n, 5)
-    gross = np.asarray(info.get("gross_output", np.zeros(n)), dtype=float)
-    useful = np.asarray(info.get("useful_output", np.zeros(n)), dtype=float)
+    gross = info["gross_output"]
+    useful = info["useful_output"]
     overhead_share = _ratio(adm.overhead, adm.spending)
     m = {
         "participation_rate": mean(c.participated),

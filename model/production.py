@@ -48,8 +48,7 @@ def produce_services(model: CoProductionModel) -> None:
     c = (s.baseline_effort + EFFORT_SCALE * h.effort / pop) / (s.baseline_effort + EFFORT_REF)
     baseline_only = s.baseline_effort / (s.baseline_effort + EFFORT_REF)
     c = np.where(model.local.delivery[h.municipality][:, None], c, baseline_only)
-    data_services = model.step_info.get("data_services")
-    boost = 1.0 if data_services is None else 1.0 + data_services[h.municipality]
+    boost = 1.0 + model.step_info["data_services"][h.municipality]
     h.level[:] = TFP * h.quality * boost * ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
 
     cit = model.citizens
