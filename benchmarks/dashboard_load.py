@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
     mib = 2**20
     # dropped connections are kept 3 s here instead of 30 minutes, so a round ends quickly
-    with instrumented_server({"SOLARA_KERNEL_CULL_TIMEOUT": "3s"}) as (url, _):
+    with instrumented_server({"SOLARA_KERNEL_CULL_TIMEOUT": "3s"}) as url:
         base = models(url)
         print(f"server up: {base['models']} models, {base['rss'] / mib:.0f} MiB resident")
         for n in range(1, args.rounds + 1):

@@ -64,37 +64,35 @@ def ensure_assets() -> None:
 
 
 @contextmanager
-def dashboard_server(timeout: float = 60.0):
-    """Run ``coprod dashboard --port <free port>``; yield its URL; stop it afterwards."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log = ARTIFACTS / f"server-{port}.log"
+def server_process(command: list[str], log: Path, answers, env=None, timeout: float = 60.0):
+    """Run a dashboard server ``command`` until ``answers()`` is true; stop it afterwards.
+
+    ``answers`` asks the server over HTTP (an ``OSError`` means not yet). The server's output
+    goes to ``log``, which is kept only when something goes wrong.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
-    coprod = shutil.which("coprod")
-    cmd = [coprod] if coprod else [sys.executable, "-m", "coprod"]
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [*cmd, "dashboard", "--port", str(port)],
+            command,
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         )
-    failed = True  # keep the server's log when something goes wrong
+    failed = True
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"dashboard exited with {proc.returncode}: {log.read_text()}")
             try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
+                if answers():
+                    break
             except OSError:
                 pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"dashboard did not answer within {timeout} s: {log}")
             time.sleep(0.2)
-        yield url
+        yield
         failed = False
     finally:
         proc.terminate()
@@ -105,6 +103,25 @@ def dashboard_server(timeout: float = 60.0):
             proc.wait()
         if not failed:
             log.unlink(missing_ok=True)
+
+
+def _page_answers(url: str) -> bool:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return response.status == 200
+
+
+@contextmanager
+def dashboard_server(timeout: float = 60.0):
+    """Run ``coprod dashboard --port <free port>``; yield its URL; stop it afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    coprod = shutil.which("coprod")
+    cmd = [coprod] if coprod else [sys.executable, "-m", "coprod"]
+    log = ARTIFACTS / f"server-{port}.log"
+    with server_process(
+        [*cmd, "dashboard", "--port", str(port)], log, lambda: _page_answers(url), timeout=timeout
+    ):
+        yield url
 
 
 @contextmanager

@@ -15,10 +15,8 @@ out, so twenty sessions fit on a two-core machine.
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
-import subprocess
 import sys
 import time
 import urllib.request
@@ -27,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from dashboard_browser import ARTIFACTS, free_port
+from dashboard_browser import ARTIFACTS, free_port, server_process
 
 #: Run as ``python -c`` in the server process: the dashboard with a model-counting route.
 SERVER = """
@@ -53,43 +51,13 @@ server.serve(port=int(sys.argv[1]))
 
 @contextmanager
 def instrumented_server(env: dict[str, str] | None = None, timeout: float = 60.0):
-    """Run the dashboard on a free loopback port; yield ``(url, process)``."""
+    """Run the dashboard on a free loopback port; yield its URL; stop it afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     log = ARTIFACTS / f"load-server-{port}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
-        )
-    failed = True
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"dashboard exited with {proc.returncode}: {log.read_text()}")
-            try:
-                models(url)
-                break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"dashboard did not answer within {timeout} s: {log}")
-            time.sleep(0.2)
-        yield url, proc
-        failed = False
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if not failed:
-            log.unlink(missing_ok=True)
+    command = [sys.executable, "-c", SERVER, str(port)]
+    with server_process(command, log, lambda: models(url), env=env, timeout=timeout):
+        yield url
 
 
 def models(url: str) -> dict[str, int]:

@@ -31,7 +31,7 @@ def end(sessions) -> None:
 
 @pytest.mark.slow
 def test_twenty_sessions_stay_responsive_and_free_their_models():
-    with instrumented_server({"SOLARA_KERNEL_CULL_TIMEOUT": CULL}) as (url, _):
+    with instrumented_server({"SOLARA_KERNEL_CULL_TIMEOUT": CULL}) as url:
         base = models(url)
         assert base["models"] == 0
 
