@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.optimize import curve_fit
 
 from coprod.analysis.compare import run_comparison
-from coprod.analysis.stats import HORIZON_WINDOW, t_interval
+from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, t_interval
 from coprod.model.scenario import Scenario, ScenarioError
 
 #: Published figures the checks compare with, with their sources (also in docs/validation.md).
@@ -204,8 +204,8 @@ def final_values(frame: pd.DataFrame, measure: str) -> np.ndarray:
 
 def horizon_values(frame: pd.DataFrame, measure: str, window: int = HORIZON_WINDOW) -> np.ndarray:
     """Mean of ``measure`` over each replicate's last ``window`` months."""
-    tail = frame[frame["step"] > frame["step"].max() - window]
-    return tail.groupby("replicate")[measure].mean().sort_index().to_numpy()
+    means = horizon_means(frame, ["replicate"], [measure], window)
+    return means.sort_values("replicate")[measure].to_numpy()
 
 
 def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from coprod.analysis.output import manifest, write_frame, write_json, write_text
 from coprod.analysis.plots import plt, save_figure
+from coprod.analysis.stats import describe, t_interval
 from coprod.analysis.validate import (
     BASS_P_MEAN,
     BASS_Q_MEAN,
@@ -27,6 +28,7 @@ from coprod.analysis.validate import (
     Validation,
     bass_curve,
     fit_bass,
+    horizon_values,
 )
 
 #: Figure files, in the order the report shows them.
@@ -85,13 +87,12 @@ def _ensemble(validation: Validation, label: str) -> pd.DataFrame:
     return validation.runs[validation.runs["ensemble"] == label]
 
 
-def _band(ax, frame: pd.DataFrame, measure: str, label: str, color: str | None = None) -> None:
-    stats = frame.groupby("step")[measure].agg(["mean", "std", "count"])
-    half = 1.96 * stats["std"].fillna(0.0) / np.sqrt(stats["count"])
-    (line,) = ax.plot(stats.index, stats["mean"], label=label, color=color)
-    ax.fill_between(
-        stats.index, stats["mean"] - half, stats["mean"] + half, alpha=0.2, color=line.get_color()
-    )
+def _band(ax, frame: pd.DataFrame, measure: str, label: str) -> None:
+    """Mean of ``measure`` over replicates, month by month, with its 95% t-interval."""
+    stats = describe(frame.groupby("step"), measure)
+    (line,) = ax.plot(stats.index, stats["mean"], label=label)
+    low, high = stats["ci_low"].fillna(stats["mean"]), stats["ci_high"].fillna(stats["mean"])
+    ax.fill_between(stats.index, low, high, alpha=0.2, color=line.get_color())
 
 
 def inequality_figure(validation: Validation) -> Figure:
@@ -158,26 +159,21 @@ def divide_figure(validation: Validation) -> Figure:
 def coproduction_figure(validation: Validation) -> Figure:
     """Effectiveness with the full and the cut budget, for complements and substitutes."""
     fig, ax = _axes()
-    window = 12
-    labels, full, cut = [], [], []
-    for kind in ("complements", "substitutes"):
-        means = []
-        for label in (kind, f"{kind}_cut"):
-            frame = _ensemble(validation, label)
-            tail = frame[frame["step"] > frame["step"].max() - window]
-            means.append(tail.groupby("replicate")["effectiveness"].mean())
-        labels.append(f"effort {kind} professional work")
-        full.append(means[0])
-        cut.append(means[1])
-    x = np.arange(len(labels))
-    for offset, values, name in (
-        (-0.18, full, "full budget"),
-        (0.18, cut, f"{BUDGET_CUT:.0%} cut"),
+    kinds = ("complements", "substitutes")
+    x = np.arange(len(kinds))
+    for offset, suffix, name in (
+        (-0.18, "", "full budget"),
+        (0.18, "_cut", f"{BUDGET_CUT:.0%} cut"),
     ):
-        heights = [v.mean() for v in values]
-        errors = [1.96 * v.std() / np.sqrt(len(v)) if len(v) > 1 else 0 for v in values]
-        ax.bar(x + offset, heights, width=0.36, yerr=errors, capsize=4, label=name)
-    ax.set_xticks(x, labels)
+        values = [
+            horizon_values(_ensemble(validation, kind + suffix), "effectiveness") for kind in kinds
+        ]
+        means = np.array([v.mean() for v in values])
+        low, _ = t_interval(means, [v.std(ddof=1) for v in values], [len(v) for v in values])
+        ax.bar(
+            x + offset, means, width=0.36, yerr=np.nan_to_num(means - low), capsize=4, label=name
+        )
+    ax.set_xticks(x, [f"effort {kind} professional work" for kind in kinds])
     _finish(ax, "Co-production function: what a cut costs (Parks et al. 1981)", grid="y")
     ax.set(ylabel="effectiveness (share of needs met)", ylim=(0, 1))
     return fig
