@@ -15,7 +15,7 @@ import copy
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -28,11 +28,17 @@ from pydantic import (
 
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
-PARADIGMS = ("traditional", "consultation", "coproduction", "socialgov")
-ICT_ROLES = ("none", "instrumental", "transformative", "substitutive")
-INCENTIVES = ("none", "recognition", "monetary")
-INNOVATIONS = ("none", "central_pilot", "experimentalism")
-EVENT_KINDS = ("budget_cut", "demand_shock", "platform_outage", "trust_scandal")
+Paradigm = Literal["traditional", "consultation", "coproduction", "socialgov"]
+IctRole = Literal["none", "instrumental", "transformative", "substitutive"]
+Incentive = Literal["none", "recognition", "monetary"]
+InnovationMode = Literal["none", "central_pilot", "experimentalism"]
+EventKind = Literal["budget_cut", "demand_shock", "platform_outage", "trust_scandal"]
+
+PARADIGMS: tuple[str, ...] = get_args(Paradigm)
+ICT_ROLES: tuple[str, ...] = get_args(IctRole)
+INCENTIVES: tuple[str, ...] = get_args(Incentive)
+INNOVATIONS: tuple[str, ...] = get_args(InnovationMode)
+EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
 
 
 class ScenarioError(ValueError):
@@ -93,16 +99,16 @@ class Services(_Section):
 class Governance(_Section):
     """The governance rules a policy maker chooses."""
 
-    paradigm: Literal["traditional", "consultation", "coproduction", "socialgov"] = "coproduction"
-    ict_role: Literal["none", "instrumental", "transformative", "substitutive"] = "instrumental"
+    paradigm: Paradigm = "coproduction"
+    ict_role: IctRole = "instrumental"
     offline_channel: bool = True
     human_review: Fraction = 0.0
     appeals: bool = False
     inclusion_outreach: Fraction = 0.0
-    incentives: Literal["none", "recognition", "monetary"] = "none"
+    incentives: Incentive = "none"
     capacity: float = Field(1.0, gt=0.0, le=20.0)
     budget: float = Field(1.0, gt=0.0, le=10.0)
-    innovation: Literal["none", "central_pilot", "experimentalism"] = "none"
+    innovation: InnovationMode = "none"
 
 
 class Platform(_Section):
@@ -182,7 +188,7 @@ class Event(_Section):
     """A timed shock: at ``step`` an event of ``kind`` and ``size`` happens."""
 
     step: int = Field(ge=1, le=100_000)
-    kind: Literal["budget_cut", "demand_shock", "platform_outage", "trust_scandal"]
+    kind: EventKind
     size: float = Field(0.3, ge=0.0, le=1.0)
     duration: int | None = Field(None, ge=1, le=100_000)
 
