@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dashboard_sessions import (  # noqa: E402
+    end_sessions,
     instrumented_server,
     kernels,
     load_round,
@@ -63,8 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"p95 {percentile(ms, 0.95):.0f} ms, max {max(ms):.0f} ms; "
                 f"{during['models']} models, {during['rss'] / mib:.0f} MiB"
             )
-            for i, session in enumerate(played.sessions):
-                session.close("tab closed" if i % 2 else "connection lost")
+            end_sessions(played.sessions)
             closed = time.perf_counter()
             freed = wait_for(lambda: models(url)["models"] == 0 and kernels(url)["total"] == 0)
             after = models(url)

@@ -241,6 +241,12 @@ def load_round(url: str, sessions: int, steps: int, think: float = 0.3) -> Round
     )
 
 
+def end_sessions(sessions: list[Session]) -> None:
+    """Half the sessions close their tab, the other half lose their connection."""
+    for i, session in enumerate(sessions):
+        session.close("tab closed" if i % 2 else "connection lost")
+
+
 def wait_for(condition, timeout: float = 60.0, every: float = 0.25):
     """Poll ``condition()`` until it returns something true; return it (or the last value)."""
     deadline = time.monotonic() + timeout

@@ -14,19 +14,20 @@ from __future__ import annotations
 import statistics
 
 import pytest
-from dashboard_sessions import instrumented_server, kernels, load_round, models, wait_for
+from dashboard_sessions import (
+    end_sessions,
+    instrumented_server,
+    kernels,
+    load_round,
+    models,
+    wait_for,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:connect\\(\\) must be used:DeprecationWarning")
 
 SESSIONS = 20
 #: Dropped connections are kept this long for a reconnect (30 minutes by default).
 CULL = "3s"
-
-
-def end(sessions) -> None:
-    """Half the sessions close their tab, the other half lose their connection."""
-    for i, session in enumerate(sessions):
-        session.close("tab closed" if i % 2 else "connection lost")
 
 
 @pytest.mark.slow
@@ -43,7 +44,7 @@ def test_twenty_sessions_stay_responsive_and_free_their_models():
         assert max(first.latencies) < 10.0  # loose: a step shows within seconds
         assert statistics.median(first.latencies) < 3.0
 
-        end(first.sessions)
+        end_sessions(first.sessions)
         freed = wait_for(lambda: models(url)["models"] == 0 and kernels(url)["total"] == 0)
         assert freed, (models(url), kernels(url))
         after_first = models(url)
@@ -51,7 +52,7 @@ def test_twenty_sessions_stay_responsive_and_free_their_models():
         second = load_round(url, SESSIONS, steps=1, think=0.0)
         assert models(url)["models"] == SESSIONS
         assert second.months == second.steps
-        end(second.sessions)
+        end_sessions(second.sessions)
         assert wait_for(lambda: models(url)["models"] == 0)
         after_second = models(url)
 
