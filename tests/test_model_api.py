@@ -76,7 +76,7 @@ def test_same_scenario_and_seed_give_identical_measures():
     s = scenario("socialgov")
     a = run_scenario(s, steps=24, seed=3).model_vars
     b = run_scenario(s, steps=24, seed=3).model_vars
-    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
 def test_different_seeds_give_different_runs():
@@ -91,7 +91,7 @@ def test_seed_zero_is_a_seed_not_none():
     a = run_scenario(s, steps=6, seed=0)
     b = run_scenario(s, steps=6, seed=0)
     assert a.seed == 0
-    pd.testing.assert_frame_equal(a.model_vars, b.model_vars)
+    pd.testing.assert_frame_equal(a.model_vars, b.model_vars, check_exact=True)
 
 
 def test_run_scenario_uses_the_scenario_horizon_by_default():
