@@ -11,7 +11,10 @@ docs/reliability.md (``benchmarks/dashboard_load.py``).
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 
 import pytest
 from dashboard_sessions import (
@@ -71,3 +74,13 @@ def test_sessions_whose_connection_dropped_are_freed_after_the_reconnect_window(
     env = {"SOLARA_KERNEL_CULL_TIMEOUT": "5m"}
     configure(env)
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "5m"  # a facilitator may choose another
+    # and Solara's server, imported after configure() as serve() does, uses the window
+    code = (
+        "from coprod.dashboard import server; server.configure(); "
+        "import solara.server.settings as s; print(s.kernel.cull_timeout)"
+    )
+    clean = {k: v for k, v in os.environ.items() if k != "SOLARA_KERNEL_CULL_TIMEOUT"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=clean
+    )
+    assert done.stdout.strip() == RECONNECT_WINDOW
