@@ -85,6 +85,27 @@ def test_peer_success_makes_an_innovation_more_likely_to_be_tried():
     assert evidence[0, good] == pytest.approx(0.05)
     weights = np.exp(innovation.EVIDENCE_WEIGHT * evidence[0])
     assert weights[good] / weights.sum() > 0.5  # ten times as likely as any other
+    # and the model's own choice follows it: every place starts a trial as soon as it can
+    # (36 trials over three worlds); about two in three pick the innovation peers found to
+    # work, against one in seven without that evidence
+    assert first_trials_of(good, peers_found=0.05) > 14
+    assert first_trials_of(good, peers_found=None) < 12
+
+
+def first_trials_of(j: int, peers_found: float | None) -> int:
+    """First trials of innovation ``j`` in three worlds where every place tries at once."""
+    count = 0
+    for seed in (1, 2, 3):
+        m = CoProductionModel(
+            small("experimentalism", innovation_process__experiment_rate=1.0), seed
+        )
+        if peers_found is not None:
+            m.innovation.results[:, j] = peers_found
+        for _ in range(m.scenario.innovation_process.evaluation_window + 1):
+            m.step()
+        assert (m.innovation.trial >= 0).all()
+        count += int((m.innovation.trial == j).sum())
+    return count
 
 
 def test_central_pilot_runs_in_best_placed_municipalities_then_decides():
