@@ -38,20 +38,10 @@ from coprod.model.scenario import Scenario
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
 
-#: Modules whose UPPER_CASE numeric module-level constants must be tabled with their values.
-CONSTANT_MODULES = (
-    "participation",
-    "inputs",
-    "allocation",
-    "partners",
-    "production",
-    "feedback",
-    "events",
-    "world",
-    "network",
-    "measures",
-    "innovation",
-    "governance",
+#: Modules whose UPPER_CASE numeric module-level constants must be tabled with their values:
+#: every module of the model, as docs/ODD.md says.
+CONSTANT_MODULES = tuple(
+    sorted(p.stem for p in (ROOT / "model").glob("*.py") if p.stem != "__init__")
 )
 
 
@@ -356,6 +346,9 @@ def rule_table(odd: str, title: str) -> tuple[list[str], dict[str, list[str]]]:
 def test_rule_tables_match_rules(odd, title, table):
     header, body = rule_table(odd, title)
     assert set(body) == set(table), f"{title}: rows {sorted(body)} vs code {sorted(table)}"
+    columns = {f for f in header[1:] if f}
+    fields = set(next(iter(table.values())).__dataclass_fields__)
+    assert columns == fields, f"{title}: columns {sorted(columns)} vs rule fields {sorted(fields)}"
     for name, rule in table.items():
         for field in rule.__dataclass_fields__:
             assert field in header, f"{title}: no column for field {field!r}"
@@ -377,6 +370,7 @@ def test_rule_dictionaries_match_rules(odd, title, name):
     header, body = rule_table(odd, title)
     code = getattr(rules, name)
     assert name in header, f"no column for {name}"
+    assert set(body) == set(code), f"{name}: rows {sorted(body)} vs code {sorted(code)}"
     col = header.index(name)
     for key, value in code.items():
         assert key in body, f"{name}: no row for {key!r}"
