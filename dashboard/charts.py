@@ -140,15 +140,7 @@ def line_chart(
 
 def _axes(x_end: int, y_max: float, sy: float) -> str:
     bottom = HEIGHT - BOTTOM
-    out = []
-    for t in y_ticks(y_max):
-        y = bottom - t * sy
-        out.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="#e0e0e0" stroke-width="1"/>'
-            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#666">{100 * t:.0f}</text>'
-        )
+    out = [_y_grid(y_max, bottom, sy)]
     sx = (WIDTH - LEFT - RIGHT) / x_end
     every = 12 if x_end <= 180 else 24 if x_end <= 360 else 60
     for m in range(0, x_end + 1, every):
@@ -163,6 +155,19 @@ def _axes(x_end: int, y_max: float, sy: float) -> str:
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 2}" text-anchor="end" font-size="11" '
         'fill="#666">month</text>'
     )
+    return "".join(out)
+
+
+def _y_grid(y_max: float, bottom: float, sy: float) -> str:
+    """Grid lines across the chart at round values, labelled 0–100 on the left."""
+    out = []
+    for t in y_ticks(y_max):
+        y = bottom - t * sy
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
+            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'fill="#666">{100 * t:.0f}</text>'
+        )
     return "".join(out)
 
 
@@ -231,15 +236,9 @@ def quintile_chart(
     bar = group * 0.32
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-label="{escape(labels.QUINTILE_TITLE)}" xmlns="http://www.w3.org/2000/svg">'
+        f'aria-label="{escape(labels.QUINTILE_TITLE)}" xmlns="http://www.w3.org/2000/svg">',
+        _y_grid(y_max, bottom, sy),
     ]
-    for t in y_ticks(y_max):
-        y = bottom - t * sy
-        parts.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
-            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#666">{100 * t:.0f}</text>'
-        )
     series = (
         ("participation", participation, "#2e7d32", "took part (average of the last 12 months)"),
         ("adoption", adoption, "#1e88e5", "use the digital channel now"),
