@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coprod.dashboard import labels
+from coprod.dashboard.charts import percent
 
 #: Most residents drawn as dots; beyond this the map shows a sample.
 MAX_DOTS = 400
@@ -273,8 +274,3 @@ def _legend(layout: NetworkLayout, colour_by: str) -> str:
         else f"all {layout.total:,} residents"
     )
     return f'<div class="coprod-legend">{key}<span class="coprod-note">{sample}</span></div>'
-
-
-def percent(value: float) -> str:
-    """``0.123`` as ``12%``."""
-    return f"{100 * float(value):.0f}%"
