@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod.model.arrays import cached
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
 
@@ -57,7 +59,7 @@ def businesses_engage(model: CoProductionModel) -> None:
     b.months_engaged += b.engaged
 
     n_muni = len(model.administrations)
-    per_muni = np.maximum(np.bincount(b.municipality, minlength=n_muni), 1)
+    per_muni = _businesses_per_municipality(model)
     budget = model.administrations.budget
     sponsor = SPONSOR_SHARE * budget[b.municipality] / per_muni[b.municipality]
     sponsor = np.where(open_services[muni], 2.0 * sponsor, sponsor)
@@ -78,11 +80,23 @@ def capture_share(model: CoProductionModel) -> np.ndarray:
     """Share of each municipality's public resources that partners pull their way."""
     b = model.businesses
     n_muni = len(model.administrations)
-    partners = np.bincount(b.municipality[b.engaged], minlength=n_muni) if len(b) else 0
-    per_muni = np.maximum(np.bincount(b.municipality, minlength=n_muni), 1) if len(b) else 1
-    share = np.minimum(CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / per_muni)
+    partners = np.bincount(b.municipality[b.engaged], minlength=n_muni)
+    share = np.minimum(
+        CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / _businesses_per_municipality(model)
+    )
     transparency = np.where(model.local.open_processes, OPEN_PROCESS_FACTOR, 1.0)
     return share * transparency
+
+
+def _businesses_per_municipality(model: CoProductionModel) -> np.ndarray:
+    """Businesses in each municipality, at least 1 (a divisor); businesses never move."""
+    b = model.businesses
+    n_muni = len(model.administrations)
+    return cached(
+        model,
+        "businesses_per_municipality",
+        lambda: np.maximum(np.bincount(b.municipality, minlength=n_muni), 1),
+    )
 
 
 def organisations_act(model: CoProductionModel) -> None:
