@@ -390,8 +390,8 @@ def Views(session: Session):
         MunicipalityPicker(session, choices, picked)
     if ws.compare:
         with solara.Columns([1] * len(sides)):
-            for side, run in zip(sides, runs, strict=True):
-                SideHeader(ws, side, run, ws.version)
+            for side in sides:
+                SideHeader(ws, side, ws.version)
         for view in views:
             ViewCard(view, sides, session if view.key == "network" else None)
     else:
@@ -539,18 +539,17 @@ def _layout(run: Run) -> nv.NetworkLayout:
 
 
 @solara.component
-def SideHeader(ws: Workshop, side: str, run: Run, version: int):
-    """The head of one side in compare mode: its scenario and changed rules."""
+def SideHeader(ws: Workshop, side: str, version: int):
+    """The head of one side in compare mode: its scenario and changed rules.
+
+    ``version``: see :func:`ScenarioPicker`.
+    """
     changes = ws.changes(side)
     words = "; ".join(_change_text(k, old, new) for k, old, new in changes) or "as the scenario"
     with solara.Card(margin=0, classes=["coprod-side-header", f"coprod-header-{side}"]):
         with solara.Column(gap="2px"):
-            _side_title(side, ws, words)
-
-
-def _side_title(side: str, ws: Workshop, words: str) -> None:
-    solara.Text(
-        f"{side}: {labels.scenario_title(ws.scenarios[side])}",
-        style={"font-weight": "600", "font-size": "1.1em"},
-    )
-    solara.Text(f"Rules: {words}", classes=["coprod-changes"])
+            solara.Text(
+                f"{side}: {labels.scenario_title(ws.scenarios[side])}",
+                style={"font-weight": "600", "font-size": "1.1em"},
+            )
+            solara.Text(f"Rules: {words}", classes=["coprod-changes"])
