@@ -70,20 +70,19 @@ def in_process(steps: int, compare: bool) -> tuple[list[float], list[float]]:
 
     ws = Workshop()
     ws.set_compare(compare)
-    layouts = {side: nv.layout_for(r.model) for side, r in ws.runs.items()}
     model_ms, draw_ms = [], []
     for _ in range(steps + 3):
         t0 = time.perf_counter()
         ws.step()
         t1 = time.perf_counter()
-        for side, run in ws.runs.items():
+        for run in ws.runs.values():
             frame = run.frame()
             for spec in labels.CHARTS:
                 charts.line_chart(frame, spec, run.events(), run.horizon)
             charts.quintile_chart(
                 charts.quintile_participation(frame), run.quintile_adoption(), run.month, None
             )
-            nv.network_svg(run.model, layouts[side])
+            nv.network_svg(run.model, run.network_layout)
         t2 = time.perf_counter()
         model_ms.append(1000 * (t1 - t0))
         draw_ms.append(1000 * (t2 - t1))

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from coprod.dashboard import labels
-from coprod.dashboard.state import EventMark
+
+if TYPE_CHECKING:  # annotations only: state imports network_view, which imports this module
+    from coprod.dashboard.state import EventMark
 
 WIDTH, HEIGHT = 560, 230
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 18, 30

@@ -363,7 +363,7 @@ def Views(session: Session):
         adopted = [run.innovations() for run in runs]
         events = [run.events() for run in runs]
         adoption = [run.quintile_adoption() for run in runs]
-        maps = [nv.network_svg(r.model, _layout(r), session.colour_by.value) for r in runs]
+        maps = [nv.network_svg(r.model, r.network_layout, session.colour_by.value) for r in runs]
         horizon = ws.horizon
         sides = ws.sides
     views = [
@@ -526,16 +526,6 @@ def _side_by_side(sides: tuple[str, ...], html: list[str]) -> None:
                 unsafe_innerHTML=content,
                 classes=["coprod-panel", f"coprod-side-{side}"],
             )
-
-
-def _layout(run: Run) -> nv.NetworkLayout:
-    """The network layout of a run, built on first use and kept with the run."""
-    layout = getattr(run, "network_layout", None)
-    if layout is None:
-        m = run.model
-        layout = nv.layout_for(m)
-        run.network_layout = layout
-    return layout
 
 
 @solara.component

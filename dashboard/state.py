@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from coprod.dashboard import labels
+from coprod.dashboard.network_view import NetworkLayout, layout_for
 from coprod.model.core import CoProductionModel
 from coprod.model.measures import MEASURES, MUNICIPALITY_MEASURES
 from coprod.model.scenario import Scenario, ScenarioError, scenario_names
@@ -103,6 +105,11 @@ class Run:
     def horizon(self) -> int:
         """The scenario's length in months."""
         return int(self.scenario.steps)
+
+    @cached_property
+    def network_layout(self) -> NetworkLayout:
+        """Where the map draws the model's residents and ties (built on first use)."""
+        return layout_for(self.model)
 
     def step(self) -> None:
         """Simulate one more month."""

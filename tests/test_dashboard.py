@@ -338,6 +338,16 @@ def test_small_network_is_drawn_whole(workshop):
     assert not layout.sampled and len(layout.rows) == SMALL
 
 
+def test_a_run_keeps_its_map_layout_until_a_restart(workshop):
+    run = workshop.runs["A"]
+    assert run.network_layout is run.network_layout  # built once, then kept
+    assert run.network_layout.total == SMALL
+    workshop.step()
+    assert workshop.runs["A"].network_layout is run.network_layout
+    workshop.set_citizens(SMALL + 100)  # a restart: a new model, a new layout
+    assert workshop.runs["A"].network_layout.total == SMALL + 100
+
+
 def test_drawing_a_month_is_fast():
     ws = Workshop()  # the default scenario, 2,000 residents
     ws.step()
