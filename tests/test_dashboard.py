@@ -20,7 +20,14 @@ import solara
 
 from coprod.dashboard import charts, labels, server
 from coprod.dashboard import network_view as nv
-from coprod.dashboard.assets import ENV_VAR, Package, asset_dir, is_installed, required_packages
+from coprod.dashboard.assets import (
+    ENV_VAR,
+    AssetError,
+    Package,
+    asset_dir,
+    is_installed,
+    required_packages,
+)
 from coprod.dashboard.install_assets import install
 from coprod.dashboard.install_assets import main as install_main
 from coprod.dashboard.state import CSV_COLUMNS, LOCAL_MEASURES, EventMark, Workshop
@@ -327,7 +334,7 @@ def test_network_draws_a_sample_of_a_large_population():
     html = nv.network_svg(model, layout, "participation")
     assert html.count('class="hood"') == len(model.hoods)
     assert html.count("<circle") == len(layout.rows) + len(model.hoods)
-    assert "sample of 400 of 5,000" in html.replace(f"{len(layout.rows)}", "400")
+    assert f"showing a sample of {len(layout.rows):,} of 5,000 residents" in html
     trust = nv.network_svg(model, layout, "trust")
     assert 'data-colour="trust"' in trust and nv.TRUST_PALETTE[0] in trust
 
@@ -451,10 +458,11 @@ def test_install_assets_unpacks_each_package_once(tmp_path):
     assert not is_installed(Package("requirejs", "0.0.1"), folder)
 
 
-def test_install_assets_reports_a_missing_npm(tmp_path, capsys):
+def test_install_assets_reports_a_missing_npm(tmp_path):
     folder = tmp_path / "cdn"
-    with pytest.raises(RuntimeError, match="not found"):
+    with pytest.raises(AssetError, match="not found: install Node.js and npm"):
         install(folder, npm=str(tmp_path / "no-npm"))
+    assert not folder.exists()  # nothing written
 
 
 def test_configure_points_solara_at_the_asset_folder(tmp_path, monkeypatch):
@@ -490,8 +498,6 @@ def browser():
 @pytest.fixture(scope="module")
 def url(browser):
     from dashboard_browser import dashboard_server, ensure_assets
-
-    from coprod.dashboard.assets import AssetError
 
     try:
         ensure_assets()
