@@ -378,25 +378,13 @@ def plot(summary: dict[str, Any], path: Path) -> None:
         ax_mem.plot(n, peak, color=colour, marker=marker, ls=":", label=f"{model}: process peak")
     coprod = summary["scaling"]["coprod"]
     n = np.array([r["citizens"] for r in coprod], dtype=float)
-    last = coprod[-1]["step_s"]["median"]
-    ax_time.plot(n, last * n / n[-1], color="grey", ls="--", lw=1, label="linear")
-    ax_time.set(
-        xscale="log",
-        yscale="log",
-        xlabel="citizens",
-        ylabel="seconds per step",
-        title="Time per step",
-    )
-    last_mem = coprod[-1]["model_mb"]["median"]
-    ax_mem.plot(n, last_mem * n / n[-1], color="grey", ls="--", lw=1, label="linear")
-    ax_mem.set(
-        xscale="log",
-        yscale="log",
-        xlabel="citizens",
-        ylabel="MB (resident set)",
-        title="Memory",
-    )
-    for ax in (ax_time, ax_mem):
+    for ax, measure, ylabel, title in (
+        (ax_time, "step_s", "seconds per step", "Time per step"),
+        (ax_mem, "model_mb", "MB (resident set)", "Memory"),
+    ):
+        last = coprod[-1][measure]["median"]
+        ax.plot(n, last * n / n[-1], color="grey", ls="--", lw=1, label="linear")
+        ax.set(xscale="log", yscale="log", xlabel="citizens", ylabel=ylabel, title=title)
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     fig.tight_layout()
