@@ -472,7 +472,7 @@ def _line_view(
     frames: list,
     events: list,
     horizon: int,
-    places: list[str | None] | None = None,
+    places: list[str | None],
 ) -> View:
     y_max = spec.y_max
     if y_max is None:  # the same scale on both sides, so that heights compare
@@ -485,7 +485,7 @@ def _line_view(
         spec.help,
         [
             charts.line_chart(f, spec, e, horizon, y_max, place, LOCAL_MEASURES)
-            for f, e, place in zip(frames, events, places or [None] * len(frames), strict=True)
+            for f, e, place in zip(frames, events, places, strict=True)
         ],
     )
 
