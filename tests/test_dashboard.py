@@ -107,6 +107,8 @@ def test_every_control_value_is_accepted_by_the_scenario_schema(workshop):
         for value in values:
             workshop.set_rule("A", control.key, value)
             assert workshop.error is None, (control.key, value, workshop.error)
+            assert workshop.value("A", control.key) == value  # and the run uses it
+            assert workshop.runs["A"].scenario == workshop.scenario("A")
 
 
 def test_compare_steps_two_runs_together_with_the_same_seed(workshop):
