@@ -19,21 +19,30 @@ _EXPORTS = {
     "compare_horizon": "compare",
     "compare_over_time": "compare",
     "horizon_table": "compare",
-    "EnsembleDetail": "municipalities",
-    "run_ensemble_detail": "municipalities",
-    "run_comparison_detail": "municipalities",
-    "compare_municipalities": "municipalities",
-    "compare_innovations": "municipalities",
-    "innovation_runs": "municipalities",
-    "municipality_table": "municipalities",
-    "innovations_table": "municipalities",
-    "write_municipality_comparison": "municipalities",
+    "EnsembleDetail": "municipality_runs",
+    "run_ensemble_detail": "municipality_runs",
+    "run_comparison_detail": "municipality_runs",
+    "compare_municipalities": "municipality_stats",
+    "compare_innovations": "municipality_stats",
+    "innovation_runs": "municipality_stats",
+    "municipality_table": "municipality_output",
+    "innovations_table": "municipality_output",
+    "write_municipality_comparison": "municipality_output",
     "horizon_means": "stats",
     "t_interval": "stats",
     "welch": "stats",
+    "summarise": "stats",
+    "add_difference": "stats",
+    "format_interval": "stats",
     "load_sweep": "sweep_spec",
     "sweep_from_dict": "sweep_spec",
+    "CoprodError": "errors",
+    "InputError": "errors",
+    "ScenarioError": "errors",
+    "AnalysisError": "errors",
+    "PreconditionError": "errors",
     "SweepError": "sweep_spec",
+    "ReportError": "report",
     "OutputError": "output",
     "WorkerLost": "parallel",
     "plan_sweep": "sweep",
@@ -60,7 +69,9 @@ __all__ = sorted(_EXPORTS)
 def __getattr__(name: str) -> Any:
     if name not in _EXPORTS:
         raise AttributeError(f"module 'coprod.analysis' has no attribute {name!r}")
-    return getattr(import_module(f"coprod.analysis.{_EXPORTS[name]}"), name)
+    module = _EXPORTS[name]
+    package = "coprod.model" if module == "errors" else "coprod.analysis"
+    return getattr(import_module(f"{package}.{module}"), name)
 
 
 def __dir__() -> list[str]:

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from coprod.model.scenario import Scenario, ScenarioError, scenario_names
+from coprod.model.errors import InputError, ScenarioError
+from coprod.model.scenario import Scenario, scenario_names
 
 
 @click.group(
@@ -23,6 +24,43 @@ from coprod.model.scenario import Scenario, ScenarioError, scenario_names
 @click.version_option(package_name="coprod", prog_name="coprod")
 def app() -> None:
     """Simulate co-creation and co-production of public services and their public values."""
+
+
+def steps_option(func):
+    """The ``--steps`` option: months to simulate (default: the scenario's)."""
+    return click.option(
+        "--steps", type=click.IntRange(min=1), default=None, help="Months to simulate."
+    )(func)
+
+
+def replicates_option(func):
+    """The ``--replicates`` option of the commands that run ensembles."""
+    return click.option(
+        "--replicates", type=click.IntRange(min=2), default=20, show_default=True
+    )(func)
+
+
+def seed_option(help: str):
+    """The ``--seed`` option (a whole number >= 0, default 0), with the command's ``help``."""
+    return click.option(
+        "--seed", type=click.IntRange(min=0), default=0, show_default=True, help=help
+    )
+
+
+def set_option(help: str):
+    """The repeatable ``--set KEY=VALUE`` option (passed as ``set_``), with ``help``."""
+    return click.option("--set", "set_", multiple=True, metavar="KEY=VALUE", help=help)
+
+
+def out_option(help: str, default: Path | None = None):
+    """The ``--out`` output folder option, with the command's ``help`` and ``default``."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
 
 
 #: Measures shown in the summary table printed after a run.
@@ -87,27 +125,10 @@ def scenarios_command() -> None:
 
 @app.command("run")
 @click.argument("scenario")
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Months to simulate.")
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Root seed of every random draw.",
-)
-@click.option(
-    "--set",
-    "set_",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a key, e.g. --set governance.ict_role=substitutive (repeatable).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output folder (default: runs/<scenario>-seed<seed>).",
-)
+@steps_option
+@seed_option("Root seed of every random draw.")
+@set_option("Override a key, e.g. --set governance.ict_role=substitutive (repeatable).")
+@out_option("Output folder (default: runs/<scenario>-seed<seed>).")
 def run_command(
     scenario: str, steps: int | None, seed: int, set_: tuple[str, ...], out: Path | None
 ) -> None:
@@ -156,28 +177,11 @@ def progress_option(func):
 
 @app.command("compare")
 @click.argument("scenarios", nargs=-1, required=True)
-@click.option("--replicates", type=click.IntRange(min=2), default=20, show_default=True)
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Months to simulate.")
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Root seed of the replicate seeds, shared by all scenarios.",
-)
-@click.option(
-    "--set",
-    "set_",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a key in every scenario (repeatable).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output folder (default: runs/compare-<first>-<second>...).",
-)
+@replicates_option
+@steps_option
+@seed_option("Root seed of the replicate seeds, shared by all scenarios.")
+@set_option("Override a key in every scenario (repeatable).")
+@out_option("Output folder (default: runs/compare-<first>-<second>...).")
 @click.option(
     "--by-municipality",
     is_flag=True,
@@ -232,11 +236,8 @@ def compare_command(
 
 @app.command("sweep")
 @click.argument("sweep_file", metavar="SWEEP.toml", type=click.Path(path_type=Path))
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output folder (default: runs/sweep-<name>). Run again to resume an interrupted sweep.",
+@out_option(
+    "Output folder (default: runs/sweep-<name>). Run again to resume an interrupted sweep."
 )
 @scheduler_option
 @progress_option
@@ -245,7 +246,10 @@ def sweep_command(
 ) -> None:
     """Run a parameter sweep; results resume after an interruption."""
     from coprod.analysis.parallel import check_client
-    from coprod.analysis.sweep import check_output, plan_sweep, run_sweep, summarise_sweep
+    from coprod.analysis.sweep import run_sweep
+    from coprod.analysis.sweep_folder import check_output
+    from coprod.analysis.sweep_output import summarise_sweep
+    from coprod.analysis.sweep_plan import plan_sweep
 
     plan = plan_sweep(sweep_file)
     check_client(scheduler)
@@ -272,12 +276,7 @@ def sweep_command(
     default=None,
     help="Morris trajectories or Sobol base sample N (default: the sweep file's samples).",
 )
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Output folder (default: runs/sensitivity-<name>-<method>).",
-)
+@out_option("Output folder (default: runs/sensitivity-<name>-<method>).")
 @scheduler_option
 @progress_option
 def sensitivity_command(
@@ -291,7 +290,8 @@ def sensitivity_command(
     """Global sensitivity analysis (SALib Morris or Sobol) of the sweep file's parameters."""
     from coprod.analysis.parallel import check_client
     from coprod.analysis.sensitivity import indices_of, plan_sensitivity
-    from coprod.analysis.sweep import check_output, run_sweep
+    from coprod.analysis.sweep import run_sweep
+    from coprod.analysis.sweep_folder import check_output
 
     plan, problem, X = plan_sensitivity(sweep_file, method, samples)
     check_client(scheduler)
@@ -322,7 +322,7 @@ def _interruptible(run, folder: Path, plan):
     try:
         return run()
     except KeyboardInterrupt:
-        from coprod.analysis.sweep import finished_runs
+        from coprod.analysis.sweep_folder import finished_runs
 
         kept = len(finished_runs(plan, folder, tidy=False)) if folder.exists() else 0
         click.echo(
@@ -351,35 +351,17 @@ def _echo_indices(indices) -> None:
 
 
 @app.command("validate")
-@click.option("--replicates", type=click.IntRange(min=2), default=20, show_default=True)
-@click.option("--steps", type=click.IntRange(min=1), default=None, help="Months to simulate.")
-@click.option(
-    "--seed",
-    type=click.IntRange(min=0),
-    default=0,
-    show_default=True,
-    help="Root seed of the replicate seeds, shared by every ensemble.",
-)
+@replicates_option
+@steps_option
+@seed_option("Root seed of the replicate seeds, shared by every ensemble.")
 @click.option(
     "--scenario",
     "base",
     default=None,
     help="Validate this scenario's parameter set instead of the defaults.",
 )
-@click.option(
-    "--set",
-    "set_",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Override a key of the parameter set (repeatable).",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("runs/validation"),
-    show_default=True,
-    help="Output folder.",
-)
+@set_option("Override a key of the parameter set (repeatable).")
+@out_option("Output folder.", default=Path("runs/validation"))
 @click.option(
     "--strict",
     is_flag=True,
@@ -450,7 +432,7 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         app.main(args=argv, prog_name="coprod", standalone_mode=False)
-    except ScenarioError as exc:
+    except InputError as exc:  # a bad scenario, sweep file, argument or results folder
         _fail(str(exc))
     except _NO_ARGS as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else "coprod --help")

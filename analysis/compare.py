@@ -11,14 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from coprod.analysis.ensemble import ensemble_tasks
 from coprod.analysis.parallel import RunTask, execute
-from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, t_interval, welch
+from coprod.analysis.stats import (
+    HORIZON_WINDOW,
+    add_difference,
+    format_difference,
+    format_interval,
+    horizon_means,
+    summarise,
+)
+from coprod.model.errors import AnalysisError
 from coprod.model.measures import MEASURES
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.model.scenario import Scenario
 
 #: Measures printed by ``coprod compare`` (the files hold every measure).
 TABLE_MEASURES = (
@@ -62,7 +69,7 @@ def comparison_tasks(
         and each key's ``(label, replicate)``.
     """
     if len(scenarios) < 1:
-        raise ScenarioError("compare: give at least one scenario")
+        raise AnalysisError("compare: give at least one scenario")
     labels = scenario_labels(scenarios)
     tasks, owner = [], {}
     for label, scenario in zip(labels, scenarios, strict=True):
@@ -109,37 +116,8 @@ def _measures(frame: pd.DataFrame, measures: Sequence[str] | None) -> list[str]:
         return [m for m in MEASURES if m in frame.columns]
     unknown = [m for m in measures if m not in frame.columns]
     if unknown:
-        raise ScenarioError(f"measures: {unknown[0]!r} is not a column of the results")
+        raise AnalysisError(f"measures: {unknown[0]!r} is not a column of the results")
     return list(measures)
-
-
-def _summarise(values: pd.DataFrame, by: list[str], measures: list[str]) -> pd.DataFrame:
-    """Mean, sd, n and t-interval per group and measure; long format."""
-    long = values.melt(id_vars=by, value_vars=measures, var_name="measure")
-    stats = long.groupby([*by, "measure"], sort=False)["value"].agg(["mean", "std", "count"])
-    stats = stats.rename(columns={"std": "sd", "count": "n"}).reset_index()
-    stats["ci_low"], stats["ci_high"] = t_interval(stats["mean"], stats["sd"], stats["n"])
-    return stats
-
-
-def _add_difference(stats: pd.DataFrame, keys: list[str], reference: str) -> pd.DataFrame:
-    ref = stats.loc[stats["scenario"] == reference, [*keys, "mean", "sd", "n"]]
-    if ref.empty:
-        raise ScenarioError(f"reference = {reference!r} is not one of the scenarios")
-    aligned = stats[keys].merge(ref, on=keys, how="left", validate="many_to_one")
-    diff, lo, hi, p = welch(
-        stats["mean"].to_numpy(),
-        stats["sd"].to_numpy(),
-        stats["n"].to_numpy(),
-        aligned["mean"].to_numpy(),
-        aligned["sd"].to_numpy(),
-        aligned["n"].to_numpy(),
-    )
-    stats["diff"], stats["diff_low"], stats["diff_high"], stats["p_value"] = diff, lo, hi, p
-    own = (stats["scenario"] == reference).to_numpy()
-    stats.loc[own, ["diff", "diff_low", "diff_high"]] = 0.0
-    stats.loc[own, "p_value"] = np.nan
-    return stats
 
 
 def compare_horizon(
@@ -164,9 +142,9 @@ def compare_horizon(
     """
     names = _measures(runs, measures)
     per_run = horizon_means(runs, RUN_KEYS, names, window=window)
-    stats = _summarise(per_run, ["scenario"], names)
+    stats = summarise(per_run, ["scenario"], names)
     reference = runs["scenario"].iloc[0] if reference is None else reference
-    return _add_difference(stats, ["measure"], reference)
+    return add_difference(stats, ["measure"], reference)
 
 
 def compare_over_time(
@@ -180,9 +158,9 @@ def compare_over_time(
         One row per scenario, step and measure, with the columns of :func:`compare_horizon`.
     """
     names = _measures(runs, measures)
-    stats = _summarise(runs[["scenario", "step", *names]], ["scenario", "step"], names)
+    stats = summarise(runs[["scenario", "step", *names]], ["scenario", "step"], names)
     reference = runs["scenario"].iloc[0] if reference is None else reference
-    return _add_difference(stats, ["step", "measure"], reference)
+    return add_difference(stats, ["step", "measure"], reference)
 
 
 def horizon_table(horizon: pd.DataFrame, measures: Sequence[str] | None = None) -> str:
@@ -204,16 +182,8 @@ def horizon_table(horizon: pd.DataFrame, measures: Sequence[str] | None = None) 
         for i, scenario in enumerate(scenarios):
             r = rows.loc[(name, scenario)]
             line = f"{name if i == 0 else '':<{mw}}{scenario:<{sw}}"
-            line += f"{_fmt(r['mean'], r['ci_low'], r['ci_high']):<26}"
+            line += f"{format_interval(r['mean'], r['ci_low'], r['ci_high']):<26}"
             if i > 0:
-                line += _fmt(r["diff"], r["diff_low"], r["diff_high"], signed=True)
-                line += " *" if r["diff_low"] > 0 or r["diff_high"] < 0 else ""
+                line += format_difference(r)
             lines.append(line.rstrip())
     return "\n".join(lines)
-
-
-def _fmt(mean: float, low: float, high: float, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    if np.isnan(low):
-        return f"{mean:{sign}.3f}"
-    return f"{mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"

@@ -14,7 +14,8 @@ import pandas as pd
 
 from coprod.analysis.parallel import RunTask, execute
 from coprod.analysis.seeds import replicate_seeds
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.model.errors import AnalysisError
+from coprod.model.scenario import Scenario
 
 
 def run_ensemble(
@@ -57,13 +58,13 @@ def ensemble_tasks(
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
     if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
-        raise ScenarioError(f"replicates = {replicates!r} is not allowed: must be >= 1")
+        raise AnalysisError(f"replicates = {replicates!r} is not allowed: must be >= 1")
     if steps is None:
         steps = scenario.steps
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
-        raise ScenarioError(f"steps = {steps!r} is not allowed: must be a whole number >= 1")
+        raise AnalysisError(f"steps = {steps!r} is not allowed: must be a whole number >= 1")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ScenarioError(f"seed = {seed!r} is not allowed: must be a whole number >= 0")
+        raise AnalysisError(f"seed = {seed!r} is not allowed: must be a whole number >= 0")
     data = scenario.to_dict()
     return [
         RunTask(key=str(replicate), scenario=data, steps=steps, seed=child)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from coprod.model.scenario import ScenarioError
+from coprod.model.errors import CoprodError, ScenarioError
 
 #: Errors of a full disk or an exhausted quota.
 _FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -31,7 +31,7 @@ _FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 _READ_ONLY = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
 
-class OutputError(OSError):
+class OutputError(CoprodError, OSError):
     """A result file or folder could not be written; ``str()`` is one line: what, where, why."""
 
     def __init__(self, code: int | None, path: Path, advice: str) -> None:

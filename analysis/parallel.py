@@ -30,7 +30,8 @@ from typing import Any
 
 import pandas as pd
 
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.model.errors import AnalysisError, CoprodError
+from coprod.model.scenario import Scenario
 
 #: Below this many agent-steps (citizens x steps x runs) a job runs in-process when
 #: ``client=None``: a few seconds of serial work. Starting a local cluster and importing coprod
@@ -38,7 +39,7 @@ from coprod.model.scenario import Scenario, ScenarioError
 LOCAL_CLUSTER_MIN_WORK = 10_000_000
 
 
-class WorkerLost(RuntimeError):
+class WorkerLost(CoprodError, RuntimeError):
     """A run's Dask worker process died more often than Dask retries a run (killed, out of memory).
 
     Dask runs a task again elsewhere when its worker dies, up to
@@ -86,13 +87,13 @@ def check_client(client: Any) -> None:
         return
     if isinstance(client, str):
         if "://" not in client and ":" not in client:
-            raise ScenarioError(
+            raise AnalysisError(
                 f"scheduler = {client!r} is not allowed: use 'serial', 'local' or an address "
                 "such as tcp://host:8786"
             )
         return
     if not hasattr(client, "submit") or not hasattr(client, "map"):
-        raise ScenarioError(
+        raise AnalysisError(
             f"client = {client!r} is not allowed: use None, 'serial', 'local', a scheduler "
             "address or a distributed.Client"
         )

@@ -20,13 +20,14 @@ import pandas as pd
 
 from coprod.analysis.compare import TABLE_MEASURES
 from coprod.analysis.output import write_text
-from coprod.analysis.stats import HORIZON_WINDOW
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.analysis.stats import HORIZON_WINDOW, format_interval, interval_rows
+from coprod.model.errors import InputError, ScenarioError
+from coprod.model.scenario import Scenario
 
 KINDS = ("run", "compare", "sweep", "sensitivity", "validate")
 
 
-class ReportError(ScenarioError):
+class ReportError(InputError):
     """A folder cannot be reported on; the message says why."""
 
 
@@ -112,13 +113,6 @@ def _file_name(name: object, key: str) -> str:
         raise ReportError(str(exc)) from None
 
 
-def _interval(mean: float, low: float, high: float, signed: bool = False) -> str:
-    sign = "+" if signed else ""
-    if pd.isna(low):
-        return f"{mean:{sign}.3f}"
-    return f"{mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"
-
-
 def _run(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     frame = _read(folder, "measures.parquet").set_index("step")
     tail = frame.iloc[-HORIZON_WINDOW:]
@@ -170,10 +164,10 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
                 {
                     "measure": m,
                     "scenario": s,
-                    "mean [95% CI]": _interval(r["mean"], r["ci_low"], r["ci_high"]),
+                    "mean [95% CI]": format_interval(r["mean"], r["ci_low"], r["ci_high"]),
                     f"difference to {reference} [95% CI]": ""
                     if s == reference
-                    else _interval(r["diff"], r["diff_low"], r["diff_high"], signed=True),
+                    else format_interval(r["diff"], r["diff_low"], r["diff_high"], signed=True),
                 }
             )
     clear = horizon[
@@ -184,7 +178,7 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     clear = clear.reindex(clear["diff"].abs().sort_values(ascending=False).index).head(10)
     findings = [
         f"**{r.measure}** is {'higher' if r.diff > 0 else 'lower'} under {r.scenario} than under "
-        f"{reference}: {_interval(r.diff, r.diff_low, r.diff_high, signed=True)}"
+        f"{reference}: {format_interval(r.diff, r.diff_low, r.diff_high, signed=True)}"
         for r in clear.itertuples()
     ] or ["No difference to the reference has a 95% interval that excludes zero."]
     lines = [
@@ -224,19 +218,12 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
 
 def _municipalities(folder: Path) -> Section:
     """The per-place and innovation tables of ``coprod compare --by-municipality``."""
-    from coprod.analysis.municipalities import GROUPINGS, interval_cell
+    from coprod.analysis.municipality_stats import GROUPINGS
 
     def wide(stats: pd.DataFrame, key: str) -> pd.DataFrame:
-        scenarios = list(dict.fromkeys(stats["scenario"]))
-        indexed = stats.set_index(["scenario", key])
-        rows = []
-        for item in dict.fromkeys(stats[key]):
-            row = {key.replace("_", " "): item}
-            for i, scenario in enumerate(scenarios):
-                label = scenario if i == 0 else f"{scenario} (difference)"
-                row[label] = interval_cell(indexed.loc[(scenario, item)], with_diff=i > 0)
-            rows.append(row)
-        return pd.DataFrame(rows)
+        scenarios, body = interval_rows(stats, key, dict.fromkeys(stats[key]))
+        labels = [s if i == 0 else f"{s} (difference)" for i, s in enumerate(scenarios)]
+        return pd.DataFrame(body, columns=[key.replace("_", " "), *labels])
 
     by_place = _read(folder, "municipalities.parquet")
     key = next(c for c in GROUPINGS if c in by_place.columns)
@@ -295,7 +282,7 @@ def _sweep(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     else:
         summary = summarise_sweep(load_results(folder), keys, measures)
     wide = summary.assign(
-        cell=[_interval(*v) for v in summary[["mean", "ci_low", "ci_high"]].to_numpy()]
+        cell=[format_interval(*v) for v in summary[["mean", "ci_low", "ci_high"]].to_numpy()]
     ).pivot_table(index=["point", *keys], columns="measure", values="cell", aggfunc="first")
     wide = wide[[m for m in measures if m in wide.columns]].reset_index()
     limit = 40
@@ -419,7 +406,7 @@ def _validate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         {
             "pattern": r["pattern"],
             "expected": r["expected"],
-            "observed (95% interval)": _interval(r["observed"], r["ci_low"], r["ci_high"]),
+            "observed (95% interval)": format_interval(r["observed"], r["ci_low"], r["ci_high"]),
             "published": r["published"],
             "criterion": r["criterion"],
             "result": verdict.get(_flag(r["passed"]), "reported"),

@@ -20,13 +20,9 @@ import pandas as pd
 
 from coprod.analysis.output import write_frame
 from coprod.analysis.stats import HORIZON_WINDOW, horizon_means
-from coprod.analysis.sweep import (
-    SweepPlan,
-    load_results,
-    plan_sweep,
-    run_sweep,
-    write_manifest,
-)
+from coprod.analysis.sweep import run_sweep
+from coprod.analysis.sweep_folder import load_results, write_manifest
+from coprod.analysis.sweep_plan import SweepPlan, plan_sweep
 from coprod.analysis.sweep_spec import Parameter, SweepError, SweepSpec, load_sweep
 
 METHODS = ("morris", "sobol")

@@ -4,13 +4,22 @@ Replicates are independent runs (their seeds spawned from one root seed), so the
 measure over replicates has a t-interval with ``n - 1`` degrees of freedom, and the difference
 between two scenarios a Welch interval (unequal variances, Welch-Satterthwaite degrees of
 freedom). With one replicate there is no interval (NaN); with no spread the interval has width 0.
+
+This module is the one home of summary statistics across replicates (:func:`summarise`,
+:func:`add_difference`, :func:`describe`, :func:`mean_interval`) and of how an interval is
+written in tables and reports (:func:`format_interval`, :func:`interval_cell`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from coprod.model.errors import AnalysisError
 
 #: Months at the end of a run averaged into its horizon value.
 HORIZON_WINDOW = 12
@@ -92,3 +101,107 @@ def horizon_means(
     last = frame.groupby(by, sort=False)["step"].transform("max")
     tail = frame[frame["step"] > last - window]
     return tail.groupby(by, sort=False)[measures].mean().reset_index()
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per replicate) with the bounds of its t-interval."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    lo, hi = t_interval(mean, values.std(ddof=1), len(values))
+    return mean, float(lo), float(hi)
+
+
+def summarise(values: pd.DataFrame, by: list[str], measures: list[str]) -> pd.DataFrame:
+    """Mean, sd, n and t-interval per group and measure, in long format.
+
+    Args:
+        values: One row per run (e.g. :func:`horizon_means`): the ``by`` columns and measures.
+        by: Columns that make a group, e.g. ``["scenario"]``.
+        measures: Measure columns to summarise.
+
+    Returns:
+        One row per group and measure (in order of first appearance): the ``by`` columns,
+        ``measure``, ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high``.
+    """
+    long = values.melt(id_vars=by, value_vars=measures, var_name="measure")
+    table = long.groupby([*by, "measure"], sort=False)["value"].agg(["mean", "std", "count"])
+    table = table.rename(columns={"std": "sd", "count": "n"}).reset_index()
+    table["ci_low"], table["ci_high"] = t_interval(table["mean"], table["sd"], table["n"])
+    return table
+
+
+def add_difference(table: pd.DataFrame, keys: list[str], reference: str) -> pd.DataFrame:
+    """Add each row's difference to the ``reference`` scenario's row with the same ``keys``.
+
+    Args:
+        table: Output of :func:`summarise` with a ``scenario`` column (changed in place).
+        keys: Columns that pair a row with the reference's, e.g. ``["measure"]``.
+        reference: The scenario the others are compared with.
+
+    Returns:
+        ``table`` with ``diff``, ``diff_low``, ``diff_high`` (Welch interval) and ``p_value``;
+        the reference's own rows have a difference of 0 and no p-value.
+
+    Raises:
+        AnalysisError: ``reference`` is not one of the scenarios.
+    """
+    ref = table.loc[table["scenario"] == reference, [*keys, "mean", "sd", "n"]]
+    if ref.empty:
+        raise AnalysisError(f"reference = {reference!r} is not one of the scenarios")
+    aligned = table[keys].merge(ref, on=keys, how="left", validate="many_to_one")
+    diff, lo, hi, p = welch(
+        *(table[c].to_numpy() for c in ("mean", "sd", "n")),
+        *(aligned[c].to_numpy() for c in ("mean", "sd", "n")),
+    )
+    table["diff"], table["diff_low"], table["diff_high"], table["p_value"] = diff, lo, hi, p
+    own = (table["scenario"] == reference).to_numpy()
+    table.loc[own, ["diff", "diff_low", "diff_high"]] = 0.0
+    table.loc[own, "p_value"] = np.nan
+    return table
+
+
+def format_interval(mean: float, low: float, high: float, signed: bool = False) -> str:
+    """``mean [low, high]``, three decimals, ``+`` signs if ``signed``; ``mean`` if no interval."""
+    sign = "+" if signed else ""
+    if pd.isna(low):
+        return f"{mean:{sign}.3f}"
+    return f"{mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"
+
+
+def format_difference(row: pd.Series) -> str:
+    """A row's signed difference with its interval, `` *`` where the interval excludes zero."""
+    text = format_interval(row["diff"], row["diff_low"], row["diff_high"], signed=True)
+    return text + (" *" if row["diff_low"] > 0 or row["diff_high"] < 0 else "")
+
+
+def interval_cell(row: pd.Series, with_diff: bool) -> str:
+    """``mean [low, high]``, then ``; diff [low, high]`` (``*`` if it excludes 0) if asked."""
+    if np.isnan(row["mean"]):
+        return "—"
+    text = format_interval(row["mean"], row["ci_low"], row["ci_high"])
+    if with_diff and not np.isnan(row["diff"]):
+        text += "; " + format_difference(row)
+    return text
+
+
+def interval_rows(
+    table: pd.DataFrame, key: str, items: Iterable[Any]
+) -> tuple[list[str], list[list[Any]]]:
+    """A wide table of intervals: a row per item of ``key``, a column per scenario.
+
+    Args:
+        table: Output of :func:`add_difference` (``scenario``, ``key``, intervals, differences).
+        key: The column whose values make the rows, e.g. ``status_rank`` or ``measure``.
+        items: The values of ``key`` to show, in order.
+
+    Returns:
+        The scenarios in order, and per item the item followed by each scenario's
+        :func:`interval_cell` (with the difference after the first scenario).
+    """
+    scenarios = list(dict.fromkeys(table["scenario"]))
+    indexed = table.set_index(["scenario", key])
+    body = [
+        [item, *(interval_cell(indexed.loc[(s, item)], i > 0) for i, s in enumerate(scenarios))]
+        for item in items
+    ]
+    return scenarios, body

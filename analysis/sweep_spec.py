@@ -38,8 +38,9 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coprod.analysis.output import safe_name
+from coprod.model.errors import InputError, ScenarioError
 from coprod.model.measures import MEASURES
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.model.scenario import Scenario
 
 #: Measures summarised when a sweep file does not say.
 DEFAULT_MEASURES = (
@@ -55,7 +56,7 @@ DEFAULT_MEASURES = (
 )
 
 
-class SweepError(ScenarioError):
+class SweepError(InputError):
     """A sweep file or sweep argument is invalid; the message names the key and the rule."""
 
 

@@ -32,8 +32,9 @@ import pandas as pd
 from scipy.optimize import curve_fit
 
 from coprod.analysis.compare import run_comparison
-from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, t_interval
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, mean_interval
+from coprod.model.errors import AnalysisError
+from coprod.model.scenario import Scenario
 
 #: Published figures the checks compare with, with their sources (also in docs/validation.md).
 FIXMYSTREET_TOP10 = 0.62  # mySociety research, "Super contributors and power laws"
@@ -94,6 +95,12 @@ class PatternCheck:
     #: ``None`` for a figure reported beside the patterns without a pass or fail.
     passed: bool | None
 
+    @classmethod
+    def of(cls, interval: tuple[float, float, float], **text: Any) -> PatternCheck:
+        """A check whose ``observed``, ``ci_low`` and ``ci_high`` are ``interval``, in order."""
+        observed, ci_low, ci_high = interval
+        return cls(observed=observed, ci_low=ci_low, ci_high=ci_high, **text)
+
 
 @dataclass
 class Validation:
@@ -140,7 +147,7 @@ def run_validation(
     if isinstance(base, str):
         base = Scenario.load(base)
     if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 2:
-        raise ScenarioError(
+        raise AnalysisError(
             f"replicates = {replicates!r} is not allowed: validation needs >= 2 for intervals"
         )
     scenarios = validation_scenarios(base)
@@ -189,13 +196,6 @@ def check_patterns(runs: pd.DataFrame) -> tuple[list[PatternCheck], pd.DataFrame
     return checks, bass
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    lo, hi = t_interval(mean, values.std(ddof=1), len(values))
-    return mean, float(lo), float(hi)
-
-
 def final_values(frame: pd.DataFrame, measure: str) -> np.ndarray:
     """``measure`` at the last step of each replicate (cumulative measures such as shares)."""
     last = frame[frame["step"] == frame["step"].max()]
@@ -214,42 +214,36 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
         "mySociety research, 'Super contributors and power laws' (FixMyStreet reports); "
         "Verba, Schlozman & Brady 1995"
     )
-    mean, lo, hi = _interval(final_values(default, "top10_share"))
-    top10 = PatternCheck(
+    mean, lo, hi = mean_interval(final_values(default, "top10_share"))
+    top10 = PatternCheck.of(
+        (mean, lo, hi),
         pattern="Participation inequality: top 10% of contributors",
         source=source,
         expected="a small minority of contributors makes most contributions",
         statistic="top10_share at the horizon (share of contributions made by the top 10% of "
         "contributors)",
-        observed=mean,
-        ci_low=lo,
-        ci_high=hi,
         published=f"FixMyStreet: {FIXMYSTREET_TOP10:.0%} of reports by the top 10% of users",
         criterion=f"lower 95% bound above {MAJORITY}",
         passed=bool(lo > MAJORITY),
     )
-    mean1, lo1, hi1 = _interval(final_values(default, "top1_share"))
-    top1 = PatternCheck(
+    mean1, lo1, hi1 = mean_interval(final_values(default, "top1_share"))
+    top1 = PatternCheck.of(
+        (mean1, lo1, hi1),
         pattern="Participation inequality: top 1% of contributors",
         source=source,
         expected="the very most active contributors (super contributors) make a large share",
         statistic="top1_share at the horizon",
-        observed=mean1,
-        ci_low=lo1,
-        ci_high=hi1,
         published=f"FixMyStreet: {FIXMYSTREET_TOP1:.0%} of reports by the top 1% of users",
         criterion="reported beside the published figure, not checked: see docs/validation.md",
         passed=None,
     )
-    gmean, glo, ghi = _interval(final_values(default, "contribution_gini"))
-    gini = PatternCheck(
+    gmean, glo, ghi = mean_interval(final_values(default, "contribution_gini"))
+    gini = PatternCheck.of(
+        (gmean, glo, ghi),
         pattern="Participation inequality: Gini of contributions",
         source="Verba, Schlozman & Brady 1995; Alford 2009 (co-production is a minority activity)",
         expected="contributions are very unequal across all residents (most contribute nothing)",
         statistic="contribution_gini at the horizon (all citizens)",
-        observed=gmean,
-        ci_low=glo,
-        ci_high=ghi,
         published="no published Gini for co-production; reported beside the top shares",
         criterion="lower 95% bound above 0.5",
         passed=bool(glo > 0.5),
@@ -304,17 +298,15 @@ def check_adoption_curve(bass: pd.DataFrame) -> list[PatternCheck]:
     r2 = ok["r2"].to_numpy()
     excess = (ok["q"] - ok["p"]).to_numpy()
     n = len(ok)
-    mean, lo, hi = _interval(excess) if n > 1 else (np.nan, np.nan, np.nan)
+    mean, lo, hi = mean_interval(excess) if n > 1 else (np.nan, np.nan, np.nan)
     median_r2 = float(np.median(r2)) if n else np.nan
-    shape = PatternCheck(
+    shape = PatternCheck.of(
+        (mean, lo, hi),
         pattern="Adoption S-curve: shape",
         source=source_shape,
         expected="adoption follows an S-curve: imitation outweighs innovation (q > p), so the "
         "yearly number of new adopters rises before it falls",
         statistic="q - p per year of the Bass fit to each replicate, with the fit's R²",
-        observed=mean,
-        ci_low=lo,
-        ci_high=hi,
         published="S-shaped cumulative adoption is the rule for innovations (Rogers 2003); "
         f"published means p = {BASS_P_MEAN}, q = {BASS_Q_MEAN}",
         criterion=f"every replicate fitted, lower 95% bound of q - p above 0, median R² >= "
@@ -338,17 +330,15 @@ def check_adoption_curve(bass: pd.DataFrame) -> list[PatternCheck]:
         ),
     ):
         values = ok[name].to_numpy()
-        mean, lo, hi = _interval(values) if n > 1 else (np.nan, np.nan, np.nan)
+        mean, lo, hi = mean_interval(values) if n > 1 else (np.nan, np.nan, np.nan)
         word = "innovation (external influence)" if name == "p" else "imitation (peers)"
         checks.append(
-            PatternCheck(
+            PatternCheck.of(
+                (mean, lo, hi),
                 pattern=f"Adoption S-curve: Bass {name}",
                 source=source,
                 expected=f"coefficient of {word} per year within the published range",
                 statistic=f"Bass {name} per year, fitted to each replicate's adoption curve",
-                observed=mean,
-                ci_low=lo,
-                ci_high=hi,
                 published=f"mean {mean_pub} over 213 estimates; range {low}–{high}",
                 criterion=f"mean within [{low}, {high}]",
                 passed=bool(n > 1 and low <= mean <= high),
@@ -364,7 +354,7 @@ def _paired(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     the same initial world: their difference is paired, and the world-to-world variation that
     both share cancels out of the interval (common random numbers).
     """
-    return _interval(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
+    return mean_interval(np.asarray(a, dtype=float) - np.asarray(b, dtype=float))
 
 
 def check_digital_divide(closed: pd.DataFrame, kept: pd.DataFrame) -> PatternCheck:
@@ -372,7 +362,8 @@ def check_digital_divide(closed: pd.DataFrame, kept: pd.DataFrame) -> PatternChe
     diff, lo, hi = _paired(
         horizon_values(closed, "participation_gap"), horizon_values(kept, "participation_gap")
     )
-    return PatternCheck(
+    return PatternCheck.of(
+        (diff, lo, hi),
         pattern="Digital divide",
         source="Clark, Brudney & Jang 2013; van Deursen & van Dijk 2014; "
         "Nieuwenhuizen & Meijer 2021",
@@ -380,9 +371,6 @@ def check_digital_divide(closed: pd.DataFrame, kept: pd.DataFrame) -> PatternChe
         "between the top and bottom socio-economic quintiles",
         statistic="participation_gap without the offline channel minus with it (mean of the last "
         f"{HORIZON_WINDOW} months; paired by replicate seed)",
-        observed=diff,
-        ci_low=lo,
-        ci_high=hi,
         published="digital channels are used more by higher-status residents (Clark et al. 2013)",
         criterion="lower 95% bound above 0",
         passed=bool(lo > 0),
@@ -398,7 +386,8 @@ def check_coproduction_function(ensembles: Mapping[str, pd.DataFrame]) -> Patter
         return full - cut  # same replicate seeds: paired within a kind
 
     diff, lo, hi = _paired(drop("complements"), drop("substitutes"))
-    return PatternCheck(
+    return PatternCheck.of(
+        (diff, lo, hi),
         pattern="Co-production function",
         source="Parks et al. 1981; Ostrom 1996",
         expected="where citizens' effort complements professional work, a cut in professional "
@@ -406,9 +395,6 @@ def check_coproduction_function(ensembles: Mapping[str, pd.DataFrame]) -> Patter
         statistic=f"fall in effectiveness after a {BUDGET_CUT:.0%} budget cut, complements "
         f"(rho = {COMPLEMENTS_RHO}) minus substitutes (rho = {SUBSTITUTES_RHO}); paired by "
         "replicate seed",
-        observed=diff,
-        ci_low=lo,
-        ci_high=hi,
         published="a theoretical result of the co-production function (Parks et al. 1981)",
         criterion="lower 95% bound above 0",
         passed=bool(lo > 0),

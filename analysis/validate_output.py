@@ -119,20 +119,13 @@ def adoption_figure(validation: Validation) -> Figure:
     steps = np.arange(0, int(default["step"].max()) + 1)
     if not np.isnan(fit["p"]):
         m, p, q = fit["m"], fit["p"], fit["q"]
-        ax.plot(
-            steps,
-            bass_curve(steps / 12.0, m, p, q),
-            ls="--",
-            color="k",
-            label=f"Bass curve fitted to the mean: p = {p:.3f}, q = {q:.2f} per year",
-        )
-        ax.plot(
-            steps,
-            bass_curve(steps / 12.0, m, BASS_P_MEAN, BASS_Q_MEAN),
-            ls=":",
-            color="grey",
-            label=f"published mean p = {BASS_P_MEAN}, q = {BASS_Q_MEAN} (same m)",
-        )
+        fitted = f"Bass curve fitted to the mean: p = {p:.3f}, q = {q:.2f} per year"
+        published = f"published mean p = {BASS_P_MEAN}, q = {BASS_Q_MEAN} (same m)"
+        for (p_, q_), ls, color, label in (
+            ((p, q), "--", "k", fitted),
+            ((BASS_P_MEAN, BASS_Q_MEAN), ":", "grey", published),
+        ):
+            ax.plot(steps, bass_curve(steps / 12.0, m, p_, q_), ls=ls, color=color, label=label)
     _finish(ax, "Adoption of the digital channel: an S-curve")
     ax.set(xlabel="month", ylabel="share using the digital channel", ylim=(0, 1))
     return fig

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from coprod.model.errors import CoprodError
+
 #: Environment variable that moves the asset folder (default: the user's cache folder).
 ENV_VAR = "COPROD_DASHBOARD_ASSETS"
 
@@ -36,7 +38,7 @@ _PATTERNS = (
 )
 
 
-class AssetError(RuntimeError):
+class AssetError(CoprodError, RuntimeError):
     """The asset list could not be worked out, or the assets could not be installed."""
 
 

@@ -1,7 +1,15 @@
 """The co-production model: world, schedule, services, governance and measures."""
 
 from coprod.model.core import CoProductionModel
+from coprod.model.errors import CoprodError, ScenarioError
 from coprod.model.run import RunResult, run_scenario
-from coprod.model.scenario import Scenario, ScenarioError
+from coprod.model.scenario import Scenario
 
-__all__ = ["CoProductionModel", "RunResult", "Scenario", "ScenarioError", "run_scenario"]
+__all__ = [
+    "CoProductionModel",
+    "CoprodError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "run_scenario",
+]

@@ -14,13 +14,18 @@ from coprod.model.scenario import Scenario, ScenarioError
 
 @dataclass(frozen=True)
 class RunResult:
-    """The outcome of one run: measures per step, and what produced them."""
+    """The outcome of one run: measures per step, and what produced them.
+
+    ``municipality_status`` is each municipality's mean socio-economic status (index: the
+    municipality), drawn with the world and fixed for the run.
+    """
 
     model_vars: pd.DataFrame
     scenario: Scenario
     seed: int
     municipality_vars: pd.DataFrame = field(default_factory=pd.DataFrame)
     innovations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    municipality_status: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 def run_scenario(
@@ -42,6 +47,7 @@ def run_scenario(
         seed=model.seed,
         municipality_vars=model.municipality_vars,
         innovations=model.innovation_summary(),
+        municipality_status=pd.Series(model.municipality_mean(model.citizens.ses), name="status"),
     )
     # Mesa 3.3 keeps a counter per model in a class-level dict, which would keep every model
     # of an ensemble alive; the run is over, so let this one go

@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from coprod.model.errors import ScenarioError
+
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 
 Paradigm = Literal["traditional", "consultation", "coproduction", "socialgov"]
@@ -39,10 +41,6 @@ ICT_ROLES: tuple[str, ...] = get_args(IctRole)
 INCENTIVES: tuple[str, ...] = get_args(Incentive)
 INNOVATIONS: tuple[str, ...] = get_args(InnovationMode)
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
-
-
-class ScenarioError(ValueError):
-    """A scenario could not be loaded or is invalid; the message names key, value and rule."""
 
 
 class _Section(BaseModel):

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coprod import Scenario, ScenarioError, run_ensemble, run_scenario
-from coprod.analysis import parallel
+from coprod import Scenario, run_ensemble, run_scenario
+from coprod.analysis import AnalysisError, parallel
 from coprod.analysis.ensemble import ensemble_tasks
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.sweep import run_sweep
@@ -140,5 +140,5 @@ def test_workers_receive_plain_data(small):
     ],
 )
 def test_bad_arguments_are_rejected(small, kwargs, word):
-    with pytest.raises(ScenarioError, match=word):
+    with pytest.raises(AnalysisError, match=word):
         run_ensemble(small, **{"replicates": 2, "steps": 2, **kwargs})

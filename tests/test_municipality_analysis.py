@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coprod import CoProductionModel, Scenario, ScenarioError, run_ensemble, run_scenario
+from coprod import CoProductionModel, Scenario, run_ensemble, run_scenario
 from coprod.analysis import (
+    AnalysisError,
     EnsembleDetail,
     compare_innovations,
     compare_municipalities,
@@ -287,7 +288,7 @@ def test_cli_refuses_a_single_municipality_before_running(tmp_path, capsys):
     ],
 )
 def test_bad_input_is_one_clear_error(detail, call, word):
-    with pytest.raises(ScenarioError, match=word):
+    with pytest.raises(AnalysisError, match=word):
         call(detail)
 
 
@@ -296,5 +297,5 @@ def test_bad_input_is_one_clear_error(detail, call, word):
     [({"replicates": 0}, "replicates"), ({"steps": 0}, "steps"), ({"client": 42}, "client")],
 )
 def test_bad_ensemble_arguments_are_rejected(central, kwargs, word):
-    with pytest.raises(ScenarioError, match=word):
+    with pytest.raises(AnalysisError, match=word):
         run_ensemble_detail(central, **{"replicates": 2, "steps": 2, **kwargs})

@@ -14,8 +14,8 @@ from coprod import Scenario, run_scenario
 from coprod.analysis import parallel
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.sweep import (
-    _locked,
     load_results,
+    locked,
     plan_sweep,
     run_sweep,
     summarise_sweep,
@@ -227,7 +227,7 @@ def test_a_folder_of_another_sweep_is_refused(small_results, tmp_path, capsys):
 
 def test_a_folder_made_with_other_model_code_is_refused(small_results, capsys, monkeypatch):
     out, _ = small_results
-    monkeypatch.setattr("coprod.analysis.sweep.model_digest", lambda: "0" * 16)
+    monkeypatch.setattr("coprod.analysis.sweep_folder.model_digest", lambda: "0" * 16)
     status, lines = cli_error(capsys, "sweep", out / "sweep.toml", "--out", out)
     assert status == 2 and "other model code" in lines[0]
 
@@ -235,7 +235,7 @@ def test_a_folder_made_with_other_model_code_is_refused(small_results, capsys, m
 def test_two_processes_cannot_write_one_folder(tmp_path, capsys):
     path = write(tmp_path, SMALL_SWEEP)
     out = tmp_path / "out"
-    with _locked(out):  # flock: a second open file is refused, in this process or another
+    with locked(out):  # flock: a second open file is refused, in this process or another
         status, lines = cli_error(capsys, "sweep", path, "--out", out, "--scheduler", "serial")
     assert status == 2 and "another coprod process" in lines[0]
     assert not (out / "runs").exists()

@@ -136,9 +136,9 @@ def test_fast_validation_values_beside_the_published_figures(fast_validation):
 
 
 def test_validation_needs_two_replicates():
-    from coprod import ScenarioError
+    from coprod.analysis import AnalysisError
 
-    with pytest.raises(ScenarioError, match="replicates = 1"):
+    with pytest.raises(AnalysisError, match="replicates = 1"):
         run_validation(replicates=1)
 
 

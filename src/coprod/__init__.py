@@ -8,7 +8,14 @@ Public API::
 from importlib.metadata import PackageNotFoundError, version
 
 from coprod.analysis.ensemble import run_ensemble
-from coprod.model import CoProductionModel, RunResult, Scenario, ScenarioError, run_scenario
+from coprod.model import (
+    CoprodError,
+    CoProductionModel,
+    RunResult,
+    Scenario,
+    ScenarioError,
+    run_scenario,
+)
 
 try:
     __version__ = version("coprod")
@@ -17,6 +24,7 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
 
 __all__ = [
     "CoProductionModel",
+    "CoprodError",
     "RunResult",
     "Scenario",
     "ScenarioError",

@@ -1,0 +1,91 @@
+"""A sweep's files besides its runs: the design, the sweep file, the summary and its figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from coprod.analysis.output import write_frame, write_text
+from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, summarise
+from coprod.analysis.sweep_folder import write_manifest
+from coprod.analysis.sweep_plan import SweepPlan
+from coprod.analysis.sweep_spec import SweepSpec
+from coprod.model.scenario import dumps_toml
+
+
+def write_plan_files(plan: SweepPlan, out: Path, status: str, done: int) -> None:
+    """Write the design, the resolved scenario, the sweep file and the manifest into ``out``."""
+    design = pd.DataFrame({"point": range(len(plan.points))})
+    for key in plan.keys:
+        design[key] = [p[key] for p in plan.points]
+    write_frame(out / "design.csv", design)
+    write_frame(out / "design.parquet", design)
+    write_text(out / "scenario.toml", plan.base.to_toml())
+    write_text(out / "sweep.toml", spec_to_toml(plan.spec))
+    write_manifest(plan, out, status, done)
+
+
+def spec_to_toml(spec: SweepSpec) -> str:
+    """The sweep as TOML, its base scenario pointing to the resolved ``scenario.toml`` beside it.
+
+    Running ``coprod sweep <out>/sweep.toml --out <out>`` finds every run already finished.
+    """
+    top = spec.model_dump(exclude={"set", "parameters", "scenario", "samples", "steps"})
+    top["scenario"] = "scenario.toml"
+    if spec.samples is not None:
+        top["samples"] = spec.samples
+    if spec.steps is not None:
+        top["steps"] = spec.steps
+    text = dumps_toml(top)
+    text += "\n[parameters]\n"
+    for key, given in spec.parameters.items():
+        if isinstance(given, dict):
+            bounds = ", ".join(f"{b} = {given[b]!r}" for b in ("min", "max"))
+            text += f'"{key}" = {{ {bounds} }}\n'
+        else:
+            text += f'"{key}" = {dumps_toml({"v": given}).strip()[4:]}\n'
+    return text
+
+
+def summarise_sweep(
+    results: pd.DataFrame,
+    parameters: list[str],
+    measures: list[str],
+    window: int = HORIZON_WINDOW,
+) -> pd.DataFrame:
+    """Per design point and measure: mean of the replicates' horizon values and its t-interval.
+
+    Args:
+        results: Tidy sweep results (from :func:`run_sweep` or :func:`load_results`).
+        parameters: The parameter columns.
+        measures: Measures to summarise.
+        window: Months at the end of each run averaged into its horizon value.
+
+    Returns:
+        One row per point and measure: ``point``, the parameters, ``measure``, ``mean``, ``sd``,
+        ``n``, ``ci_low``, ``ci_high``.
+    """
+    per_run = horizon_means(results, ["point", "replicate"], measures, window=window)
+    design = results.drop_duplicates("point").set_index("point")[parameters]
+    stats = summarise(per_run, ["point"], measures).join(design, on="point")
+    order = {m: i for i, m in enumerate(measures)}
+    stats = stats.sort_values(
+        ["point", "measure"], key=lambda c: c.map(order) if c.name == "measure" else c
+    )
+    return stats[
+        ["point", *parameters, "measure", "mean", "sd", "n", "ci_low", "ci_high"]
+    ].reset_index(drop=True)
+
+
+def write_summary(plan: SweepPlan, out: Path, results: pd.DataFrame) -> None:
+    """Summary tables and figure of a finished sweep, then the manifest marked complete."""
+    from coprod.analysis.plots import main_effects_figure, save_figure
+
+    complete = results["run"].nunique() == len(plan.runs)
+    if plan.kind == "sweep":
+        summary = summarise_sweep(results, plan.keys, list(plan.spec.measures))
+        write_frame(out / "summary.csv", summary)
+        write_frame(out / "summary.parquet", summary)
+        save_figure(main_effects_figure(summary, plan.keys), out / "main_effects.png")
+    write_manifest(plan, out, "complete" if complete else "running", results["run"].nunique())
