@@ -245,21 +245,16 @@ def sweep_command(
     sweep_file: Path, out: Path | None, scheduler: str | None, progress: bool
 ) -> None:
     """Run a parameter sweep; results resume after an interruption."""
-    from coprod.analysis.parallel import check_client
-    from coprod.analysis.sweep import run_sweep
-    from coprod.analysis.sweep_folder import check_output
     from coprod.analysis.sweep_output import summarise_sweep
     from coprod.analysis.sweep_plan import plan_sweep
 
     plan = plan_sweep(sweep_file)
-    check_client(scheduler)
     folder = out or Path("runs") / f"sweep-{plan.spec.name}"
-    check_output(plan, folder)
-    click.echo(
+    header = (
         f"{plan.spec.name}: {len(plan.points)} points x {plan.spec.replicates} replicates = "
         f"{len(plan.runs)} runs of {plan.steps} months ({plan.spec.design} design)"
     )
-    results = _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
+    results = _run_plan(plan, folder, scheduler, progress, header)
     summary = summarise_sweep(results, plan.keys, list(plan.spec.measures))
     _echo_sweep_summary(summary, plan.keys)
     click.echo(f"wrote {len(plan.runs)} runs and the summary to {folder}")
@@ -288,20 +283,15 @@ def sensitivity_command(
     progress: bool,
 ) -> None:
     """Global sensitivity analysis (SALib Morris or Sobol) of the sweep file's parameters."""
-    from coprod.analysis.parallel import check_client
     from coprod.analysis.sensitivity import indices_of, plan_sensitivity
-    from coprod.analysis.sweep import run_sweep
-    from coprod.analysis.sweep_folder import check_output
 
     plan, problem, X = plan_sensitivity(sweep_file, method, samples)
-    check_client(scheduler)
     folder = out or Path("runs") / f"sensitivity-{plan.spec.name}-{method}"
-    check_output(plan, folder)
-    click.echo(
+    header = (
         f"{plan.spec.name}: {method}, {len(plan.points)} sample points x "
         f"{plan.spec.replicates} replicates = {len(plan.runs)} runs of {plan.steps} months"
     )
-    results = _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
+    results = _run_plan(plan, folder, scheduler, progress, header)
     indices = indices_of(plan, problem, X, results, folder)
     _echo_indices(indices)
     click.echo(f"wrote the runs, indices and figure to {folder}")
@@ -315,6 +305,18 @@ def report_command(results_dir: Path) -> None:
 
     files = write_report(results_dir)
     click.echo("wrote " + " and ".join(str(f) for f in files))
+
+
+def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header: str):
+    """Check where ``plan`` runs and writes, print ``header``, then run it (it resumes)."""
+    from coprod.analysis.parallel import check_client
+    from coprod.analysis.sweep import run_sweep
+    from coprod.analysis.sweep_folder import check_output
+
+    check_client(scheduler)
+    check_output(plan, folder)
+    click.echo(header)
+    return _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
 
 
 def _interruptible(run, folder: Path, plan):

@@ -111,12 +111,7 @@ def ema_model(
         raise SweepError(f"outcomes: {unknown[0]!r} is not a measure")
     if not isinstance(replicates, int) or replicates < 1:
         raise SweepError(f"replicates = {replicates!r} is not allowed: must be >= 1")
-    given = {
-        k: list(v) if isinstance(v, list) else _range(v) for k, v in (uncertainties or {}).items()
-    }
-    given_levers = {
-        k: list(v) if isinstance(v, list) else _range(v) for k, v in (levers or {}).items()
-    }
+    given, given_levers = _values(uncertainties), _values(levers)
     overlap = set(given) & set(given_levers)
     if overlap:
         raise SweepError(f"{sorted(overlap)[0]}: both an uncertainty and a lever")
@@ -133,6 +128,11 @@ def ema_model(
     model.levers = [_ema_parameter(p) for p in parameters_of(given_levers, scenario, "levers")]
     model.outcomes = [ScalarOutcome(m) for m in outcomes]
     return model
+
+
+def _values(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Each key's list of values as given, or its ``(low, high)`` as a range."""
+    return {k: list(v) if isinstance(v, list) else _range(v) for k, v in (given or {}).items()}
 
 
 def _range(value: Any) -> Any:

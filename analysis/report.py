@@ -149,9 +149,8 @@ def _run(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     )
 
 
-def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
-    horizon = _read(folder, "horizon.parquet")
-    scenarios = list(dict.fromkeys(horizon["scenario"]))
+def _horizon_rows(horizon: pd.DataFrame, scenarios: list[str]) -> list[dict[str, str]]:
+    """The key measures of a comparison, a row per measure and scenario, as text."""
     reference = scenarios[0]
     rows = horizon.set_index(["measure", "scenario"])
     table = []
@@ -170,6 +169,14 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
                     else format_interval(r["diff"], r["diff_low"], r["diff_high"], signed=True),
                 }
             )
+    return table
+
+
+def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
+    horizon = _read(folder, "horizon.parquet")
+    scenarios = list(dict.fromkeys(horizon["scenario"]))
+    reference = scenarios[0]
+    table = _horizon_rows(horizon, scenarios)
     clear = horizon[
         (horizon["scenario"] != reference)
         & horizon["measure"].isin(TABLE_MEASURES)

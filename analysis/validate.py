@@ -23,7 +23,7 @@ the substitution between effort and professional work) is varied.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -214,9 +214,13 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
         "mySociety research, 'Super contributors and power laws' (FixMyStreet reports); "
         "Verba, Schlozman & Brady 1995"
     )
-    mean, lo, hi = mean_interval(final_values(default, "top10_share"))
-    top10 = PatternCheck.of(
-        (mean, lo, hi),
+    def share(measure: str, passed: Callable[[float], bool | None], **text: str) -> PatternCheck:
+        interval = mean_interval(final_values(default, measure))
+        return PatternCheck.of(interval, passed=passed(interval[1]), **text)
+
+    top10 = share(
+        "top10_share",
+        lambda low: bool(low > MAJORITY),
         pattern="Participation inequality: top 10% of contributors",
         source=source,
         expected="a small minority of contributors makes most contributions",
@@ -224,29 +228,26 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
         "contributors)",
         published=f"FixMyStreet: {FIXMYSTREET_TOP10:.0%} of reports by the top 10% of users",
         criterion=f"lower 95% bound above {MAJORITY}",
-        passed=bool(lo > MAJORITY),
     )
-    mean1, lo1, hi1 = mean_interval(final_values(default, "top1_share"))
-    top1 = PatternCheck.of(
-        (mean1, lo1, hi1),
+    top1 = share(
+        "top1_share",
+        lambda low: None,
         pattern="Participation inequality: top 1% of contributors",
         source=source,
         expected="the very most active contributors (super contributors) make a large share",
         statistic="top1_share at the horizon",
         published=f"FixMyStreet: {FIXMYSTREET_TOP1:.0%} of reports by the top 1% of users",
         criterion="reported beside the published figure, not checked: see docs/validation.md",
-        passed=None,
     )
-    gmean, glo, ghi = mean_interval(final_values(default, "contribution_gini"))
-    gini = PatternCheck.of(
-        (gmean, glo, ghi),
+    gini = share(
+        "contribution_gini",
+        lambda low: bool(low > 0.5),
         pattern="Participation inequality: Gini of contributions",
         source="Verba, Schlozman & Brady 1995; Alford 2009 (co-production is a minority activity)",
         expected="contributions are very unequal across all residents (most contribute nothing)",
         statistic="contribution_gini at the horizon (all citizens)",
         published="no published Gini for co-production; reported beside the top shares",
         criterion="lower 95% bound above 0.5",
-        passed=bool(glo > 0.5),
     )
     return [top10, top1, gini]
 

@@ -51,14 +51,15 @@ def build(model_kind: str, scenario_name: str, citizens: int, seed: int):
 
 
 def release(model) -> None:
-    """Let a finished model be freed: Mesa 3.3 keeps every model alive in ``Agent._ids``.
+    """Let a finished model's agents and arrays be freed before the next replication.
 
-    That registry (mesa issue #3179) would keep each replication's agents in memory, and the
-    garbage collector would walk them all during the next replication's steps.
+    Mesa registers a model in a class-level registry when a Mesa agent is created for it (the
+    baseline's agents; coprod's agent views only when ``model.agents`` is read), which keeps the
+    model alive (mesa issue #3179). Emptying the model leaves only a bare object there, so the
+    garbage collector does not walk a finished replication's agents during the next one.
     """
-    import mesa
-
-    mesa.Agent._ids.pop(model, None)
+    model.remove_all_agents()
+    vars(model).clear()
 
 
 def time_steps(model, steps: int) -> list[float]:
