@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from coprod.model.measure_registry import RUN_SUMMARY
 from coprod.model.scenario import Scenario, ScenarioError, scenario_names
 
 
@@ -25,20 +26,8 @@ def app() -> None:
     """Simulate co-creation and co-production of public services and their public values."""
 
 
-#: Measures shown in the summary table printed after a run.
-SUMMARY = (
-    "participation_rate",
-    "participation_gap",
-    "contribution_gini",
-    "adoption",
-    "trust",
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "equality",
-    "lawfulness",
-    "integrity",
-)
+#: Measures shown in the summary table printed after a run (named in the measure registry).
+SUMMARY = RUN_SUMMARY
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:
