@@ -81,31 +81,17 @@ _UNBOUNDED = (0.0, math.inf)
 def _quintiles() -> tuple[Measure, ...]:
     """Participation and needs met per socio-economic fifth (q1 poorest, q5 richest)."""
     fifths = ("poorest fifth", "second fifth", "middle fifth", "fourth fifth", "richest fifth")
-    took_part = tuple(
+    kinds = (
+        ("participation_q", "Took part", "Share of residents in the {} who took part this month."),
+        ("needs_met_q", "Needs met", "Average share of needs met among residents in the {}."),
+    )
+    return tuple(
         Measure(
-            f"participation_q{q}",
-            _SHARE,
-            None,
-            True,
-            f"Took part, {fifth}",
-            "share",
-            f"Share of residents in the {fifth} by status who took part this month.",
+            f"{prefix}{q}", _SHARE, None, True, f"{label}, {fifth}", "share", text.format(fifth)
         )
+        for prefix, label, text in kinds
         for q, fifth in enumerate(fifths, start=1)
     )
-    needs_met = tuple(
-        Measure(
-            f"needs_met_q{q}",
-            _SHARE,
-            None,
-            True,
-            f"Needs met, {fifth}",
-            "share",
-            f"Average share of needs met among residents in the {fifth} by status.",
-        )
-        for q, fifth in enumerate(fifths, start=1)
-    )
-    return took_part + needs_met
 
 
 # One row per measure, in the column order of ``RunResult.model_vars``:
