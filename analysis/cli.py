@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from coprod.model.errors import InputError, ScenarioError
+from coprod.model.measure_registry import RUN_SUMMARY
 from coprod.model.scenario import Scenario, scenario_names
 
 
@@ -63,20 +64,8 @@ def out_option(help: str, default: Path | None = None):
     )
 
 
-#: Measures shown in the summary table printed after a run.
-SUMMARY = (
-    "participation_rate",
-    "participation_gap",
-    "contribution_gini",
-    "adoption",
-    "trust",
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "equality",
-    "lawfulness",
-    "integrity",
-)
+#: Measures shown in the summary table printed after a run (named in the measure registry).
+SUMMARY = RUN_SUMMARY
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:

@@ -18,31 +18,17 @@ from coprod.analysis.parallel import RunTask, execute
 from coprod.analysis.stats import (
     HORIZON_WINDOW,
     add_difference,
-    format_difference,
     format_interval,
     horizon_means,
     summarise,
 )
+from coprod.analysis.wording import MARKER_LEGEND, marked_change
 from coprod.model.errors import AnalysisError
-from coprod.model.measures import MEASURES
+from coprod.model.measure_registry import COMPARISON, MEASURES
 from coprod.model.scenario import Scenario
 
 #: Measures printed by ``coprod compare`` (the files hold every measure).
-TABLE_MEASURES = (
-    "participation_rate",
-    "participation_gap",
-    "trust",
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "satisfaction",
-    "equality",
-    "lawfulness",
-    "integrity",
-    "performing_value",
-    "responsive_value",
-    "proper_value",
-)
+TABLE_MEASURES = COMPARISON
 
 #: Columns that identify one run in a comparison's tidy frame.
 RUN_KEYS = ["scenario", "replicate"]
@@ -167,7 +153,8 @@ def horizon_table(horizon: pd.DataFrame, measures: Sequence[str] | None = None) 
     """The horizon comparison as fixed-width text, one row per measure and scenario.
 
     Each row reads ``mean [low, high]`` and, after the reference, the difference to it with its
-    Welch interval; ``*`` marks a difference whose interval excludes zero.
+    Welch interval; a difference whose interval excludes zero is marked ``* better`` or
+    ``* worse`` (:func:`marked_change`), and the last line is the legend of those marks.
     """
     scenarios = list(dict.fromkeys(horizon["scenario"]))
     names = list(dict.fromkeys(horizon["measure"])) if measures is None else list(measures)
@@ -184,6 +171,8 @@ def horizon_table(horizon: pd.DataFrame, measures: Sequence[str] | None = None) 
             line = f"{name if i == 0 else '':<{mw}}{scenario:<{sw}}"
             line += f"{format_interval(r['mean'], r['ci_low'], r['ci_high']):<26}"
             if i > 0:
-                line += format_difference(r)
+                line += format_interval(r["diff"], r["diff_low"], r["diff_high"], signed=True)
+                line += marked_change(name, r["diff"], r["diff_low"], r["diff_high"])
             lines.append(line.rstrip())
+    lines.append(MARKER_LEGEND)
     return "\n".join(lines)

@@ -1,4 +1,9 @@
-"""The files of a comparison: runs, horizon and month-by-month tables, scenarios, figures."""
+"""The files of a comparison: runs, horizon and month-by-month tables, scenarios, figures.
+
+Besides the full tables, ``horizon.md`` gives the key measures for a reader: each difference to
+the reference marked better or worse by the measure registry's direction, with the legend of
+the marks.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ import pandas as pd
 from coprod.analysis.compare import compare_horizon, compare_over_time, scenario_labels
 from coprod.analysis.output import manifest, safe_name, write_frame, write_json, write_text
 from coprod.analysis.plots import save_figure, timeseries_figure, value_profile_figure
+from coprod.analysis.report import comparison_table, markdown_table
+from coprod.analysis.stats import HORIZON_WINDOW
+from coprod.analysis.wording import MARKER_LEGEND
 from coprod.model.scenario import Scenario
 
 
@@ -43,6 +51,7 @@ def write_comparison(
         write_frame(folder / "runs.parquet", runs),
         write_frame(folder / "horizon.csv", horizon),
         write_frame(folder / "horizon.parquet", horizon),
+        write_text(folder / "horizon.md", horizon_markdown(horizon)),
         write_frame(folder / "over_time.csv", over_time),
         write_frame(folder / "over_time.parquet", over_time),
     ]
@@ -72,3 +81,19 @@ def write_comparison(
         )
     )
     return horizon, files
+
+
+def horizon_markdown(horizon: pd.DataFrame) -> str:
+    """The key measures at the horizon as Markdown: a table with marked differences, a legend."""
+    scenarios = list(dict.fromkeys(horizon["scenario"]))
+    lines = [
+        f"# Key measures at the horizon: {' vs '.join(scenarios)}",
+        "",
+        f"Mean of the last {HORIZON_WINDOW} months of each replicate, across replicates with "
+        f"its 95% t-interval; the difference to {scenarios[0]} with its 95% Welch interval.",
+        "",
+        markdown_table(comparison_table(horizon, scenarios)),
+        "",
+        MARKER_LEGEND,
+    ]
+    return "\n".join(lines) + "\n"

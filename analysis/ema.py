@@ -27,6 +27,7 @@ experiments table as ``governance__budget`` (see :func:`ema_name`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +39,11 @@ from coprod.analysis.parallel import run_task
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.stats import HORIZON_WINDOW
 from coprod.analysis.sweep_spec import Parameter, SweepError, parameters_of
-from coprod.model.measures import MEASURES
+from coprod.model.measure_registry import EMA_DEFAULTS, MEASURES, measure
 from coprod.model.scenario import Scenario
 
-#: Outcomes reported when none are named: the three public-value families and participation.
-DEFAULT_OUTCOMES = ("participation_rate", "performing_value", "responsive_value", "proper_value")
+#: Outcomes reported when none are named: participation and the three public-value families.
+DEFAULT_OUTCOMES = EMA_DEFAULTS
 
 
 def ema_name(key: str) -> str:
@@ -102,15 +103,11 @@ def ema_model(
     Raises:
         SweepError: An unknown key, value or measure.
     """
-    from ema_workbench import Model, ScalarOutcome
+    from ema_workbench import Model
 
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
-    unknown = [m for m in outcomes if m not in MEASURES]
-    if unknown:
-        raise SweepError(f"outcomes: {unknown[0]!r} is not a measure")
-    if not isinstance(replicates, int) or replicates < 1:
-        raise SweepError(f"replicates = {replicates!r} is not allowed: must be >= 1")
+    _check_outcomes(outcomes, replicates)
     given, given_levers = _values(uncertainties), _values(levers)
     overlap = set(given) & set(given_levers)
     if overlap:
@@ -126,13 +123,38 @@ def ema_model(
         _ema_parameter(p) for p in parameters_of(given, scenario, "uncertainties")
     ]
     model.levers = [_ema_parameter(p) for p in parameters_of(given_levers, scenario, "levers")]
-    model.outcomes = [ScalarOutcome(m) for m in outcomes]
+    model.outcomes = [_ema_outcome(m) for m in outcomes]
     return model
 
 
 def _values(given: Mapping[str, Any] | None) -> dict[str, Any]:
     """Each key's list of values as given, or its ``(low, high)`` as a range."""
     return {k: list(v) if isinstance(v, list) else _range(v) for k, v in (given or {}).items()}
+
+
+def _ema_outcome(name: str) -> Any:
+    """A workbench outcome for measure ``name``, directed as the measure registry says.
+
+    Its kind (maximise, minimise, or only report) and expected range come from the registry,
+    so the workbench's optimisers pursue the better side of every measure.
+    """
+    from ema_workbench import ScalarOutcome
+
+    m = measure(name)
+    kind = {True: ScalarOutcome.MAXIMIZE, False: ScalarOutcome.MINIMIZE}.get(
+        m.higher_is_better, ScalarOutcome.INFO
+    )
+    bounded = all(math.isfinite(v) for v in m.range)
+    return ScalarOutcome(name, kind=kind, expected_range=m.range if bounded else None)
+
+
+def _check_outcomes(outcomes: Sequence[str], replicates: int) -> None:
+    """Refuse an outcome that is not a measure, or fewer than one replicate."""
+    unknown = [m for m in outcomes if m not in MEASURES]
+    if unknown:
+        raise SweepError(f"outcomes: {unknown[0]!r} is not a measure")
+    if not isinstance(replicates, int) or replicates < 1:
+        raise SweepError(f"replicates = {replicates!r} is not allowed: must be >= 1")
 
 
 def _range(value: Any) -> Any:

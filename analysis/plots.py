@@ -11,14 +11,20 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-#: Panels of the overview figure: title and the measures drawn in it.
+from coprod.model.measure_registry import (  # noqa: E402
+    ATTITUDES,
+    FAMILIES,
+    PARTICIPATION,
+    TIMESERIES,
+)
+
+#: Panels of the overview figure: title and the measures drawn in it (the last three are the
+#: public-value families of the measure registry).
 PANELS: dict[str, tuple[str, ...]] = {
-    "Participation": ("participation_rate", "coproduction_rate", "cocreation_rate"),
+    "Participation": PARTICIPATION,
     "Digital channel and inequality": ("adoption", "participation_gap", "top10_share"),
-    "Citizens' trust and efficacy": ("trust", "efficacy", "intrinsic_motivation"),
-    "Performing governance": ("effectiveness", "efficiency"),
-    "Responsive governance": ("responsiveness", "satisfaction", "participation_rate"),
-    "Proper governance": ("lawfulness", "equality", "integrity"),
+    "Citizens' trust and efficacy": ATTITUDES,
+    **{family.title: family.members for family in FAMILIES.values()},
 }
 
 
@@ -48,30 +54,8 @@ def save_figure(fig: Figure, path) -> None:
 
 
 #: Public values by family (Nieuwenhuizen & Meijer 2021) and the model's family composites.
-VALUE_FAMILIES: dict[str, tuple[str, ...]] = {
-    "performing": ("effectiveness", "efficiency"),
-    "responsive": ("responsiveness", "participation_rate", "satisfaction"),
-    "proper": ("lawfulness", "equality", "integrity"),
-}
-FAMILY_COLUMNS = {family: f"{family}_value" for family in VALUE_FAMILIES}
-
-#: Measures drawn in the time-series figure of a comparison.
-TIMESERIES = (
-    "participation_rate",
-    "participation_gap",
-    "adoption",
-    "trust",
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "satisfaction",
-    "equality",
-    "lawfulness",
-    "integrity",
-    "performing_value",
-    "responsive_value",
-    "proper_value",
-)
+VALUE_FAMILIES: dict[str, tuple[str, ...]] = {n: f.members for n, f in FAMILIES.items()}
+FAMILY_COLUMNS: dict[str, str] = {n: f.composite for n, f in FAMILIES.items()}
 
 
 def timeseries_figure(over_time: pd.DataFrame, measures: tuple[str, ...] = TIMESERIES) -> Figure:
@@ -133,7 +117,7 @@ def value_profile_figure(horizon: pd.DataFrame) -> Figure:
             offset = (i - (len(scenarios) - 1) / 2) * width
             ax.bar(x + offset, means, width, yerr=err, capsize=2, label=scenario, color=f"C{i}")
         ax.set_xticks(x, [c.replace("_", " ") for c in columns], rotation=20, ha="right")
-        ax.set_title(f"{family.capitalize()} governance")
+        ax.set_title(FAMILIES[family].title)
         ax.set_ylim(0, 1.05)
         ax.grid(axis="y", alpha=0.3)
     axes[0].set_ylabel("horizon mean (last 12 months)")

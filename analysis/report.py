@@ -21,7 +21,9 @@ import pandas as pd
 from coprod.analysis.compare import TABLE_MEASURES
 from coprod.analysis.output import write_text
 from coprod.analysis.stats import HORIZON_WINDOW, format_interval, interval_rows
+from coprod.analysis.wording import MARKER_LEGEND, finding, marked_change
 from coprod.model.errors import InputError, ScenarioError
+from coprod.model.measure_registry import BY_NAME
 from coprod.model.scenario import Scenario
 
 KINDS = ("run", "compare", "sweep", "sensitivity", "validate")
@@ -122,6 +124,7 @@ def _run(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
             "final": f"{frame[m].iloc[-1]:.3f}",
             f"mean, last {len(tail)} months": f"{tail[m].mean():.3f}",
             "range, same months": f"{tail[m].min():.3f} – {tail[m].max():.3f}",
+            "reading": BY_NAME[m].preference,
         }
         for m in TABLE_MEASURES
         if m in frame
@@ -149,8 +152,8 @@ def _run(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     )
 
 
-def _horizon_rows(horizon: pd.DataFrame, scenarios: list[str]) -> list[dict[str, str]]:
-    """The key measures of a comparison, a row per measure and scenario, as text."""
+def comparison_table(horizon: pd.DataFrame, scenarios: list[str]) -> pd.DataFrame:
+    """The key measures per scenario: mean and, after the reference, the marked difference."""
     reference = scenarios[0]
     rows = horizon.set_index(["measure", "scenario"])
     table = []
@@ -166,28 +169,33 @@ def _horizon_rows(horizon: pd.DataFrame, scenarios: list[str]) -> list[dict[str,
                     "mean [95% CI]": format_interval(r["mean"], r["ci_low"], r["ci_high"]),
                     f"difference to {reference} [95% CI]": ""
                     if s == reference
-                    else format_interval(r["diff"], r["diff_low"], r["diff_high"], signed=True),
+                    else format_interval(r["diff"], r["diff_low"], r["diff_high"], signed=True)
+                    + marked_change(m, r["diff"], r["diff_low"], r["diff_high"]),
                 }
             )
-    return table
+    return pd.DataFrame(table)
 
 
-def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
-    horizon = _read(folder, "horizon.parquet")
-    scenarios = list(dict.fromkeys(horizon["scenario"]))
-    reference = scenarios[0]
-    table = _horizon_rows(horizon, scenarios)
+def _findings(horizon: pd.DataFrame, reference: str) -> list[str]:
+    """The ten largest clear differences to ``reference``, each worded better or worse."""
     clear = horizon[
         (horizon["scenario"] != reference)
         & horizon["measure"].isin(TABLE_MEASURES)
         & ((horizon["diff_low"] > 0) | (horizon["diff_high"] < 0))
     ]
     clear = clear.reindex(clear["diff"].abs().sort_values(ascending=False).index).head(10)
-    findings = [
-        f"**{r.measure}** is {'higher' if r.diff > 0 else 'lower'} under {r.scenario} than under "
+    return [
+        f"**{r.measure}** is {finding(r.measure, r.diff)} under {r.scenario} than under "
         f"{reference}: {format_interval(r.diff, r.diff_low, r.diff_high, signed=True)}"
         for r in clear.itertuples()
     ] or ["No difference to the reference has a 95% interval that excludes zero."]
+
+
+def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
+    horizon = _read(folder, "horizon.parquet")
+    scenarios = list(dict.fromkeys(horizon["scenario"]))
+    reference = scenarios[0]
+    findings = _findings(horizon, reference)
     lines = [
         _scenario_line(folder / "scenarios" / f"{_file_name(s, 'horizon.parquet: scenario')}.toml")
         for s in scenarios
@@ -213,8 +221,12 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         ),
         Section(
             "Key measures at the horizon",
-            text=[f"Mean across replicates with its 95% t-interval ({window})."],
-            tables=[pd.DataFrame(table)],
+            text=[
+                f"Mean across replicates with its 95% t-interval ({window}); the difference "
+                "to the reference with its 95% Welch interval.",
+                f"Marks: {MARKER_LEGEND}.",
+            ],
+            tables=[comparison_table(horizon, scenarios)],
         ),
         Section("Figures", figures=_figures(folder, ["value_profile.png", "timeseries.png"])),
     ]
@@ -299,9 +311,11 @@ def _sweep(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         if sub.empty:
             continue
         lo, hi = sub.loc[sub["mean"].idxmin()], sub.loc[sub["mean"].idxmax()]
+        direction = BY_NAME[m].higher_is_better if m in BY_NAME else None
         extremes.append(
             f"**{m}** ranges from {lo['mean']:.3f} ({_point(lo, keys)}) "
             f"to {hi['mean']:.3f} ({_point(hi, keys)})"
+            + ("" if direction is None else f"; {BY_NAME[m].preference}")
         )
     facts = [
         ("kind", f"parameter sweep ({info.get('design')} design)"),
@@ -508,13 +522,15 @@ def render_markdown(report: Report) -> str:
                 out.append("")
             out.append(text)
         for table in section.tables:
-            out += ["", _markdown_table(table)]
+            out += ["", markdown_table(table)]
         for fig in section.figures:
             out += ["", f"![{fig.stem}]({fig.name})"]
     return "\n".join(out) + "\n"
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` as a Markdown table (empty cells for missing values, ``|`` escaped)."""
+
     def cell(v: object) -> str:
         return ("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)).replace(
             "|", "\\|"

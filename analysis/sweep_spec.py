@@ -39,21 +39,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coprod.analysis.output import safe_name
 from coprod.model.errors import InputError, ScenarioError
-from coprod.model.measures import MEASURES
+from coprod.model.measure_registry import MEASURES, SWEEP_DEFAULTS
 from coprod.model.scenario import Scenario
 
 #: Measures summarised when a sweep file does not say.
-DEFAULT_MEASURES = (
-    "participation_rate",
-    "participation_gap",
-    "trust",
-    "effectiveness",
-    "equality",
-    "lawfulness",
-    "performing_value",
-    "responsive_value",
-    "proper_value",
-)
+DEFAULT_MEASURES = SWEEP_DEFAULTS
 
 
 class SweepError(InputError):

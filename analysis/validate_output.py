@@ -3,7 +3,8 @@
 The folder holds ``patterns.csv`` (one row per check), ``runs.parquet`` (every run, tidy, with
 the ensemble it belongs to), ``bass.csv`` (the Bass fit of each replicate), one figure per
 pattern, ``manifest.json`` and ``validation.md`` / ``validation.html``, the table and figures for
-readers. Every file is written atomically.
+readers. Every file is written atomically. Axes name the measures in the measure registry's
+words.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from coprod.analysis.validate import (
     fit_bass,
     horizon_values,
 )
+from coprod.model.measure_registry import measure
 
 #: Figure files, in the order the report shows them.
 FIGURES = (
@@ -127,7 +129,7 @@ def adoption_figure(validation: Validation) -> Figure:
         ):
             ax.plot(steps, bass_curve(steps / 12.0, m, p_, q_), ls=ls, color=color, label=label)
     _finish(ax, "Adoption of the digital channel: an S-curve")
-    ax.set(xlabel="month", ylabel="share using the digital channel", ylim=(0, 1))
+    ax.set(xlabel="month", ylabel=measure("adoption").label, ylim=(0, 1))
     return fig
 
 
@@ -145,7 +147,7 @@ def divide_figure(validation: Validation) -> Figure:
     )
     ax.axhline(0, color="grey", lw=0.8)
     _finish(ax, "Digital divide: instrumental ICT with and without the counter")
-    ax.set(xlabel="month", ylabel="participation, top minus bottom quintile")
+    ax.set(xlabel="month", ylabel=measure("participation_gap").label)
     return fig
 
 
@@ -168,5 +170,5 @@ def coproduction_figure(validation: Validation) -> Figure:
         )
     ax.set_xticks(x, [f"effort {kind} professional work" for kind in kinds])
     _finish(ax, "Co-production function: what a cut costs (Parks et al. 1981)", grid="y")
-    ax.set(ylabel="effectiveness (share of needs met)", ylim=(0, 1))
+    ax.set(ylabel=measure("effectiveness").label, ylim=(0, 1))
     return fig

@@ -11,102 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: What each measure means, in words (the CSV column names stay the model's own).
-MEASURE_LABELS: dict[str, tuple[str, str]] = {
-    "participation_rate": (
-        "Took part this month",
-        "Share of residents who helped deliver a service or had a say on one this month.",
-    ),
-    "coproduction_rate": (
-        "Helped deliver services (co-production)",
-        "Share of residents who gave time to a service this month: reported a problem, "
-        "volunteered, looked after a neighbour.",
-    ),
-    "cocreation_rate": (
-        "Had a say on services (co-creation)",
-        "Share of residents who proposed or voted on a change to a service this month.",
-    ),
-    "adoption": (
-        "Use the digital channel",
-        "Share of residents who use the app or online platform to contact the administration.",
-    ),
-    "trust": (
-        "Trust in the administration",
-        "Average trust of residents in their local administration, from 0 (none) to 100 (full).",
-    ),
-    "efficacy": (
-        "Feel their voice counts (efficacy)",
-        "How strongly residents believe that taking part makes a difference, from 0 to 100. "
-        "It grows when their input is acted upon and shrinks when it is ignored.",
-    ),
-    "intrinsic_motivation": (
-        "Civic motivation",
-        "Residents' own wish to contribute to their community, from 0 to 100. "
-        "Paying people can crowd it out.",
-    ),
-    "satisfaction": (
-        "Satisfied residents",
-        "Share of residents at least three quarters of whose needs are met.",
-    ),
-    "effectiveness": (
-        "Needs met (effectiveness)",
-        "Average share of residents' needs for services that is met.",
-    ),
-    "efficiency": (
-        "Value for money (efficiency)",
-        "Useful service output for each unit of public money, overheads included.",
-    ),
-    "responsiveness": (
-        "Requests handled on time (responsiveness)",
-        "Share of residents' reports and proposals that the administration handled in time.",
-    ),
-    "lawfulness": (
-        "Decisions without errors (lawfulness)",
-        "Share of allocation decisions free of an error nobody corrected (algorithms make errors; "
-        "staff review and appeals correct them).",
-    ),
-    "equality": (
-        "Equal service for poor and rich (equality)",
-        "100 minus the gap in needs met between the richest and the poorest fifth of residents.",
-    ),
-    "integrity": (
-        "Money free of business capture (integrity)",
-        "Share of public resources not steered by business partners in their own favour.",
-    ),
-    "performing_value": (
-        "Does it work? (average)",
-        "Performing governance: the average of needs met and value for money.",
-    ),
-    "responsive_value": (
-        "Does it listen? (average)",
-        "Responsive governance: the average of requests handled on time, taking part and "
-        "satisfied residents.",
-    ),
-    "proper_value": (
-        "Is it fair and lawful? (average)",
-        "Proper governance: the average of decisions without errors, equal service and money "
-        "free of capture.",
-    ),
-    "participation_gap": (
-        "Participation gap, richest minus poorest fifth",
-        "How much more often the richest fifth of residents takes part than the poorest fifth.",
-    ),
-}
+from coprod.model.events import DEFAULT_OUTAGE
+from coprod.model.measure_registry import ATTITUDES, FAMILIES, PARTICIPATION, REGISTRY
 
+#: What each measure means, in words (label, help), as the measure registry gives them; the
+#: CSV column names stay the model's own.
+MEASURE_LABELS: dict[str, tuple[str, str]] = {m.name: (m.label, m.description) for m in REGISTRY}
 
 #: Measures that are scores out of 100 rather than shares of residents.
-SCORES = frozenset(
-    {
-        "trust",
-        "efficacy",
-        "intrinsic_motivation",
-        "efficiency",
-        "equality",
-        "performing_value",
-        "responsive_value",
-        "proper_value",
-    }
-)
+SCORES = frozenset(m.name for m in REGISTRY if m.unit == "score")
 
 
 @dataclass(frozen=True)
@@ -141,6 +54,55 @@ class ChartSpec:
     y_max: float | None = 1.0
 
 
+#: The colour of each measure's line, wherever it is drawn.
+COLOURS: dict[str, str] = {
+    "participation_rate": "#1b5e20",
+    "coproduction_rate": "#43a047",
+    "cocreation_rate": "#8e24aa",
+    "adoption": "#1e88e5",
+    "trust": "#e65100",
+    "efficacy": "#6d4c41",
+    "intrinsic_motivation": "#00897b",
+    "performing_value": "#0d47a1",
+    "effectiveness": "#42a5f5",
+    "efficiency": "#26c6da",
+    "responsive_value": "#4a148c",
+    "responsiveness": "#ab47bc",
+    "satisfaction": "#f06292",
+    "proper_value": "#b71c1c",
+    "lawfulness": "#ef5350",
+    "equality": "#ff8f00",
+    "integrity": "#8d6e63",
+}
+
+
+def chart_lines(headline: str, others: tuple[str, ...]) -> tuple[Series, ...]:
+    """A chart's lines: ``headline`` in bold, then ``others``, each in its own colour."""
+    return (
+        Series(headline, COLOURS[headline], bold=True),
+        *(Series(name, COLOURS[name]) for name in others),
+    )
+
+
+def family_chart(number: int, family: str, question: str, note: str = "") -> ChartSpec:
+    """The chart of a public-value family: its average in bold, then its members.
+
+    Title and help name the family and its members as the measure registry defines them, so
+    the chart cannot show other lines than the family it names.
+    """
+    spec = FAMILIES[family]
+    members = [name.replace("_", " ") for name in spec.members]
+    listed = ", ".join(members[:-1]) + " and " + members[-1]
+    headline = MEASURE_LABELS[spec.composite][0].removesuffix(" (average)")
+    return ChartSpec(
+        family,
+        f"Public value {number} — {headline}",
+        question,
+        f"{spec.title} (Nieuwenhuizen & Meijer 2021): {listed}.{note}",
+        chart_lines(spec.composite, spec.members),
+    )
+
+
 #: The time-series charts, in the order they appear.
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec(
@@ -149,12 +111,7 @@ CHARTS: tuple[ChartSpec, ...] = (
         "How many residents take part, and how many use the digital channel?",
         "Each month residents decide whether to help deliver a service or to have a say on one; "
         "the digital channel spreads from person to person like any innovation.",
-        (
-            Series("participation_rate", "#1b5e20", bold=True),
-            Series("coproduction_rate", "#43a047"),
-            Series("cocreation_rate", "#8e24aa"),
-            Series("adoption", "#1e88e5"),
-        ),
+        chart_lines(PARTICIPATION[0], (*PARTICIPATION[1:], "adoption")),
         y_max=None,
     ),
     ChartSpec(
@@ -163,49 +120,22 @@ CHARTS: tuple[ChartSpec, ...] = (
         "Do residents trust the administration and feel that taking part makes a difference?",
         "Trust and the feeling of being heard grow when residents see their input acted upon "
         "and shrink when it is ignored, when errors hit them or when their needs go unmet.",
-        (
-            Series("trust", "#e65100", bold=True),
-            Series("efficacy", "#6d4c41"),
-            Series("intrinsic_motivation", "#00897b"),
-        ),
+        chart_lines(ATTITUDES[0], ATTITUDES[1:]),
     ),
-    ChartSpec(
+    family_chart(
+        1,
         "performing",
-        "Public value 1 — Does it work?",
         "Are needs met, and is public money used well?",
-        "Performing governance (Nieuwenhuizen & Meijer 2021): effectiveness and efficiency. "
-        "Digital technology is expected to help most here.",
-        (
-            Series("performing_value", "#0d47a1", bold=True),
-            Series("effectiveness", "#42a5f5"),
-            Series("efficiency", "#26c6da"),
-        ),
+        " Digital technology is expected to help most here.",
     ),
-    ChartSpec(
-        "responsive",
-        "Public value 2 — Does it listen?",
-        "Are requests handled in time, do people take part, are they satisfied?",
-        "Responsive governance (Nieuwenhuizen & Meijer 2021): responsiveness, participation and "
-        "satisfaction.",
-        (
-            Series("responsive_value", "#4a148c", bold=True),
-            Series("responsiveness", "#ab47bc"),
-            Series("participation_rate", "#1b5e20"),
-            Series("satisfaction", "#f06292"),
-        ),
+    family_chart(
+        2, "responsive", "Are requests handled in time, do people take part, are they satisfied?"
     ),
-    ChartSpec(
+    family_chart(
+        3,
         "proper",
-        "Public value 3 — Is it fair and lawful?",
         "Are decisions free of errors, is service equal for all, is money free of capture?",
-        "Proper governance (Nieuwenhuizen & Meijer 2021): lawfulness, equality and integrity. "
-        "These values are most at risk when technology transforms or replaces decisions.",
-        (
-            Series("proper_value", "#b71c1c", bold=True),
-            Series("lawfulness", "#ef5350"),
-            Series("equality", "#ff8f00"),
-            Series("integrity", "#8d6e63"),
-        ),
+        " These values are most at risk when technology transforms or replaces decisions.",
     ),
 )
 
@@ -409,9 +339,9 @@ EVENTS: tuple[EventKind, ...] = (
     EventKind(
         "platform_outage",
         "Platform outage",
-        "The digital platform is down for three months from next month.",
+        f"The digital platform is down for {DEFAULT_OUTAGE} months from next month.",
         1.0,
-        3,
+        DEFAULT_OUTAGE,
     ),
     EventKind(
         "trust_scandal",

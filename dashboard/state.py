@@ -19,7 +19,8 @@ import pandas as pd
 from coprod.dashboard import labels
 from coprod.dashboard.network_view import NetworkLayout, layout_for
 from coprod.model.core import CoProductionModel
-from coprod.model.measures import MEASURES, MUNICIPALITY_MEASURES
+from coprod.model.events import DEFAULT_OUTAGE
+from coprod.model.measure_registry import FAMILIES, MEASURES, MUNICIPALITY_MEASURES
 from coprod.model.scenario import Scenario, ScenarioError, scenario_names
 
 #: The scenario a new session starts with.
@@ -30,11 +31,9 @@ SIDES = ("A", "B")
 CSV_COLUMNS = ("step", *MEASURES, "events")
 #: Chart measures the model records per municipality as well as for the whole model.
 RECORDED_LOCALLY = frozenset(m for m in MUNICIPALITY_MEASURES if m in MEASURES)
-#: Averages a municipality's own figures give (as model/measures.py computes them).
-AVERAGES = {
-    "performing_value": ("effectiveness", "efficiency"),
-    "proper_value": ("lawfulness", "equality", "integrity"),
-}
+#: Family averages of the measure registry, by composite: those whose members are all recorded
+#: per municipality are recomputed from a municipality's own figures.
+AVERAGES = {family.composite: family.members for family in FAMILIES.values()}
 #: Chart measures that can be shown for one municipality; the others are the whole model's.
 LOCAL_MEASURES = RECORDED_LOCALLY | frozenset(
     name for name, parts in AVERAGES.items() if RECORDED_LOCALLY.issuperset(parts)
@@ -56,7 +55,7 @@ class EventMark:
         """What happens, in words, e.g. ``budget cut of 30%``."""
         name = labels.EVENT_NAMES.get(self.kind, self.kind.replace("_", " "))
         if self.kind == "platform_outage":
-            months = self.duration or 3
+            months = self.duration or DEFAULT_OUTAGE
             what = f"{name} for {months} months"
         elif self.kind == "trust_scandal":
             what = f"{name}: trust falls by {self.size:.0%}"

@@ -1,9 +1,9 @@
 """Measures of participation and public value, computed from the arrays once per step.
 
-Column names are part of coprod's public API (DESIGN.md). Public values follow the three
-families of Nieuwenhuizen & Meijer 2021: performing (efficiency, effectiveness), responsive
-(responsiveness, participation, satisfaction) and proper governance (lawfulness, equality,
-integrity). Formulas and ranges are documented in docs/ODD.md.
+Column names are part of coprod's public API (DESIGN.md); they, their order, ranges and value
+families are defined once in :mod:`coprod.model.measure_registry`, and ``MEASURES``,
+``MUNICIPALITY_MEASURES`` and ``PUBLIC_VALUE_COMPONENTS`` are re-exported here from it.
+Formulas are documented in docs/ODD.md.
 """
 
 from __future__ import annotations
@@ -13,42 +13,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model.arrays import cached
+from coprod.model.measure_registry import (
+    FAMILIES,
+    MEASURES,
+    MUNICIPALITY_MEASURES,
+    PUBLIC_VALUE_COMPONENTS,
+    family_composite,
+)
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
-
-#: Model-level measures, in the order they appear in ``RunResult.model_vars``.
-MEASURES = (
-    "participation_rate",
-    "coproduction_rate",
-    "cocreation_rate",
-    "participation_gap",
-    "contribution_gini",
-    "top10_share",
-    "top1_share",
-    "adoption",
-    "trust",
-    "efficacy",
-    "intrinsic_motivation",
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "equality",
-    "lawfulness",
-    "integrity",
-    "business_engagement",
-    "innovations_adopted",
-    "innovation_reach",
-    "outcome_spread",
-    "satisfaction",
-    "performing_value",
-    "responsive_value",
-    "proper_value",
-    "backlog",
-    "spending_per_capita",
-    *(f"participation_q{q}" for q in range(1, 6)),
-    *(f"needs_met_q{q}" for q in range(1, 6)),
-)
 
 #: Share of needs met at or above which a citizen counts as satisfied.
 SATISFIED = 0.75
@@ -157,42 +131,12 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         "backlog": float(adm.backlog.sum()) / len(c),
         "spending_per_capita": spending / len(c),
     }
-    m["performing_value"] = (m["effectiveness"] + m["efficiency"]) / 2
-    m["responsive_value"] = (m["responsiveness"] + m["participation_rate"] + m["satisfaction"]) / 3
-    m["proper_value"] = (m["lawfulness"] + m["equality"] + m["integrity"]) / 3
+    for family in FAMILIES.values():
+        m[family.composite] = family_composite(m, family.name)
     for q in range(5):
         m[f"participation_q{q + 1}"] = float(part_q[q])
         m[f"needs_met_q{q + 1}"] = float(met_q[q])
     return {name: m[name] for name in MEASURES}
-
-
-#: Per-municipality measures, in ``RunResult.municipality_vars``.
-MUNICIPALITY_MEASURES = (
-    "participation_rate",
-    "adoption",
-    "trust",
-    "efficacy",
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "equality",
-    "lawfulness",
-    "integrity",
-    "backlog",
-    "public_value",
-    "innovations",
-)
-
-#: The measures a municipality weighs, equally, when it judges its own public value.
-PUBLIC_VALUE_COMPONENTS = (
-    "effectiveness",
-    "efficiency",
-    "responsiveness",
-    "equality",
-    "lawfulness",
-    "integrity",
-    "trust",
-)
 
 
 def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndarray]:

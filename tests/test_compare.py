@@ -14,6 +14,7 @@ from coprod.analysis.compare import (
     scenario_labels,
 )
 from coprod.analysis.stats import horizon_means, t_interval, welch
+from coprod.analysis.wording import MARKER_LEGEND
 from coprod.model.measures import MEASURES
 from helpers import cli_error, coprod
 
@@ -120,7 +121,9 @@ def test_run_comparison_shares_seeds_and_finds_a_known_difference(real_runs):
     # unreviewed algorithmic decisions make errors: lawfulness is clearly lower
     assert law["diff_high"] < -0.03
     text = horizon_table(compare_horizon(real_runs), ["lawfulness"])
-    assert "lawfulness" in text and "*" in text.splitlines()[-1]
+    *rows, legend = text.splitlines()
+    assert "lawfulness" in text and rows[-1].endswith("* worse")  # higher is better
+    assert legend == MARKER_LEGEND
 
 
 @pytest.mark.slow
@@ -146,6 +149,9 @@ def test_compare_command_writes_tables_figures_and_manifest(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "difference to coproduction" in result.stdout and "proper_value" in result.stdout
+    assert MARKER_LEGEND in result.stdout.splitlines()
+    markdown = (out / "horizon.md").read_text()
+    assert markdown.rstrip().endswith(MARKER_LEGEND) and "| proper_value | socialgov |" in markdown
     horizon_csv = pd.read_csv(out / "horizon.csv")
     horizon_pq = pd.read_parquet(out / "horizon.parquet")
     pd.testing.assert_frame_equal(horizon_csv, horizon_pq, check_dtype=False)

@@ -1,5 +1,6 @@
 import base64
 import re
+from html import escape
 
 import pytest
 
@@ -11,6 +12,7 @@ from coprod.analysis.run_output import write_run
 from coprod.analysis.sensitivity import run_sensitivity
 from coprod.analysis.sweep import run_sweep
 from coprod.analysis.sweep_spec import sweep_from_dict
+from coprod.analysis.wording import MARKER_LEGEND
 from helpers import coprod
 
 SMALL = {"population.citizens": 300, "population.businesses": 10}
@@ -87,7 +89,10 @@ def test_report_of_a_comparison_with_intervals(folders):
         assert "difference to socialgov" in text
         assert re.search(r"0\.\d{3} \[0\.\d{3}, [01]\.\d{3}\]", text)  # mean [low, high]
     # unreviewed automation lowers lawfulness: named among the main differences
-    assert re.search(r"\*\*lawfulness\*\* is lower under substitutive_automation", md)
+    assert re.search(r"\*\*lawfulness\*\* is worse \(lower\) under substitutive_automation", md)
+    # the table marks that difference by the registry's direction and explains the marks
+    assert re.search(r"\| lawfulness \| substitutive_automation \| [^|]+ \| [^|]+ \* worse \|", md)
+    assert MARKER_LEGEND in md and escape(MARKER_LEGEND) in html
     seeds = build_report(folders / "compare").facts
     assert any(k == "replicate seeds" and v.count(",") == 2 for k, v in seeds)
 
@@ -99,6 +104,7 @@ def test_report_of_a_sweep(folders):
     for text in (html, md):
         assert "tiny_sweep" in text and "governance.budget" in text and "lawfulness" in text
     assert "2 of 2" not in md and "4 of 4" in md  # runs finished
+    assert re.search(r"\*\*lawfulness\*\* ranges from .*; higher is better", md)
 
 
 def test_report_of_an_unfinished_sweep_uses_the_runs(folders, tmp_path):
