@@ -14,6 +14,7 @@ from coprod.analysis.municipality_stats import (
 )
 from coprod.analysis.output import write_frame, write_text
 from coprod.analysis.stats import interval_rows
+from coprod.analysis.wording import MARKER_LEGEND
 from coprod.model.errors import AnalysisError
 
 
@@ -23,7 +24,8 @@ def municipality_table(
     """One measure of :func:`compare_municipalities` as a table: a row per place.
 
     Each scenario's cell reads ``mean [low, high]``; after the reference, the difference to it
-    with its Welch interval, ``*`` where that interval excludes zero.
+    with its Welch interval, marked ``* better`` (worse) where that interval excludes zero;
+    the table ends with the legend of the marks.
 
     Args:
         stats: Output of :func:`compare_municipalities`.
@@ -34,16 +36,21 @@ def municipality_table(
     rows = stats[stats["measure"] == measure]
     if rows.empty:
         raise AnalysisError(f"measure = {measure!r} is not in the comparison")
-    scenarios, body = interval_rows(rows, by, sorted(rows[by].unique()))
+    scenarios, body = interval_rows(rows, by, sorted(rows[by].unique()), measure)
     header = [by.replace("_", " ")] + _scenario_headers(scenarios)
     body = [[str(row[0]), *row[1:]] for row in body]
-    return _render(header, body, markdown)
+    return _render(header, body, markdown) + legend(markdown)
 
 
 def innovations_table(stats: pd.DataFrame, markdown: bool = False) -> str:
     """The output of :func:`compare_innovations` as a table: a row per quantity."""
     scenarios, body = interval_rows(stats, "measure", dict.fromkeys(stats["measure"]))
-    return _render(["quantity"] + _scenario_headers(scenarios), body, markdown)
+    return _render(["quantity"] + _scenario_headers(scenarios), body, markdown) + legend(markdown)
+
+
+def legend(markdown: bool) -> str:
+    """The line after a marked table that says what its marks mean."""
+    return ("\n\n" if markdown else "\n") + MARKER_LEGEND
 
 
 def _scenario_headers(scenarios: list[str]) -> list[str]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from coprod.analysis.wording import marked_change
 from coprod.model.errors import AnalysisError
 
 #: Months at the end of a run averaged into its horizon value.
@@ -168,24 +169,28 @@ def format_interval(mean: float, low: float, high: float, signed: bool = False) 
     return f"{mean:{sign}.3f} [{low:{sign}.3f}, {high:{sign}.3f}]"
 
 
-def format_difference(row: pd.Series) -> str:
-    """A row's signed difference with its interval, `` *`` where the interval excludes zero."""
+def format_difference(row: pd.Series, measure: str) -> str:
+    """A row's signed difference with its interval, marked where the interval excludes zero.
+
+    The mark is `` * better`` (worse; higher or lower for a neutral quantity), judged by
+    ``measure``'s direction in the registry.
+    """
     text = format_interval(row["diff"], row["diff_low"], row["diff_high"], signed=True)
-    return text + (" *" if row["diff_low"] > 0 or row["diff_high"] < 0 else "")
+    return text + marked_change(measure, row["diff"], row["diff_low"], row["diff_high"])
 
 
-def interval_cell(row: pd.Series, with_diff: bool) -> str:
-    """``mean [low, high]``, then ``; diff [low, high]`` (``*`` if it excludes 0) if asked."""
+def interval_cell(row: pd.Series, with_diff: bool, measure: str) -> str:
+    """``mean [low, high]``, then, if asked, the difference marked by :func:`format_difference`."""
     if np.isnan(row["mean"]):
         return "—"
     text = format_interval(row["mean"], row["ci_low"], row["ci_high"])
     if with_diff and not np.isnan(row["diff"]):
-        text += "; " + format_difference(row)
+        text += "; " + format_difference(row, measure)
     return text
 
 
 def interval_rows(
-    table: pd.DataFrame, key: str, items: Iterable[Any]
+    table: pd.DataFrame, key: str, items: Iterable[Any], measure: str | None = None
 ) -> tuple[list[str], list[list[Any]]]:
     """A wide table of intervals: a row per item of ``key``, a column per scenario.
 
@@ -193,6 +198,8 @@ def interval_rows(
         table: Output of :func:`add_difference` (``scenario``, ``key``, intervals, differences).
         key: The column whose values make the rows, e.g. ``status_rank`` or ``measure``.
         items: The values of ``key`` to show, in order.
+        measure: The measure every row shows, whose direction words the differences; by
+            default each row's item (for tables with a row per measure).
 
     Returns:
         The scenarios in order, and per item the item followed by each scenario's
@@ -201,7 +208,13 @@ def interval_rows(
     scenarios = list(dict.fromkeys(table["scenario"]))
     indexed = table.set_index(["scenario", key])
     body = [
-        [item, *(interval_cell(indexed.loc[(s, item)], i > 0) for i, s in enumerate(scenarios))]
+        [
+            item,
+            *(
+                interval_cell(indexed.loc[(s, item)], i > 0, measure or str(item))
+                for i, s in enumerate(scenarios)
+            ),
+        ]
         for item in items
     ]
     return scenarios, body

@@ -299,3 +299,31 @@ def test_bad_input_is_one_clear_error(detail, call, word):
 def test_bad_ensemble_arguments_are_rejected(central, kwargs, word):
     with pytest.raises(AnalysisError, match=word):
         run_ensemble_detail(central, **{"replicates": 2, "steps": 2, **kwargs})
+
+
+def test_place_tables_word_clear_differences_by_the_measures_direction():
+    from coprod.analysis.municipalities import municipality_table
+    from coprod.analysis.wording import MARKER_LEGEND
+
+    def row(scenario, rank, measure, mean, diff=np.nan, low=np.nan, high=np.nan):
+        return {
+            "scenario": scenario, "status_rank": rank, "measure": measure, "mean": mean,
+            "ci_low": mean - 0.01, "ci_high": mean + 0.01,
+            "diff": diff, "diff_low": low, "diff_high": high,
+        }  # fmt: skip
+
+    stats = pd.DataFrame(
+        [
+            row("a", 1, "backlog", 0.10),
+            row("b", 1, "backlog", 0.20, 0.10, 0.05, 0.15),  # clearly higher: worse
+            row("a", 2, "backlog", 0.10),
+            row("b", 2, "backlog", 0.11, 0.01, -0.02, 0.04),  # not clear: no mark
+            row("a", 1, "trust", 0.50),
+            row("b", 1, "trust", 0.60, 0.10, 0.05, 0.15),  # clearly higher: better
+        ]
+    )
+    backlog = municipality_table(stats, "backlog").splitlines()
+    assert backlog[1].endswith("* worse") and "*" not in backlog[2]
+    assert backlog[-1] == MARKER_LEGEND
+    trust = municipality_table(stats, "trust", markdown=True)
+    assert "* better |" in trust and trust.endswith(MARKER_LEGEND)
