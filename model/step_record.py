@@ -121,6 +121,7 @@ class StepRecord:
     municipality_public_value: np.ndarray | None = None
     """Public value per municipality this month; None when municipalities are not measured.
 
-    Written by the per-municipality measures (one or more municipalities under an innovation
-    process, or several municipalities); read by the model-level measures (outcome spread).
+    Written by the measures phase (``CoProductionModel._collect``) from the per-municipality
+    measures, which are computed with several municipalities or an innovation process; read by
+    the model-level measures (outcome spread).
     """
