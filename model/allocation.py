@@ -22,6 +22,7 @@ from coprod.model.world import BUDGET_PER_CAPITA
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Money units per staff slot per month, and per automated decision.
 STAFF_COST, AUTOMATED_DECISION_COST = 1.0, 0.1
@@ -33,11 +34,11 @@ ASSESSMENT_NOISE = 0.15
 DATA_MEMORY = 0.9
 
 
-def overhead(model: CoProductionModel) -> np.ndarray:
+def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
     """Spending per municipality on everything but front-line professional resources."""
     adm = model.administrations
     g = model.local
-    staff_cost = STAFF_COST * staff_capacity(model)
+    staff_cost = STAFF_COST * staff_capacity(model, budget_multiplier)
     # an algorithm replaces case workers; human review brings part of them back
     kept = np.where(g.automated, AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * g.human_review, 1.0)
     staff_cost = staff_cost * kept + g.automated * AUTOMATED_DECISION_COST * adm.handled
@@ -49,13 +50,17 @@ def overhead(model: CoProductionModel) -> np.ndarray:
     return np.minimum(cost, adm.budget)
 
 
-def update_visible_need(model: CoProductionModel) -> None:
-    """Fold this month's reports, platform traces and outreach into the record of need."""
+def update_visible_need(model: CoProductionModel, record: StepRecord) -> None:
+    """Fold this month's reports, platform traces and outreach into the record of need.
+
+    Reports and outreach come from ``record``; platform traces count only while the platform
+    is up. The record of need (``hoods.data``) persists, fading by ``DATA_MEMORY`` a month.
+    """
     h = model.hoods
-    visible = model.step_info["reported_need"]
+    visible = record.reported_need
     c = model.citizens
     traced = model.local.platform_traces[c.municipality] & c.adopted
-    if model.platform_up and traced.any():
+    if record.platform_up and traced.any():
         users = np.flatnonzero(traced)
         cells = c.hood[users].astype(np.int64)[:, None] * model.n_domains + np.arange(
             model.n_domains
@@ -63,48 +68,35 @@ def update_visible_need(model: CoProductionModel) -> None:
         visible = visible + np.bincount(
             cells.ravel(), weights=c.need[users].ravel(), minlength=h.data.size
         ).reshape(h.data.shape)
-    if model.step_info["outreach_need"] is not None:
-        visible = visible + model.step_info["outreach_need"]
+    if record.outreach_need is not None:
+        visible = visible + record.outreach_need
     h.data *= DATA_MEMORY
     h.data += (1.0 - DATA_MEMORY) * visible
 
 
-def allocate_resources(model: CoProductionModel) -> None:
-    """Set the budget, spend overhead, and allocate the rest over neighbourhoods and domains."""
+def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
+    """Set the budget, spend overhead, and allocate the rest over neighbourhoods and domains.
+
+    Reads the month's budget and need multipliers and platform status, the need made visible
+    and the partners' sponsoring from ``record``; sets each cell's resources and each
+    administration's budget, spending, capture, errors and decisions.
+    """
     adm = model.administrations
     h = model.hoods
     g = model.local
-    rng = model.rng
-    adm.budget[:] = BUDGET_PER_CAPITA * g.budget * model.budget_multiplier * adm.population
-    adm.overhead[:] = overhead(model)
+    adm.budget[:] = BUDGET_PER_CAPITA * g.budget * record.budget_multiplier * adm.population
+    adm.overhead[:] = overhead(model, record.budget_multiplier)
     frontline = adm.budget - adm.overhead
 
-    update_visible_need(model)
-    c = model.citizens
-    true_need = cached(model, "cell_need", lambda: model.cell_sum(c.need)) * model.need_multiplier
-    assessed = true_need * np.exp(ASSESSMENT_NOISE * rng.standard_normal(true_need.shape))
+    update_visible_need(model, record)
     cell_muni = np.repeat(h.municipality, model.n_domains).reshape(h.data.shape)
-    data_weight = g.data_weight[cell_muni]
-    weight = (1.0 - data_weight) * assessed
-    if g.data_weight.any():
-        weight = weight + data_weight * _scaled_like(h.data, assessed, cell_muni, len(adm))
-
-    errors = np.zeros(len(adm))
-    if g.automated.any():
-        automated = g.automated[cell_muni]
-        wrong = rng.random(weight.shape) < model.scenario.administration.algorithm_error
-        reviewed = rng.random(weight.shape) < g.human_review[cell_muni]
-        skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
-        appeal_p = APPEAL_BASE + APPEAL_SKILL * skill
-        appealed = g.appeals[cell_muni] & (rng.random(weight.shape) < appeal_p)
-        uncorrected = automated & wrong & ~reviewed & ~appealed
-        weight = np.where(uncorrected, weight * rng.uniform(0.0, 2.0, weight.shape), weight)
-        errors = np.bincount(cell_muni[uncorrected], minlength=len(adm)).astype(float)
+    weight = _need_weight(model, record.need_multiplier, cell_muni)
+    weight, errors = _automated_errors(model, weight, cell_muni)
 
     captured_share = capture_share(model)
     shares = weight / _by_muni_sum(weight, cell_muni, len(adm))[cell_muni]
     public = (1.0 - captured_share)[cell_muni] * frontline[cell_muni] * shares
-    partner_cells = model.step_info["sponsored"]
+    partner_cells = record.sponsored
     captured = captured_share * frontline
     if captured.sum() > 0:
         pulls = (partner_cells > 0).astype(float)
@@ -120,6 +112,52 @@ def allocate_resources(model: CoProductionModel) -> None:
     adm.spending[:] = adm.overhead + frontline
     adm.errors += errors
     adm.decisions += weight.size / len(adm)
+
+
+def _need_weight(
+    model: CoProductionModel, need_multiplier: float, cell_muni: np.ndarray
+) -> np.ndarray:
+    """Each cell's claim on front-line resources as the ICT role weighs it.
+
+    Noisy professional assessment of true need, mixed with the visible-need record by the
+    role's data weight.
+    """
+    c = model.citizens
+    g = model.local
+    true_need = cached(model, "cell_need", lambda: model.cell_sum(c.need)) * need_multiplier
+    assessed = true_need * np.exp(ASSESSMENT_NOISE * model.rng.standard_normal(true_need.shape))
+    data_weight = g.data_weight[cell_muni]
+    weight = (1.0 - data_weight) * assessed
+    if g.data_weight.any():
+        n_muni = len(model.administrations)
+        weight = weight + data_weight * _scaled_like(model.hoods.data, assessed, cell_muni, n_muni)
+    return weight
+
+
+def _automated_errors(
+    model: CoProductionModel, weight: np.ndarray, cell_muni: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cell weights after an algorithm's wrong decisions, and the errors per municipality.
+
+    Only uncorrected errors count: those neither reviewed nor appealed. Where no algorithm
+    decides, the weights are returned unchanged and there are no errors.
+    """
+    g = model.local
+    errors = np.zeros(len(model.administrations))
+    if not g.automated.any():
+        return weight, errors
+    c = model.citizens
+    rng = model.rng
+    automated = g.automated[cell_muni]
+    wrong = rng.random(weight.shape) < model.scenario.administration.algorithm_error
+    reviewed = rng.random(weight.shape) < g.human_review[cell_muni]
+    skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
+    appeal_p = APPEAL_BASE + APPEAL_SKILL * skill
+    appealed = g.appeals[cell_muni] & (rng.random(weight.shape) < appeal_p)
+    uncorrected = automated & wrong & ~reviewed & ~appealed
+    weight = np.where(uncorrected, weight * rng.uniform(0.0, 2.0, weight.shape), weight)
+    errors = np.bincount(cell_muni[uncorrected], minlength=len(errors)).astype(float)
+    return weight, errors
 
 
 def _by_muni_sum(values: np.ndarray, cell_muni: np.ndarray, n_muni: int) -> np.ndarray:

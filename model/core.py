@@ -2,13 +2,14 @@
 
 One step is one month. Agent state lives in NumPy arrays per agent kind; the Mesa agents in
 ``model.agents`` are views onto their rows, so inspection works as usual while each phase is
-computed for all agents at once.
+computed for all agents at once. What one phase hands to a later phase of the same month travels
+in a fresh :class:`~coprod.model.step_record.StepRecord`; what persists from month to month is
+the state of the agents, the neighbourhoods, the local governance and the model.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import mesa
 import networkx as nx
@@ -36,6 +37,7 @@ from coprod.model.participation import citizens_decide, diffuse_adoption
 from coprod.model.partners import businesses_engage, organisations_act
 from coprod.model.production import produce_services
 from coprod.model.scenario import Event, Scenario, ScenarioError
+from coprod.model.step_record import StepRecord
 
 
 class CoProductionModel(mesa.Model):
@@ -57,12 +59,8 @@ class CoProductionModel(mesa.Model):
         self.local = LocalGovernance(scenario, scenario.population.municipalities)
         self.n_domains = len(scenario.services.domains)
         self.events: list[Event] = list(scenario.events)
-        self.budget_multiplier = 1.0
-        self.need_multiplier = 1.0
-        self.platform_up = True
+        # model-level responsiveness: the measures carry it over months with nothing resolved
         self.last_responsiveness = 1.0
-        self.municipality_values: np.ndarray | None = None
-        self.step_info: dict[str, Any] = {}
 
         w = world.build(scenario, self.rng)
         self.citizens = w.citizens
@@ -83,18 +81,18 @@ class CoProductionModel(mesa.Model):
 
     def step(self) -> None:
         """One month: events, innovation, citizens, partners, administration, services."""
-        self.step_info = {}
-        apply_events(self)
+        record = StepRecord()
+        apply_events(self, record)
         innovate(self)
-        citizens_decide(self)
-        diffuse_adoption(self)
-        businesses_engage(self)
-        organisations_act(self)
-        process_inputs(self)
-        allocate_resources(self)
-        produce_services(self)
-        update_trust(self)
-        self._collect()
+        citizens_decide(self, record)
+        diffuse_adoption(self, record)
+        businesses_engage(self, record)
+        organisations_act(self, record)
+        process_inputs(self, record)
+        allocate_resources(self, record)
+        produce_services(self, record)
+        update_trust(self, record)
+        self._collect(record)
 
     # ----------------------------------------------------------------- Mesa agents
     @property
@@ -180,16 +178,17 @@ class CoProductionModel(mesa.Model):
         return sums / np.maximum(self.hoods.population, 1)
 
     # ----------------------------------------------------------------- internals
-    def _collect(self) -> None:
+    def _collect(self, record: StepRecord) -> None:
+        """Measure the month: per municipality where it matters, then for the model."""
         if len(self.administrations) > 1 or self.innovation is not None:
-            per_muni = collect_municipality_measures(self)
-            self.municipality_values = per_muni["public_value"]
+            per_muni = collect_municipality_measures(self, record)
+            record.municipality_public_value = per_muni["public_value"]
             innovation.record(self, per_muni["public_value"])
             frame = pd.DataFrame(per_muni)
             frame.insert(0, "municipality", np.arange(len(self.administrations)))
             frame.insert(0, "step", self.steps)
             self._municipality_rows.append(frame)
-        self.measures = collect_measures(self)
+        self.measures = collect_measures(self, record)
         self.datacollector.collect(self)
 
     def _make_agent_views(self) -> None:

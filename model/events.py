@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.scenario import Event
+    from coprod.model.step_record import StepRecord
 
 #: Months a platform outage lasts when the scenario gives no duration.
 DEFAULT_OUTAGE = 3
@@ -27,8 +28,12 @@ def active(event: Event, step: int) -> bool:
     return duration is None or step < event.step + duration
 
 
-def apply_events(model: CoProductionModel) -> None:
-    """Set this month's budget and need multipliers and platform status; apply scandals."""
+def apply_events(model: CoProductionModel, record: StepRecord) -> None:
+    """Set this month's budget and need multipliers and platform status; apply scandals.
+
+    The multipliers and platform status go into ``record`` for the later phases of the month;
+    a scandal changes the citizens' trust itself, which persists.
+    """
     step = model.steps
     budget, need, up = 1.0, 1.0, True
     for event in model.events:
@@ -44,6 +49,6 @@ def apply_events(model: CoProductionModel) -> None:
             need *= 1.0 + event.size
         elif event.kind == "platform_outage":
             up = False
-    model.budget_multiplier = budget
-    model.need_multiplier = need
-    model.platform_up = up
+    record.budget_multiplier = budget
+    record.need_multiplier = need
+    record.platform_up = up

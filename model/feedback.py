@@ -15,6 +15,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Relative size of each experience's effect on trust and efficacy, in units of learning rate.
 ACTED, ACCEPTED, REJECTED, IGNORED, WRONGED, CORRECTED_LATE = 1.0, 2.0, 0.5, 1.5, 2.5, 0.5
@@ -27,10 +28,13 @@ SATISFACTION, EXPECTED_MET = 0.3, 0.7
 REVERSION = 0.2
 
 
-def update_trust(model: CoProductionModel) -> None:
-    """Apply this month's experiences to every citizen's trust, efficacy and motivation."""
+def update_trust(model: CoProductionModel, record: StepRecord) -> None:
+    """Apply this month's experiences to every citizen's trust, efficacy and motivation.
+
+    The experiences with inputs (acted upon, accepted, rejected, ignored, wronged, corrected
+    late) come from ``record``; needs met and this month's participation from the citizens.
+    """
     c = model.citizens
-    info = model.step_info
     lr = model.scenario.behaviour.learning_rate
     g = model.local
     visible = 1.0 + VISIBILITY * g.at("open_processes", c.municipality)
@@ -38,16 +42,16 @@ def update_trust(model: CoProductionModel) -> None:
     def at(who: np.ndarray):
         return visible[who] if np.ndim(visible) else visible
 
-    for who, weight in ((info["acted"], ACTED), (info["accepted"], ACCEPTED)):
+    for who, weight in ((record.acted, ACTED), (record.accepted, ACCEPTED)):
         _raise(c.trust, who, lr * weight * at(who))
         _raise(c.efficacy, who, lr * weight * at(who))
-    rejected = info["rejected"]
+    rejected = record.rejected
     _lower(c.efficacy, rejected, lr * REJECTED / at(rejected))  # reasoned, public: hurts less
-    _lower(c.trust, info["ignored"], lr * IGNORED)
-    _lower(c.efficacy, info["ignored"], lr * IGNORED)
-    _lower(c.trust, info["wronged"], lr * WRONGED)
-    _lower(c.efficacy, info["wronged"], lr * WRONGED)
-    _lower(c.trust, info["corrected_late"], lr * CORRECTED_LATE)
+    _lower(c.trust, record.ignored, lr * IGNORED)
+    _lower(c.efficacy, record.ignored, lr * IGNORED)
+    _lower(c.trust, record.wronged, lr * WRONGED)
+    _lower(c.efficacy, record.wronged, lr * WRONGED)
+    _lower(c.trust, record.corrected_late, lr * CORRECTED_LATE)
 
     c.trust += lr * SATISFACTION * (c.met - EXPECTED_MET)
     c.trust += lr * REVERSION * (c.trust0 - c.trust)

@@ -17,6 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Months of age that triage by urgency can reorder (0 is strict first-come, first-served).
 TRIAGE = 2.0
@@ -33,108 +34,166 @@ QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION = 0.2, 1.6, 0.02
 BUNDLING_BONUS = 1.3
 
 
-def staff_capacity(model: CoProductionModel) -> np.ndarray:
+def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
     """Staff slots per administration this month (budget cuts cut staff as well)."""
     per_capita = model.scenario.administration.staff_per_capita
     population = model.administrations.population
-    return model.local.capacity * per_capita * population * model.budget_multiplier
+    return model.local.capacity * per_capita * population * budget_multiplier
 
 
-def process_inputs(model: CoProductionModel) -> None:
-    """Handle, expire or keep every open input; record outcomes for the feedback phase."""
+def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
+    """Handle, expire or keep every open input; record outcomes for the feedback phase.
+
+    Staff capacity follows ``record.budget_multiplier``. Who was acted upon, accepted,
+    rejected, wronged, corrected late or ignored goes into ``record`` for the feedback phase,
+    the need reports made visible for allocation, and inputs handled in time for the measures.
+    """
     c = model.citizens
-    adm = model.administrations
-    g = model.local
     settings = model.scenario.administration
-    rng = model.rng
-    step = model.steps
-
-    staff = staff_capacity(model) * (1.0 - g.inclusion_outreach)
-    automated_capacity = staff / (1.0 / g.speed + g.human_review * REVIEW_COST)
-    capacity = np.where(g.automated, automated_capacity, staff * g.speed)
-    # stochastic rounding keeps small municipalities' capacity unbiased
-    capacity = np.floor(capacity + rng.random(len(capacity))).astype(np.int64)
-    adm.capacity[:] = capacity
-
-    pending = np.flatnonzero(c.pending_since >= 0)
-    # oldest first, with triage by urgency mixing inputs a few months apart
-    priority = c.pending_since[pending] + TRIAGE * rng.random(len(pending))
-    if len(adm) == 1:
-        order = np.argsort(priority)
-    else:
-        # citizens are stored by municipality, so ``pending`` comes in one block per
-        # municipality: sorting each block by priority gives lexsort's order, much faster
-        bounds = np.searchsorted(c.municipality[pending], np.arange(1, len(adm)))
-        blocks = np.split(np.arange(len(pending)), bounds)
-        order = np.concatenate([b[np.argsort(priority[b])] for b in blocks])
-    queue = pending[order]
-    muni = c.municipality[queue]
-    first = np.searchsorted(muni, np.arange(len(adm)))
-    rank = np.arange(len(queue)) - first[muni]
-    take = rank < capacity[muni]
-    handled = queue[take]
-    waiting = queue[~take]
-    age = step - c.pending_since[handled]
-    expired = waiting[step - c.pending_since[waiting] >= settings.expiry]
-
-    where = c.municipality[handled]
-    automated = g.automated[where]
-    error_rate = np.where(automated, settings.algorithm_error, g.human_error[where])
-    wrong = rng.random(len(handled)) < error_rate
-    reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
-    appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
-    appealed = g.appeals[where] & (rng.random(len(handled)) < appeal_p)
+    capacity = _capacity(model, record.budget_multiplier)
+    handled, expired = _queue(model, capacity)
+    age = model.steps - c.pending_since[handled]
+    wrong, reviewed, appealed = _check_decisions(model, handled)
     uncorrected = wrong & ~reviewed & ~appealed
     sound = ~uncorrected
 
     is_proposal = c.pending_kind[handled] == 1
     reports = handled[~is_proposal & sound]
     proposals = handled[is_proposal & sound]
-    bundled = c.member[proposals] >= 0
-    acceptance = g.acceptance[c.municipality[proposals]]
-    accept_p = acceptance * np.where(bundled, BUNDLING_BONUS, 1.0)
-    accepted_mask = rng.random(len(proposals)) < accept_p
+    accepted_mask = _accept(model, proposals)
     accepted = proposals[accepted_mask]
 
-    _record_reports(model, reports)
+    record.reported_need = _reported_need(model, reports)
     _implement(model, accepted)
 
-    model.step_info.update(
-        acted=reports,
-        accepted=accepted,
-        rejected=proposals[~accepted_mask],
-        wronged=handled[uncorrected],
-        corrected_late=handled[wrong & appealed & ~reviewed],
-        ignored=expired,
-        handled_in_time=np.bincount(
-            where[age <= settings.target_delay], minlength=len(adm)
-        ).astype(float),
+    record.acted = reports
+    record.accepted = accepted
+    record.rejected = proposals[~accepted_mask]
+    record.wronged = handled[uncorrected]
+    record.corrected_late = handled[wrong & appealed & ~reviewed]
+    record.ignored = expired
+    record.handled_in_time = np.bincount(
+        c.municipality[handled][age <= settings.target_delay],
+        minlength=len(model.administrations),
+    ).astype(float)
+    _count_outcomes(model, handled, expired, record)
+    _close(model, handled, expired)
+
+
+def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
+    """Inputs each administration can handle this month (also kept in its ``capacity``)."""
+    g = model.local
+    staff = staff_capacity(model, budget_multiplier) * (1.0 - g.inclusion_outreach)
+    automated_capacity = staff / (1.0 / g.speed + g.human_review * REVIEW_COST)
+    capacity = np.where(g.automated, automated_capacity, staff * g.speed)
+    # stochastic rounding keeps small municipalities' capacity unbiased
+    capacity = np.floor(capacity + model.rng.random(len(capacity))).astype(np.int64)
+    model.administrations.capacity[:] = capacity
+    return capacity
+
+
+def _queue(model: CoProductionModel, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The open inputs handled this month and those that expire waiting (citizen rows).
+
+    Each administration takes its inputs oldest first, with triage by urgency mixing inputs a
+    few months apart, up to its capacity; of the rest, those too old expire.
+    """
+    c = model.citizens
+    n_muni = len(model.administrations)
+    step = model.steps
+    pending = np.flatnonzero(c.pending_since >= 0)
+    priority = c.pending_since[pending] + TRIAGE * model.rng.random(len(pending))
+    if n_muni == 1:
+        order = np.argsort(priority)
+    else:
+        # citizens are stored by municipality, so ``pending`` comes in one block per
+        # municipality: sorting each block by priority gives lexsort's order, much faster
+        bounds = np.searchsorted(c.municipality[pending], np.arange(1, n_muni))
+        blocks = np.split(np.arange(len(pending)), bounds)
+        order = np.concatenate([b[np.argsort(priority[b])] for b in blocks])
+    queue = pending[order]
+    muni = c.municipality[queue]
+    first = np.searchsorted(muni, np.arange(n_muni))
+    rank = np.arange(len(queue)) - first[muni]
+    take = rank < capacity[muni]
+    handled = queue[take]
+    waiting = queue[~take]
+    expiry = model.scenario.administration.expiry
+    expired = waiting[step - c.pending_since[waiting] >= expiry]
+    return handled, expired
+
+
+def _check_decisions(
+    model: CoProductionModel, handled: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per handled input: whether the decision was wrong, reviewed, and appealed.
+
+    Automated decisions err at ``administration.algorithm_error``, human ones at the ICT
+    role's error rate; only automated decisions are reviewed; a citizen appeals with a
+    probability rising with efficacy x literacy where appeals exist.
+    """
+    c = model.citizens
+    g = model.local
+    rng = model.rng
+    where = c.municipality[handled]
+    automated = g.automated[where]
+    error_rate = np.where(
+        automated, model.scenario.administration.algorithm_error, g.human_error[where]
     )
+    wrong = rng.random(len(handled)) < error_rate
+    reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
+    appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
+    appealed = g.appeals[where] & (rng.random(len(handled)) < appeal_p)
+    return wrong, reviewed, appealed
+
+
+def _accept(model: CoProductionModel, proposals: np.ndarray) -> np.ndarray:
+    """Which soundly handled proposals are accepted (bundled ones more often)."""
+    c = model.citizens
+    bundled = c.member[proposals] >= 0
+    acceptance = model.local.acceptance[c.municipality[proposals]]
+    accept_p = acceptance * np.where(bundled, BUNDLING_BONUS, 1.0)
+    return model.rng.random(len(proposals)) < accept_p
+
+
+def _count_outcomes(
+    model: CoProductionModel, handled: np.ndarray, expired: np.ndarray, record: StepRecord
+) -> None:
+    """Each administration's counts of the month, and its responsiveness.
+
+    A month in which an administration resolved nothing keeps its last responsiveness.
+    """
+    c = model.citizens
+    adm = model.administrations
     n_muni = len(adm)
     adm.handled[:] = np.bincount(c.municipality[handled], minlength=n_muni)
     adm.expired[:] = np.bincount(c.municipality[expired], minlength=n_muni)
     resolved = adm.handled + adm.expired
-    # responsiveness per municipality; a month with nothing resolved keeps the last value
-    timely = np.divide(
-        model.step_info["handled_in_time"], resolved, out=np.zeros(n_muni), where=resolved > 0
-    )
+    timely = np.divide(record.handled_in_time, resolved, out=np.zeros(n_muni), where=resolved > 0)
     adm.responsiveness[:] = np.where(resolved > 0, timely, adm.responsiveness)
-    adm.errors[:] = np.bincount(c.municipality[handled[uncorrected]], minlength=n_muni)
+    adm.errors[:] = np.bincount(c.municipality[record.wronged], minlength=n_muni)
     adm.decisions[:] = adm.handled
-    adm.implemented += np.bincount(c.municipality[accepted], minlength=n_muni)
+    adm.implemented += np.bincount(c.municipality[record.accepted], minlength=n_muni)
+
+
+def _close(model: CoProductionModel, handled: np.ndarray, expired: np.ndarray) -> None:
+    """Handled and expired inputs leave the queue; what is left is the backlog."""
+    c = model.citizens
     c.pending_since[handled] = -1
     c.pending_since[expired] = -1
-    adm.backlog[:] = np.bincount(c.municipality[c.pending_since >= 0], minlength=n_muni)
+    model.administrations.backlog[:] = np.bincount(
+        c.municipality[c.pending_since >= 0], minlength=len(model.administrations)
+    )
 
 
-def _record_reports(model: CoProductionModel, reporters: np.ndarray) -> None:
-    """An acted-upon report makes the reporter's need in that domain visible."""
+def _reported_need(model: CoProductionModel, reporters: np.ndarray) -> np.ndarray:
+    """``(hoods, domains)`` need made visible: each acted-upon report shows the reporter's."""
     c = model.citizens
     cells = c.hood[reporters].astype(np.int64) * model.n_domains + c.pending_domain[reporters]
     need = c.need[reporters, c.pending_domain[reporters]] * REPORT_VISIBILITY
-    model.step_info["reported_need"] = np.bincount(
-        cells, weights=need, minlength=model.hoods.data.size
-    ).reshape(model.hoods.data.shape)
+    return np.bincount(cells, weights=need, minlength=model.hoods.data.size).reshape(
+        model.hoods.data.shape
+    )
 
 
 def _implement(model: CoProductionModel, accepted: np.ndarray) -> None:

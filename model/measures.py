@@ -1,7 +1,7 @@
 """Measures of participation and public value, computed from the arrays once per step.
 
-Column names are part of coprod's public API (DESIGN.md); they, their order, ranges and value
-families are defined once in :mod:`coprod.model.measure_registry`, and ``MEASURES``,
+Column names are part of coprod's public API (README.md, Measures); they, their order, ranges
+and value families are defined once in :mod:`coprod.model.measure_registry`, and ``MEASURES``,
 ``MUNICIPALITY_MEASURES`` and ``PUBLIC_VALUE_COMPONENTS`` are re-exported here from it.
 Formulas are documented in docs/ODD.md.
 """
@@ -23,6 +23,7 @@ from coprod.model.measure_registry import (
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Share of needs met at or above which a citizen counts as satisfied.
 SATISFIED = 0.75
@@ -72,24 +73,20 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     )
 
 
-def collect_measures(model: CoProductionModel) -> dict[str, float]:
-    """All model-level measures for the step just taken."""
+def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, float]:
+    """All model-level measures for the step just taken, from the arrays and ``record``."""
     c = model.citizens
     adm = model.administrations
-    info = model.step_info
     participated = c.participated
     by_q = cached(model, "by_quintile", lambda: np.bincount(c.quintile, minlength=5).clip(min=1))
     quintile = cached(model, "quintile", lambda: c.quintile.astype(np.intp))
     part_q = np.bincount(quintile, weights=participated, minlength=5) / by_q
     met_q = np.bincount(quintile, weights=c.met, minlength=5) / by_q
 
-    resolved = float((adm.handled + adm.expired).sum())
-    if resolved:
-        model.last_responsiveness = float(info["handled_in_time"].sum()) / resolved
+    responsiveness = _responsiveness(model, record)
     spending = float(adm.spending.sum())
     overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else 0.0
-    gross = float(info["gross_output"].sum())
-    useful_share = float(info["useful_output"].sum()) / gross if gross > 0 else 0.0
+    useful_share = _useful_share(record)
     public = float(model.hoods.resources.sum())
     decisions = float(adm.decisions.sum())
 
@@ -113,7 +110,7 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         "intrinsic_motivation": float(c.motivation.mean()),
         "effectiveness": float(c.met.mean()),
         "efficiency": min(1.0, (1.0 - overhead_share) * useful_share),  # rounding can pass 1
-        "responsiveness": model.last_responsiveness,
+        "responsiveness": responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
         "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else 1.0,
         "integrity": 1.0 - float(adm.captured.sum()) / public if public > 0 else 1.0,
@@ -124,9 +121,7 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
         "innovation_reach": float(model.innovation.adopted.mean(axis=0).max())
         if model.innovation is not None
         else 0.0,
-        "outcome_spread": float(np.std(model.municipality_values))
-        if model.municipality_values is not None
-        else 0.0,
+        "outcome_spread": _outcome_spread(record),
         "satisfaction": np.count_nonzero(c.met >= SATISFIED) / len(c),
         "backlog": float(adm.backlog.sum()) / len(c),
         "spending_per_capita": spending / len(c),
@@ -139,11 +134,38 @@ def collect_measures(model: CoProductionModel) -> dict[str, float]:
     return {name: m[name] for name in MEASURES}
 
 
-def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndarray]:
+def _responsiveness(model: CoProductionModel, record: StepRecord) -> float:
+    """Share of the inputs resolved this month that were handled in time.
+
+    A month with nothing resolved keeps the last value: it is model state,
+    ``model.last_responsiveness``, which only this function writes.
+    """
+    adm = model.administrations
+    resolved = float((adm.handled + adm.expired).sum())
+    if resolved:
+        model.last_responsiveness = float(record.handled_in_time.sum()) / resolved
+    return model.last_responsiveness
+
+
+def _useful_share(record: StepRecord) -> float:
+    """Share of the services produced that met a need (0 when nothing was produced)."""
+    gross = float(record.gross_output.sum())
+    return float(record.useful_output.sum()) / gross if gross > 0 else 0.0
+
+
+def _outcome_spread(record: StepRecord) -> float:
+    """Spread of public value between municipalities (0 when they are not measured)."""
+    if record.municipality_public_value is None:
+        return 0.0
+    return float(np.std(record.municipality_public_value))
+
+
+def collect_municipality_measures(
+    model: CoProductionModel, record: StepRecord
+) -> dict[str, np.ndarray]:
     """Measures per municipality for the step just taken, one array entry per municipality."""
     c = model.citizens
     adm = model.administrations
-    info = model.step_info
     n = len(adm)
     mean = model.municipality_mean
     public = np.bincount(
@@ -154,8 +176,8 @@ def collect_municipality_measures(model: CoProductionModel) -> dict[str, np.ndar
     groups = c.municipality.astype(np.int64) * 5 + c.quintile
     per_group = np.bincount(groups, minlength=5 * n).clip(min=1)
     met_q = (np.bincount(groups, weights=c.met, minlength=5 * n) / per_group).reshape(n, 5)
-    gross = info["gross_output"]
-    useful = info["useful_output"]
+    gross = record.gross_output
+    useful = record.useful_output
     overhead_share = _ratio(adm.overhead, adm.spending)
     m = {
         "participation_rate": mean(c.participated),

@@ -20,6 +20,7 @@ from coprod.model.arrays import cached, sigmoid
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Cost of the offline channel (counter, phone, letter), in utility units.
 OFFLINE_COST = 0.7
@@ -39,8 +40,11 @@ REPORT_THRESHOLD = 0.1
 REPORT_WEIGHT, PROPOSAL_WEIGHT = 1.0, 1.5
 
 
-def channel_cost(model: CoProductionModel) -> np.ndarray:
-    """Each citizen's cost of the cheapest open channel; infinite where none is open."""
+def channel_cost(model: CoProductionModel, platform_up: bool = True) -> np.ndarray:
+    """Each citizen's cost of the cheapest open channel; infinite where none is open.
+
+    ``platform_up`` is False during a platform outage, which closes the digital channel.
+    """
     c = model.citizens
     g = model.local
     muni = c.municipality
@@ -49,7 +53,7 @@ def channel_cost(model: CoProductionModel) -> np.ndarray:
         cost = np.where(offline, OFFLINE_COST, np.inf)
     else:
         cost = np.full(len(c), OFFLINE_COST if offline else np.inf)
-    digital_up = g.at("platform", muni) & model.platform_up
+    digital_up = g.at("platform", muni) & platform_up
     if np.any(digital_up):
         digital = cached(
             model, "digital_cost", lambda: DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - c.literacy)
@@ -68,19 +72,41 @@ def channel_cost(model: CoProductionModel) -> np.ndarray:
     return cost
 
 
-def citizens_decide(model: CoProductionModel) -> None:
-    """Draw this month's reports, deliveries and proposals for all citizens at once."""
+def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
+    """Draw this month's reports, deliveries and proposals for all citizens at once.
+
+    Reads the month's platform status and need multiplier from ``record``; the acts themselves
+    go into the citizens' arrays (open inputs, contributions) and the neighbourhoods' effort,
+    where the administration and production find them.
+    """
+    c = model.citizens
+    participated = c.participated  # last month's acts, before this month's replace them
+    cost = channel_cost(model, record.platform_up)
+    reachable = np.isfinite(cost)
+    utility = _utility(model, participated, cost, reachable)
+    reports, delivers, proposes = _draw_acts(model, utility, reachable)
+
+    domain = _most_unmet_domain(model, record.need_multiplier)
+    _submit_inputs(model, reports | proposes, proposes, domain)
+    effort = _deliver_effort(model, delivers, domain)
+
+    acts = REPORT_WEIGHT * reports
+    acts += effort
+    acts += PROPOSAL_WEIGHT * proposes
+    c.contributions += acts
+    c.coproduced[:] = reports | delivers
+    c.cocreated[:] = proposes
+
+
+def _utility(
+    model: CoProductionModel, participated: np.ndarray, cost: np.ndarray, reachable: np.ndarray
+) -> np.ndarray:
+    """Each citizen's utility of taking part, before the act-specific offsets."""
     c = model.citizens
     b = model.scenario.behaviour
     g = model.local
     muni = c.municipality
-    rng = model.rng
-    n = len(c)
-
-    participated = c.participated
     peers = network.peer_share(model.adjacency, model.degree, participated)
-    cost = channel_cost(model)
-    reachable = np.isfinite(cost)
     effective_cost = np.where(reachable, cost, 0.0)
     effective_cost *= 1.5 - c.spare_time
     unmet = 1.0 - c.met
@@ -100,11 +126,21 @@ def citizens_decide(model: CoProductionModel) -> None:
         members = c.member >= 0
         mobilised = MOBILISATION * model.organisations.activity
         np.add(utility, mobilised.take(c.member), out=utility, where=members)
+    return utility
 
+
+def _draw_acts(
+    model: CoProductionModel, utility: np.ndarray, reachable: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who reports, who delivers and who proposes this month (one draw each per citizen)."""
+    c = model.citizens
+    g = model.local
+    muni = c.municipality
+    n = len(c)
     free = c.pending_since < 0
-    draws = rng.random((3, n))
+    draws = model.rng.random((3, n))
     reports = reachable & free
-    reports &= unmet > REPORT_THRESHOLD
+    reports &= 1.0 - c.met > REPORT_THRESHOLD
     reports &= draws[0] < sigmoid(utility + REPORT_OFFSET)
     delivery = g.at("delivery", muni)
     if np.any(delivery):
@@ -123,14 +159,26 @@ def citizens_decide(model: CoProductionModel) -> None:
         reports &= ~proposes  # one open input per citizen: the proposal goes in
     else:
         proposes = np.zeros(n, dtype=bool)
+    return reports, delivers, proposes
 
-    domain = _most_unmet_domain(model)
-    step = model.steps
-    inputs = np.flatnonzero(reports | proposes)
-    c.pending_since[inputs] = step
+
+def _submit_inputs(
+    model: CoProductionModel, submits: np.ndarray, proposes: np.ndarray, domain: np.ndarray
+) -> None:
+    """Reports and proposals join the administration's queue, each about its domain."""
+    c = model.citizens
+    inputs = np.flatnonzero(submits)
+    c.pending_since[inputs] = model.steps
     c.pending_kind[inputs] = proposes[inputs]
     c.pending_domain[inputs] = domain[inputs]
 
+
+def _deliver_effort(
+    model: CoProductionModel, delivers: np.ndarray, domain: np.ndarray
+) -> np.ndarray:
+    """Each citizen's delivery effort, also summed into the neighbourhoods' effort per domain."""
+    c = model.citizens
+    n = len(c)
     doers = np.flatnonzero(delivers)
     effort = np.zeros(n)
     effort[doers] = 0.5 + c.spare_time[doers]
@@ -138,24 +186,19 @@ def citizens_decide(model: CoProductionModel) -> None:
     model.hoods.effort[:] = np.bincount(
         cells, weights=effort[doers], minlength=model.hoods.effort.size
     ).reshape(model.hoods.effort.shape)
-
-    acts = REPORT_WEIGHT * reports
-    acts += effort
-    acts += PROPOSAL_WEIGHT * proposes
-    c.contributions += acts
-    c.coproduced[:] = reports | delivers
-    c.cocreated[:] = proposes
+    return effort
 
 
-def diffuse_adoption(model: CoProductionModel) -> None:
+def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     """Adoption of the digital channel spreads by innovation and imitation (Bass 1969, Rogers).
 
     The monthly hazard of a non-adopter is ``(p + q * share of adopting neighbours)`` times a
     readiness that grows with digital literacy; personalisation and open services make the
-    platform more attractive. Nothing diffuses while there is no platform or it is down.
+    platform more attractive. Nothing diffuses while there is no platform or it is down
+    (``record.platform_up``).
     """
     g = model.local
-    if not (g.platform.any() and model.platform_up):
+    if not (g.platform.any() and record.platform_up):
         return
     c = model.citizens
     b = model.scenario.behaviour
@@ -177,7 +220,7 @@ def diffuse_adoption(model: CoProductionModel) -> None:
     c.adopted |= adopt
 
 
-def _most_unmet_domain(model: CoProductionModel) -> np.ndarray:
+def _most_unmet_domain(model: CoProductionModel, need_multiplier: float) -> np.ndarray:
     """The domain in which each citizen's need is furthest from the service level.
 
     Equal to ``argmax(need * multiplier - level[hood], axis=1)`` (the first domain on ties),
@@ -185,7 +228,7 @@ def _most_unmet_domain(model: CoProductionModel) -> np.ndarray:
     """
     c = model.citizens
     level = model.hoods.level
-    nm = model.need_multiplier
+    nm = need_multiplier
     need = c.need
     best_gap = need[:, 0] * nm
     best_gap -= level[:, 0].take(c.hood)

@@ -18,6 +18,7 @@ from coprod.model.arrays import cached
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Monthly probability that an engaged business ends its engagement.
 DISENGAGE = 0.1
@@ -38,16 +39,21 @@ OUTREACH_REACH, OUTREACH_RECRUIT = 2.0, 0.05
 LOW_PARTICIPATION = 2.0
 
 
-def businesses_engage(model: CoProductionModel) -> None:
-    """Businesses start or end engagement; engaged ones add resources and data services."""
+def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
+    """Businesses start or end engagement; engaged ones add resources and data services.
+
+    Open data and open services count only while the platform is up (``record.platform_up``);
+    the sponsored resources and data-service gains go into ``record`` for allocation and
+    production.
+    """
     b = model.businesses
     if len(b) == 0:
-        model.step_info["sponsored"] = np.zeros_like(model.hoods.resources)
-        model.step_info["data_services"] = np.zeros((len(model.administrations), model.n_domains))
+        record.sponsored = np.zeros_like(model.hoods.resources)
+        record.data_services = np.zeros((len(model.administrations), model.n_domains))
         return
     rng = model.rng
     g = model.local
-    up = model.platform_up
+    up = record.platform_up
     open_data = g.open_data & up
     open_services = g.open_services & up
     muni = b.municipality
@@ -64,7 +70,7 @@ def businesses_engage(model: CoProductionModel) -> None:
     sponsor = SPONSOR_SHARE * budget[b.municipality] / per_muni[b.municipality]
     sponsor = np.where(open_services[muni], 2.0 * sponsor, sponsor)
     cells = b.hood.astype(np.int64) * model.n_domains + b.domain
-    model.step_info["sponsored"] = np.bincount(
+    record.sponsored = np.bincount(
         cells, weights=sponsor * b.engaged, minlength=model.hoods.resources.size
     ).reshape(model.hoods.resources.shape)
 
@@ -73,7 +79,7 @@ def businesses_engage(model: CoProductionModel) -> None:
     np.add.at(gain, (muni[reusing], b.domain[reusing]), 1.0)
     factor = DATA_SERVICE_GAIN * np.where(g.transformative, 1.0, 0.5)
     gain = factor[:, None] * gain / per_muni[:, None] * model.n_domains
-    model.step_info["data_services"] = np.minimum(gain, DATA_SERVICE_GAIN)
+    record.data_services = np.minimum(gain, DATA_SERVICE_GAIN)
 
 
 def capture_share(model: CoProductionModel) -> np.ndarray:
@@ -99,15 +105,19 @@ def _businesses_per_municipality(model: CoProductionModel) -> np.ndarray:
     )
 
 
-def organisations_act(model: CoProductionModel) -> None:
-    """Outreach funds organisations, which reach, recruit and make visible low participants."""
+def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
+    """Outreach funds organisations, which reach, recruit and make visible low participants.
+
+    The need of the residents reached goes into ``record.outreach_need`` (None without
+    outreach) for the allocation's visible-need record.
+    """
     orgs = model.organisations
     outreach = model.local.inclusion_outreach
     orgs.activity[:] = np.minimum(
         1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach[orgs.municipality]
     )
     c = model.citizens
-    model.step_info["outreach_need"] = None
+    record.outreach_need = None
     if not outreach.any():
         return
     low = c.contributions < LOW_PARTICIPATION
@@ -115,7 +125,7 @@ def organisations_act(model: CoProductionModel) -> None:
     reached = low & (model.rng.random(len(c)) < reach)
     idx = np.flatnonzero(reached)
     cells = c.hood[idx].astype(np.int64)[:, None] * model.n_domains + np.arange(model.n_domains)
-    model.step_info["outreach_need"] = np.bincount(
+    record.outreach_need = np.bincount(
         cells.ravel(), weights=c.need[idx].ravel(), minlength=model.hoods.data.size
     ).reshape(model.hoods.data.shape)
     if len(orgs) == 0:

@@ -19,6 +19,7 @@ from coprod.model.arrays import cached, row_sum
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Service level per resident (need units) produced at default resources and effort.
 TFP = 0.30
@@ -39,8 +40,12 @@ def ces(r: np.ndarray, c: np.ndarray, weight_r: float, rho: float) -> np.ndarray
     return (weight_r * r**rho + (1.0 - weight_r) * c**rho) ** (1.0 / rho)
 
 
-def produce_services(model: CoProductionModel) -> None:
-    """Compute every service level and each citizen's share of needs met."""
+def produce_services(model: CoProductionModel, record: StepRecord) -> None:
+    """Compute every service level and each citizen's share of needs met.
+
+    Reads the businesses' data-service gains and the month's need multiplier from ``record``
+    and writes each municipality's useful and gross output there for the measures.
+    """
     h = model.hoods
     s = model.scenario.services
     pop = np.maximum(h.population, 1)[:, None]
@@ -48,11 +53,11 @@ def produce_services(model: CoProductionModel) -> None:
     c = (s.baseline_effort + EFFORT_SCALE * h.effort / pop) / (s.baseline_effort + EFFORT_REF)
     baseline_only = s.baseline_effort / (s.baseline_effort + EFFORT_REF)
     c = np.where(model.local.delivery[h.municipality][:, None], c, baseline_only)
-    boost = 1.0 + model.step_info["data_services"][h.municipality]
+    boost = 1.0 + record.data_services[h.municipality]
     h.level[:] = TFP * h.quality * boost * ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
 
     cit = model.citizens
-    nm = model.need_multiplier
+    nm = record.need_multiplier
     need = cit.need if nm == 1.0 else cit.need * nm
     met = np.take(h.level, cit.hood, axis=0)
     np.minimum(need, met, out=met)
@@ -60,9 +65,7 @@ def produce_services(model: CoProductionModel) -> None:
     need_total = cached(model, ("need_total", nm), lambda: row_sum(need))
     cit.met[:] = met_total / need_total
     n_muni = len(model.administrations)
-    model.step_info["useful_output"] = np.bincount(
-        cit.municipality, weights=met_total, minlength=n_muni
-    )
-    model.step_info["gross_output"] = np.bincount(
+    record.useful_output = np.bincount(cit.municipality, weights=met_total, minlength=n_muni)
+    record.gross_output = np.bincount(
         h.municipality, weights=(h.level * h.population[:, None]).sum(axis=1), minlength=n_muni
     )

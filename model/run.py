@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import mesa
 import pandas as pd
 
 from coprod.model.core import CoProductionModel
@@ -41,7 +40,10 @@ def run_scenario(
     model = CoProductionModel(scenario, seed=seed)
     for _ in range(steps):
         model.step()
-    result = RunResult(
+    # the result holds no reference to the model, so an ensemble's finished models can be freed
+    # (Mesa registers a model in a class-level dict only when an agent is created, and the run
+    # never asks for the agent views that would create them)
+    return RunResult(
         model_vars=model.model_vars,
         scenario=scenario,
         seed=model.seed,
@@ -49,7 +51,3 @@ def run_scenario(
         innovations=model.innovation_summary(),
         municipality_status=pd.Series(model.municipality_mean(model.citizens.ses), name="status"),
     )
-    # Mesa 3.3 keeps a counter per model in a class-level dict, which would keep every model
-    # of an ensemble alive; the run is over, so let this one go
-    mesa.Agent._ids.pop(model, None)
-    return result

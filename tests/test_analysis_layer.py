@@ -97,16 +97,10 @@ def test_status_from_the_run_result_is_that_of_a_fresh_model():
     assert result.municipality_status.to_numpy().tolist() == expected.tolist()
 
 
-#: model/run.py drops its own ``Agent._ids`` line in a concurrent change; remove this entry once
-#: that change is merged.
-IDS_PENDING = {ROOT / "model" / "run.py"}
-
-
 def test_no_package_touches_mesas_private_agent_registry():
     found = [
         f"{path.relative_to(ROOT)}:{n}"
         for path in sources()
-        if path not in IDS_PENDING
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if "_ids" in line
     ]

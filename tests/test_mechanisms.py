@@ -1,4 +1,4 @@
-"""Each mechanism of the model shows its effect in the direction DESIGN.md says.
+"""Each mechanism of the model shows its effect in the direction docs/ODD.md describes.
 
 Every test compares small ensembles (fixed root seed, several replicates) of two settings that
 differ only in the mechanism under test, and asks for a difference that is both larger than a

@@ -1,0 +1,127 @@
+"""What one month's phases hand to each other: the step record.
+
+``CoProductionModel.step()`` makes a fresh :class:`StepRecord` at the start of every month and
+passes it to the phases in schedule order. Each field says which phase writes it and which
+phases read it, so the data flow of a step can be read in one place, and a phase can be run on
+its own with a record built by hand (as tests/test_phases.py does).
+
+Nothing in the record outlives its month. State that persists from month to month lives with
+its owner instead: agents' arrays (``model.citizens``, ``model.administrations``, ...), the
+neighbourhoods' visible-need record and service quality (``model.hoods``), the local governance,
+and ``CoProductionModel.last_responsiveness`` (the model-level responsiveness, carried over
+months in which nothing was resolved).
+
+Array fields are None until the phase that writes them has run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class StepRecord:
+    """The quantities one month's phases pass on to later phases of the same month."""
+
+    # ---------------------------------------------------------------- events: the month's terms
+    budget_multiplier: float = 1.0
+    """Scale of budget and staff from active budget cuts.
+
+    Written by events; read by inputs (staff capacity) and allocation (budget, overhead).
+    """
+
+    need_multiplier: float = 1.0
+    """Scale of every citizen's need from active demand shocks.
+
+    Written by events; read by participation (most unmet domain), allocation (true need) and
+    production (needs met).
+    """
+
+    platform_up: bool = True
+    """False during a platform outage: no digital channel, adoption, traces or open data.
+
+    Written by events; read by participation (channel cost, adoption), partners (open data and
+    services) and allocation (platform traces).
+    """
+
+    # ---------------------------------------------------------------- partners
+    sponsored: np.ndarray | None = None
+    """``(hoods, domains)`` resources engaged businesses add to their services (money units).
+
+    Written by partners (businesses); read by allocation (added to the cells, and the cells
+    captured resources are pulled towards).
+    """
+
+    data_services: np.ndarray | None = None
+    """``(municipalities, domains)`` productivity gain from businesses reusing open data.
+
+    Written by partners (businesses); read by production.
+    """
+
+    outreach_need: np.ndarray | None = None
+    """``(hoods, domains)`` need that outreach made visible, or None when nobody does outreach.
+
+    Written by partners (organisations); read by allocation (the visible-need record).
+    """
+
+    # ---------------------------------------------------------------- inputs: outcomes
+    acted: np.ndarray | None = None
+    """Citizen rows whose report was handled soundly. Written by inputs; read by feedback."""
+
+    accepted: np.ndarray | None = None
+    """Citizen rows whose proposal was accepted. Written by inputs; read by feedback."""
+
+    rejected: np.ndarray | None = None
+    """Citizen rows whose proposal was rejected. Written by inputs; read by feedback."""
+
+    wronged: np.ndarray | None = None
+    """Citizen rows who suffered an uncorrected wrong decision.
+
+    Written by inputs; read by feedback.
+    """
+
+    corrected_late: np.ndarray | None = None
+    """Citizen rows whose wrong decision an appeal corrected (not a review).
+
+    Written by inputs; read by feedback.
+    """
+
+    ignored: np.ndarray | None = None
+    """Citizen rows whose input expired unanswered. Written by inputs; read by feedback."""
+
+    handled_in_time: np.ndarray | None = None
+    """Inputs per municipality handled within the target delay.
+
+    Written by inputs (which also derives the administrations' responsiveness from it); read by
+    measures (model-level responsiveness).
+    """
+
+    reported_need: np.ndarray | None = None
+    """``(hoods, domains)`` need that acted-upon reports made visible.
+
+    Written by inputs; read by allocation (the visible-need record).
+    """
+
+    # ---------------------------------------------------------------- production
+    useful_output: np.ndarray | None = None
+    """Need met per municipality, summed over citizens and domains.
+
+    Written by production; read by measures (efficiency).
+    """
+
+    gross_output: np.ndarray | None = None
+    """Service level times residents per municipality, summed over domains.
+
+    Written by production; read by measures (efficiency).
+    """
+
+    # ---------------------------------------------------------------- measures
+    municipality_public_value: np.ndarray | None = None
+    """Public value per municipality this month; None when municipalities are not measured.
+
+    Written by the measures phase (``CoProductionModel._collect``) from the per-municipality
+    measures, which are computed with several municipalities or an innovation process; read by
+    the model-level measures (outcome spread).
+    """

@@ -1,0 +1,460 @@
+"""Single phases on small hand-made worlds, against values worked out by hand from the formulas.
+
+Each test builds a model from a tiny scenario only for its rules and parameters, then replaces
+its citizens, neighbourhoods and administrations with a few hand-made rows, its random generator
+with one that hands out given draws (and checks that the phase asks for exactly those), and runs
+one phase with a hand-built :class:`StepRecord`. The expected numbers in the comments follow the
+formulas of docs/ODD.md (section 7) step by step; ``approx`` only absorbs floating-point rounding.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from coprod import CoProductionModel, Scenario
+from coprod.agents.administration import AdministrationState
+from coprod.agents.citizen import CitizenState
+from coprod.model.allocation import allocate_resources
+from coprod.model.feedback import update_trust
+from coprod.model.inputs import process_inputs
+from coprod.model.production import produce_services
+from coprod.model.step_record import StepRecord
+from coprod.model.world import Neighbourhoods
+
+
+def exactly(expected):
+    """The hand-computed value, up to floating-point rounding only."""
+    return pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+class ScriptedRng:
+    """Stands in for ``model.rng``: hands out the given draws in order, checking kind and shape."""
+
+    def __init__(self, *draws: tuple[str, object]) -> None:
+        self.draws = list(draws)
+
+    def _next(self, kind: str, size) -> np.ndarray:
+        assert self.draws, f"unexpected draw: {kind}{size}"
+        expected_kind, values = self.draws.pop(0)
+        values = np.asarray(values, dtype=float)
+        assert expected_kind == kind, f"drew {kind}, script has {expected_kind}"
+        assert values.shape == np.empty(size).shape, f"{kind}: size {size} vs {values.shape}"
+        return values
+
+    def random(self, size=None) -> np.ndarray:
+        return self._next("random", size)
+
+    def standard_normal(self, size=None) -> np.ndarray:
+        return self._next("standard_normal", size)
+
+    def uniform(self, low=0.0, high=1.0, size=None) -> np.ndarray:
+        return low + (high - low) * self._next("uniform", size)
+
+    def assert_used_up(self) -> None:
+        assert not self.draws, f"draws left over: {self.draws}"
+
+
+def hand_citizens(hood, n_domains: int, **columns) -> CitizenState:
+    """Citizens in the given neighbourhoods (one municipality), traits 0.5 unless given."""
+    n = len(hood)
+    state = {
+        "hood": np.asarray(hood, dtype=np.int32),
+        "municipality": np.zeros(n, dtype=np.int32),
+        "ses": np.full(n, 0.5),
+        "quintile": np.zeros(n, dtype=np.int8),
+        "age": np.full(n, 40.0),
+        "literacy": np.full(n, 0.5),
+        "spare_time": np.full(n, 0.5),
+        "motivation": np.full(n, 0.5),
+        "motivation0": np.full(n, 0.5),
+        "trust": np.full(n, 0.5),
+        "trust0": np.full(n, 0.5),
+        "efficacy": np.full(n, 0.5),
+        "efficacy0": np.full(n, 0.5),
+        "need": np.full((n, n_domains), 0.5),
+        "met": np.full(n, 0.7),
+        "adopted": np.zeros(n, dtype=bool),
+        "member": np.full(n, -1, dtype=np.int32),
+        "contributions": np.zeros(n),
+        "coproduced": np.zeros(n, dtype=bool),
+        "cocreated": np.zeros(n, dtype=bool),
+        "pending_since": np.full(n, -1, dtype=np.int32),
+        "pending_kind": np.zeros(n, dtype=np.int8),
+        "pending_domain": np.zeros(n, dtype=np.int16),
+    }
+    for name, values in columns.items():
+        state[name] = np.array(values, dtype=state[name].dtype)
+    return CitizenState(**state)
+
+
+def hand_hoods(population, n_domains: int, **cells) -> Neighbourhoods:
+    """Neighbourhoods of one municipality; quality 1 and every other cell 0 unless given."""
+    n = len(population)
+    shape = (n, n_domains)
+    state = {
+        "municipality": np.zeros(n, dtype=np.int32),
+        "population": np.asarray(population, dtype=np.int64),
+        "ses_mean": np.full(n, 0.5),
+        "quality": np.ones(shape),
+        "data": np.zeros(shape),
+        "resources": np.zeros(shape),
+        "effort": np.zeros(shape),
+        "level": np.zeros(shape),
+    }
+    for name, values in cells.items():
+        state[name] = np.array(values, dtype=float)
+    return Neighbourhoods(**state)
+
+
+def hand_administration(population: int, **columns) -> AdministrationState:
+    """One administration; counts 0 and responsiveness 1 unless given."""
+    state = {
+        name: np.zeros(1)
+        for name in (
+            "budget", "spending", "overhead", "capacity", "backlog", "handled", "expired",
+            "errors", "decisions", "captured", "implemented",
+        )
+    }  # fmt: skip
+    state["responsiveness"] = np.ones(1)
+    for name, value in columns.items():
+        state[name] = np.array([value], dtype=float)
+    return AdministrationState(population=np.array([population], dtype=np.int64), **state)
+
+
+def hand_model(settings: dict, citizens, hoods, administration, rng) -> CoProductionModel:
+    """A one-municipality model with the scenario's rules and the hand-made world and draws."""
+    s = Scenario().with_overrides(
+        {"population.citizens": 10, "population.neighbourhoods": 1, "population.businesses": 0}
+        | {"population.community_organisations": 0}
+        | settings
+    )
+    model = CoProductionModel(s, seed=0)
+    model.citizens = citizens
+    model.hoods = hoods
+    model.administrations = administration
+    model.rng = rng
+    return model
+
+
+def no_outcomes(**given) -> StepRecord:
+    """A record in which no input was acted upon, accepted, ... except the ``given`` rows."""
+    names = ("acted", "accepted", "rejected", "ignored", "wronged", "corrected_late")
+    rows = {name: np.array(given.pop(name, []), dtype=np.intp) for name in names}
+    return StepRecord(**rows, **given)
+
+
+# --------------------------------------------------------------------------- allocation
+
+TWO_DOMAINS = {"services.domains": ["care", "mobility"]}
+#: Four citizens, two in each of two neighbourhoods; true need per cell is
+#: hood 0: [0.2 + 0.6, 0.4 + 0.0] = [0.8, 0.4], hood 1: [0.1 + 0.3, 0.1 + 0.5] = [0.4, 0.6].
+FOUR_NEEDS = [[0.2, 0.4], [0.6, 0.0], [0.1, 0.1], [0.3, 0.5]]
+
+
+def test_allocation_spends_budget_overhead_and_shares_by_assessed_need():
+    # ict_role none: professional assessment only (data weight 0), no algorithm, no platform;
+    # assessment costs 10% of the budget; no businesses, so nothing is captured
+    rng = ScriptedRng(("standard_normal", [[0.0, math.log(2.0) / 0.15], [0.0, 0.0]]))
+    m = hand_model(
+        TWO_DOMAINS | {"governance.ict_role": "none"},
+        hand_citizens([0, 0, 1, 1], 2, need=FOUR_NEEDS),
+        hand_hoods([2, 2], 2, data=[[1.0, 0.0], [0.0, 1.0]]),
+        hand_administration(4, decisions=3.0, errors=1.0),
+        rng,
+    )
+    record = StepRecord(
+        budget_multiplier=0.5,
+        need_multiplier=1.5,
+        reported_need=np.array([[6.0, 0.0], [0.0, 0.0]]),
+        sponsored=np.array([[0.0, 0.5], [0.0, 0.0]]),
+    )
+    allocate_resources(m, record)
+    rng.assert_used_up()
+    adm, h = m.administrations, m.hoods
+
+    # budget = 1 per capita x governance.budget 1 x multiplier 0.5 x 4 residents = 2
+    assert adm.budget[0] == exactly(2.0)
+    # staff = capacity 1 x 0.1 per capita x 4 x 0.5 = 0.2 slots at cost 1; assessment 0.1 x 2
+    assert adm.overhead[0] == exactly(0.2 + 0.2)
+    assert adm.spending[0] == exactly(2.0)
+    # visible need fades by 0.9 and takes 0.1 of this month's reports
+    assert h.data == exactly(np.array([[0.9 + 0.6, 0.0], [0.0, 0.9]]))
+    # assessed need: true need x 1.5, and the draw at (0, 1) doubles it: exp(0.15 z) = 2
+    #   [[1.2, 0.6 x 2], [0.6, 0.9]], total 3.9 -> shares [[4, 4], [2, 3]] / 13
+    # front line 2 - 0.4 = 1.6 goes out by share; the sponsor adds 0.5 to cell (0, 1)
+    shares = np.array([[4.0, 4.0], [2.0, 3.0]]) / 13.0
+    assert h.resources == exactly(1.6 * shares + np.array([[0.0, 0.5], [0.0, 0.0]]))
+    assert adm.captured[0] == 0.0
+    # four cells decided in the one municipality; no algorithm, so no new errors
+    assert adm.decisions[0] == exactly(7.0)
+    assert adm.errors[0] == 1.0
+
+
+def test_allocation_lets_an_engaged_partner_capture_a_share_for_its_cell():
+    rng = ScriptedRng(("standard_normal", np.zeros((2, 2))))
+    m = hand_model(
+        TWO_DOMAINS | {"governance.ict_role": "none", "population.businesses": 1},
+        hand_citizens([0, 0, 1, 1], 2, need=FOUR_NEEDS),
+        hand_hoods([2, 2], 2),
+        hand_administration(4),
+        rng,
+    )
+    b = m.businesses
+    b.municipality[:], b.hood[:], b.domain[:], b.engaged[:] = 0, 1, 0, True
+    record = StepRecord(
+        reported_need=np.zeros((2, 2)), sponsored=np.array([[0.0, 0.0], [0.5, 0.0]])
+    )
+    allocate_resources(m, record)
+    rng.assert_used_up()
+    adm, h = m.administrations, m.hoods
+
+    # budget 4; overhead = staff 0.1 x 4 + assessment 0.1 x 4 = 0.8; front line 3.2
+    assert adm.overhead[0] == exactly(0.8)
+    # one engaged partner of one business: it captures 0.2 of the front line (no open
+    # processes to shrink it), all of it pulled to its own cell (1, 0)
+    assert adm.captured[0] == exactly(0.2 * 3.2)
+    # the other 0.8 x 3.2 is shared by need [[0.8, 0.4], [0.4, 0.6]] / 2.2
+    shares = np.array([[4.0, 2.0], [2.0, 3.0]]) / 11.0
+    expected = 0.8 * 3.2 * shares + np.array([[0.0, 0.0], [0.64 + 0.5, 0.0]])
+    assert h.resources == exactly(expected)
+    assert adm.spending[0] == exactly(4.0)
+
+
+# --------------------------------------------------------------------------- inputs
+
+INPUT_RULES = {
+    "governance.paradigm": "consultation",  # proposals accepted with probability 0.25
+    "governance.ict_role": "none",  # human decisions, error rate 0.02, speed 1
+    "governance.appeals": True,
+    "governance.capacity": 4.5,
+    "administration.target_delay": 3,
+    "administration.expiry": 4,
+}
+
+
+def test_inputs_queue_triage_errors_appeals_and_acceptance():
+    # month 10; six citizens in two neighbourhoods of three; two domains
+    #   c0 report since 9 | c1 proposal since 7 (bundled) | c2 report since 6
+    #   c3 nothing        | c4 report since 5 (domain 1)  | c5 report since 4
+    rng = ScriptedRng(
+        ("random", [0.5]),  # capacity: 4.5 x 0.1 x 6 = 2.7 staff, floor(2.7 + 0.5) = 3
+        ("random", [0.25, 0.0, 0.75, 0.5, 0.5]),  # triage of c0, c1, c2, c4, c5
+        ("random", [0.01, 0.01, 0.5]),  # errors of the handled c5, c4, c1 (rate 0.02)
+        ("random", [0.0, 0.0, 0.0]),  # reviews: none, decisions are not automated
+        ("random", [0.9, 0.3, 0.99]),  # appeals: c5 p = 0.25, c4 p = 0.4
+        ("random", [0.3]),  # acceptance of c1: 0.25 x 1.3 (bundled) = 0.325
+    )
+    m = hand_model(
+        TWO_DOMAINS | INPUT_RULES,
+        hand_citizens(
+            [0, 0, 0, 1, 1, 1],
+            2,
+            pending_since=[9, 7, 6, -1, 5, 4],
+            pending_kind=[0, 1, 0, 0, 0, 0],
+            pending_domain=[1, 0, 0, 0, 1, 0],
+            member=[-1, 0, -1, -1, -1, -1],
+            efficacy=[0.5, 0.5, 0.5, 0.5, 1.0, 0.5],
+            need=[[0.5, 0.5]] * 4 + [[0.5, 0.5], [0.5, 0.5]],
+        ),
+        hand_hoods([3, 3], 2, quality=[[1.59, 1.0], [1.5, 1.0]]),
+        hand_administration(6, implemented=2.0, responsiveness=0.9),
+        rng,
+    )
+    m.steps = 10
+    record = StepRecord()
+    process_inputs(m, record)
+    rng.assert_used_up()
+    adm = m.administrations
+
+    # priorities 9.5, 7.0, 7.5, 6.0, 5.0: the queue is c5, c4, c1 | c2, c0; triage put c1
+    # (since 7) before c2 (since 6), and c2, four months old, expires; c0 waits
+    assert adm.capacity[0] == 3
+    assert record.ignored.tolist() == [2]
+    # c5 and c4 decided wrongly; c4 appealed (0.3 < 0.1 + 0.6 x 1.0 x 0.5), c5 did not
+    assert record.wronged.tolist() == [5]
+    assert record.corrected_late.tolist() == [4]
+    # c4's report stands once corrected; c1's bundled proposal is accepted (0.3 < 0.325)
+    assert record.acted.tolist() == [4]
+    assert record.accepted.tolist() == [1]
+    assert record.rejected.tolist() == []
+    # c4's report shows its need 0.5 in (hood 1, domain 1), for 6 months' worth
+    assert record.reported_need == exactly(np.array([[0.0, 0.0], [0.0, 3.0]]))
+    # only c1 (3 months old) came within the target delay of 3; c5 (6) and c4 (5) did not
+    assert record.handled_in_time.tolist() == [1.0]
+    assert adm.handled[0] == 3
+    assert adm.expired[0] == 1
+    assert adm.responsiveness[0] == exactly(1.0 / 4.0)
+    assert adm.errors[0] == 1
+    assert adm.decisions[0] == 3
+    assert adm.implemented[0] == 3
+    assert adm.backlog[0] == 1
+    assert m.citizens.pending_since.tolist() == [9, -1, -1, -1, -1, -1]
+    # quality depreciates by 2% of its excess over 1, then c1's proposal adds 0.2 / 3 to
+    # (hood 0, domain 0): 1.59 - 0.0118 + 0.0667 passes the ceiling 1.6
+    assert m.hoods.quality == exactly(np.array([[1.6, 1.0], [1.5 - 0.01, 1.0]]))
+
+
+def test_inputs_keep_the_last_responsiveness_when_nothing_is_resolved():
+    rng = ScriptedRng(
+        ("random", [0.2]),  # capacity floor(0.6 + 0.2) = 0: nothing can be handled
+        ("random", [0.0]),  # triage of the one open input
+        ("random", []),  # no decisions: errors, reviews, appeals, acceptances
+        ("random", []),
+        ("random", []),
+        ("random", []),
+    )
+    m = hand_model(
+        TWO_DOMAINS | INPUT_RULES | {"governance.capacity": 1.0},
+        hand_citizens([0] * 6, 2, pending_since=[-1, -1, 9, -1, -1, -1]),
+        hand_hoods([6], 2),
+        hand_administration(6, responsiveness=0.9),
+        rng,
+    )
+    m.steps = 10
+    record = StepRecord()
+    process_inputs(m, record)
+    rng.assert_used_up()
+    assert m.administrations.capacity[0] == 0
+    assert m.administrations.responsiveness[0] == 0.9
+    assert record.handled_in_time.tolist() == [0.0]
+    assert m.administrations.backlog[0] == 1
+    assert m.citizens.pending_since.tolist() == [-1, -1, 9, -1, -1, -1]
+
+
+# --------------------------------------------------------------------------- production
+
+
+def test_production_combines_resources_effort_quality_and_data_services():
+    # coproduction: citizens' effort counts. Two neighbourhoods of 3, two domains: resources
+    # per resident relative to 0.84 / 2 = 0.42, so 1.26 gives r = 1 and 5.04 gives r = 4;
+    # effort c = (0.3 + 3 effort / 3) / (0.3 + 0.1), so 0.1 gives c = 1 and 1.3 gives c = 4
+    m = hand_model(
+        TWO_DOMAINS | {"governance.paradigm": "coproduction"},
+        hand_citizens(
+            [0, 0, 0, 1, 1, 1],
+            2,
+            need=[[0.1, 0.2], [0.25, 0.5], [0.5, 0.5], [0.5, 0.5], [0.1, 0.1], [0.4, 0.15]],
+        ),
+        hand_hoods(
+            [3, 3],
+            2,
+            resources=[[1.26, 5.04], [1.26, 1.26]],
+            effort=[[0.1, 0.1], [1.3, 0.1]],
+            quality=[[1.0, 1.0], [1.5, 1.0]],
+        ),
+        hand_administration(6),
+        ScriptedRng(),
+    )
+    record = StepRecord(need_multiplier=2.0, data_services=np.array([[0.0, 0.25]]))
+    produce_services(m, record)
+
+    # level = 0.3 x quality x (1 + data services) x (0.65 r^0.5 + 0.35 c^0.5)^2
+    #   (0, 0): r = c = 1                       0.3
+    #   (0, 1): r = 4, boost 1.25               0.3 x 1.25 x (1.3 + 0.35)^2 = 1.0209375
+    #   (1, 0): c = 4, quality 1.5              0.3 x 1.5 x (0.65 + 0.7)^2  = 0.820125
+    #   (1, 1): r = c = 1, boost 1.25           0.375
+    level = np.array([[0.3, 1.0209375], [0.820125, 0.375]])
+    assert m.hoods.level == exactly(level)
+    # needs doubled by the demand shock; met = min(need, level) summed over domains / need:
+    #   c0 [0.2, 0.4] all met; c1 [0.5, 1.0] -> 0.3 + 1.0 of 1.5; c2 [1, 1] -> 1.3 of 2;
+    #   c3 [1, 1] -> 0.820125 + 0.375 of 2; c4 [0.2, 0.2] and c5 [0.8, 0.3] all met
+    met = [1.0, 1.3 / 1.5, 1.3 / 2.0, 1.195125 / 2.0, 1.0, 1.0]
+    assert m.citizens.met == exactly(np.array(met))
+    assert record.useful_output == exactly(np.array([0.6 + 1.3 + 1.3 + 1.195125 + 0.4 + 1.1]))
+    assert record.gross_output == exactly(np.array([3 * level.sum()]))
+
+
+def test_production_ignores_effort_without_delivery_and_is_cobb_douglas_at_zero():
+    # traditional: nobody delivers, so every cell has only the baseline effort c = 0.3 / 0.4;
+    # substitution 0 makes the aggregate r^0.65 c^0.35
+    m = hand_model(
+        {"services.domains": ["care"], "governance.paradigm": "traditional"}
+        | {"services.substitution": 0.0},
+        hand_citizens([0, 0], 1, need=[[0.2], [1.0]]),
+        hand_hoods([2], 1, resources=[[4 * 0.84 * 2]], effort=[[5.0]]),
+        hand_administration(2),
+        ScriptedRng(),
+    )
+    record = StepRecord(data_services=np.zeros((1, 1)))
+    produce_services(m, record)
+    level = 0.3 * 4.0**0.65 * 0.75**0.35
+    assert m.hoods.level[0, 0] == exactly(level)
+    assert m.citizens.met == exactly(np.array([1.0, level / 1.0]))
+
+
+# --------------------------------------------------------------------------- feedback
+
+
+def test_feedback_moves_trust_and_efficacy_by_each_experience():
+    # learning rate 0.1, no open processes: a good experience raises a trait by 0.1 x weight
+    # of the distance to 1, a bad one lowers it by 0.1 x weight of the distance to 0; then
+    # needs met pull trust by 0.03 x (met - 0.7), and every trait reverts by 0.02 of its gap
+    # to its starting level (0.5 here)
+    m = hand_model(
+        {"governance.ict_role": "none", "behaviour.learning_rate": 0.1},
+        hand_citizens([0] * 7, 1, met=[0.7] * 6 + [1.0], motivation=[0.4] * 7),
+        hand_hoods([7], 1),
+        hand_administration(7),
+        ScriptedRng(),
+    )
+    record = no_outcomes(
+        acted=[0], accepted=[1], rejected=[2], ignored=[3], wronged=[4], corrected_late=[5]
+    )
+    update_trust(m, record)
+    c = m.citizens
+    trust = [
+        0.55 - 0.02 * 0.05,  # acted: 0.5 + 0.1 x 0.5, then reversion
+        0.6 - 0.02 * 0.1,  # accepted: 0.5 + 0.2 x 0.5
+        0.5,  # rejected: only efficacy suffers
+        0.425 + 0.02 * 0.075,  # ignored: 0.5 - 0.15 x 0.5
+        0.375 + 0.02 * 0.125,  # wronged: 0.5 - 0.25 x 0.5
+        0.475 + 0.02 * 0.025,  # corrected late: 0.5 - 0.05 x 0.5
+        0.509 - 0.02 * 0.009,  # nothing, but all needs met: 0.5 + 0.03 x 0.3
+    ]
+    efficacy = [
+        0.55 - 0.02 * 0.05,
+        0.6 - 0.02 * 0.1,
+        0.475 + 0.02 * 0.025,  # rejected: 0.5 - 0.05 x 0.5
+        0.425 + 0.02 * 0.075,
+        0.375 + 0.02 * 0.125,
+        0.5,  # corrected late: only trust suffers
+        0.5,
+    ]
+    assert c.trust == exactly(np.array(trust))
+    assert c.efficacy == exactly(np.array(efficacy))
+    # no incentives: motivation only reverts, 0.4 + 0.02 x 0.1
+    assert c.motivation == exactly(np.full(7, 0.402))
+
+
+def test_feedback_open_processes_amplify_and_money_crowds_out():
+    # open processes make results visible: good experiences count 1.5 times, a rejection
+    # hurts 1.5 times less; monetary rewards cut a participant's motivation by crowding 0.1
+    m = hand_model(
+        {"governance.ict_role": "instrumental", "platform.open_processes": True}
+        | {"governance.incentives": "monetary", "behaviour.crowding_out": 0.1}
+        | {"behaviour.learning_rate": 0.1},
+        hand_citizens(
+            [0] * 5,
+            1,
+            trust=[0.5, 0.5, 0.5, 1.0, 0.5],
+            trust0=[0.5, 0.5, 0.5, 1.0, 0.5],
+            met=[0.7, 0.7, 0.7, 1.0, 0.7],
+            coproduced=[False, False, True, False, False],
+        ),
+        hand_hoods([5], 1),
+        hand_administration(5),
+        ScriptedRng(),
+    )
+    update_trust(m, no_outcomes(acted=[0], rejected=[1], ignored=[4]))
+    c = m.citizens
+    # c0: 0.5 + 0.15 x 0.5 = 0.575, then reversion; c3: 1 + 0.009 - 0.02 x 0.009 is clipped
+    # to 1; c4: ignoring is not made visible, 0.5 - 0.15 x 0.5 as without open processes
+    trust = [0.575 - 0.02 * 0.075, 0.5, 0.5, 1.0, 0.425 + 0.02 * 0.075]
+    assert c.trust == exactly(np.array(trust))
+    # c1: 0.5 - (0.05 / 1.5) x 0.5, then 0.02 of the way back
+    assert c.efficacy[1] == exactly(0.5 - (0.5 / 30.0) * 0.98)
+    # c2 took part and was paid: 0.5 x 0.9 = 0.45, then 0.45 + 0.02 x 0.05
+    assert c.motivation == exactly(np.array([0.5, 0.5, 0.451, 0.5, 0.5]))
