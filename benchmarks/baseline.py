@@ -59,6 +59,7 @@ from coprod.model.allocation import (
     DATA_MEMORY,
     STAFF_COST,
 )
+from coprod.model.decisions import APPEAL_BASE, APPEAL_SKILL
 from coprod.model.events import active
 from coprod.model.feedback import (
     ACCEPTED,
@@ -74,8 +75,6 @@ from coprod.model.feedback import (
 )
 from coprod.model.governance import LocalGovernance
 from coprod.model.inputs import (
-    APPEAL_BASE,
-    APPEAL_SKILL,
     BUNDLING_BONUS,
     QUALITY_DEPRECIATION,
     QUALITY_GAIN,

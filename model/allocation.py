@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model.arrays import cached
-from coprod.model.inputs import APPEAL_BASE, APPEAL_SKILL, staff_capacity
+from coprod.model.decisions import APPEAL_BASE, APPEAL_SKILL
+from coprod.model.inputs import staff_capacity
 from coprod.model.partners import capture_share
 from coprod.model.world import BUDGET_PER_CAPITA
 

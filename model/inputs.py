@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod.model.decisions import judge_cases
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
@@ -23,8 +25,6 @@ if TYPE_CHECKING:
 TRIAGE = 2.0
 #: Staff slots one human review of an automated decision takes.
 REVIEW_COST = 1.0 / 3.0
-#: Probability that a wronged citizen appeals: a base plus a part rising with efficacy x literacy.
-APPEAL_BASE, APPEAL_SKILL = 0.1, 0.6
 #: Months of need one acted-upon report makes visible to the administration.
 REPORT_VISIBILITY = 6.0
 #: Productivity gain of a service when proposals from a share of its residents are implemented
@@ -53,7 +53,7 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     capacity = _capacity(model, record.budget_multiplier)
     handled, expired = _queue(model, capacity)
     age = model.steps - c.pending_since[handled]
-    wrong, reviewed, appealed = _check_decisions(model, handled)
+    wrong, reviewed, appealed = judge_cases(model, handled, c.pending_domain[handled])
     uncorrected = wrong & ~reviewed & ~appealed
     sound = ~uncorrected
 
@@ -121,30 +121,6 @@ def _queue(model: CoProductionModel, capacity: np.ndarray) -> tuple[np.ndarray, 
     expiry = model.scenario.administration.expiry
     expired = waiting[step - c.pending_since[waiting] >= expiry]
     return handled, expired
-
-
-def _check_decisions(
-    model: CoProductionModel, handled: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per handled input: whether the decision was wrong, reviewed, and appealed.
-
-    Automated decisions err at ``administration.algorithm_error``, human ones at the ICT
-    role's error rate; only automated decisions are reviewed; a citizen appeals with a
-    probability rising with efficacy x literacy where appeals exist.
-    """
-    c = model.citizens
-    g = model.local
-    rng = model.rng
-    where = c.municipality[handled]
-    automated = g.automated[where]
-    error_rate = np.where(
-        automated, model.scenario.administration.algorithm_error, g.human_error[where]
-    )
-    wrong = rng.random(len(handled)) < error_rate
-    reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
-    appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
-    appealed = g.appeals[where] & (rng.random(len(handled)) < appeal_p)
-    return wrong, reviewed, appealed
 
 
 def _accept(model: CoProductionModel, proposals: np.ndarray) -> np.ndarray:
