@@ -357,18 +357,16 @@ def test_a_run_keeps_its_map_layout_until_a_restart(workshop):
     assert workshop.runs["A"].network_layout.total == SMALL + 100
 
 
-def test_drawing_a_month_is_fast():
+def test_drawing_a_month_draws_every_chart_and_the_network():
+    # how fast this is lives in benchmarks/dashboard_step.py, not in a timed test
     ws = Workshop()  # the default scenario, 2,000 residents
     ws.step()
     run = ws.runs["A"]
     layout = nv.layout_for(run.model)
-    start = time.perf_counter()
-    for _ in range(10):
-        frame = run.frame()
-        for spec in labels.CHARTS:
-            charts.line_chart(frame, spec, run.events(), run.horizon)
-        nv.network_svg(run.model, layout)
-    assert (time.perf_counter() - start) / 10 < 0.05
+    frame = run.frame()
+    drawn = [charts.line_chart(frame, spec, run.events(), run.horizon) for spec in labels.CHARTS]
+    assert len(drawn) == len(labels.CHARTS) and all(d is not None for d in drawn)
+    assert "<svg" in nv.network_svg(run.model, layout)
 
 
 # ---------------------------------------------------------------------- play loop

@@ -12,7 +12,6 @@ docs/reliability.md (``benchmarks/dashboard_load.py``).
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 
@@ -44,8 +43,7 @@ def test_twenty_sessions_stay_responsive_and_free_their_models():
         assert peak["models"] == SESSIONS  # one model each, none shared
         assert kernels(url)["total"] == SESSIONS
         assert first.months == first.steps  # each session moved its own model only
-        assert max(first.latencies) < 10.0  # loose: a step shows within seconds
-        assert statistics.median(first.latencies) < 3.0
+        assert len(first.latencies) == sum(first.steps)  # every step answered (speed: benchmarks/)
 
         end_sessions(first.sessions)
         freed = wait_for(lambda: models(url)["models"] == 0 and kernels(url)["total"] == 0)

@@ -8,7 +8,6 @@ test. The stored notebooks must carry no outputs, so that diffs show only what c
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,9 @@ EXPECTED = [
     "04_sensitivity.ipynb",
     "05_pilots_vs_experimentalism.ipynb",
 ]
-#: Seconds any one cell may take in FAST mode (they take well under one).
-CELL_TIMEOUT = 60
-#: Seconds a whole notebook may take in FAST mode, kernel start included (they take about 10).
-NOTEBOOK_BUDGET = 45
+#: Seconds after which a cell counts as hung (they take well under one in FAST mode; this is a
+#: guard against a hang on a loaded machine, not a speed check: speed lives in benchmarks/).
+CELL_TIMEOUT = 600
 
 
 def _read(name: str):
@@ -77,13 +75,10 @@ def test_runs_in_fast_mode(name, tmp_path, monkeypatch):
         timeout=CELL_TIMEOUT,
         resources={"metadata": {"path": str(tmp_path)}},  # the kernel's working folder
     )
-    start = time.perf_counter()
     client.execute()  # raises CellExecutionError on the first cell that fails
-    elapsed = time.perf_counter() - start
 
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     figures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert figures, f"{name} drew no figure"
-    assert elapsed < NOTEBOOK_BUDGET, f"{name} took {elapsed:.0f} s in FAST mode"
     assert not list(tmp_path.iterdir()), "a notebook wrote files; they should write nothing"
