@@ -7,6 +7,7 @@ inspection in a notebook and the dashboard work as usual without a Python loop o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -29,6 +30,25 @@ class Column:
 
     def __set__(self, agent: Any, value: Any) -> None:
         getattr(agent.state, self.name)[agent.row] = value
+
+
+def row_view(names: str) -> Callable[[type], type]:
+    """Class decorator giving a view one :class:`Column` attribute per state array named.
+
+    A view names the arrays it shows once, in one place (``names``: separated by white space, as
+    for ``namedtuple``; their meaning is in the class docstring's ``Attributes``), instead of a
+    descriptor line each; arrays it does not name, such as a kind's internal bookkeeping, stay
+    off the Mesa agent.
+    """
+
+    def decorate(cls: type) -> type:
+        for name in names.split():
+            column = Column(f"``state.{name}`` at this agent's row")
+            column.__set_name__(cls, name)
+            setattr(cls, name, column)
+        return cls
+
+    return decorate
 
 
 class ArrayAgent(mesa.Agent):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coprod.agents._view import ArrayAgent, Column
+from coprod.agents._view import ArrayAgent, row_view
 
 
 @dataclass
@@ -37,17 +37,23 @@ class AdministrationState:
         return len(self.population)
 
 
+@row_view(
+    "population budget spending capacity backlog handled expired errors captured implemented "
+    "responsiveness"
+)
 class Administration(ArrayAgent):
-    """One municipality's administration, a view onto its row of its state arrays."""
+    """One municipality's administration, a view onto its row of its state arrays.
 
-    population = Column("residents")
-    budget = Column("budget this step")
-    spending = Column("spending this step")
-    capacity = Column("inputs it can handle this step")
-    backlog = Column("open inputs waiting")
-    handled = Column("inputs handled this step")
-    expired = Column("inputs dropped unanswered this step")
-    errors = Column("uncorrected erroneous decisions this step")
-    captured = Column("resources allocated under capture this step")
-    implemented = Column("proposals implemented so far")
-    responsiveness = Column("share of inputs handled within the target delay")
+    Attributes:
+        population: Residents.
+        budget: Budget this step.
+        spending: Spending this step.
+        capacity: Inputs it can handle this step.
+        backlog: Open inputs waiting.
+        handled: Inputs handled this step.
+        expired: Inputs dropped unanswered this step.
+        errors: Uncorrected erroneous decisions this step.
+        captured: Resources allocated under capture this step.
+        implemented: Proposals implemented so far.
+        responsiveness: Share of inputs handled within the target delay.
+    """

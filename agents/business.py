@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coprod.agents._view import ArrayAgent, Column
+from coprod.agents._view import ArrayAgent, row_view
 
 
 @dataclass
@@ -30,12 +30,15 @@ class BusinessState:
         return len(self.csr)
 
 
+@row_view("municipality hood domain csr engaged months_engaged")
 class Business(ArrayAgent):
-    """One business, a view onto its row of :class:`BusinessState`."""
+    """One business, a view onto its row of :class:`BusinessState`.
 
-    municipality = Column("municipality index")
-    hood = Column("neighbourhood where it operates")
-    domain = Column("service domain it is close to")
-    csr = Column("social responsibility orientation, 0..1")
-    engaged = Column("engaged this step")
-    months_engaged = Column("cumulative months engaged")
+    Attributes:
+        municipality: Municipality index.
+        hood: Neighbourhood where it operates.
+        domain: Service domain it is close to.
+        csr: Social responsibility orientation, 0..1.
+        engaged: Engaged this step.
+        months_engaged: Cumulative months engaged.
+    """

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from coprod.agents._view import ArrayAgent, Column
+from coprod.agents._view import ArrayAgent, row_view
 
 
 @dataclass
@@ -65,23 +65,29 @@ class CitizenState:
         return pd.DataFrame(data)
 
 
+@row_view(
+    "hood municipality ses quintile age literacy spare_time motivation trust efficacy need met "
+    "adopted member contributions coproduced cocreated"
+)
 class Citizen(ArrayAgent):
-    """One citizen, a view onto its row of :class:`CitizenState`."""
+    """One citizen, a view onto its row of :class:`CitizenState`.
 
-    hood = Column("neighbourhood index")
-    municipality = Column("municipality index")
-    ses = Column("socio-economic status, 0..1")
-    quintile = Column("socio-economic quintile, 0 bottom .. 4 top")
-    age = Column("age in years")
-    literacy = Column("digital literacy, 0..1")
-    spare_time = Column("share of free time, 0..1")
-    motivation = Column("intrinsic civic motivation, 0..1")
-    trust = Column("trust in the administration, 0..1")
-    efficacy = Column("political efficacy, 0..1")
-    need = Column("need per service domain, 0..1")
-    met = Column("share of needs met last step")
-    adopted = Column("uses the digital channel")
-    member = Column("community organisation index, -1 if none")
-    contributions = Column("cumulative contributions")
-    coproduced = Column("co-produced this step")
-    cocreated = Column("co-created this step")
+    Attributes:
+        hood: Neighbourhood index.
+        municipality: Municipality index.
+        ses: Socio-economic status, 0..1.
+        quintile: Socio-economic quintile, 0 bottom .. 4 top.
+        age: Age in years.
+        literacy: Digital literacy, 0..1.
+        spare_time: Share of free time, 0..1.
+        motivation: Intrinsic civic motivation, 0..1.
+        trust: Trust in the administration, 0..1.
+        efficacy: Political efficacy, 0..1.
+        need: Need per service domain, 0..1.
+        met: Share of needs met last step.
+        adopted: Uses the digital channel.
+        member: Community organisation index, -1 if none.
+        contributions: Cumulative contributions.
+        coproduced: Co-produced this step.
+        cocreated: Co-created this step.
+    """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coprod.agents._view import ArrayAgent, Column
+from coprod.agents._view import ArrayAgent, row_view
 
 
 @dataclass
@@ -28,10 +28,13 @@ class CommunityOrganisationState:
         return len(self.activity)
 
 
+@row_view("municipality hood activity members")
 class CommunityOrganisation(ArrayAgent):
-    """One community organisation, a view onto its row of its state arrays."""
+    """One community organisation, a view onto its row of its state arrays.
 
-    municipality = Column("municipality index")
-    hood = Column("neighbourhood it is rooted in")
-    activity = Column("mobilising activity, 0..1")
-    members = Column("member count")
+    Attributes:
+        municipality: Municipality index.
+        hood: Neighbourhood it is rooted in.
+        activity: Mobilising activity, 0..1.
+        members: Member count.
+    """

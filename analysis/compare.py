@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from coprod.analysis.ensemble import ensemble_tasks
-from coprod.analysis.parallel import RunTask, execute
+from coprod.analysis.ensemble import ensemble_tasks, marked_runs
+from coprod.analysis.parallel import RunTask
 from coprod.analysis.stats import (
     HORIZON_WINDOW,
     add_difference,
@@ -67,11 +67,8 @@ def comparison_tasks(
 
 
 def run_comparison(
-    scenarios: Sequence[Scenario],
-    replicates: int = 20,
-    steps: int | None = None,
-    seed: int = 0,
-    client: Any = None,
+    scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
+    seed: int = 0, client: Any = None,
 ) -> pd.DataFrame:
     """Run an ensemble of every scenario (same replicate seeds) and stack them.
 
@@ -87,14 +84,8 @@ def run_comparison(
         order of ``scenarios``.
     """
     labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed)
-    frames = {}
-    for task, frame in execute(tasks, client=client, incremental=False):
-        label, replicate = owner[task.key]
-        frame.insert(0, "seed", task.seed)
-        frame.insert(0, "replicate", replicate)
-        frame.insert(0, "scenario", label)
-        frames[(labels.index(label), replicate)] = frame
-    return pd.concat([frames[k] for k in sorted(frames)], ignore_index=True)
+    runs = marked_runs(tasks, owner, labels, client, with_scenario=True)
+    return pd.concat([tables[0] for tables in runs], ignore_index=True)
 
 
 def _measures(frame: pd.DataFrame, measures: Sequence[str] | None) -> list[str]:

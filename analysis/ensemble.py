@@ -7,6 +7,7 @@ number of workers (see :mod:`coprod.analysis.parallel` for the ``client`` values
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,8 @@ from coprod.model.scenario import Scenario
 
 
 def run_ensemble(
-    scenario: Scenario | str | Path,
-    replicates: int = 20,
-    steps: int | None = None,
-    seed: int = 0,
-    client: Any = None,
+    scenario: Scenario | str | Path, replicates: int = 20, steps: int | None = None,
+    seed: int = 0, client: Any = None,
 ) -> pd.DataFrame:
     """Run ``replicates`` runs of ``scenario`` and return them stacked.
 
@@ -42,13 +40,8 @@ def run_ensemble(
         ``step`` and every measure.
     """
     tasks = ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed)
-    frames: dict[int, pd.DataFrame] = {}
-    for task, frame in execute(tasks, client=client, incremental=False):
-        replicate = int(task.key)
-        frame.insert(0, "seed", task.seed)
-        frame.insert(0, "replicate", replicate)
-        frames[replicate] = frame
-    return pd.concat([frames[r] for r in sorted(frames)], ignore_index=True)
+    runs = marked_runs(tasks, ensemble_owner(tasks), [""], client, with_scenario=False)
+    return pd.concat([tables[0] for tables in runs], ignore_index=True)
 
 
 def ensemble_tasks(
@@ -70,3 +63,47 @@ def ensemble_tasks(
         RunTask(key=str(replicate), scenario=data, steps=steps, seed=child)
         for replicate, child in enumerate(replicate_seeds(seed, replicates))
     ]
+
+
+def ensemble_owner(tasks: list[RunTask]) -> dict[str, tuple[str, int]]:
+    """Each task key's ``("", replicate)``: an ensemble is a comparison of one unnamed scenario."""
+    return {task.key: ("", int(task.key)) for task in tasks}
+
+
+def marked_runs(
+    tasks: list[RunTask],
+    owner: dict[str, tuple[str, int]],
+    labels: list[str],
+    client: Any,
+    with_scenario: bool,
+    function: Callable[[dict[str, Any], int, int], Any] | None = None,
+) -> list[list[pd.DataFrame]]:
+    """Run ``tasks`` and return every run's tables, marked, in label then replicate order.
+
+    Runs finish in any order, on Dask or serially; marking each table with its run and sorting
+    is what makes every stacked result the same whatever the number of workers.
+
+    Args:
+        tasks: The runs.
+        owner: Each task key's ``(label, replicate)``.
+        labels: The labels in the order the result lists them.
+        client: Where to run, as for :func:`run_ensemble`.
+        with_scenario: Start each table with a ``scenario`` column (the label).
+        function: What each run executes (see :func:`~coprod.analysis.parallel.execute`),
+            returning one table or a tuple of tables.
+
+    Returns:
+        One list of tables per run, each table starting with ``replicate`` and ``seed``
+        (``scenario``, ``replicate``, ``seed`` with ``with_scenario``).
+    """
+    runs: dict[tuple[int, int], list[pd.DataFrame]] = {}
+    for task, result in execute(tasks, client=client, incremental=False, function=function):
+        label, replicate = owner[task.key]
+        tables = [result] if isinstance(result, pd.DataFrame) else list(result)
+        for table in tables:
+            table.insert(0, "seed", task.seed)
+            table.insert(0, "replicate", replicate)
+            if with_scenario:
+                table.insert(0, "scenario", label)
+        runs[(labels.index(label), replicate)] = tables
+    return [runs[k] for k in sorted(runs)]

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from coprod.analysis.compare import comparison_tasks
-from coprod.analysis.ensemble import ensemble_tasks
-from coprod.analysis.parallel import RunTask, execute
+from coprod.analysis.ensemble import ensemble_owner, ensemble_tasks, marked_runs
+from coprod.analysis.parallel import RunTask
 from coprod.model.errors import PreconditionError
 from coprod.model.scenario import Scenario
 
@@ -70,11 +70,8 @@ def run_task_detail(
 
 
 def run_ensemble_detail(
-    scenario: Scenario | str | Path,
-    replicates: int = 20,
-    steps: int | None = None,
-    seed: int = 0,
-    client: Any = None,
+    scenario: Scenario | str | Path, replicates: int = 20, steps: int | None = None,
+    seed: int = 0, client: Any = None,
 ) -> EnsembleDetail:
     """Run an ensemble and keep every table of every run, not only the measures.
 
@@ -89,16 +86,12 @@ def run_ensemble_detail(
         ``seed`` as its first columns.
     """
     tasks = ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed)
-    keyed = {task.key: ("", int(task.key)) for task in tasks}
-    return gather_detail(tasks, keyed, [""], client, with_scenario=False)
+    return gather_detail(tasks, ensemble_owner(tasks), [""], client, with_scenario=False)
 
 
 def run_comparison_detail(
-    scenarios: Sequence[Scenario],
-    replicates: int = 20,
-    steps: int | None = None,
-    seed: int = 0,
-    client: Any = None,
+    scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
+    seed: int = 0, client: Any = None,
 ) -> EnsembleDetail:
     """Run a comparison and keep every table of every run (see :func:`run_ensemble_detail`).
 
@@ -129,21 +122,9 @@ def gather_detail(
         client: Where to run, as for :func:`coprod.run_ensemble`.
         with_scenario: Start each table with a ``scenario`` column (the label).
     """
-    parts: dict[tuple[int, int], tuple[pd.DataFrame, ...]] = {}
-    for task, tables in execute(tasks, client=client, incremental=False, function=run_task_detail):
-        label, replicate = owner[task.key]
-        marked = []
-        for table in tables:
-            table = table.copy()
-            table.insert(0, "seed", task.seed)
-            table.insert(0, "replicate", replicate)
-            if with_scenario:
-                table.insert(0, "scenario", label)
-            marked.append(table)
-        parts[(labels.index(label), replicate)] = tuple(marked)
-    order = sorted(parts)
+    runs = marked_runs(tasks, owner, labels, client, with_scenario, function=run_task_detail)
     model_vars, municipality_vars, innovations = (
-        _stack([parts[k][i] for k in order]) for i in range(3)
+        _stack([tables[i] for tables in runs]) for i in range(3)
     )
     return EnsembleDetail(model_vars, municipality_vars, innovations)
 

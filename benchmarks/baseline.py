@@ -60,7 +60,7 @@ from coprod.model.allocation import (
     STAFF_COST,
 )
 from coprod.model.decisions import APPEAL_BASE, APPEAL_SKILL
-from coprod.model.events import active
+from coprod.model.events import month_effects
 from coprod.model.feedback import (
     ACCEPTED,
     ACTED,
@@ -818,21 +818,10 @@ class BaselineModel(mesa.Model):
         return frame
 
     def _apply_events(self) -> None:
-        budget, need, up = 1.0, 1.0, True
-        for event in self.events:
-            if event.kind == "trust_scandal":
-                if event.step == self.steps:
-                    for citizen in self.citizens:
-                        citizen.trust *= 1.0 - event.size
-                continue
-            if not active(event, self.steps):
-                continue
-            if event.kind == "budget_cut":
-                budget *= 1.0 - event.size
-            elif event.kind == "demand_shock":
-                need *= 1.0 + event.size
-            elif event.kind == "platform_outage":
-                up = False
+        budget, need, up, scandals = month_effects(self.events, self.steps)
+        for factor in scandals:
+            for citizen in self.citizens:
+                citizen.trust *= factor
         self.budget_multiplier, self.need_multiplier, self.platform_up = budget, need, up
 
     def _collect(self) -> None:

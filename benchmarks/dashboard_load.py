@@ -24,14 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from dashboard_sessions import (  # noqa: E402
-    end_sessions,
-    instrumented_server,
-    kernels,
-    load_round,
-    models,
-    wait_for,
-)
+import dashboard_sessions as sessions  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -50,13 +43,13 @@ def main(argv: list[str] | None = None) -> int:
 
     mib = 2**20
     # dropped connections are kept 3 s here instead of 30 minutes, so a round ends quickly
-    with instrumented_server({"SOLARA_KERNEL_CULL_TIMEOUT": "3s"}) as url:
-        base = models(url)
+    with sessions.instrumented_server({"SOLARA_KERNEL_CULL_TIMEOUT": "3s"}) as url:
+        base = sessions.models(url)
         print(f"server up: {base['models']} models, {base['rss'] / mib:.0f} MiB resident")
         for n in range(1, args.rounds + 1):
             started = time.perf_counter()
-            played = load_round(url, args.sessions, args.steps, args.think)
-            during = models(url)
+            played = sessions.load_round(url, args.sessions, args.steps, args.think)
+            during = sessions.models(url)
             ms = [1000 * x for x in played.latencies]
             print(
                 f"round {n}: {args.sessions} sessions open in {played.open_seconds:.1f} s; "
@@ -64,10 +57,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"p95 {percentile(ms, 0.95):.0f} ms, max {max(ms):.0f} ms; "
                 f"{during['models']} models, {during['rss'] / mib:.0f} MiB"
             )
-            end_sessions(played.sessions)
+            sessions.end_sessions(played.sessions)
             closed = time.perf_counter()
-            freed = wait_for(lambda: models(url)["models"] == 0 and kernels(url)["total"] == 0)
-            after = models(url)
+            freed = sessions.wait_for(
+                lambda: sessions.models(url)["models"] == 0 and sessions.kernels(url)["total"] == 0
+            )
+            after = sessions.models(url)
             print(
                 f"  ended: {'all models freed' if freed else 'MODELS LEFT'} "
                 f"{time.perf_counter() - closed:.1f} s after the sessions ended "

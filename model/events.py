@@ -7,6 +7,7 @@ lasts three months, a trust scandal is a one-off drop of every citizen's trust b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -34,12 +35,27 @@ def apply_events(model: CoProductionModel, record: StepRecord) -> None:
     The multipliers and platform status go into ``record`` for the later phases of the month;
     a scandal changes the citizens' trust itself, which persists.
     """
-    step = model.steps
+    budget, need, up, scandals = month_effects(model.events, model.steps)
+    for factor in scandals:
+        model.citizens.trust *= factor
+    record.budget_multiplier = budget
+    record.need_multiplier = need
+    record.platform_up = up
+
+
+def month_effects(events: Iterable[Event], step: int) -> tuple[float, float, bool, list[float]]:
+    """The events' effects at ``step``: budget and need multipliers, platform up, scandals.
+
+    One rule for the model and the per-agent baseline benchmark: the last item lists the factor
+    each scandal striking this month multiplies trust by, applied one after the other (not as
+    one product) so that trust comes out the same to the last bit.
+    """
     budget, need, up = 1.0, 1.0, True
-    for event in model.events:
+    scandals = []
+    for event in events:
         if event.kind == "trust_scandal":
             if event.step == step:
-                model.citizens.trust *= 1.0 - event.size
+                scandals.append(1.0 - event.size)
             continue
         if not active(event, step):
             continue
@@ -49,6 +65,4 @@ def apply_events(model: CoProductionModel, record: StepRecord) -> None:
             need *= 1.0 + event.size
         elif event.kind == "platform_outage":
             up = False
-    record.budget_multiplier = budget
-    record.need_multiplier = need
-    record.platform_up = up
+    return budget, need, up, scandals

@@ -27,6 +27,15 @@ LOCAL_KEYS = tuple(
     + [f"platform.{k}" for k in Platform.model_fields]
 )
 
+#: Rules each municipality takes from its governance paradigm, under the paradigm's own names.
+PARADIGM_RULES = ("delivery", "cocreation", "invitation", "acceptance", "business_openness")
+
+#: Rules each municipality takes from its ICT role, under the role's own names (and
+#: ``human_error``, the role's ``error_rate``).
+ROLE_RULES = (
+    "platform", "speed", "assessment_cost", "data_weight", "platform_traces", "automated"
+)
+
 
 class LocalGovernance:
     """The rules of each municipality: settings as given, and the arrays derived from them."""
@@ -63,17 +72,10 @@ class LocalGovernance:
     def _derive(self) -> None:
         paradigms = [PARADIGMS[s["governance.paradigm"]] for s in self.settings]
         roles = [ICT_ROLES[s["governance.ict_role"]] for s in self.settings]
-        self.delivery = np.array([p.delivery for p in paradigms])
-        self.cocreation = np.array([p.cocreation for p in paradigms])
-        self.invitation = np.array([p.invitation for p in paradigms])
-        self.acceptance = np.array([p.acceptance for p in paradigms])
-        self.business_openness = np.array([p.business_openness for p in paradigms])
-        self.platform = np.array([r.platform for r in roles])
-        self.speed = np.array([r.speed for r in roles])
-        self.assessment_cost = np.array([r.assessment_cost for r in roles])
-        self.data_weight = np.array([r.data_weight for r in roles])
-        self.platform_traces = np.array([r.platform_traces for r in roles])
-        self.automated = np.array([r.automated for r in roles])
+        for name in PARADIGM_RULES:
+            setattr(self, name, np.array([getattr(p, name) for p in paradigms]))
+        for name in ROLE_RULES:
+            setattr(self, name, np.array([getattr(r, name) for r in roles]))
         self.human_error = np.array([r.error_rate for r in roles])
         self.transformative = self._column("governance.ict_role", object) == "transformative"
         self.offline_channel = self._column("governance.offline_channel", bool)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +83,26 @@ def cli_error(capsys, *args) -> tuple[int, list[str]]:
     with pytest.raises(SystemExit) as info:
         main([str(a) for a in args])
     return info.value.code, capsys.readouterr().err.strip().splitlines()
+
+
+def run_files(out: Path) -> list[Path]:
+    """The run files a sweep has written to ``out`` so far."""
+    return sorted((out / "runs").glob("run-*.parquet")) if (out / "runs").exists() else []
+
+
+def wait_for_runs(
+    proc, out: Path, at_least: int, timeout: float = 120, before: str = "the fault"
+) -> None:
+    """Wait until the sweep process ``proc`` has ``at_least`` runs on disk, to strike it then.
+
+    Fails the test if the sweep ends first (``before`` says what it should have waited for) or
+    makes no progress within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while len(run_files(out)) < at_least:
+        if proc.poll() is not None:
+            pytest.fail(f"the sweep ended before {before}: {proc.stderr.read()}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the sweep made no progress")
+        time.sleep(0.005)

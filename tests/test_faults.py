@@ -31,6 +31,7 @@ import pytest
 from coprod.analysis.cli import main
 from coprod.analysis.ensemble import run_ensemble
 from coprod.analysis.sweep import load_results, run_sweep
+from helpers import run_files, wait_for_runs
 
 pytestmark = pytest.mark.slow
 
@@ -80,10 +81,6 @@ def assert_same_dataset(out: Path, reference) -> None:
     assert not list(out.rglob("*.tmp"))
 
 
-def run_files(out: Path) -> list[Path]:
-    return sorted((out / "runs").glob("run-*.parquet")) if (out / "runs").exists() else []
-
-
 def assert_nothing_half_written(out: Path) -> None:
     """Every result file on disk is whole: it reads back with a full run in it."""
     for path in run_files(out):
@@ -107,17 +104,6 @@ def spawn_sweep(path, out, *extra, env=None, preexec_fn=None):
         env={**os.environ, **(env or {})},
         preexec_fn=preexec_fn,
     )
-
-
-def wait_for_runs(proc, out: Path, at_least: int, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while len(run_files(out)) < at_least:
-        if proc.poll() is not None:
-            pytest.fail(f"the sweep ended before the fault: {proc.stderr.read()}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the sweep made no progress")
-        time.sleep(0.005)
 
 
 def finish(proc, timeout: float = 120) -> tuple[int, list[str]]:

@@ -3,7 +3,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from coprod.analysis.sweep import (
 )
 from coprod.analysis.sweep_spec import SweepError, sweep_from_dict
 from coprod.model.measures import MEASURES
-from helpers import cli_error, coprod
+from helpers import cli_error, coprod, run_files, wait_for_runs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -301,20 +300,13 @@ measures = ["effectiveness"]
 
 
 def finished(out):
-    return len(list((out / "runs").glob("run-*.parquet"))) if (out / "runs").exists() else 0
+    return len(run_files(out))
 
 
 def interrupt(path, out, sig, at_least):
     """Start a sweep, send ``sig`` once ``at_least`` runs are on disk; return (process, done)."""
     proc = spawn("sweep", str(path), "--out", str(out), "--scheduler", "serial")
-    deadline = time.monotonic() + 120
-    while finished(out) < at_least:
-        if proc.poll() is not None:
-            pytest.fail(f"the sweep ended before it could be interrupted: {proc.stderr.read()}")
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the sweep made no progress")
-        time.sleep(0.005)
+    wait_for_runs(proc, out, at_least, before="it could be interrupted")
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
     return proc, finished(out)
