@@ -134,3 +134,20 @@ def test_no_module_imports_a_private_name_from_another_module():
                 if alias.name.startswith("_") and not alias.name.startswith("__")
             ]
     assert found == []
+
+
+#: Longest function body, in lines, the model and analysis packages allow (tables of data are
+#: module-level constants, not functions, so they are not counted).
+LONGEST_FUNCTION = 60
+
+
+@pytest.mark.parametrize("package", ["coprod.model", "coprod.analysis"])
+def test_no_function_in_model_or_analysis_is_over_sixty_lines(package):
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1})"
+        for path in sorted(PACKAGES[package].glob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION
+    ]
+    assert long == []
