@@ -1221,9 +1221,10 @@ def pilots() -> list[nbformat.NotebookNode]:
         responsiveness, equality, lawfulness, integrity and trust there; effects are judged as
         a difference in differences against the other municipalities, with noise.
 
-        - **central_pilot**: a central body pilots one innovation at a time in the three
-          best-placed municipalities for 24 months, decides six months later on the pilots'
-          mean effect, and scales it to all twelve or drops it.
+        - **central_pilot**: a central body pilots three innovations at once, each in a group
+          of three municipalities (the best-placed in the first group), for 24 months,
+          decides six months later on each group's mean effect, and scales the innovation to
+          all twelve or drops it (a pilot whose own evaluation was positive may keep it).
         - **experimentalism**: each municipality now and then tries an innovation for 12
           months, keeps it if its own evaluation is positive, and chooses what to try by its
           peers' evidence, weighted by how alike the places are.
@@ -1232,6 +1233,9 @@ def pilots() -> list[nbformat.NotebookNode]:
 
         Every adoption is judged for **fit** 24 months after it first took effect in a
         municipality: did it raise that municipality's public value relative to the others?
+        And, independently of that before-and-after, against a **same-seed counterfactual**:
+        at the decision the model is forked, and the place's public value 24 months on with
+        the adoption is compared with a branch without it (`cf_fit`, `cf_effect`).
 
         We ask four questions of the runs: (1) how many innovations are adopted, how fast, and
         do pilots scale? (2) how long does an innovation take to reach half of the
@@ -1421,16 +1425,22 @@ def pilots() -> list[nbformat.NotebookNode]:
         `compare_innovations` reduces each run to a few numbers (adoptions, trials, innovations
         that reached half, median months to half, adoptions judged, and the share of judged
         adoptions that **fitted**: the innovation raised that municipality's public value
-        relative to the others, 24 months after it took effect there), then gives the mean
-        across runs with a 95% interval and the difference to central pilots with a Welch
-        interval (`*` where it excludes zero). `n` counts the runs where a value is defined.
+        relative to the others, 24 months after it took effect there), the keep-or-drop
+        `decisions` per place and the `evaluations` behind them, the evaluations'
+        `signal_to_noise` and `flipped_share` (how often the noise reversed a decision), and
+        the counterfactual fit (`cf_fit`: the share of adoptions whose place had a higher
+        public value 24 months on than in a same-seed branch without them; `cf_effect`: the
+        mean difference). It gives the mean across runs with a 95% interval and the difference
+        to central pilots with a Welch interval (`*` where it excludes zero). `n` counts the
+        runs where a value is defined.
         """),
         code("""
         processes = compare_innovations(innovations)  # per-run values: innovation_runs()
         print(innovations_table(processes))
         columns = ["mean", "sd", "n", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
                    "p_value"]
-        processes[processes["measure"] == "fit"].set_index("scenario")[columns].round(3)
+        fits = processes[processes["measure"].isin(["fit", "cf_fit"])]
+        fits.set_index(["measure", "scenario"])[columns].round(3)
         """),
         md("""
         ## 4 Outcomes across municipalities: who gains?
