@@ -1248,6 +1248,7 @@ def pilots() -> list[nbformat.NotebookNode]:
         REPLICATES = 3 if FAST else 30
         CLIENT = "serial" if FAST else None  # None: a local Dask cluster when the job is big
         SEED = 1
+        COUNTERFACTUAL = not FAST  # same-seed branches: about eight times a run's steps
         """),
         code("""
         import matplotlib.pyplot as plt
@@ -1278,7 +1279,10 @@ def pilots() -> list[nbformat.NotebookNode]:
         switches it off.
         """),
         code('''
-        POPULATION = {"population.citizens": CITIZENS}
+        POPULATION = {
+            "population.citizens": CITIZENS,
+            "innovation_process.counterfactual_fit": COUNTERFACTUAL,
+        }
         central = Scenario.load("central_pilot").with_overrides(POPULATION)
         experimental = Scenario.load("experimentalism").with_overrides(POPULATION)
         reference = central.with_overrides(
