@@ -30,6 +30,13 @@ INNOVATION_QUANTITIES = (
     "months_to_half",
     "judged",
     "fit",
+    "decisions",
+    "evaluations",
+    "signal_to_noise",
+    "flipped_share",
+    "cf_judged",
+    "cf_effect",
+    "cf_fit",
 )
 
 
@@ -88,7 +95,7 @@ def compare_municipalities(
 
 
 def innovation_runs(innovations: pd.DataFrame) -> pd.DataFrame:
-    """One row per run: what its innovation process achieved.
+    """One row per run: what its innovation process achieved, decided and how well it judged.
 
     Args:
         innovations: ``EnsembleDetail.innovations`` (one row per run and innovation).
@@ -99,14 +106,18 @@ def innovation_runs(innovations: pd.DataFrame) -> pd.DataFrame:
         innovations), ``reached_half`` (innovations adopted by at least half of the
         municipalities), ``months_to_half`` (median over those innovations of the months from
         first trial to half; NaN if none got there), ``judged`` (adoptions judged for fit) and
-        ``fit`` (the share of judged adoptions that raised their place's public value; NaN if
-        none was judged).
+        ``fit`` (the share of judged adoptions that raised their place's public value relative
+        to the others; NaN if none was judged); and, where the table has them, ``decisions``
+        (keep-or-drop decisions per place: a central verdict decides for every municipality),
+        ``evaluations`` (the evaluations behind them), ``signal_to_noise`` (root mean square
+        of the evaluations' noise-free effects over the noise's standard deviation),
+        ``flipped_share`` (evaluations whose noise reversed the decision), ``cf_judged``
+        (adoptions judged against a same-seed counterfactual), ``cf_effect`` (their mean
+        public value with minus without) and ``cf_fit`` (the share with a positive one).
     """
     frame = with_scenario(innovations)
     rows = []
     for (scenario, replicate), run in frame.groupby(["scenario", "replicate"], sort=False):
-        judged = float(run["judged"].sum())
-        fitted = float((run["fit"].fillna(0) * run["judged"]).sum())
         reached = run["months_to_half"].dropna()
         rows.append(
             {
@@ -116,11 +127,45 @@ def innovation_runs(innovations: pd.DataFrame) -> pd.DataFrame:
                 "trials": float(run["trials"].sum()),
                 "reached_half": float(len(reached)),
                 "months_to_half": float(reached.median()) if len(reached) else np.nan,
-                "judged": judged,
-                "fit": fitted / judged if judged else np.nan,
+                **_weighted(run, "judged", {"fit": "fit"}),
+                **_evaluation_quantities(run),
+                **_weighted(run, "cf_judged", {"cf_effect": "cf_effect", "cf_fit": "cf_fit"}),
             }
         )
     return pd.DataFrame(rows, columns=["scenario", "replicate", *INNOVATION_QUANTITIES])
+
+
+def _weighted(run: pd.DataFrame, count: str, means: dict[str, str]) -> dict[str, float]:
+    """``count`` summed over the run's innovations, and ``means`` weighted by it (NaN if 0)."""
+    if count not in run.columns:
+        return {count: np.nan, **dict.fromkeys(means, np.nan)}
+    weight = run[count].fillna(0).to_numpy(dtype=float)
+    total = float(weight.sum())
+    out = {count: total}
+    for name, column in means.items():
+        values = run[column].fillna(0).to_numpy(dtype=float)
+        out[name] = float((values * weight).sum()) / total if total else np.nan
+    return out
+
+
+def _evaluation_quantities(run: pd.DataFrame) -> dict[str, float]:
+    """Decisions, evaluations, their signal against the noise, and how often noise decided."""
+    names = ("decisions", "evaluations", "signal_to_noise", "flipped_share")
+    if "evaluations" not in run.columns:
+        return dict.fromkeys(names, np.nan)
+    n = run["evaluations"].to_numpy(dtype=float)
+    total = float(n.sum())
+    if not total:
+        return {"decisions": 0.0, "evaluations": 0.0, "signal_to_noise": np.nan,
+                "flipped_share": np.nan}  # fmt: skip
+    rms = np.sqrt((n * run["signal_rms"].fillna(0).to_numpy(dtype=float) ** 2).sum() / total)
+    noise = float((n * run["noise_sd"].fillna(0).to_numpy(dtype=float)).sum() / total)
+    return {
+        "decisions": float(run["decisions"].sum()),
+        "evaluations": total,
+        "signal_to_noise": rms / noise if noise > 0 else np.nan,
+        "flipped_share": float(run["flipped"].sum()) / total,
+    }
 
 
 def compare_innovations(innovations: pd.DataFrame, reference: str | None = None) -> pd.DataFrame:

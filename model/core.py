@@ -9,6 +9,7 @@ the state of the agents, the neighbourhoods, the local governance and the model.
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import mesa
@@ -83,7 +84,16 @@ class CoProductionModel(mesa.Model):
         """One month: events, innovation, citizens, partners, administration, services."""
         record = StepRecord()
         apply_events(self, record)
-        innovate(self)
+        innovate(self, record)
+        self.finish_month(record)
+
+    def finish_month(self, record: StepRecord) -> None:
+        """The month's phases after innovation, up to the measures.
+
+        Apart from :meth:`step` so that a fork made during the innovation phase (a
+        counterfactual branch, see :mod:`coprod.model.counterfactual`) can finish the month
+        exactly as the model it was forked from would.
+        """
         citizens_decide(self, record)
         diffuse_adoption(self, record)
         businesses_engage(self, record)
@@ -93,6 +103,31 @@ class CoProductionModel(mesa.Model):
         produce_services(self, record)
         update_trust(self, record)
         self._collect(record)
+
+    def fork(self) -> CoProductionModel:
+        """A twin in the same state, with its own copy of every random generator.
+
+        Stepping the twin leaves this model untouched and, as long as both are changed alike,
+        gives the same draws as stepping this model (common random numbers): what differs
+        between the two is what was changed in one of them. Everything the phases may change
+        is copied deeply (so new state added to the model is copied too); the scenario and the
+        social network, which no phase changes, are shared; the twin starts with empty result
+        tables and never makes Mesa agent views.
+        """
+        twin = object.__new__(type(self))
+        shared = (self.scenario, self.adjacency, self.degree)
+        shared += (self._agents, self._agents_by_type, self._all_agents)
+        memo = {id(item): item for item in shared}
+        memo[id(self)] = twin  # bound methods (Mesa's wrapped step) rebind to the twin
+        fresh = {"_municipality_rows", "datacollector"}
+        state = {key: value for key, value in vars(self).items() if key not in fresh}
+        vars(twin).update(copy.deepcopy(state, memo))
+        twin._municipality_rows = []
+        twin._views_made = True
+        twin.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MEASURES}
+        )
+        return twin
 
     # ----------------------------------------------------------------- Mesa agents
     @property

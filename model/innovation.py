@@ -32,6 +32,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: The innovations municipalities can take up: name -> local governance changes (dotted keys).
 CATALOGUE: dict[str, dict[str, Any]] = {
@@ -50,6 +51,15 @@ FIT_MONTHS = 24
 
 
 @dataclass
+class PilotGroup:
+    """A group of municipalities that pilots one innovation of a central programme at a time."""
+
+    pilots: np.ndarray  # municipality indices
+    innovation: int = -1  # innovation on pilot, -1 if none
+    start: int = 0  # step the pilot began
+
+
+@dataclass
 class InnovationState:
     """Who tried, adopted and rejected which innovation, and what the evaluations said."""
 
@@ -62,14 +72,18 @@ class InnovationState:
     fit: np.ndarray  # (M, K) 1 helped, 0 did not, -1 not yet judged
     trial: np.ndarray  # (M,) innovation on trial, -1 if none
     trial_start: np.ndarray  # (M,) step the trial began
-    saved: list[dict[str, Any]]  # per municipality: settings a trial replaced
+    saved: list[dict[int, dict[str, Any]]]  # per municipality and innovation: settings replaced
+    cf_effect: np.ndarray  # (M, K) public value with minus without the adoption, NaN if unjudged
     history: list[np.ndarray] = field(default_factory=list)  # public value per step
     order: np.ndarray | None = None  # central: the order innovations are piloted in
     next_pilot: int = 0
-    pilot: int = -1
-    pilots: np.ndarray | None = None
-    pilot_start: int = 0
-    decisions: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[PilotGroup] = field(default_factory=list)  # central: the pilot groups
+    decisions: list[dict[str, Any]] = field(default_factory=list)  # central verdicts
+    # every evaluation: innovation, step, noise-free effect, noise drawn, its sd, places decided
+    evaluations: list[tuple[int, int, float, float, float, int]] = field(default_factory=list)
+    # this month's adoptions: (municipality, innovation, settings the adoption replaced)
+    pending: list[tuple[int, int, dict[str, Any]]] = field(default_factory=list)
+    frozen: bool = False  # a counterfactual branch: no trials, evaluations or decisions
 
     @property
     def adoptions(self) -> int:
@@ -116,22 +130,47 @@ def build(model: CoProductionModel) -> InnovationState | None:
         trial=np.full(m, -1, dtype=np.int64),
         trial_start=np.zeros(m, dtype=np.int64),
         saved=[{} for _ in range(m)],
+        cf_effect=np.full((m, k), np.nan),
     )
     if mode == "central_pilot":
         state.order = model.rng.permutation(k)
+        state.groups = pilot_groups(ses, process.pilot_municipalities, process.pilot_groups)
     return state
 
 
-def innovate(model: CoProductionModel) -> None:
-    """This month's trials, evaluations, decisions and fit judgements."""
+def pilot_groups(ses: np.ndarray, size: int, groups: int) -> list[PilotGroup]:
+    """Disjoint pilot groups of ``size`` municipalities, the best-placed in the first group.
+
+    Showcase pilots go to the best-placed places; a programme running several pilots at once
+    takes the next best-placed for the next group, as many groups as there are places for.
+    """
+    m = len(ses)
+    size = min(size, m)
+    ranked = np.argsort(-ses, kind="stable")
+    count = max(1, min(groups, m // size))
+    return [PilotGroup(pilots=ranked[g * size : (g + 1) * size]) for g in range(count)]
+
+
+def innovate(model: CoProductionModel, record: StepRecord) -> None:
+    """This month's trials, evaluations, decisions and fit judgements.
+
+    With ``innovation_process.counterfactual_fit``, this month's adoptions are then judged
+    against branches of the model forked here (:mod:`coprod.model.counterfactual`), which
+    finish the month from ``record``.
+    """
     state = model.innovation
-    if state is None:
+    if state is None or state.frozen:
         return
     if model.scenario.governance.innovation == "central_pilot":
         _central_pilot(model, state)
     else:
         _experimentalism(model, state)
     _judge_fit(model, state)
+    if state.pending and model.scenario.innovation_process.counterfactual_fit:
+        from coprod.model.counterfactual import judge_adoptions
+
+        judge_adoptions(model, record, state.pending)
+    state.pending = []
 
 
 def record(model: CoProductionModel, public_value: np.ndarray) -> None:
@@ -140,57 +179,105 @@ def record(model: CoProductionModel, public_value: np.ndarray) -> None:
         model.innovation.history.append(np.asarray(public_value, dtype=float).copy())
 
 
+#: Columns of :func:`summary`, in order.
+SUMMARY_COLUMNS = [
+    "innovation", "trials", "adopters", "adopted_share", "first_step", "half_step",
+    "months_to_half", "mean_effect", "judged", "fit", "evaluations", "decisions",
+    "signal_rms", "noise_sd", "flipped", "cf_judged", "cf_effect", "cf_fit",
+]  # fmt: skip
+
+
 def summary(state: InnovationState | None, steps: int) -> pd.DataFrame:
-    """One row per innovation: trials, adoptions, time to reach half the municipalities, fit."""
-    columns = [
-        "innovation", "trials", "adopters", "adopted_share", "first_step", "half_step",
-        "months_to_half", "mean_effect", "judged", "fit",
-    ]  # fmt: skip
+    """One row per innovation: trials, adoptions, time to half, evaluations and fit.
+
+    ``judged``/``fit`` are the difference-in-differences judgement of :func:`_judge_fit`;
+    ``cf_judged``/``cf_effect``/``cf_fit`` the same-seed counterfactual (NaN without it);
+    ``evaluations``, ``decisions`` (keep-or-drop decisions per place), ``signal_rms``,
+    ``noise_sd`` and ``flipped`` say how much of each evaluation was noise.
+    """
     if state is None:
-        return pd.DataFrame(columns=columns)
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    log = pd.DataFrame(
+        state.evaluations, columns=["j", "step", "signal", "noise", "noise_sd", "places"]
+    )
+    rows = [
+        _adoption_row(state, j) | _evaluation_row(log[log["j"] == j]) | _cf_row(state, j)
+        for j in range(len(state.names))
+    ]
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+
+
+def _adoption_row(state: InnovationState, j: int) -> dict[str, Any]:
     m = state.adopted.shape[0]
-    rows = []
-    for j, name in enumerate(state.names):
-        applied = state.first_applied[:, j]
-        first = int(applied[applied >= 0].min()) if (applied >= 0).any() else -1
-        adopted_at = np.sort(applied[state.adopted[:, j]])
-        need = int(np.ceil(m / 2))
-        half = int(adopted_at[need - 1]) if len(adopted_at) >= need else -1
-        judged = state.fit[:, j] >= 0
-        results = state.results[:, j]
-        rows.append(
-            {
-                "innovation": name,
-                "trials": int((applied >= 0).sum()),
-                "adopters": int(state.adopted[:, j].sum()),
-                "adopted_share": float(state.adopted[:, j].mean()),
-                "first_step": first,
-                "half_step": half,
-                "months_to_half": half - first if half >= 0 else np.nan,
-                "mean_effect": float(np.nanmean(results))
-                if np.isfinite(results).any()
-                else np.nan,
-                "judged": int(judged.sum()),
-                "fit": float(state.fit[judged, j].mean()) if judged.any() else np.nan,
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+    applied = state.first_applied[:, j]
+    first = int(applied[applied >= 0].min()) if (applied >= 0).any() else -1
+    adopted_at = np.sort(applied[state.adopted[:, j]])
+    need = int(np.ceil(m / 2))
+    half = int(adopted_at[need - 1]) if len(adopted_at) >= need else -1
+    judged = state.fit[:, j] >= 0
+    results = state.results[:, j]
+    return {
+        "innovation": state.names[j],
+        "trials": int((applied >= 0).sum()),
+        "adopters": int(state.adopted[:, j].sum()),
+        "adopted_share": float(state.adopted[:, j].mean()),
+        "first_step": first,
+        "half_step": half,
+        "months_to_half": half - first if half >= 0 else np.nan,
+        "mean_effect": float(np.nanmean(results)) if np.isfinite(results).any() else np.nan,
+        "judged": int(judged.sum()),
+        "fit": float(state.fit[judged, j].mean()) if judged.any() else np.nan,
+    }
+
+
+def _evaluation_row(log: pd.DataFrame) -> dict[str, Any]:
+    """How many evaluations, how large their noise-free effects, how often noise decided."""
+    if log.empty:
+        return {"evaluations": 0, "decisions": 0, "signal_rms": np.nan, "noise_sd": np.nan,
+                "flipped": 0}  # fmt: skip
+    signal = log["signal"].to_numpy()
+    flipped = (signal > 0) != (signal + log["noise"].to_numpy() > 0)
+    return {
+        "evaluations": len(log),
+        "decisions": int(log["places"].sum()),
+        "signal_rms": float(np.sqrt(np.mean(signal**2))),
+        "noise_sd": float(log["noise_sd"].mean()),
+        "flipped": int(flipped.sum()),
+    }
+
+
+def _cf_row(state: InnovationState, j: int) -> dict[str, Any]:
+    effect = state.cf_effect[:, j]
+    judged = np.isfinite(effect)
+    return {
+        "cf_judged": int(judged.sum()),
+        "cf_effect": float(effect[judged].mean()) if judged.any() else np.nan,
+        "cf_fit": float((effect[judged] > 0).mean()) if judged.any() else np.nan,
+    }
 
 
 # ---------------------------------------------------------------------- mechanics
 def _apply(model: CoProductionModel, state: InnovationState, muni: int, j: int) -> None:
+    """Put innovation ``j``'s settings in force in ``muni``, keeping what they replaced."""
     saved = {}
     for key, value in CATALOGUE[state.names[j]].items():
         saved[key] = model.local.set(muni, key, value)
-    state.saved[muni] = saved
+    state.saved[muni][j] = saved
     if state.first_applied[muni, j] < 0:
         state.first_applied[muni, j] = model.steps
 
 
-def _revert(model: CoProductionModel, state: InnovationState, muni: int) -> None:
-    for key, value in state.saved[muni].items():
+def _revert(model: CoProductionModel, state: InnovationState, muni: int, j: int) -> None:
+    """Drop innovation ``j`` in ``muni``: restore the settings it replaced; reject it."""
+    for key, value in state.saved[muni].pop(j, {}).items():
         model.local.set(muni, key, value)
-    state.saved[muni] = {}
+    state.rejected[muni, j] = True
+
+
+def _adopt(state: InnovationState, muni: int, j: int) -> None:
+    """Keep innovation ``j`` in ``muni``; the month's adoptions await the counterfactual."""
+    state.adopted[muni, j] = True
+    state.pending.append((int(muni), int(j), state.saved[muni].pop(j, {})))
 
 
 def _effect(state: InnovationState, muni: int, start: int, end: int, window: int) -> float:
@@ -208,6 +295,7 @@ def _effect(state: InnovationState, muni: int, start: int, end: int, window: int
 
 
 def _experimentalism(model: CoProductionModel, state: InnovationState) -> None:
+    """Local trials end and are kept or dropped on their own evaluation; new trials start."""
     process = model.scenario.innovation_process
     rng = model.rng
     step = model.steps
@@ -216,16 +304,15 @@ def _experimentalism(model: CoProductionModel, state: InnovationState) -> None:
         (state.trial >= 0) & (step - state.trial_start >= process.trial_months)
     )
     for muni in ending:
-        j = state.trial[muni]
-        effect = _effect(state, muni, state.trial_start[muni], step, window)
-        effect += process.evaluation_noise * rng.standard_normal()
-        state.results[muni, j] = effect
-        if effect > 0:
-            state.adopted[muni, j] = True
-            state.saved[muni] = {}
+        j = int(state.trial[muni])
+        signal = _effect(state, muni, state.trial_start[muni], step, window)
+        noise = process.evaluation_noise * rng.standard_normal()
+        state.evaluations.append((j, step, signal, noise, process.evaluation_noise, 1))
+        state.results[muni, j] = signal + noise
+        if signal + noise > 0:
+            _adopt(state, muni, j)
         else:
-            _revert(model, state, muni)
-            state.rejected[muni, j] = True
+            _revert(model, state, muni, j)
         state.trial[muni] = -1
 
     starting = (state.trial < 0) & (rng.random(len(state.trial)) < process.experiment_rate)
@@ -253,50 +340,64 @@ def _peer_evidence(state: InnovationState) -> np.ndarray:
 
 
 def _central_pilot(model: CoProductionModel, state: InnovationState) -> None:
+    """Each pilot group decides on its pilot when due, or starts the next one on offer."""
     process = model.scenario.innovation_process
     step = model.steps
-    m = len(state.trial)
-    if state.pilot < 0:
-        if state.next_pilot >= len(state.names) or step <= process.evaluation_window:
-            return
-        j = int(state.order[state.next_pilot])
-        state.next_pilot += 1
-        ses = model.municipality_mean(model.citizens.ses)
-        count = min(process.pilot_municipalities, m)
-        state.pilots = np.argsort(-ses, kind="stable")[:count]  # the best-placed go first
-        for muni in state.pilots:
-            _apply(model, state, muni, j)
-            state.trial[muni] = j
-            state.trial_start[muni] = step
-        state.pilot, state.pilot_start = j, step
-        return
-    if step < state.pilot_start + process.pilot_months + process.evaluation_delay:
-        return
-    j = state.pilot
-    end = state.pilot_start + process.pilot_months  # the data the evaluation had
+    if step <= process.evaluation_window:
+        return  # no baseline to compare a pilot with yet
+    due = process.pilot_months + process.evaluation_delay
+    for group in state.groups:
+        if group.innovation >= 0:
+            if step >= group.start + due:
+                _decide_pilot(model, state, group)
+        elif state.next_pilot < len(state.names):
+            group.innovation = int(state.order[state.next_pilot])
+            group.start = step
+            state.next_pilot += 1
+            for muni in group.pilots:
+                _apply(model, state, muni, group.innovation)
+                state.trial[muni] = group.innovation
+                state.trial_start[muni] = step
+
+
+def _decide_pilot(model: CoProductionModel, state: InnovationState, group: PilotGroup) -> None:
+    """The central verdict on a pilot: scale it everywhere, or drop it.
+
+    The verdict uses the pilot term's data, ``evaluation_delay`` months old. When it drops
+    the innovation, a pilot municipality whose own evaluation of its pilot was positive may
+    keep it (``pilots_may_keep``: local self-government).
+    """
+    process = model.scenario.innovation_process
+    j, pilots = group.innovation, group.pilots
+    end = group.start + process.pilot_months  # the data the evaluation had
     window = process.evaluation_window
-    effects = [_effect(state, muni, state.pilot_start, end, window) for muni in state.pilots]
-    verdict = float(np.mean(effects)) + process.central_noise * model.rng.standard_normal()
-    state.results[state.pilots, j] = effects
-    scale = verdict > 0
-    for muni in range(m):
-        if muni in state.pilots:
-            state.trial[muni] = -1
-            if scale:
-                state.saved[muni] = {}
-            else:
-                _revert(model, state, muni)
-        elif scale:
-            _apply(model, state, muni, j)
-            state.saved[muni] = {}
-        if scale:
-            state.adopted[muni, j] = True
-        elif muni in state.pilots:
-            state.rejected[muni, j] = True
-    state.decisions.append(
-        {"innovation": state.names[j], "step": step, "verdict": verdict, "scaled": scale}
+    effects = np.array([_effect(state, muni, group.start, end, window) for muni in pilots])
+    signal = float(effects.mean())
+    noise = process.central_noise * model.rng.standard_normal()
+    state.evaluations.append(
+        (j, model.steps, signal, noise, process.central_noise, len(state.trial))
     )
-    state.pilot = -1
+    state.results[pilots, j] = effects
+    scale = signal + noise > 0
+    keep = np.full(len(pilots), scale)
+    if not scale and process.pilots_may_keep:
+        own = effects + process.evaluation_noise * model.rng.standard_normal(len(pilots))
+        keep = own > 0
+    for muni, kept in zip(pilots, keep, strict=True):
+        state.trial[muni] = -1
+        if kept:
+            _adopt(state, muni, j)
+        else:
+            _revert(model, state, muni, j)
+    if scale:
+        for muni in np.setdiff1d(np.arange(len(state.trial)), pilots):
+            _apply(model, state, muni, j)
+            _adopt(state, muni, j)
+    state.decisions.append(
+        {"innovation": state.names[j], "step": model.steps, "verdict": signal + noise,
+         "scaled": bool(scale), "kept_by_pilots": int(keep.sum())}
+    )  # fmt: skip
+    group.innovation = -1
 
 
 def _judge_fit(model: CoProductionModel, state: InnovationState) -> None:

@@ -168,6 +168,12 @@ class InnovationProcess(_Section):
     pilot_months: int = Field(24, ge=2, le=240)
     evaluation_delay: int = Field(6, ge=0, le=120)
     central_noise: float = Field(0.01, ge=0.0, le=1.0)
+    # several pilots run at once, each in its own group of municipalities (see docs/ODD.md 7.13)
+    pilot_groups: int = Field(3, ge=1, le=100)
+    # a pilot municipality may keep a practice its own pilot found helpful when it is not scaled
+    pilots_may_keep: bool = True
+    # judge each adoption against a same-seed branch without it (costs 2 x FIT_MONTHS steps)
+    counterfactual_fit: bool = False
 
     @field_validator("innovations")
     @classmethod

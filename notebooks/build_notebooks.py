@@ -1221,9 +1221,10 @@ def pilots() -> list[nbformat.NotebookNode]:
         responsiveness, equality, lawfulness, integrity and trust there; effects are judged as
         a difference in differences against the other municipalities, with noise.
 
-        - **central_pilot**: a central body pilots one innovation at a time in the three
-          best-placed municipalities for 24 months, decides six months later on the pilots'
-          mean effect, and scales it to all twelve or drops it.
+        - **central_pilot**: a central body pilots three innovations at once, each in a group
+          of three municipalities (the best-placed in the first group), for 24 months,
+          decides six months later on each group's mean effect, and scales the innovation to
+          all twelve or drops it (a pilot whose own evaluation was positive may keep it).
         - **experimentalism**: each municipality now and then tries an innovation for 12
           months, keeps it if its own evaluation is positive, and chooses what to try by its
           peers' evidence, weighted by how alike the places are.
@@ -1232,6 +1233,9 @@ def pilots() -> list[nbformat.NotebookNode]:
 
         Every adoption is judged for **fit** 24 months after it first took effect in a
         municipality: did it raise that municipality's public value relative to the others?
+        And, independently of that before-and-after, against a **same-seed counterfactual**:
+        at the decision the model is forked, and the place's public value 24 months on with
+        the adoption is compared with a branch without it (`cf_fit`, `cf_effect`).
 
         We ask four questions of the runs: (1) how many innovations are adopted, how fast, and
         do pilots scale? (2) how long does an innovation take to reach half of the
@@ -1244,6 +1248,7 @@ def pilots() -> list[nbformat.NotebookNode]:
         REPLICATES = 3 if FAST else 30
         CLIENT = "serial" if FAST else None  # None: a local Dask cluster when the job is big
         SEED = 1
+        COUNTERFACTUAL = not FAST  # same-seed branches: about eight times a run's steps
         """),
         code("""
         import matplotlib.pyplot as plt
@@ -1274,7 +1279,10 @@ def pilots() -> list[nbformat.NotebookNode]:
         switches it off.
         """),
         code('''
-        POPULATION = {"population.citizens": CITIZENS}
+        POPULATION = {
+            "population.citizens": CITIZENS,
+            "innovation_process.counterfactual_fit": COUNTERFACTUAL,
+        }
         central = Scenario.load("central_pilot").with_overrides(POPULATION)
         experimental = Scenario.load("experimentalism").with_overrides(POPULATION)
         reference = central.with_overrides(
@@ -1421,16 +1429,22 @@ def pilots() -> list[nbformat.NotebookNode]:
         `compare_innovations` reduces each run to a few numbers (adoptions, trials, innovations
         that reached half, median months to half, adoptions judged, and the share of judged
         adoptions that **fitted**: the innovation raised that municipality's public value
-        relative to the others, 24 months after it took effect there), then gives the mean
-        across runs with a 95% interval and the difference to central pilots with a Welch
-        interval (`*` where it excludes zero). `n` counts the runs where a value is defined.
+        relative to the others, 24 months after it took effect there), the keep-or-drop
+        `decisions` per place and the `evaluations` behind them, the evaluations'
+        `signal_to_noise` and `flipped_share` (how often the noise reversed a decision), and
+        the counterfactual fit (`cf_fit`: the share of adoptions whose place had a higher
+        public value 24 months on than in a same-seed branch without them; `cf_effect`: the
+        mean difference). It gives the mean across runs with a 95% interval and the difference
+        to central pilots with a Welch interval (`*` where it excludes zero). `n` counts the
+        runs where a value is defined.
         """),
         code("""
         processes = compare_innovations(innovations)  # per-run values: innovation_runs()
         print(innovations_table(processes))
         columns = ["mean", "sd", "n", "ci_low", "ci_high", "diff", "diff_low", "diff_high",
                    "p_value"]
-        processes[processes["measure"] == "fit"].set_index("scenario")[columns].round(3)
+        fits = processes[processes["measure"].isin(["fit", "cf_fit"])]
+        fits.set_index(["measure", "scenario"])[columns].round(3)
         """),
         md("""
         ## 4 Outcomes across municipalities: who gains?
@@ -1646,29 +1660,37 @@ counter) are sampled as equally likely levels.
 CONCLUSIONS_05 = """
 ## 5 What this says about Evers & Ewert's argument
 
-The numbers below come from a full-size run (twelve municipalities, 9,600 citizens, 120
-months, 30 replicates, seed 1, coprod 0.1.0).
+The innovation numbers below come from `coprod compare`-style runs of the two processes
+(twelve municipalities, 120 months, seed 1, coprod 0.1.0) at 9,600 citizens with 10 replicates
+and at 2,000 citizens with 20 (docs/analysis.md); the per-place and value-family numbers further
+down were measured before central programmes ran several pilots at once (30 replicates) and
+have not been re-measured since.
 
-- **Central pilots do scale in the model, fast and everywhere, or not at all.** A scaled
-  innovation reaches all twelve municipalities 30 months after its pilot starts (24 months
-  of pilot, 6 of deliberation). In 28 of 30 runs some innovation reached half of the
-  municipalities, on average in month 51 [44, 59]; in the other two no pilot was scaled at
-  all. Under experimentalism innovations spread more slowly and less far: half of the
-  municipalities were reached in 27 of 30 runs, on average in month 88 [81, 95], and at the
-  horizon the most widespread innovation had reached 57% of the places, against 93% under
-  central pilots. Experimentalism makes more adoptions in all (24.3 against 19.2 of 84
-  possible), spread over more innovations, each in fewer places. That pilots *rarely scale*
-  is not reproduced: here a positive central verdict scales by decree. What the model does
-  reproduce is *how* they scale: one verdict for all places, from the mean effect in the
-  three best-placed.
-- **No resolved difference in fit.** 70% [64, 77] of judged adoptions fitted their place
-  under central pilots (in the 28 runs with any), 68% [64, 72] under experimentalism
-  (difference -0.02 [-0.10, +0.06]). Experimentalism's fit varies less between runs
-  (standard deviation 0.11 against 0.17), since it does not hang on single verdicts, but the
-  model does not show that local experimentation spreads what works *where it works* more
-  often.
-- **Who bears the cost of trying.** Under central pilots the three best-placed
-  municipalities, which host every pilot including those that fail (algorithmic allocation,
+- **Comparable numbers of decisions.** A central programme that runs three pilot groups at
+  once decides on all seven innovations within the horizon: 84 keep-or-drop decisions per run
+  (seven verdicts, each for all twelve places), against 52 to 54 local decisions under
+  experimentalism, from as many local evaluations.
+- **Central pilots scale fast and far.** A scaled innovation reaches all twelve municipalities
+  30 months after its pilot starts; under experimentalism an innovation that reaches half of
+  the places takes 66 to 68 months. Central pilots adopt more (38.3 [32.7, 43.9] against 24.3
+  [22.5, 26.1] of 84 possible at 9,600 citizens) and more innovations reach half (2.9 against
+  1.5). A pilot whose own evaluation was positive keeps a dropped innovation, so central
+  adoptions are no longer multiples of twelve. That pilots *rarely scale* is not reproduced:
+  here a positive central verdict scales by decree.
+- **Evaluations are mostly noise.** The evaluated effects (difference in differences before
+  noise) have a root mean square of 0.014 to 0.016 public-value points, 1.3 to 1.5 times the
+  central evaluation noise and about 3 times the local one, and noise reversed 16 to 23% of
+  the decisions. Against same-seed counterfactuals the innovations' real effects are smaller
+  still (mean absolute 0.004 to 0.008): what an evaluation sees is mostly the place's own
+  fluctuation.
+- **No robust difference in fit.** Against the counterfactual, 51% [44, 58] of adoptions
+  under central pilots and 61% [54, 67] under experimentalism raised their place's public value
+  24 months on at 9,600 citizens (difference +0.10 [0.01, 0.19]), but 56% and 53% at 2,000
+  citizens (difference -0.03 [-0.10, +0.04]); the before-and-after fit favours experimentalism
+  at 2,000 citizens and not at 9,600. The answer changes with the size: the model does not show
+  that local experimentation spreads what works *where it works* more often.
+- **Who bears the cost of trying** (measured with one pilot at a time). Under central pilots
+  the three best-placed municipalities, which then hosted every pilot including those that fail (algorithmic allocation,
   digital by default), lose most: their public value is 0.009 to 0.012 below what they would
   have had without any innovation, while the other places gain a little or nothing (-0.000
   to +0.004, none resolved). Experimentalism does not spare the best-placed either: the
@@ -1685,13 +1707,13 @@ months, 30 replicates, seed 1, coprod 0.1.0).
   experimentalism; equality -0.026 against -0.033). In the public-value index the
   municipalities judge by, the gains are offset by losses in responsiveness (-0.03 to -0.06,
   as outreach and co-production programmes take staff), efficiency (-0.01 to -0.02),
-  equality and lawfulness. With about a third of adoptions not fitting their place under
-  either process, evaluation by difference in differences with noise keeps innovations that
-  do not help as well as those that do.
+  equality and lawfulness. With about half of the adoptions not raising their place's
+  public value against the counterfactual under either process, evaluation by difference in
+  differences with noise keeps innovations that do not help as well as those that do.
 
-**In sum.** The model supports part of Evers & Ewert's argument: experimentalism spreads more
-innovations, more evenly, and lets places differ. It does not reproduce the claim that pilots
-rarely scale (here they scale by decree), shows no resolved advantage in fit, and does not
+**In sum.** The model supports part of Evers & Ewert's argument: experimentalism lets places
+differ. It does not reproduce the claim that pilots rarely scale (here they scale by decree),
+shows no robust advantage in fit (evaluations of single innovations are mostly noise), and does not
 spread the cost of trying more evenly or protect proper values better than central pilots
 do. The sizes rest on assumptions of the innovation process
 (`innovation_process.evaluation_noise`, `central_noise`, `experiment_rate`, the trial and

@@ -113,16 +113,19 @@ def test_central_pilot_runs_in_best_placed_municipalities_then_decides():
         "central_pilot",
         innovation_process__pilot_months=12,
         innovation_process__evaluation_delay=3,
+        innovation_process__pilot_groups=1,
+        innovation_process__counterfactual_fit=False,
     )
     m = CoProductionModel(s, seed=2)
     ses = m.municipality_mean(m.citizens.ses)
     for _ in range(8):
         m.step()
     state = m.innovation
-    assert state.pilot >= 0
-    assert set(state.pilots) == set(np.argsort(-ses)[:3])
-    others = np.setdiff1d(np.arange(12), state.pilots)
-    assert (state.first_applied[others, state.pilot] < 0).all()
+    (group,) = state.groups
+    assert group.innovation >= 0
+    assert set(group.pilots) == set(np.argsort(-ses)[:3])
+    others = np.setdiff1d(np.arange(12), group.pilots)
+    assert (state.first_applied[others, group.innovation] < 0).all()
     for _ in range(16):
         m.step()
     assert len(state.decisions) == 1
@@ -131,9 +134,36 @@ def test_central_pilot_runs_in_best_placed_municipalities_then_decides():
     if decision["scaled"]:
         assert state.adopted[:, j].all()
     else:
-        assert not state.adopted[:, j].any()
+        # only pilots whose own evaluation was positive keep it (pilots_may_keep)
+        assert not state.adopted[others, j].any()
+        assert state.adopted[:, j].sum() == decision["kept_by_pilots"]
         key, value = next(iter(CATALOGUE[decision["innovation"]].items()))
-        assert all(m.local.get(i, key) == m.local.base[key] for i in range(12))
+        for i in range(12):
+            if not state.adopted[i, j]:
+                assert m.local.get(i, key) == m.local.base[key]
+
+
+def test_pilot_groups_are_disjoint_and_ranked_by_status():
+    ses = np.array([0.5, 0.9, 0.1, 0.7, 0.3, 0.8, 0.2])
+    groups = innovation.pilot_groups(ses, size=2, groups=5)
+    assert len(groups) == 3  # only three groups of two fit into seven places
+    assert [list(g.pilots) for g in groups] == [[1, 5], [3, 0], [4, 6]]
+    assert len(innovation.pilot_groups(ses, size=10, groups=2)) == 1
+
+
+def test_parallel_pilots_decide_every_innovation_within_the_horizon():
+    """Three pilot groups decide all seven innovations in 120 months; one group only three."""
+    for groups, expected in ((3, 7), (1, 3)):
+        s = small(
+            "central_pilot",
+            innovation_process__pilot_groups=groups,
+            innovation_process__counterfactual_fit=False,
+        )
+        m = CoProductionModel(s, seed=6)
+        for _ in range(120):
+            m.step()
+        assert len(m.innovation.decisions) == expected
+        assert len({d["innovation"] for d in m.innovation.decisions}) == expected
 
 
 def test_summary_reports_time_to_half_and_fit():
@@ -144,6 +174,9 @@ def test_summary_reports_time_to_half_and_fit():
     assert len(scaled) >= 1
     p = Scenario.load("central_pilot").innovation_process
     assert (scaled.months_to_half == p.pilot_months + p.evaluation_delay).all()
+    assert (summary.evaluations == 1).all()  # every innovation decided once, for all places
+    assert (summary.decisions == 12).all()
+    assert (summary.cf_judged == summary.adopters).all()
     assert r.model_vars.innovations_adopted.iloc[-1] == summary.adopters.sum()
     assert r.model_vars.innovation_reach.between(0, 1).all()
 
