@@ -8,7 +8,7 @@ and political efficacy, needs per service domain, platform adoption and contribu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,12 @@ class CitizenState:
     pending_since: np.ndarray  # int32, step an open input was submitted, -1 if none
     pending_kind: np.ndarray  # int8, 0 report, 1 proposal
     pending_domain: np.ndarray  # int16
+    # the level trust reverts to; starts at trust0 and drifts towards experienced trust
+    trust_ref: np.ndarray | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.trust_ref is None:
+            self.trust_ref = self.trust0.copy()
 
     def __len__(self) -> int:
         return len(self.ses)
@@ -77,6 +83,7 @@ class Citizen(ArrayAgent):
     spare_time = Column("share of free time, 0..1")
     motivation = Column("intrinsic civic motivation, 0..1")
     trust = Column("trust in the administration, 0..1")
+    trust_ref = Column("level trust reverts to, 0..1 (drifts towards experienced trust)")
     efficacy = Column("political efficacy, 0..1")
     need = Column("need per service domain, 0..1")
     met = Column("share of needs met last step")
