@@ -383,9 +383,10 @@ class Citizen(mesa.Agent):
         if self.corrected_late:
             trust *= (1.0 - min(fall * CORRECTED_LATE, 1.0)) ** int(self.corrected_late)
         gap = self.met - EXPECTED_MET
-        trust += lr * SATISFACTION * gap * (b.trust_asymmetry if gap < 0.0 else 1.0)
+        pull = lr * SATISFACTION * gap * (b.trust_asymmetry if gap < 0.0 else 1.0)
         if self.neighbours:  # who has nobody to hear from is not pulled
-            trust += b.trust_social_influence * (self.heard - trust)
+            pull += b.trust_social_influence * (self.heard - trust)
+        trust += pull
         trust += lr * REVERSION * (self.trust_ref - trust)
         efficacy += lr * REVERSION * (self.efficacy0 - efficacy)
         motivation = self.motivation

@@ -58,8 +58,8 @@ def after_a_month(met_gap: float, seed: int) -> tuple[float, float]:
     before = float(m.citizens.trust.mean())
     m.citizens.met[:] = EXPECTED_MET + met_gap
     m.citizens.coproduced[:] = m.citizens.cocreated[:] = False
-    empty = np.zeros(0, dtype=np.intp)
-    update_trust(m, StepRecord(empty, empty, empty, empty, empty, empty))
+    names = ("acted", "accepted", "rejected", "ignored", "wronged", "corrected_late")
+    update_trust(m, StepRecord(**{name: np.zeros(0, dtype=np.intp) for name in names}))
     return before, float(m.citizens.trust.mean())
 
 
