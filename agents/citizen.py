@@ -8,7 +8,7 @@ and political efficacy, needs per service domain, platform adoption and contribu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,12 @@ class CitizenState:
     pending_since: np.ndarray  # int32, step an open input was submitted, -1 if none
     pending_kind: np.ndarray  # int8, 0 report, 1 proposal
     pending_domain: np.ndarray  # int16
+    # the level trust reverts to; starts at trust0 and drifts towards experienced trust
+    trust_ref: np.ndarray | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.trust_ref is None:
+            self.trust_ref = self.trust0.copy()
 
     def __len__(self) -> int:
         return len(self.ses)
@@ -66,8 +72,8 @@ class CitizenState:
 
 
 @row_view(
-    "hood municipality ses quintile age literacy spare_time motivation trust efficacy need met "
-    "adopted member contributions coproduced cocreated"
+    "hood municipality ses quintile age literacy spare_time motivation trust trust_ref efficacy "
+    "need met adopted member contributions coproduced cocreated"
 )
 class Citizen(ArrayAgent):
     """One citizen, a view onto its row of :class:`CitizenState`.
@@ -82,6 +88,7 @@ class Citizen(ArrayAgent):
         spare_time: Share of free time, 0..1.
         motivation: Intrinsic civic motivation, 0..1.
         trust: Trust in the administration, 0..1.
+        trust_ref: Level trust reverts to, 0..1 (drifts towards experienced trust).
         efficacy: Political efficacy, 0..1.
         need: Need per service domain, 0..1.
         met: Share of needs met last step.

@@ -24,8 +24,10 @@ lists; no NumPy on the step's hot path):
   implementation, expiry) and ``allocate`` (overhead, visible need, needs assessment, data
   weight, automated errors, capture, resources per neighbourhood and domain), each a loop over
   its residents and neighbourhoods.
-- **Citizen.receive_services** and **Citizen.learn** (``do``): needs met; trust, efficacy and
-  motivation updated from this month's experiences.
+- **Citizen.receive_services**, **Citizen.hear** and **Citizen.learn** (``do``): needs met;
+  each citizen notes its neighbours' mean trust (before anyone learns, simultaneous
+  activation), then trust, efficacy and motivation move with this month's experiences, the
+  neighbours' trust and rewards, and the trust reference level drifts.
 - Service production is a loop over neighbourhoods (plain Python objects, not agents, as in
   coprod); the measures are gathered by loops over the agents (only the Gini coefficient and
   top-10% share sort a NumPy array built from those loops, with coprod's own functions).
@@ -228,6 +230,8 @@ class Citizen(mesa.Agent):
         self.met = 0.5
         self.acted = self.accepted = self.rejected = False
         self.ignored = self.wronged = self.corrected_late = False
+        self.trust_ref = self.trust0
+        self.heard = 0.0
 
     def step(self) -> None:
         """Decide this month's acts, then draw adoption, reading neighbours' last month."""
@@ -347,47 +351,60 @@ class Citizen(mesa.Agent):
         self.met = met / total
         m.useful_output += met
 
+    def hear(self) -> None:
+        """Note the neighbours' mean trust as it stands before anyone learns this month."""
+        neighbours = self.neighbours
+        if neighbours:
+            self.heard = sum(other.trust for other in neighbours) / len(neighbours)
+
     def learn(self) -> None:
-        """This month's experiences move trust, efficacy and motivation; then forget them."""
+        """This month's experiences, neighbours and rewards move trust, efficacy, motivation."""
         m = self.model
+        b = m.behaviour
         rules = self.administration.rules
-        lr = m.behaviour.learning_rate
+        lr = b.learning_rate
+        fall = lr * b.trust_asymmetry
         visible = 1.0 + VISIBILITY * rules.open_processes
         trust, efficacy = self.trust, self.efficacy
-        if self.acted:
-            rate = min(lr * ACTED * visible, 1.0)
-            trust += rate * (1.0 - trust)
-            efficacy += rate * (1.0 - efficacy)
-        if self.accepted:
-            rate = min(lr * ACCEPTED * visible, 1.0)
-            trust += rate * (1.0 - trust)
-            efficacy += rate * (1.0 - efficacy)
+        # an experience had k times keeps (1 - rate)^k of the distance (flags count once)
+        good = lr * visible
+        for times, rate in ((self.acted, good * ACTED), (self.accepted, good * ACCEPTED)):
+            if times:
+                kept = (1.0 - min(rate, 1.0)) ** int(times)
+                trust = 1.0 - kept * (1.0 - trust)
+                efficacy = 1.0 - kept * (1.0 - efficacy)
         if self.rejected:
-            efficacy -= min(lr * REJECTED / visible, 1.0) * efficacy
-        if self.ignored:
-            rate = min(lr * IGNORED, 1.0)
-            trust -= rate * trust
-            efficacy -= rate * efficacy
-        if self.wronged:
-            rate = min(lr * WRONGED, 1.0)
-            trust -= rate * trust
-            efficacy -= rate * efficacy
+            efficacy *= (1.0 - min(fall * REJECTED / visible, 1.0)) ** int(self.rejected)
+        for times, rate in ((self.ignored, fall * IGNORED), (self.wronged, fall * WRONGED)):
+            if times:
+                kept = (1.0 - min(rate, 1.0)) ** int(times)
+                trust *= kept
+                efficacy *= kept
         if self.corrected_late:
-            trust -= min(lr * CORRECTED_LATE, 1.0) * trust
-        trust += lr * SATISFACTION * (self.met - EXPECTED_MET)
-        trust += lr * REVERSION * (self.trust0 - trust)
+            trust *= (1.0 - min(fall * CORRECTED_LATE, 1.0)) ** int(self.corrected_late)
+        gap = self.met - EXPECTED_MET
+        pull = lr * SATISFACTION * gap * (b.trust_asymmetry if gap < 0.0 else 1.0)
+        if self.neighbours:  # who has nobody to hear from is not pulled
+            pull += b.trust_social_influence * (self.heard - trust)
+        trust += pull
+        trust += lr * REVERSION * (self.trust_ref - trust)
         efficacy += lr * REVERSION * (self.efficacy0 - efficacy)
         motivation = self.motivation
         if self.participated:
-            crowding = m.behaviour.crowding_out
-            if rules.monetary:
-                motivation *= 1.0 - crowding
-            elif rules.recognition:
-                motivation += 0.3 * crowding * (1.0 - motivation)
+            crowding = b.crowding_out
+            if rules.recognition:
+                motivation += crowding * (1.0 - motivation)
+            elif rules.monetary:
+                # felt as controlling with probability equal to intrinsic motivation
+                if self.random.random() < motivation:
+                    motivation *= 1.0 - crowding
+                else:
+                    motivation += crowding * (1.0 - motivation)
         motivation += lr * REVERSION * (self.motivation0 - motivation)
         self.trust = min(max(trust, 0.0), 1.0)
         self.efficacy = min(max(efficacy, 0.0), 1.0)
         self.motivation = min(max(motivation, 0.0), 1.0)
+        self.trust_ref += b.trust_reference_drift * (self.trust - self.trust_ref)
         self.acted = self.accepted = self.rejected = False
         self.ignored = self.wronged = self.corrected_late = False
 
@@ -807,6 +824,7 @@ class BaselineModel(mesa.Model):
             hood.produce()
         self.useful_output = 0.0
         agents[Citizen].do("receive_services")
+        agents[Citizen].do("hear")
         agents[Citizen].do("learn")
         self._collect()
 

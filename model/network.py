@@ -2,7 +2,8 @@
 
 Built directly as a sparse adjacency matrix (Watts & Strogatz 1998 ring-and-rewire per
 neighbourhood), vectorised so that a million citizens take seconds. The step only needs the
-matrix (peer shares are one sparse product); :func:`to_networkx` gives a graph for drawing.
+matrix (a peer share or a peer mean is one sparse product); :func:`to_networkx` gives a
+graph for drawing.
 """
 
 from __future__ import annotations
@@ -64,6 +65,15 @@ def peer_share(adjacency: sp.csr_matrix, degree: np.ndarray, active: np.ndarray)
     """Share of each citizen's network neighbours for whom ``active`` is true."""
     counts = adjacency @ active.astype(np.float32)
     return np.divide(counts, degree, out=np.zeros_like(counts), where=degree > 0)
+
+
+def peer_mean(adjacency: sp.csr_matrix, degree: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` over each citizen's network neighbours (0 for a citizen without ties).
+
+    One sparse matrix-vector product: what a citizen hears from the people they know.
+    """
+    sums = adjacency @ values
+    return np.divide(sums, degree, out=np.zeros_like(sums), where=degree > 0)
 
 
 def to_networkx(adjacency: sp.csr_matrix) -> nx.Graph:

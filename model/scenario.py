@@ -133,6 +133,9 @@ class Behaviour(_Section):
     adoption_imitation: float = Field(0.2, ge=0.0, le=1.0)
     learning_rate: float = Field(0.08, ge=0.0, le=1.0)
     crowding_out: float = Field(0.03, ge=0.0, le=1.0)
+    trust_asymmetry: float = Field(1.5, ge=0.0, le=10.0)
+    trust_reference_drift: float = Field(0.005, ge=0.0, le=1.0)
+    trust_social_influence: float = Field(0.02, ge=0.0, le=1.0)
 
 
 class Administration(_Section):

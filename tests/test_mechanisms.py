@@ -145,7 +145,7 @@ def test_outreach_through_community_organisations_includes_the_left_out():
     assert (m.citizens.member >= 0).sum() > members_before
 
 
-def test_monetary_incentives_crowd_out_intrinsic_motivation():
+def test_incentives_raise_early_participation_and_recognition_motivation():
     paid = scenario(governance__incentives="monetary")
     none = scenario(governance__incentives="none")
     recognised = scenario(governance__incentives="recognition")
@@ -155,9 +155,9 @@ def test_monetary_incentives_crowd_out_intrinsic_motivation():
         outcome(none, "participation_rate", window=early),
         0.005,
     )
-    assert_greater(
-        outcome(none, "intrinsic_motivation"), outcome(paid, "intrinsic_motivation"), 0.02
-    )
+    # whether pay lowers the mean motivation depends on who takes part: it crowds out the
+    # intrinsically motivated and in the others (tests/test_trust_motivation.py), so the
+    # population mean is an outcome, not a rule, and is not asserted here
     assert_greater(
         outcome(recognised, "intrinsic_motivation"), outcome(none, "intrinsic_motivation"), 0.002
     )

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from coprod import CoProductionModel, Scenario
 from coprod.agents.administration import AdministrationState
@@ -388,20 +389,37 @@ def test_production_ignores_effort_without_delivery_and_is_cobb_douglas_at_zero(
 # --------------------------------------------------------------------------- feedback
 
 
+def with_ties(model: CoProductionModel, n: int, ties=()) -> CoProductionModel:
+    """Give the hand-made citizens a social network: the given undirected ties, none else."""
+    src = [a for a, _ in ties] + [b for _, b in ties]
+    dst = [b for _, b in ties] + [a for a, _ in ties]
+    adj = sp.csr_matrix((np.ones(len(src), np.float32), (src, dst)), shape=(n, n))
+    model.adjacency = adj
+    model.degree = np.asarray(adj.sum(axis=1)).ravel().astype(np.float32)
+    return model
+
+
+#: Feedback without the neighbours' pull and the drift of the reference level.
+ALONE = {"behaviour.trust_social_influence": 0.0, "behaviour.trust_reference_drift": 0.0}
+
+
 def test_feedback_moves_trust_and_efficacy_by_each_experience():
-    # learning rate 0.1, no open processes: a good experience raises a trait by 0.1 x weight
-    # of the distance to 1, a bad one lowers it by 0.1 x weight of the distance to 0; then
-    # needs met pull trust by 0.03 x (met - 0.7), and every trait reverts by 0.02 of its gap
-    # to its starting level (0.5 here)
+    # learning rate 0.1, asymmetry 2, no open processes: a good experience raises a trait by
+    # 0.1 x weight of the distance to 1, a bad one lowers it by 0.1 x 2 x weight of the
+    # distance to 0; then needs met pull trust by 0.03 x (met - 0.7), twice that below 0.7;
+    # every trait reverts by 0.02 of its gap to its reference level (0.5 here)
     m = hand_model(
-        {"governance.ict_role": "none", "behaviour.learning_rate": 0.1},
-        hand_citizens([0] * 7, 1, met=[0.7] * 6 + [1.0], motivation=[0.4] * 7),
-        hand_hoods([7], 1),
-        hand_administration(7),
+        {"governance.ict_role": "none", "behaviour.learning_rate": 0.1}
+        | {"behaviour.trust_asymmetry": 2.0}
+        | ALONE,
+        hand_citizens([0] * 9, 1, met=[0.7] * 6 + [1.0, 0.4, 0.7], motivation=[0.4] * 9),
+        hand_hoods([9], 1),
+        hand_administration(9),
         ScriptedRng(),
     )
+    with_ties(m, 9)
     record = no_outcomes(
-        acted=[0], accepted=[1], rejected=[2], ignored=[3], wronged=[4], corrected_late=[5]
+        acted=[0, 8, 8], accepted=[1], rejected=[2], ignored=[3], wronged=[4], corrected_late=[5]
     )
     update_trust(m, record)
     c = m.citizens
@@ -409,52 +427,118 @@ def test_feedback_moves_trust_and_efficacy_by_each_experience():
         0.55 - 0.02 * 0.05,  # acted: 0.5 + 0.1 x 0.5, then reversion
         0.6 - 0.02 * 0.1,  # accepted: 0.5 + 0.2 x 0.5
         0.5,  # rejected: only efficacy suffers
-        0.425 + 0.02 * 0.075,  # ignored: 0.5 - 0.15 x 0.5
-        0.375 + 0.02 * 0.125,  # wronged: 0.5 - 0.25 x 0.5
-        0.475 + 0.02 * 0.025,  # corrected late: 0.5 - 0.05 x 0.5
+        0.4 + 0.02 * 0.1,  # ignored: 0.5 - 0.2 x 0.5
+        0.3 + 0.02 * 0.2,  # wronged: 0.5 - 0.4 x 0.5
+        0.45 + 0.02 * 0.05,  # corrected late: 0.5 - 0.1 x 0.5
         0.509 - 0.02 * 0.009,  # nothing, but all needs met: 0.5 + 0.03 x 0.3
+        0.482 + 0.02 * 0.018,  # as many needs unmet: 0.5 - 2 x 0.03 x 0.3, twice as far
+        0.595 - 0.02 * 0.095,  # acted upon twice: 1 - 0.9 x 0.9 x 0.5
     ]
     efficacy = [
         0.55 - 0.02 * 0.05,
         0.6 - 0.02 * 0.1,
-        0.475 + 0.02 * 0.025,  # rejected: 0.5 - 0.05 x 0.5
-        0.425 + 0.02 * 0.075,
-        0.375 + 0.02 * 0.125,
+        0.45 + 0.02 * 0.05,  # rejected: 0.5 - 0.1 x 0.5
+        0.4 + 0.02 * 0.1,
+        0.3 + 0.02 * 0.2,
         0.5,  # corrected late: only trust suffers
         0.5,
+        0.5,
+        0.595 - 0.02 * 0.095,
     ]
     assert c.trust == exactly(np.array(trust))
     assert c.efficacy == exactly(np.array(efficacy))
+    assert c.trust_ref == exactly(np.full(9, 0.5))  # no drift
     # no incentives: motivation only reverts, 0.4 + 0.02 x 0.1
-    assert c.motivation == exactly(np.full(7, 0.402))
+    assert c.motivation == exactly(np.full(9, 0.402))
 
 
-def test_feedback_open_processes_amplify_and_money_crowds_out():
+def test_feedback_open_processes_amplify_and_money_is_felt_controlling_or_supportive():
     # open processes make results visible: good experiences count 1.5 times, a rejection
-    # hurts 1.5 times less; monetary rewards cut a participant's motivation by crowding 0.1
+    # hurts 1.5 times less; asymmetry 1.5 (the default). A paid participant feels the payment
+    # as controlling when the draw is below their motivation (c2: 0.3 < 0.5), which cuts it by
+    # crowding 0.1, and as supportive otherwise (c5: 0.3 >= 0.2), which raises it by 0.1 of
+    # the distance to 1
     m = hand_model(
         {"governance.ict_role": "instrumental", "platform.open_processes": True}
         | {"governance.incentives": "monetary", "behaviour.crowding_out": 0.1}
         | {"behaviour.learning_rate": 0.1},
         hand_citizens(
-            [0] * 5,
+            [0] * 6,
             1,
-            trust=[0.5, 0.5, 0.5, 1.0, 0.5],
-            trust0=[0.5, 0.5, 0.5, 1.0, 0.5],
-            met=[0.7, 0.7, 0.7, 1.0, 0.7],
-            coproduced=[False, False, True, False, False],
+            trust=[0.5, 0.5, 0.5, 1.0, 0.5, 0.5],
+            trust0=[0.5, 0.5, 0.5, 1.0, 0.5, 0.5],
+            met=[0.7, 0.7, 0.7, 1.0, 0.7, 0.7],
+            motivation=[0.5] * 5 + [0.2],
+            motivation0=[0.5] * 5 + [0.2],
+            coproduced=[False, False, True, False, False, True],
         ),
-        hand_hoods([5], 1),
-        hand_administration(5),
-        ScriptedRng(),
+        hand_hoods([6], 1),
+        hand_administration(6),
+        ScriptedRng(("random", [0.3, 0.3])),
     )
+    with_ties(m, 6)
     update_trust(m, no_outcomes(acted=[0], rejected=[1], ignored=[4]))
+    m.rng.assert_used_up()
     c = m.citizens
     # c0: 0.5 + 0.15 x 0.5 = 0.575, then reversion; c3: 1 + 0.009 - 0.02 x 0.009 is clipped
-    # to 1; c4: ignoring is not made visible, 0.5 - 0.15 x 0.5 as without open processes
-    trust = [0.575 - 0.02 * 0.075, 0.5, 0.5, 1.0, 0.425 + 0.02 * 0.075]
+    # to 1; c4: ignoring is not made visible, 0.5 - 1.5 x 0.1 x 0.5
+    trust = [0.575 - 0.02 * 0.075, 0.5, 0.5, 1.0, 0.425 + 0.02 * 0.075, 0.5]
     assert c.trust == exactly(np.array(trust))
-    # c1: 0.5 - (0.05 / 1.5) x 0.5, then 0.02 of the way back
-    assert c.efficacy[1] == exactly(0.5 - (0.5 / 30.0) * 0.98)
-    # c2 took part and was paid: 0.5 x 0.9 = 0.45, then 0.45 + 0.02 x 0.05
-    assert c.motivation == exactly(np.array([0.5, 0.5, 0.451, 0.5, 0.5]))
+    # c1: 0.5 - (1.5 x 0.05 / 1.5) x 0.5, then 0.02 of the way back
+    assert c.efficacy[1] == exactly(0.5 - 0.025 * 0.98)
+    # c2: 0.5 x 0.9 = 0.45, then 0.45 + 0.02 x 0.05; c5: 0.2 + 0.1 x 0.8, then 0.02 back
+    assert c.motivation == exactly(np.array([0.5, 0.5, 0.451, 0.5, 0.5, 0.28 - 0.02 * 0.08]))
+
+
+def test_feedback_recognition_is_felt_as_supportive():
+    # a recognised participant's motivation rises by crowding 0.1 of its distance to 1;
+    # no draw is made; non-participants only revert
+    m = hand_model(
+        {"governance.incentives": "recognition", "behaviour.crowding_out": 0.1}
+        | {"behaviour.learning_rate": 0.1},
+        hand_citizens(
+            [0] * 2, 1, motivation=[0.4, 0.4], motivation0=[0.4, 0.4], cocreated=[True, False]
+        ),
+        hand_hoods([2], 1),
+        hand_administration(2),
+        ScriptedRng(),
+    )
+    with_ties(m, 2)
+    update_trust(m, no_outcomes())
+    assert m.citizens.motivation == exactly(np.array([0.46 - 0.02 * 0.06, 0.4]))
+
+
+def test_feedback_neighbours_pull_trust_and_the_reference_level_drifts():
+    # social influence 0.1 towards the neighbours' mean trust of before this month; then 0.02
+    # of the gap to the reference level; then the reference moves 0.5 of the way to trust.
+    # Ties: 0-1, 0-2; citizen 3 has none and reverts to its own reference 0.5, not trust0 0.6
+    m = hand_model(
+        {"behaviour.learning_rate": 0.1, "behaviour.trust_social_influence": 0.1}
+        | {"behaviour.trust_reference_drift": 0.5},
+        hand_citizens(
+            [0] * 4,
+            1,
+            trust=[0.8, 0.2, 0.4, 0.6],
+            trust0=[0.8, 0.2, 0.4, 0.6],
+            efficacy=[0.8, 0.2, 0.4, 0.6],
+            efficacy0=[0.8, 0.2, 0.4, 0.6],
+        ),
+        hand_hoods([4], 1),
+        hand_administration(4),
+        ScriptedRng(),
+    )
+    with_ties(m, 4, [(0, 1), (0, 2)])
+    m.citizens.trust_ref[3] = 0.5
+    update_trust(m, no_outcomes())
+    c = m.citizens
+    trust = [
+        0.75 + 0.02 * 0.05,  # hears (0.2 + 0.4) / 2 = 0.3: 0.8 - 0.1 x 0.5
+        0.26 - 0.02 * 0.06,  # hears 0.8: 0.2 + 0.1 x 0.6
+        0.44 - 0.02 * 0.04,  # hears 0.8: 0.4 + 0.1 x 0.4
+        0.6 - 0.02 * 0.1,  # alone: towards its reference 0.5
+    ]
+    # the neighbours' mean is taken in single precision, like the adjacency (7.10)
+    assert c.trust == pytest.approx(np.array(trust), rel=1e-7)
+    ref = np.array([0.8, 0.2, 0.4, 0.5]) + 0.5 * (np.array(trust) - [0.8, 0.2, 0.4, 0.5])
+    assert c.trust_ref == pytest.approx(ref, rel=1e-7)
+    assert c.efficacy == exactly(np.array([0.8, 0.2, 0.4, 0.6]))  # neighbours move trust only
