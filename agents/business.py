@@ -25,6 +25,9 @@ class BusinessState:
     csr: np.ndarray  # corporate social responsibility orientation, [0, 1]
     engaged: np.ndarray  # bool, engaged this step
     months_engaged: np.ndarray  # int32, cumulative months of engagement
+    lobbied: np.ndarray  # bool, lobbied for allocation in its favour this step
+    detected: np.ndarray  # bool, its lobbying was detected this step
+    barred: np.ndarray  # int32, months left in which it may not engage after detection
 
     def __len__(self) -> int:
         return len(self.csr)
@@ -39,3 +42,6 @@ class Business(ArrayAgent):
     csr = Column("social responsibility orientation, 0..1")
     engaged = Column("engaged this step")
     months_engaged = Column("cumulative months engaged")
+    lobbied = Column("lobbied for allocation in its favour this step")
+    detected = Column("its lobbying was detected this step")
+    barred = Column("months left barred from engagement after detected lobbying")

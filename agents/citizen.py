@@ -43,6 +43,7 @@ class CitizenState:
     pending_since: np.ndarray  # int32, step an open input was submitted, -1 if none
     pending_kind: np.ndarray  # int8, 0 report, 1 proposal
     pending_domain: np.ndarray  # int16
+    cases: np.ndarray  # int32, cases decided on so far: the administration's file on them
 
     def __len__(self) -> int:
         return len(self.ses)
@@ -85,3 +86,4 @@ class Citizen(ArrayAgent):
     contributions = Column("cumulative contributions")
     coproduced = Column("co-produced this step")
     cocreated = Column("co-created this step")
+    cases = Column("cases decided on so far (the administration's file)")

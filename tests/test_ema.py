@@ -83,8 +83,12 @@ def test_experiments_and_prim_find_the_unlawful_region():
     error = experiments["administration__algorithm_error"].to_numpy()
     review = experiments["governance__human_review"].to_numpy()
     lawfulness = outcomes["lawfulness"]
-    # the sampled values reached the model: errors lower lawfulness, review restores it
-    assert stats.spearmanr(error, lawfulness).statistic < -0.3
+    # the sampled values reached the model: review restores lawfulness, and within each policy
+    # (3 policies x 12 scenarios) a larger algorithm error lowers it; the review lever now
+    # dominates the spread (errors come mostly from thin data, not from the algorithm's noise)
+    policy = experiments["policy"].astype(str).to_numpy()
+    within = lawfulness - np.array([lawfulness[policy == p].mean() for p in policy])
+    assert stats.spearmanr(error, within).statistic < -0.3
     assert stats.spearmanr(review, lawfulness).statistic > 0.3
     # and the function is deterministic: re-running one experiment gives the same outcome
     row = experiments.iloc[5]
