@@ -134,9 +134,13 @@ def _human_noise(model: CoProductionModel) -> np.ndarray:
     """Standard deviation of professionals' assessment per municipality, from the role's rate."""
     rates = model.local.human_error
     need = model.citizens.need
-    return np.array(
-        [cached(model, ("decision_noise", r), lambda r=r: noise_for(r, need)) for r in rates]
-    )
+
+    def noises() -> np.ndarray:
+        return np.array(
+            [cached(model, ("decision_noise", r), lambda r=r: noise_for(r, need)) for r in rates]
+        )
+
+    return cached(model, ("human_noise", rates.tobytes()), noises)
 
 
 def noise_for(error_rate: float, need: np.ndarray) -> float:

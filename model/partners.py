@@ -121,11 +121,17 @@ def _lobby(model: CoProductionModel, record: StepRecord) -> None:
     A partner's gain this month is an opportunity of random size (exponential, mean 1, in
     months of the mean gain); it lobbies when ``(1 - p) · gain - p · EXCLUSION`` exceeds its
     moral cost ``SCRUPLE · csr``. Caught lobbying captures nothing and ends the engagement for
-    ``EXCLUSION`` months. Two uniform draws per business.
+    ``EXCLUSION`` months. Two uniform draws per business (none while no business is engaged).
     """
     b = model.businesses
     rng = model.rng
     n_muni = len(model.administrations)
+    if not b.engaged.any():  # nobody to lobby: no draws needed
+        b.lobbied[:] = False
+        b.detected[:] = False
+        record.lobbying = np.zeros(0, dtype=np.intp)
+        record.lobby_attempts = record.lobby_detected = np.zeros(n_muni, dtype=np.int64)
+        return
     p = detection(model)[b.municipality]
     gain = -np.log1p(-rng.random(len(b)))
     b.lobbied[:] = b.engaged & ((1.0 - p) * gain - p * EXCLUSION > SCRUPLE * b.csr)
