@@ -25,12 +25,15 @@ class BusinessState:
     csr: np.ndarray  # corporate social responsibility orientation, [0, 1]
     engaged: np.ndarray  # bool, engaged this step
     months_engaged: np.ndarray  # int32, cumulative months of engagement
+    lobbied: np.ndarray  # bool, lobbied for allocation in its favour this step
+    detected: np.ndarray  # bool, its lobbying was detected this step
+    barred: np.ndarray  # int32, months left in which it may not engage after detection
 
     def __len__(self) -> int:
         return len(self.csr)
 
 
-@row_view("municipality hood domain csr engaged months_engaged")
+@row_view("municipality hood domain csr engaged months_engaged lobbied detected barred")
 class Business(ArrayAgent):
     """One business, a view onto its row of :class:`BusinessState`.
 
@@ -41,4 +44,7 @@ class Business(ArrayAgent):
         csr: Social responsibility orientation, 0..1.
         engaged: Engaged this step.
         months_engaged: Cumulative months engaged.
+        lobbied: Lobbied for allocation in its favour this step.
+        detected: Its lobbying was detected this step.
+        barred: Months left barred from engagement after detected lobbying.
     """

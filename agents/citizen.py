@@ -43,6 +43,7 @@ class CitizenState:
     pending_since: np.ndarray  # int32, step an open input was submitted, -1 if none
     pending_kind: np.ndarray  # int8, 0 report, 1 proposal
     pending_domain: np.ndarray  # int16
+    cases: np.ndarray  # int32, cases decided on so far: the administration's file on them
     # the level trust reverts to; starts at trust0 and drifts towards experienced trust
     trust_ref: np.ndarray | None = field(default=None)
 
@@ -73,7 +74,7 @@ class CitizenState:
 
 @row_view(
     "hood municipality ses quintile age literacy spare_time motivation trust trust_ref efficacy "
-    "need met adopted member contributions coproduced cocreated"
+    "need met adopted member contributions coproduced cocreated cases"
 )
 class Citizen(ArrayAgent):
     """One citizen, a view onto its row of :class:`CitizenState`.
@@ -97,4 +98,5 @@ class Citizen(ArrayAgent):
         contributions: Cumulative contributions.
         coproduced: Co-produced this step.
         cocreated: Co-created this step.
+        cases: Cases decided on so far (the administration's file).
     """

@@ -55,13 +55,22 @@ import pandas as pd
 
 from coprod.model import world
 from coprod.model.allocation import (
+    ALLOCATION_TOLERANCE,
     ASSESSMENT_NOISE,
     AUTOMATED_DECISION_COST,
     AUTOMATED_STAFF,
     DATA_MEMORY,
     STAFF_COST,
 )
-from coprod.model.decisions import APPEAL_BASE, APPEAL_SKILL
+from coprod.model.decisions import (
+    APPEAL_BASE,
+    APPEAL_SKILL,
+    DATA_PRIOR,
+    DATA_RECORDS,
+    DATA_TRACES,
+    ENTITLEMENT,
+    noise_for,
+)
 from coprod.model.events import month_effects
 from coprod.model.feedback import (
     ACCEPTED,
@@ -106,12 +115,16 @@ from coprod.model.partners import (
     CAPTURE_MAX,
     CAPTURE_PER_PARTNER,
     DATA_SERVICE_GAIN,
+    DETECT_BASE,
+    DETECT_OPEN,
+    DETECT_WATCH,
     DISENGAGE,
+    EXCLUSION,
     LOW_PARTICIPATION,
-    OPEN_PROCESS_FACTOR,
     OUTREACH_ACTIVITY,
     OUTREACH_REACH,
     OUTREACH_RECRUIT,
+    SCRUPLE,
     SPONSOR_SHARE,
 )
 from coprod.model.production import EFFORT_REF, EFFORT_SCALE, RESOURCES_REF, TFP
@@ -420,18 +433,37 @@ class Business(mesa.Agent):
         self.csr = csr
         self.engaged = False
         self.months_engaged = 0
+        self.barred = 0
 
     def step(self) -> None:
-        """Start or end engagement; an engaged business sponsors and may reuse open data."""
+        """Start or end engagement; lobby or not; an engaged business sponsors and reuses data.
+
+        A partner lobbies when its gain this month (exponential, mean 1) less the expected
+        sanction beats its scruples; a partner caught is disengaged and barred for a while.
+        """
         m = self.model
         a = self.administration
         rules = a.rules
+        rnd = self.random.random
         open_data = rules.open_data and m.platform_up
         open_services = rules.open_services and m.platform_up
         openness = 1.0 + 0.5 * open_data + 0.5 * open_services
         p_engage = rules.business_openness * (0.5 + self.csr) * openness * (0.5 + a.mean_trust)
-        draw = self.random.random()
-        self.engaged = draw >= DISENGAGE if self.engaged else draw < p_engage
+        draw = rnd()
+        self.barred = max(self.barred - 1, 0)
+        if self.engaged:
+            self.engaged = draw >= DISENGAGE
+        else:
+            self.engaged = draw < p_engage and self.barred == 0
+        if self.engaged:
+            p = a.detection
+            gain = -math.log(1.0 - rnd())
+            if (1.0 - p) * gain - p * EXCLUSION > SCRUPLE * self.csr:
+                if rnd() < p:
+                    self.engaged = False
+                    self.barred = EXCLUSION
+                else:
+                    a.lobbyists.append(self)
         self.months_engaged += self.engaged
         if self.engaged:
             sponsor = SPONSOR_SHARE * a.budget / max(len(a.businesses), 1)
@@ -474,16 +506,27 @@ class Administration(mesa.Agent):
         self.data_reuse = [0] * model.n_domains
         self.data_services = [0.0] * model.n_domains
         self.spending = self.overhead = self.captured = 0.0
+        self.lobbyists: list[Business] = []
+        self.detection = DETECT_BASE
         self.handled = self.expired = self.errors = self.decisions = 0.0
         self.backlog = self.implemented = 0
 
     # ------------------------------------------------------------ phases
     def survey_trust(self) -> None:
-        """Mean trust of the residents, which businesses weigh before engaging."""
+        """Mean trust of the residents, which businesses weigh before engaging, and the
+        probability that lobbying is detected (audit; open processes watched by co-creators).
+        """
         total = 0.0
+        cocreating = 0
         for citizen in self.residents:
             total += citizen.trust
+            cocreating += citizen.cocreated
         self.mean_trust = total / max(self.population, 1)
+        self.lobbyists = []
+        p = DETECT_BASE
+        if self.rules.open_processes:
+            p += DETECT_OPEN + DETECT_WATCH * cocreating / max(self.population, 1)
+        self.detection = min(p, 1.0)
 
     def reach_out(self) -> None:
         """Outreach reaches low participants, makes their needs visible and recruits them."""
@@ -538,18 +581,38 @@ class Administration(mesa.Agent):
                 q[j] -= QUALITY_DEPRECIATION * (q[j] - 1.0)
             hood.reported = [0.0] * len(q)
         in_time = errors = 0
+        gauss = self.random.gauss
+        prior = m.need_prior()
+        sd_algorithm = m.decision_noise(settings.algorithm_error)
+        sd_human = m.decision_noise(rules.human_error)
         for c in handled:
             if step - c.pending_since <= settings.target_delay:
                 in_time += 1
+            # the case's merit is the need it concerns; the decision-maker estimates it
+            merit = c.need[c.pending_domain]
             if rules.automated:
-                wrong = rnd() < settings.algorithm_error
+                points = DATA_RECORDS + getattr(c, "cases", 0)
+                if c.adopted and rules.platform_traces:
+                    points += DATA_TRACES
+                w = points / (points + DATA_PRIOR)
+                estimate = w * merit + (1.0 - w) * prior[c.pending_domain]
+                estimate += sd_algorithm * gauss(0.0, 1.0)
                 reviewed = rnd() < rules.human_review
             else:
-                wrong = rnd() < rules.human_error
+                estimate = merit + settings.professional_bias * (c.ses - 0.5)
+                estimate += sd_human * gauss(0.0, 1.0)
                 reviewed = False
-            appealed = rules.appeals and (
-                rnd() < APPEAL_BASE + APPEAL_SKILL * c.efficacy * c.literacy
+            c.cases = getattr(c, "cases", 0) + 1  # the decision goes on file
+            entitled = merit > ENTITLEMENT
+            granted = estimate > ENTITLEMENT
+            wrong = entitled and not granted
+            appealed = (
+                rules.appeals
+                and not granted
+                and rnd() < APPEAL_BASE + APPEAL_SKILL * c.efficacy * c.literacy
             )
+            if granted and not entitled and not reviewed:
+                errors += 1  # an unlawful grant no review caught
             if wrong and not reviewed and not appealed:
                 c.wronged = True
                 errors += 1
@@ -645,26 +708,37 @@ class Administration(mesa.Agent):
             weight = [w + rules.data_weight * s for w, s in zip(weight, scaled, strict=True)]
         errors = 0
         if rules.automated:
+            # an allocation straying from assessed need beyond the tolerance is unlawful
+            # unless a review or (for a cell given too little) an appeal corrects it
+            total, assessed_total = sum(weight), sum(assessed)
             for i, (hood, _) in enumerate(cells):
-                wrong = rnd() < settings.algorithm_error
+                share = weight[i] / total
+                due = assessed[i] / assessed_total
                 reviewed = rnd() < rules.human_review
-                appealed = rules.appeals and rnd() < APPEAL_BASE + APPEAL_SKILL * hood.skill
-                if wrong and not reviewed and not appealed:
-                    weight[i] *= self.random.uniform(0.0, 2.0)
-                    errors += 1
+                appealed = (
+                    rules.appeals
+                    and share < due
+                    and rnd() < APPEAL_BASE + APPEAL_SKILL * hood.skill
+                )
+                if abs(share - due) > ALLOCATION_TOLERANCE * due:
+                    if reviewed or appealed:
+                        weight[i] = due * total
+                    else:
+                        errors += 1
 
-        partners = sum(1 for b in self.businesses if b.engaged)
+        lobbying = self.lobbyists
         captured_share = min(
-            CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / max(len(self.businesses), 1)
+            CAPTURE_MAX, CAPTURE_PER_PARTNER * len(lobbying) / max(len(self.businesses), 1)
         )
-        if rules.open_processes:
-            captured_share *= OPEN_PROCESS_FACTOR
         total_weight = sum(weight)
         shares = [w / total_weight for w in weight]
         public = [(1.0 - captured_share) * frontline * s for s in shares]
         captured = captured_share * frontline
         if captured > 0:
-            pulls = [1.0 if hood.sponsored[j] > 0 else 0.0 for hood, j in cells]
+            pulls = [
+                float(sum(1 for b in lobbying if b.hood is hood and b.domain == j))
+                for hood, j in cells
+            ]
             pull_total = sum(pulls)
             to_partners = [p / pull_total for p in pulls] if pull_total > 0 else shares
             public = [p + captured * t for p, t in zip(public, to_partners, strict=True)]
@@ -762,6 +836,7 @@ class BaselineModel(mesa.Model):
             name: getattr(c, name).tolist()
             for name in (
                 "quintile",
+                "ses",
                 "literacy",
                 "spare_time",
                 "motivation",
@@ -834,6 +909,27 @@ class BaselineModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe()
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
         return frame
+
+    def need_prior(self) -> list[float]:
+        """The population's mean need per domain: the algorithm's prior (computed once)."""
+        if not hasattr(self, "_need_prior"):
+            n = len(self.citizens)
+            self._need_prior = [
+                sum(c.need[j] for c in self.citizens) / n for j in range(self.n_domains)
+            ]
+        return self._need_prior
+
+    def decision_noise(self, error_rate: float) -> float:
+        """Estimate noise that errs at ``error_rate`` on this population's claims (once each).
+
+        The calibration is coprod's own (``decisions.noise_for``), run once per rate at the
+        start, off the step's hot path.
+        """
+        cache = self.__dict__.setdefault("_decision_noise", {})
+        if error_rate not in cache:
+            need = np.array([c.need for c in self.citizens])
+            cache[error_rate] = noise_for(error_rate, need)
+        return cache[error_rate]
 
     def _apply_events(self) -> None:
         budget, need, up, scandals = month_effects(self.events, self.steps)

@@ -3,10 +3,11 @@
 The allocation rule follows the ICT role (Nieuwenhuizen & Meijer 2021): professional needs
 assessment, costly and noisy but unbiased (none); assessment mixed with demand signals from
 reports (instrumental) and platform data (transformative); or an algorithm that decides from the
-data alone (substitutive), cheap but blind to needs nobody reported or left a trace of, and wrong
-in a share of its decisions unless human review or appeals correct them (Clark, Brudney & Jang
-2013 on the distributional bias of demand-driven allocation). Partners capture a share of
-resources unless processes are open.
+data alone (substitutive), cheap but blind to needs nobody reported or left a trace of (Clark,
+Brudney & Jang 2013 on the distributional bias of demand-driven allocation). An algorithmic
+allocation that strays from assessed need by more than ``ALLOCATION_TOLERANCE`` would not be
+upheld by a review against the rules: it is unlawful unless human review or an appeal corrects
+it. Partners who lobby undetected capture a share of resources (see model/partners.py).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ AUTOMATED_STAFF = 0.4
 ASSESSMENT_NOISE = 0.15
 #: Share of the visible-need record kept from one month to the next (about a year's memory).
 DATA_MEMORY = 0.9
+#: Relative departure of a cell's algorithmic share from its assessed-need share beyond which a
+#: review against the rules would not uphold the allocation.
+ALLOCATION_TOLERANCE = 0.25
 
 
 def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
@@ -91,16 +95,22 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
 
     update_visible_need(model, record)
     cell_muni = np.repeat(h.municipality, model.n_domains).reshape(h.data.shape)
-    weight = _need_weight(model, record.need_multiplier, cell_muni)
-    weight, errors = _automated_errors(model, weight, cell_muni)
+    weight, assessed = _need_weight(model, record.need_multiplier, cell_muni)
+    weight, errors = _automated_errors(model, weight, assessed, cell_muni)
 
-    captured_share = capture_share(model)
+    captured_share = capture_share(model, record)
     shares = weight / _by_muni_sum(weight, cell_muni, len(adm))[cell_muni]
     public = (1.0 - captured_share)[cell_muni] * frontline[cell_muni] * shares
     partner_cells = record.sponsored
     captured = captured_share * frontline
     if captured.sum() > 0:
-        pulls = (partner_cells > 0).astype(float)
+        b = model.businesses
+        lobby_cells = b.hood[record.lobbying].astype(np.int64) * model.n_domains
+        pulls = (
+            np.bincount(lobby_cells + b.domain[record.lobbying], minlength=weight.size)
+            .reshape(weight.shape)
+            .astype(float)
+        )
         pull_total = _by_muni_sum(pulls, cell_muni, len(adm))
         to_partners = np.where(
             pull_total[cell_muni] > 0, pulls / np.maximum(pull_total, 1)[cell_muni], shares
@@ -112,13 +122,15 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
     adm.captured[:] = captured
     adm.spending[:] = adm.overhead + frontline
     adm.errors += errors
+    if record.unlawful_grants is not None:
+        adm.errors += record.unlawful_grants
     adm.decisions += weight.size / len(adm)
 
 
 def _need_weight(
     model: CoProductionModel, need_multiplier: float, cell_muni: np.ndarray
-) -> np.ndarray:
-    """Each cell's claim on front-line resources as the ICT role weighs it.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's claim on front-line resources as the ICT role weighs it, and assessed need.
 
     Noisy professional assessment of true need, mixed with the visible-need record by the
     role's data weight.
@@ -132,32 +144,40 @@ def _need_weight(
     if g.data_weight.any():
         n_muni = len(model.administrations)
         weight = weight + data_weight * _scaled_like(model.hoods.data, assessed, cell_muni, n_muni)
-    return weight
+    return weight, assessed
 
 
 def _automated_errors(
-    model: CoProductionModel, weight: np.ndarray, cell_muni: np.ndarray
+    model: CoProductionModel, weight: np.ndarray, assessed: np.ndarray, cell_muni: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cell weights after an algorithm's wrong decisions, and the errors per municipality.
+    """Cell weights after review and appeals of unlawful algorithmic allocations, and errors.
 
-    Only uncorrected errors count: those neither reviewed nor appealed. Where no algorithm
-    decides, the weights are returned unchanged and there are no errors.
+    A cell's allocation by an algorithm is unlawful when its share of the municipality's
+    weight departs from its share of assessed need by more than ``ALLOCATION_TOLERANCE`` of
+    the latter. A review (probability ``human_review``) or, for a cell given too little, an
+    appeal by its residents (probability rising with their mean efficacy x literacy) sets it to
+    its assessed-need share; the rest stand and count as errors. Without an algorithm the
+    weights are returned unchanged and there are no errors.
     """
     g = model.local
-    errors = np.zeros(len(model.administrations))
+    n_muni = len(model.administrations)
+    errors = np.zeros(n_muni)
     if not g.automated.any():
         return weight, errors
     c = model.citizens
     rng = model.rng
-    automated = g.automated[cell_muni]
-    wrong = rng.random(weight.shape) < model.scenario.administration.algorithm_error
+    total = _by_muni_sum(weight, cell_muni, n_muni)[cell_muni]
+    due = assessed / _by_muni_sum(assessed, cell_muni, n_muni)[cell_muni]
+    share = weight / total
+    unlawful = g.automated[cell_muni] & (np.abs(share - due) > ALLOCATION_TOLERANCE * due)
     reviewed = rng.random(weight.shape) < g.human_review[cell_muni]
     skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
     appeal_p = APPEAL_BASE + APPEAL_SKILL * skill
-    appealed = g.appeals[cell_muni] & (rng.random(weight.shape) < appeal_p)
-    uncorrected = automated & wrong & ~reviewed & ~appealed
-    weight = np.where(uncorrected, weight * rng.uniform(0.0, 2.0, weight.shape), weight)
-    errors = np.bincount(cell_muni[uncorrected], minlength=len(errors)).astype(float)
+    shorted = share < due
+    appealed = g.appeals[cell_muni] & shorted & (rng.random(weight.shape) < appeal_p)
+    weight = np.where(unlawful & (reviewed | appealed), due * total, weight)
+    uncorrected = unlawful & ~reviewed & ~appealed
+    errors = np.bincount(cell_muni[uncorrected], minlength=n_muni).astype(float)
     return weight, errors
 
 

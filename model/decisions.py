@@ -1,9 +1,26 @@
-"""Decisions on citizens' cases: who decides, how often wrongly, and what corrects it.
+"""Decisions on citizens' cases: what the rules entitle, what the decision-maker sees, who errs.
 
-Under substitutive ICT an algorithm decides cases, human staff otherwise (Bovens & Zouridis
-2002 on system-level bureaucracies). A wrong decision stands unless a human reviews the automated
-decision or the citizen appeals; appeals take skill, so they favour the literate and
-efficacious (Nieuwenhuizen & Meijer 2021 on lawfulness at risk).
+A case is a claim for service in a domain. Its **merit** is the citizen's need there, and the
+rules entitle the claim when merit exceeds ``ENTITLEMENT``. Whoever decides does not see merit;
+they estimate it and grant the claim when the estimate exceeds the threshold, so a decision is
+wrong when estimate and merit fall on different sides of it. Errors are then not a setting but
+come from how each decision-maker estimates, and from who brings cases:
+
+- an **algorithm** (substitutive ICT; Bovens & Zouridis 2002) estimates merit from the data a
+  citizen leaves — administrative records, platform traces, past cases. Where data are
+  thin its estimate shrinks towards the population's mean need (the prior), so it under-serves
+  high-need residents who leave little data and over-serves low-need ones (O'Neil 2016;
+  Eubanks 2018; Clark, Brudney & Jang 2013 on distributional bias of data-driven service);
+  on top of that it has a model error whose size follows from ``administration.algorithm_error``;
+- a **professional** (all other ICT roles) assesses the person with noise whose size follows from
+  the role's human error rate, and with discretion that leans towards high-status clients by
+  ``administration.professional_bias`` (Lipsky 1980 on street-level discretion; Einstein & Glick
+  2017 and Jilke, Van Dooren & Rys 2018 on unequal treatment by front-line officials).
+
+A wrongful denial wrongs the citizen; it stands unless a human reviews the automated decision or
+the citizen appeals, and appeals take skill, so they favour the literate and efficacious
+(Nieuwenhuizen & Meijer 2021 on lawfulness at risk). A wrongful grant wrongs nobody in person but
+is unlawful all the same; only a review catches it. Both count against ``lawfulness``.
 """
 
 from __future__ import annotations
@@ -11,38 +28,137 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtr
+
+from coprod.model.arrays import cached
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.step_record import StepRecord
 
 #: Probability that a wronged citizen appeals: a base plus a part rising with efficacy x literacy.
 APPEAL_BASE, APPEAL_SKILL = 0.1, 0.6
+#: Need (need units) above which the rules entitle a claim: above the typical (mean) need.
+ENTITLEMENT = 0.5
+#: Data points the algorithm holds on everyone (administrative records), on each adopter where
+#: platform traces are used (months of digital use), and the data at which its estimate weighs
+#: data and prior equally (the prior's weight in data points).
+DATA_RECORDS, DATA_TRACES, DATA_PRIOR = 1.0, 6.0, 3.0
+#: Most cases the error calibration looks at (an evenly spaced sample of all claims).
+CALIBRATION_SAMPLE = 20_000
 
 
 def judge_cases(
-    model: CoProductionModel, handled: np.ndarray, domains: np.ndarray
+    model: CoProductionModel,
+    handled: np.ndarray,
+    domains: np.ndarray,
+    *,
+    record: StepRecord | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per handled input: whether the decision was wrong, reviewed, and appealed.
+    """Per handled input: whether the decision wrongly denied it, was reviewed, was appealed.
 
     Args:
         model: The model, for the citizens, the local rules and the random generator.
         handled: The citizen (row) behind each input decided this month.
         domains: The service domain each input concerns.
+        record: Where given, the wrongful grants that no review caught are added per
+            municipality to ``record.unlawful_grants`` (they count against lawfulness).
 
-    Automated decisions err at ``administration.algorithm_error``, human ones at the ICT
-    role's error rate; only automated decisions are reviewed; a citizen appeals with a
-    probability rising with efficacy x literacy where appeals exist.
+    Draws one normal (the estimate's noise) and two uniforms (review, appeal) per case.
+    Reviews (automated decisions only, with probability ``governance.human_review``) check the
+    decision against the rules and correct it; appeals (where ``governance.appeals``) come only
+    from those denied, with a probability rising with efficacy x literacy.
     """
     c = model.citizens
     g = model.local
     rng = model.rng
     where = c.municipality[handled]
     automated = g.automated[where]
-    error_rate = np.where(
-        automated, model.scenario.administration.algorithm_error, g.human_error[where]
-    )
-    wrong = rng.random(len(handled)) < error_rate
+    merit = c.need[handled, domains]
+    estimate = _estimate(model, handled, domains, merit, automated)
+    entitled = merit > ENTITLEMENT
+    granted = estimate > ENTITLEMENT
     reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
     appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
-    appealed = g.appeals[where] & (rng.random(len(handled)) < appeal_p)
-    return wrong, reviewed, appealed
+    appealed = g.appeals[where] & ~granted & (rng.random(len(handled)) < appeal_p)
+    c.cases[handled] += 1  # the decision goes on file (one open input per citizen)
+    if record is not None:
+        unlawful = granted & ~entitled & ~reviewed
+        counts = np.bincount(where[unlawful], minlength=len(model.administrations))
+        previous = record.unlawful_grants
+        record.unlawful_grants = counts if previous is None else previous + counts
+    return entitled & ~granted, reviewed, appealed
+
+
+def _estimate(
+    model: CoProductionModel,
+    handled: np.ndarray,
+    domains: np.ndarray,
+    merit: np.ndarray,
+    automated: np.ndarray,
+) -> np.ndarray:
+    """Each decision-maker's estimate of merit: shrunk data plus noise, or biased assessment."""
+    c = model.citizens
+    g = model.local
+    where = c.municipality[handled]
+    noise = model.rng.standard_normal(len(handled))
+    sd_human = _human_noise(model)[where]
+    human = merit + model.scenario.administration.professional_bias * (c.ses[handled] - 0.5)
+    if not g.automated.any():
+        return human + sd_human * noise
+    w = data_weight(model, handled)
+    prior = cached(model, "need_prior", lambda: c.need.mean(axis=0))[domains]
+    algorithm = w * merit + (1.0 - w) * prior + _algorithm_noise(model) * noise
+    return np.where(automated, algorithm, human + sd_human * noise)
+
+
+def data_weight(model: CoProductionModel, rows: np.ndarray) -> np.ndarray:
+    """The weight the algorithm's estimate gives a citizen's data against its prior, in [0, 1).
+
+    ``k / (k + DATA_PRIOR)`` with ``k`` the data points held on the citizen: records, platform
+    traces of adopters where the ICT role uses them, and every case decided on before.
+    """
+    c = model.citizens
+    traced = c.adopted[rows] & model.local.platform_traces[c.municipality[rows]]
+    points = DATA_RECORDS + DATA_TRACES * traced + c.cases[rows]
+    return points / (points + DATA_PRIOR)
+
+
+def _algorithm_noise(model: CoProductionModel) -> float:
+    """Standard deviation of the algorithm's model error, from ``algorithm_error``."""
+    error = model.scenario.administration.algorithm_error
+    return cached(model, ("decision_noise", error), lambda: noise_for(error, model.citizens.need))
+
+
+def _human_noise(model: CoProductionModel) -> np.ndarray:
+    """Standard deviation of professionals' assessment per municipality, from the role's rate."""
+    rates = model.local.human_error
+    need = model.citizens.need
+
+    def noises() -> np.ndarray:
+        return np.array(
+            [cached(model, ("decision_noise", r), lambda r=r: noise_for(r, need)) for r in rates]
+        )
+
+    return cached(model, ("human_noise", rates.tobytes()), noises)
+
+
+def noise_for(error_rate: float, need: np.ndarray) -> float:
+    """The noise of an unbiased estimate of merit that errs at ``error_rate`` over all claims.
+
+    An estimate ``merit + sd · N(0, 1)`` decides a claim wrongly with probability
+    ``Φ(-|merit - ENTITLEMENT| / sd)``; ``sd`` is set so that the mean of that over every
+    citizen's claim in every domain (an evenly spaced sample of at most ``CALIBRATION_SAMPLE``)
+    is ``error_rate``: the decision-maker's error rate on a full-information case of this
+    population. Bisection on the log of ``sd``; 0 for a rate of 0, and at most 10 need units.
+    """
+    if error_rate <= 0.0:
+        return 0.0
+    flat = np.asarray(need, dtype=float).ravel()
+    distance = np.abs(flat[:: max(1, flat.size // CALIBRATION_SAMPLE)] - ENTITLEMENT)
+    lo, hi = -12.0, np.log(10.0)
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        rate = float(ndtr(-distance / np.exp(mid)).mean())
+        lo, hi = (mid, hi) if rate < error_rate else (lo, mid)
+    return float(np.exp(0.5 * (lo + hi)))

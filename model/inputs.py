@@ -53,7 +53,9 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     capacity = _capacity(model, record.budget_multiplier)
     handled, expired = _queue(model, capacity)
     age = model.steps - c.pending_since[handled]
-    wrong, reviewed, appealed = judge_cases(model, handled, c.pending_domain[handled])
+    wrong, reviewed, appealed = judge_cases(
+        model, handled, c.pending_domain[handled], record=record
+    )
     uncorrected = wrong & ~reviewed & ~appealed
     sound = ~uncorrected
 

@@ -1,11 +1,15 @@
-"""Businesses and community organisations act: engagement, open-data reuse, capture, outreach.
+"""Businesses and community organisations act: engagement, open-data reuse, lobbying, outreach.
 
 Businesses engage more where the paradigm treats them as partners, where open data and open
 services give them something to build on, and where they trust the administration; engaged
-partners sponsor or deliver part of a service and, unless processes are open, pull allocation
-their way (capture). Community organisations mobilise and assist their members; inclusion
-outreach funds them and lets them reach residents who do not take part, recruit them and make
-their needs visible (Clark, Brudney & Jang 2013; Evers & Ewert 2021).
+partners sponsor or deliver part of a service. A partner may also lobby to pull allocation its
+way (capture). It does so when the gain outweighs the expected cost: detection is likelier where
+processes are open and citizens watch them, and a partner caught loses what it pulled and its
+engagement for a while (Becker 1968 on the expected cost of an offence; Olken 2007 on detection
+by audits and by citizens' monitoring). Integrity follows from these choices. Community
+organisations mobilise and assist their members; inclusion outreach funds them and lets them
+reach residents who do not take part, recruit them and make their needs visible (Clark,
+Brudney & Jang 2013; Evers & Ewert 2021).
 """
 
 from __future__ import annotations
@@ -25,8 +29,17 @@ DISENGAGE = 0.1
 #: Resources a partner adds to its service each month, as a share of its municipality's budget
 #: divided by the number of businesses there; open services double it (businesses deliver).
 SPONSOR_SHARE = 0.08
-#: Share of public resources one partner captures, its ceiling, and what open processes leave.
-CAPTURE_PER_PARTNER, CAPTURE_MAX, OPEN_PROCESS_FACTOR = 0.2, 0.3, 0.25
+#: Share of public resources lobbying partners capture per unit share of the municipality's
+#: businesses, and its ceiling.
+CAPTURE_PER_PARTNER, CAPTURE_MAX = 0.2, 0.3
+#: Monthly probability that lobbying is detected by routine audit, its rise where processes are
+#: open, and the further rise per unit share of residents co-creating (citizens who watch).
+DETECT_BASE, DETECT_OPEN, DETECT_WATCH = 0.02, 0.1, 1.0
+#: Months a business caught lobbying is barred from engagement (its sanction, counted in
+#: months of the gain it forgoes).
+EXCLUSION = 12
+#: A business's moral cost of capture, in months of gain, per unit of social responsibility.
+SCRUPLE = 2.0
 #: Productivity gain of a domain's services when all of a municipality's businesses reuse open
 #: data for it (transformative ICT; half as much under other roles).
 DATA_SERVICE_GAIN = 0.3
@@ -61,7 +74,9 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     trust = model.municipality_mean(model.citizens.trust)[muni]
     p_engage = g.business_openness[muni] * (0.5 + b.csr) * openness * (0.5 + trust)
     draws = rng.random(len(b))
-    b.engaged[:] = np.where(b.engaged, draws >= DISENGAGE, draws < p_engage)
+    np.maximum(b.barred - 1, 0, out=b.barred)
+    b.engaged[:] = np.where(b.engaged, draws >= DISENGAGE, (draws < p_engage) & (b.barred == 0))
+    _lobby(model, record)
     b.months_engaged += b.engaged
 
     n_muni = len(model.administrations)
@@ -82,16 +97,61 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     record.data_services = np.minimum(gain, DATA_SERVICE_GAIN)
 
 
-def capture_share(model: CoProductionModel) -> np.ndarray:
-    """Share of each municipality's public resources that partners pull their way."""
+def detection(model: CoProductionModel) -> np.ndarray:
+    """Probability per municipality that a partner's lobbying this month is detected.
+
+    Routine audit everywhere; where processes are open, the public can see them, and the more
+    residents take part in co-creation the more eyes there are.
+    """
+    g = model.local
+    p = np.full(len(model.administrations), DETECT_BASE)
+    if g.open_processes.any():
+        cocreated = model.citizens.cocreated
+        if len(p) == 1:  # one municipality: a count, much faster than a weighted bincount
+            watching = np.array([np.count_nonzero(cocreated) / max(len(cocreated), 1)])
+        else:
+            watching = model.municipality_mean(cocreated)
+        p = p + g.open_processes * (DETECT_OPEN + DETECT_WATCH * watching)
+    return np.minimum(p, 1.0)
+
+
+def _lobby(model: CoProductionModel, record: StepRecord) -> None:
+    """Engaged partners decide whether to lobby; some are caught, undone and barred.
+
+    A partner's gain this month is an opportunity of random size (exponential, mean 1, in
+    months of the mean gain); it lobbies when ``(1 - p) · gain - p · EXCLUSION`` exceeds its
+    moral cost ``SCRUPLE · csr``. Caught lobbying captures nothing and ends the engagement for
+    ``EXCLUSION`` months. Two uniform draws per business (none while no business is engaged).
+    """
+    b = model.businesses
+    rng = model.rng
+    n_muni = len(model.administrations)
+    if not b.engaged.any():  # nobody to lobby: no draws needed
+        b.lobbied[:] = False
+        b.detected[:] = False
+        record.lobbying = np.zeros(0, dtype=np.intp)
+        record.lobby_attempts = record.lobby_detected = np.zeros(n_muni, dtype=np.int64)
+        return
+    p = detection(model)[b.municipality]
+    gain = -np.log1p(-rng.random(len(b)))
+    b.lobbied[:] = b.engaged & ((1.0 - p) * gain - p * EXCLUSION > SCRUPLE * b.csr)
+    b.detected[:] = b.lobbied & (rng.random(len(b)) < p)
+    b.engaged &= ~b.detected
+    b.barred[b.detected] = EXCLUSION
+    record.lobbying = np.flatnonzero(b.lobbied & ~b.detected)
+    record.lobby_attempts = np.bincount(b.municipality[b.lobbied], minlength=n_muni)
+    record.lobby_detected = np.bincount(b.municipality[b.detected], minlength=n_muni)
+
+
+def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:
+    """Share of each municipality's public resources that undetected lobbyists pull their way."""
     b = model.businesses
     n_muni = len(model.administrations)
-    partners = np.bincount(b.municipality[b.engaged], minlength=n_muni)
-    share = np.minimum(
-        CAPTURE_MAX, CAPTURE_PER_PARTNER * partners / _businesses_per_municipality(model)
+    lobbying = record.lobbying if record.lobbying is not None else np.zeros(0, dtype=np.intp)
+    lobbyists = np.bincount(b.municipality[lobbying], minlength=n_muni)
+    return np.minimum(
+        CAPTURE_MAX, CAPTURE_PER_PARTNER * lobbyists / _businesses_per_municipality(model)
     )
-    transparency = np.where(model.local.open_processes, OPEN_PROCESS_FACTOR, 1.0)
-    return share * transparency
 
 
 def _businesses_per_municipality(model: CoProductionModel) -> np.ndarray:

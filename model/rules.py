@@ -43,7 +43,7 @@ class IctRule:
     data_weight: float  # weight of reports and platform data against professional assessment
     platform_traces: bool  # adopters' use of digital services is itself data on need
     automated: bool  # an algorithm decides from the data
-    error_rate: float  # share of human decisions that are wrong
+    error_rate: float  # human error rate on full-information claims: sets assessment noise
     platform_cost: float  # share of budget spent running the platform
 
 

@@ -144,6 +144,7 @@ class Administration(_Section):
     target_delay: int = Field(1, ge=0, le=24)
     expiry: int = Field(4, ge=1, le=60)
     algorithm_error: Fraction = 0.12
+    professional_bias: float = Field(0.1, ge=-1.0, le=1.0)
     staff_per_capita: float = Field(0.1, gt=0.0, le=1.0)
 
 

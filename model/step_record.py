@@ -54,6 +54,24 @@ class StepRecord:
     captured resources are pulled towards).
     """
 
+    lobbying: np.ndarray | None = None
+    """Business rows that lobbied for allocation in their favour this month and were not caught.
+
+    Written by partners (businesses); read by allocation (capture, towards their cells).
+    """
+
+    lobby_attempts: np.ndarray | None = None
+    """Lobbying attempts per municipality this month, caught or not.
+
+    Written by partners (businesses); read by measures and tests (what open processes deter).
+    """
+
+    lobby_detected: np.ndarray | None = None
+    """Lobbying attempts per municipality this month that were detected (and undone).
+
+    Written by partners (businesses); read by measures and tests.
+    """
+
     data_services: np.ndarray | None = None
     """``(municipalities, domains)`` productivity gain from businesses reusing open data.
 
@@ -96,6 +114,14 @@ class StepRecord:
 
     Written by inputs (which also derives the administrations' responsiveness from it); read by
     measures (model-level responsiveness).
+    """
+
+    unlawful_grants: np.ndarray | None = None
+    """Claims per municipality granted this month though the rules do not entitle them, and
+    not caught by a review.
+
+    Written by inputs (through ``decisions.judge_cases``); read by allocation, which adds them
+    to the administrations' uncorrected errors (lawfulness).
     """
 
     reported_need: np.ndarray | None = None

@@ -170,6 +170,7 @@ def _citizens(
         pending_since=np.full(n, -1, dtype=np.int32),
         pending_kind=np.zeros(n, dtype=np.int8),
         pending_domain=np.zeros(n, dtype=np.int16),
+        cases=np.zeros(n, dtype=np.int32),
     )
 
 
@@ -184,6 +185,9 @@ def _businesses(
         csr=rng.beta(2.0, 4.0, count),
         engaged=np.zeros(count, dtype=bool),
         months_engaged=np.zeros(count, dtype=np.int32),
+        lobbied=np.zeros(count, dtype=bool),
+        detected=np.zeros(count, dtype=bool),
+        barred=np.zeros(count, dtype=np.int32),
     )
 
 

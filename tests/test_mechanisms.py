@@ -64,23 +64,28 @@ def test_higher_channel_cost_weight_lowers_participation():
 
 
 def test_participation_is_unequal_and_favours_high_status():
-    frame = run_scenario(scenario("socialgov"), steps=60, seed=4).model_vars.iloc[-12:]
+    # three worlds, not one: a single world's gap varies much with its random stream
+    runs = run_ensemble(scenario("socialgov"), replicates=3, steps=60, seed=4)
+    frame = runs[runs.step > 48]
     assert frame.participation_gap.mean() > 0.03
     assert frame.top10_share.mean() > 0.3  # the top tenth makes far more than a tenth
     assert frame.contribution_gini.mean() > 0.4
 
 
 def test_adoption_diffuses_by_imitation():
-    imitation = outcome(scenario(), "adoption", window=(30, 36), steps=36)
-    innovation_only = outcome(
-        scenario(behaviour__adoption_imitation=0.0), "adoption", window=(30, 36), steps=36
-    )
-    assert_greater(imitation, innovation_only, min_diff=0.05)
+    # the same worlds with and without imitation (paired): adoption is several times higher
+    kw = dict(window=(30, 36), steps=36, replicates=16)
+    imitation = outcome(scenario(), "adoption", **kw)
+    innovation_only = outcome(scenario(behaviour__adoption_imitation=0.0), "adoption", **kw)
+    assert_greater(imitation, innovation_only, min_diff=0.03, paired=True)
+    assert imitation.mean() > 5 * innovation_only.mean()
 
 
 def test_adoption_follows_an_s_curve():
-    frame = run_scenario(scenario(population__citizens=3000), steps=120, seed=5).model_vars
-    adoption = frame.adoption.rolling(6, center=True).mean().dropna()
+    # the mean curve of three worlds, so that one world's random stream does not decide
+    runs = run_ensemble(scenario(population__citizens=3000), replicates=3, steps=120, seed=5)
+    mean_curve = runs.groupby("step").adoption.mean()
+    adoption = mean_curve.rolling(6, center=True).mean().dropna()
     growth = adoption.diff().dropna()
     peak = growth.idxmax()
     assert (adoption.diff().dropna() >= -0.002).all()  # adoption only grows
@@ -321,9 +326,10 @@ def test_open_data_lets_businesses_engage_and_build_services():
     with_data = scenario("socialgov", platform__open_data=True, **base)
     without = scenario("socialgov", platform__open_data=False, **base)
     assert_greater(
-        outcome(with_data, "business_engagement", replicates=16),
-        outcome(without, "business_engagement", replicates=16),
+        outcome(with_data, "business_engagement", replicates=32),
+        outcome(without, "business_engagement", replicates=32),
         0.02,
+        paired=True,  # the same worlds with and without open data
     )
     assert_greater(outcome(with_data, "effectiveness"), outcome(without, "effectiveness"), 0.005)
 
