@@ -211,12 +211,12 @@ def status_gap(runs) -> np.ndarray:
 
 
 def test_professional_bias_moves_errors_by_status_and_zero_bias_removes_the_gap(monkeypatch):
-    biased = status_gap(cases_of(monkeypatch, scenario("socialgov"), seeds=range(4)))
+    biased = status_gap(cases_of(monkeypatch, scenario("socialgov"), seeds=range(8)))
     neutral = status_gap(
         cases_of(
             monkeypatch,
             scenario("socialgov", administration__professional_bias=0.0),
-            seeds=range(4),
+            seeds=range(8),
         )
     )
     assert_greater(biased, neutral, min_diff=0.01, paired=True)

@@ -16,7 +16,7 @@ from coprod.model.feedback import EXPECTED_MET, update_trust
 from coprod.model.step_record import StepRecord
 from helpers import assert_greater, scenario
 
-REPLICATES = 8
+REPLICATES = 16
 
 
 def interval(diff: np.ndarray) -> tuple[float, float]:
@@ -39,14 +39,18 @@ def late_trust_gap(drift: float, steps: int = 180, scandal: int = 12) -> np.ndar
     return late[1] - late[0]
 
 
-def test_a_scandal_leaves_trust_lower_for_long_only_when_the_reference_drifts():
+def test_a_scandal_leaves_trust_lower_for_long_and_more_so_when_the_reference_drifts():
     # 0.3 of everyone's trust lost at month 12; 157 to 168 months later, the same worlds
-    with_drift = interval(late_trust_gap(0.005))
+    drifting = late_trust_gap(0.005)
+    fixed = late_trust_gap(0.0)
+    with_drift = interval(drifting)
     assert with_drift[1] < -0.01, f"lasting damage: 99% interval {with_drift}"
-    without = interval(late_trust_gap(0.0))
-    # without drift it returns: by then no difference is left that the ensemble can tell
-    assert without[0] <= 0.0 <= without[1] and without[0] > -0.02, f"no drift: {without}"
-    assert with_drift[1] < without[0] + 0.01
+    # without the drift the reference cannot move, yet a smaller gap can remain through what
+    # the scandal set going (fewer take part, files thin, more are wrongly denied): the drift
+    # must add lasting damage of its own, in the same worlds
+    own = interval(drifting - fixed)
+    assert own[1] < 0.0, f"the drift's own part: 99% interval {own}"
+    assert abs(fixed.mean()) < abs(drifting.mean())
 
 
 def after_a_month(met_gap: float, seed: int) -> tuple[float, float]:
