@@ -193,10 +193,20 @@ class CoProductionModel(mesa.Model):
 
     # ----------------------------------------------------------------- aggregation helpers
     def municipality_mean(self, values: np.ndarray) -> np.ndarray:
-        """Mean of a per-citizen array within each municipality."""
+        """Mean of a per-citizen array within each municipality.
+
+        A boolean array is counted rather than summed with weights: the same sums, exactly (whole
+        numbers), at a fraction of the cost, and one count where there is one municipality.
+        """
         c = self.citizens
         n = len(self.administrations)
-        sums = np.bincount(c.municipality, weights=values, minlength=n)
+        if values.dtype == bool:
+            if n == 1:
+                sums = np.array([float(np.count_nonzero(values))])
+            else:
+                sums = np.bincount(c.municipality[values], minlength=n).astype(float)
+        else:
+            sums = np.bincount(c.municipality, weights=values, minlength=n)
         return sums / np.maximum(self.administrations.population, 1)
 
     def cell_sum(self, per_domain: np.ndarray) -> np.ndarray:

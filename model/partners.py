@@ -106,11 +106,7 @@ def detection(model: CoProductionModel) -> np.ndarray:
     g = model.local
     p = np.full(len(model.administrations), DETECT_BASE)
     if g.open_processes.any():
-        cocreated = model.citizens.cocreated
-        if len(p) == 1:  # one municipality: a count, much faster than a weighted bincount
-            watching = np.array([np.count_nonzero(cocreated) / max(len(cocreated), 1)])
-        else:
-            watching = model.municipality_mean(cocreated)
+        watching = model.municipality_mean(model.citizens.cocreated)
         p = p + g.open_processes * (DETECT_OPEN + DETECT_WATCH * watching)
     return np.minimum(p, 1.0)
 
