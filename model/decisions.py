@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.optimize import brentq
 from scipy.special import ndtr
 
 from coprod.model.arrays import cached
@@ -150,15 +151,20 @@ def noise_for(error_rate: float, need: np.ndarray) -> float:
     ``Φ(-|merit - ENTITLEMENT| / sd)``; ``sd`` is set so that the mean of that over every
     citizen's claim in every domain (an evenly spaced sample of at most ``CALIBRATION_SAMPLE``)
     is ``error_rate``: the decision-maker's error rate on a full-information case of this
-    population. Bisection on the log of ``sd``; 0 for a rate of 0, and at most 10 need units.
+    population. Solved for the log of ``sd`` with SciPy's Brent method; 0 for a rate of 0, and
+    at most 10 need units (a rate no noise that large reaches gives 10).
     """
     if error_rate <= 0.0:
         return 0.0
     flat = np.asarray(need, dtype=float).ravel()
     distance = np.abs(flat[:: max(1, flat.size // CALIBRATION_SAMPLE)] - ENTITLEMENT)
-    lo, hi = -12.0, np.log(10.0)
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        rate = float(ndtr(-distance / np.exp(mid)).mean())
-        lo, hi = (mid, hi) if rate < error_rate else (lo, mid)
-    return float(np.exp(0.5 * (lo + hi)))
+
+    def excess(log_sd: float) -> float:
+        return float(ndtr(-distance / np.exp(log_sd)).mean()) - error_rate
+
+    lo, hi = -12.0, float(np.log(10.0))
+    if excess(hi) <= 0.0:
+        return 10.0
+    if excess(lo) >= 0.0:
+        return float(np.exp(lo))
+    return float(np.exp(brentq(excess, lo, hi, xtol=1e-14)))
