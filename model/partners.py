@@ -121,12 +121,10 @@ def _lobby(model: CoProductionModel, record: StepRecord) -> None:
     """
     b = model.businesses
     rng = model.rng
-    n_muni = len(model.administrations)
     if not b.engaged.any():  # nobody to lobby: no draws needed
         b.lobbied[:] = False
         b.detected[:] = False
         record.lobbying = np.zeros(0, dtype=np.intp)
-        record.lobby_attempts = record.lobby_detected = np.zeros(n_muni, dtype=np.int64)
         return
     p = detection(model)[b.municipality]
     gain = -np.log1p(-rng.random(len(b)))
@@ -135,8 +133,6 @@ def _lobby(model: CoProductionModel, record: StepRecord) -> None:
     b.engaged &= ~b.detected
     b.barred[b.detected] = EXCLUSION
     record.lobbying = np.flatnonzero(b.lobbied & ~b.detected)
-    record.lobby_attempts = np.bincount(b.municipality[b.lobbied], minlength=n_muni)
-    record.lobby_detected = np.bincount(b.municipality[b.detected], minlength=n_muni)
 
 
 def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:

@@ -60,18 +60,6 @@ class StepRecord:
     Written by partners (businesses); read by allocation (capture, towards their cells).
     """
 
-    lobby_attempts: np.ndarray | None = None
-    """Lobbying attempts per municipality this month, caught or not.
-
-    Written by partners (businesses); read by measures and tests (what open processes deter).
-    """
-
-    lobby_detected: np.ndarray | None = None
-    """Lobbying attempts per municipality this month that were detected (and undone).
-
-    Written by partners (businesses); read by measures and tests.
-    """
-
     data_services: np.ndarray | None = None
     """``(municipalities, domains)`` productivity gain from businesses reusing open data.
 
