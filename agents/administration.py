@@ -23,7 +23,10 @@ class AdministrationState:
     budget: np.ndarray  # public budget this step, money units per month
     spending: np.ndarray  # spent this step, all items
     overhead: np.ndarray  # spent this step on anything but front-line resources
-    capacity: np.ndarray  # inputs the staff can handle this step
+    capacity: np.ndarray  # staff time for inputs this step (staff slots)
+    staff: np.ndarray  # staff slots planned at the last budget round (NaN before the first)
+    workload: np.ndarray  # (municipalities, 12) staff time demanded by the inputs of the
+    # last 12 months, month of the year in columns
     backlog: np.ndarray  # open inputs waiting after this step
     handled: np.ndarray  # inputs handled this step
     expired: np.ndarray  # inputs dropped unanswered this step
@@ -38,8 +41,8 @@ class AdministrationState:
 
 
 @row_view(
-    "population budget spending capacity backlog handled expired errors captured implemented "
-    "responsiveness"
+    "population budget spending capacity staff backlog handled expired errors captured "
+    "implemented responsiveness"
 )
 class Administration(ArrayAgent):
     """One municipality's administration, a view onto its row of its state arrays.
@@ -48,7 +51,8 @@ class Administration(ArrayAgent):
         population: Residents.
         budget: Budget this step.
         spending: Spending this step.
-        capacity: Inputs it can handle this step.
+        capacity: Staff time for inputs this step, staff slots.
+        staff: Staff slots planned at the last budget round.
         backlog: Open inputs waiting.
         handled: Inputs handled this step.
         expired: Inputs dropped unanswered this step.

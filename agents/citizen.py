@@ -3,7 +3,8 @@
 State follows the civic voluntarism model of participation (resources, engagement, recruitment;
 Verba, Schlozman & Brady 1995, as used in the co-production literature cited by Nieuwenhuizen &
 Meijer 2021): socio-economic status, digital literacy, spare time, intrinsic motivation, trust
-and political efficacy, needs per service domain, platform adoption and contributions.
+and political efficacy, needs per service domain, platform adoption and contributions; latent
+activity (heavy-tailed) and engagement, which first use and dropout change.
 """
 
 from __future__ import annotations
@@ -40,9 +41,12 @@ class CitizenState:
     contributions: np.ndarray  # cumulative contributions (acts weighted by effort)
     coproduced: np.ndarray  # bool, co-produced this step
     cocreated: np.ndarray  # bool, co-created this step
-    pending_since: np.ndarray  # int32, step an open input was submitted, -1 if none
-    pending_kind: np.ndarray  # int8, 0 report, 1 proposal
-    pending_domain: np.ndarray  # int16
+    activity: np.ndarray  # latent activity, log-normal with median 1 (fixed)
+    engaged: np.ndarray  # bool, has acted and not dropped out since: no first-use barrier
+    acts: np.ndarray  # int32, all acts so far (reports, deliveries, proposals), unweighted
+    reports: np.ndarray  # int32, reports so far
+    deliveries: np.ndarray  # int32, months of delivery so far
+    proposals: np.ndarray  # int32, proposals so far
     cases: np.ndarray  # int32, cases decided on so far: the administration's file on them
     # the level trust reverts to; starts at trust0 and drifts towards experienced trust
     trust_ref: np.ndarray | None = field(default=None)
@@ -74,7 +78,7 @@ class CitizenState:
 
 @row_view(
     "hood municipality ses quintile age literacy spare_time motivation trust trust_ref efficacy "
-    "need met adopted member contributions coproduced cocreated cases"
+    "need met adopted member contributions coproduced cocreated cases activity engaged acts"
 )
 class Citizen(ArrayAgent):
     """One citizen, a view onto its row of :class:`CitizenState`.
@@ -99,4 +103,7 @@ class Citizen(ArrayAgent):
         coproduced: Co-produced this step.
         cocreated: Co-created this step.
         cases: Cases decided on so far (the administration's file).
+        activity: Latent activity, median 1.
+        engaged: Has acted and not dropped out since.
+        acts: Acts so far.
     """

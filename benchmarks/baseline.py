@@ -11,8 +11,10 @@ lists; no NumPy on the step's hot path):
 
 - **Citizen.step** (``shuffle_do``): the participation decision (channel cost, utility with
   motivation, efficacy, trust, unmet need, share of participating neighbours, habit, invitation,
-  incentives, mobilisation; report, deliver and propose draws; most unmet domain; effort and
-  contributions) and the adoption draw (innovation plus imitation of adopting neighbours).
+  incentives, mobilisation and the first-use barrier; the count of reports from incidents, one
+  Poisson inversion of one draw, and each report's domain; deliver and propose draws, proposals
+  only while the call is open; most unmet domain; effort, contributions, counts and hours) and the
+  adoption draw (innovation plus imitation of adopting neighbours).
   Neighbours are read as last month's values: ``step`` writes ``next_*`` attributes and
   **Citizen.advance** (``do``) commits them, Mesa's classic simultaneous activation, which is
   the synchronous update coprod computes with arrays.
@@ -20,14 +22,15 @@ lists; no NumPy on the step's hot path):
 - **CommunityOrganisation.step**: activity from outreach funding.
 - **Administration** (one per municipality): ``reach_out`` (outreach to low participants among
   its residents, recruitment), ``survey_trust`` (mean trust of its residents, which businesses
-  read), ``process_inputs`` (the queue: capacity, triage, errors, review, appeals, acceptance,
+  read), ``process_inputs`` (the queue, a list of inputs: workload and the annual staff plan,
+  staff time per input, triage, decisions on merit, review, appeals, acceptance,
   implementation, expiry) and ``allocate`` (overhead, visible need, needs assessment, data
   weight, automated errors, capture, resources per neighbourhood and domain), each a loop over
   its residents and neighbourhoods.
 - **Citizen.receive_services**, **Citizen.hear** and **Citizen.learn** (``do``): needs met;
   each citizen notes its neighbours' mean trust (before anyone learns, simultaneous
   activation), then trust, efficacy and motivation move with this month's experiences, the
-  neighbours' trust and rewards, and the trust reference level drifts.
+  neighbours' trust and rewards, and the trust reference level drifts; dropout.
 - Service production is a loop over neighbourhoods (plain Python objects, not agents, as in
   coprod); the measures are gathered by loops over the agents (only the Gini coefficient and
   top-10% share sort a NumPy array built from those loops, with coprod's own functions).
@@ -58,7 +61,6 @@ from coprod.model.allocation import (
     ALLOCATION_TOLERANCE,
     ASSESSMENT_NOISE,
     AUTOMATED_DECISION_COST,
-    AUTOMATED_STAFF,
     DATA_MEMORY,
     STAFF_COST,
 )
@@ -86,10 +88,14 @@ from coprod.model.feedback import (
 )
 from coprod.model.governance import LocalGovernance
 from coprod.model.inputs import (
+    BACKLOG_HORIZON,
     BUNDLING_BONUS,
+    PLANNING_SLACK,
+    PROPOSAL_STAFF_TIME,
     QUALITY_DEPRECIATION,
     QUALITY_GAIN,
     QUALITY_MAX,
+    REPORT_STAFF_TIME,
     REPORT_VISIBILITY,
     REVIEW_COST,
     TRIAGE,
@@ -98,16 +104,23 @@ from coprod.model.measures import MEASURES, SATISFIED, gini, top_share
 from coprod.model.participation import (
     ASSISTED_ACTIVITY,
     ASSISTED_COST,
+    BAD_EXPERIENCE_QUIT,
     COCREATE_OFFSET,
     DELIVER_OFFSET,
+    DELIVERY_HOURS,
     DIGITAL_FLOOR,
     DIGITAL_LITERACY,
+    FIRST_USE_COST,
+    INCIDENT_RATE,
     MOBILISATION,
+    MOMENTUM,
     OFFLINE_COST,
     PERSONALISATION_FACTOR,
+    PROPOSAL_HOURS,
     PROPOSAL_WEIGHT,
+    QUIT_HAZARD,
+    REPORT_HOURS,
     REPORT_OFFSET,
-    REPORT_THRESHOLD,
     REPORT_WEIGHT,
 )
 from coprod.model.partners import (
@@ -166,6 +179,17 @@ RULES = (
 
 def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
+
+
+def _poisson(u: float, lam: float) -> int:
+    """A Poisson count with mean ``lam`` from one uniform ``u`` (inverse distribution function)."""
+    p = math.exp(-lam)
+    cdf, k = p, 0
+    while u >= cdf and k < 10_000:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
 
 
 def _ces(r: float, c: float, weight_r: float, rho: float) -> float:
@@ -236,9 +260,9 @@ class Citizen(mesa.Agent):
         self.next_coproduced = False
         self.next_cocreated = False
         self.next_adopted = self.adopted
-        self.pending_since = -1
-        self.pending_kind = 0
-        self.pending_domain = 0
+        self.engaged = False
+        self.acts = self.reports = self.deliveries = self.proposals = 0
+        self.hours = self.next_hours = 0.0
         self.contributions = 0.0
         self.met = 0.5
         self.acted = self.accepted = self.rejected = False
@@ -276,46 +300,64 @@ class Citizen(mesa.Agent):
         )
         if organisation is not None:
             utility += MOBILISATION * organisation.activity
+        if not self.engaged:
+            utility -= FIRST_USE_COST  # the first-use barrier
 
-        free = self.pending_since < 0
-        reports = (
-            reachable
-            and free
-            and unmet > REPORT_THRESHOLD
-            and rnd() < _sigmoid(utility + REPORT_OFFSET)
-        )
+        # reports: incidents from last month's unmet need, each reported with a probability
+        hood = self.hood
+        level = hood.level
+        met_multiplier = m.need_multiplier_met
+        reports = 0
+        if reachable:
+            unmet_need = unmet * sum(self.need) * met_multiplier
+            rate = INCIDENT_RATE * self.activity * unmet_need
+            reports = _poisson(rnd(), rate * _sigmoid(utility + REPORT_OFFSET))
+        log_activity = math.log(self.activity)
         delivers = (
             reachable
             and rules.delivery
-            and rnd() < _sigmoid(utility + DELIVER_OFFSET + self.spare_time - 0.5)
+            and rnd() < _sigmoid(utility + DELIVER_OFFSET + self.spare_time - 0.5 + log_activity)
         )
         proposes = (
             reachable
-            and free
             and rules.cocreation
-            and rnd() < _sigmoid(utility + COCREATE_OFFSET + self.efficacy - 0.5)
+            and m.call_open
+            and rnd() < _sigmoid(utility + COCREATE_OFFSET + self.efficacy - 0.5 + log_activity)
         )
-        if proposes:
-            reports = False
+        queue = self.administration.queue
+        if reports:
+            gaps = [max(need * met_multiplier - level[j], 0.0) for j, need in enumerate(self.need)]
+            total = sum(gaps)
+            for _ in range(reports):  # each report about a cell drawn by its unmet need
+                pick, domain, cum = rnd() * total, 0, gaps[0]
+                while cum <= pick and domain < len(gaps) - 1:
+                    domain += 1
+                    cum += gaps[domain]
+                queue.append((m.steps, 0, domain, self))
 
         # the domain in which need is furthest from the service level
-        hood = self.hood
-        level = hood.level
         need_multiplier = m.need_multiplier
         domain, gap = 0, -math.inf
         for j, need in enumerate(self.need):
             g = need * need_multiplier - level[j]
             if g > gap:
                 domain, gap = j, g
-        if reports or proposes:
-            self.pending_since = m.steps
-            self.pending_kind = 1 if proposes else 0
-            self.pending_domain = domain
+        if proposes:
+            queue.append((m.steps, 1, domain, self))
         effort = 0.5 + self.spare_time if delivers else 0.0
         if delivers:
             hood.effort[domain] += effort
         self.contributions += REPORT_WEIGHT * reports + effort + PROPOSAL_WEIGHT * proposes
-        self.next_coproduced = reports or delivers
+        self.acts += reports + delivers + proposes
+        self.reports += reports
+        self.deliveries += delivers
+        self.proposals += proposes
+        if reports or delivers or proposes:
+            self.engaged = True
+        self.next_hours = (
+            REPORT_HOURS * reports + DELIVERY_HOURS * effort + PROPOSAL_HOURS * proposes
+        )
+        self.next_coproduced = reports > 0 or delivers
         self.next_cocreated = proposes
 
         # adoption of the digital channel: innovation plus imitation of adopting neighbours
@@ -350,6 +392,7 @@ class Citizen(mesa.Agent):
         self.cocreated = self.next_cocreated
         self.participated = self.coproduced or self.cocreated
         self.adopted = self.next_adopted
+        self.hours = self.next_hours
 
     def receive_services(self) -> None:
         """Share of this citizen's needs met by the neighbourhood's service levels."""
@@ -418,6 +461,12 @@ class Citizen(mesa.Agent):
         self.efficacy = min(max(efficacy, 0.0), 1.0)
         self.motivation = min(max(motivation, 0.0), 1.0)
         self.trust_ref += b.trust_reference_drift * (self.trust - self.trust_ref)
+        if self.engaged:
+            # dropout: falls with acts made (Wilkinson 2008), rises after a bad experience
+            bad = self.ignored or self.wronged or self.rejected
+            hazard = QUIT_HAZARD + BAD_EXPERIENCE_QUIT if bad else QUIT_HAZARD
+            if self.random.random() < hazard / max(self.acts, 1) ** MOMENTUM:
+                self.engaged = False
         self.acted = self.accepted = self.rejected = False
         self.ignored = self.wronged = self.corrected_late = False
 
@@ -510,6 +559,10 @@ class Administration(mesa.Agent):
         self.detection = DETECT_BASE
         self.handled = self.expired = self.errors = self.decisions = 0.0
         self.backlog = self.implemented = 0
+        self.queue: list[tuple[int, int, int, Citizen]] = []  # (since, kind, domain, owner)
+        self.staff: float | None = None  # planned at the budget round; None before the first
+        self.workload = [0.0] * 12
+        self.staff_employed = 0.0
 
     # ------------------------------------------------------------ phases
     def survey_trust(self) -> None:
@@ -555,25 +608,40 @@ class Administration(mesa.Agent):
         rnd = self.random.random
         step = m.steps
 
-        staff = (
-            rules.capacity
-            * settings.staff_per_capita
-            * self.population
-            * m.budget_multiplier
-            * (1.0 - rules.inclusion_outreach)
-        )
+        ceiling = rules.capacity * settings.staff_per_capita * self.population
+        per_unit = 1.0 / rules.speed
         if rules.automated:
-            capacity = staff / (1.0 / rules.speed + rules.human_review * REVIEW_COST)
-        else:
-            capacity = staff * rules.speed
-        capacity = math.floor(capacity + rnd())
+            per_unit += rules.human_review * REVIEW_COST
 
-        queue = [
-            (c.pending_since + TRIAGE * rnd(), c) for c in self.residents if c.pending_since >= 0
-        ]
-        queue.sort(key=lambda item: item[0])
-        handled = [c for _, c in queue[:capacity]]
-        waiting = [c for _, c in queue[capacity:]]
+        def staff_time(kind: int) -> float:
+            return (PROPOSAL_STAFF_TIME if kind == 1 else REPORT_STAFF_TIME) * per_unit
+
+        arrivals = backlog = 0.0
+        for since, kind, _, _ in self.queue:
+            if since == step:
+                arrivals += staff_time(kind)
+            else:
+                backlog += staff_time(kind)
+        month = (step - 1) % 12
+        share = 1.0 - rules.inclusion_outreach
+        if month == 0 and step > 1:
+            expected = (1.0 + PLANNING_SLACK) * sum(self.workload) / 12
+            expected += backlog / BACKLOG_HORIZON
+            self.staff = min(expected / share, ceiling) if share > 0 else ceiling
+        self.workload[month] = arrivals
+        planned = ceiling if self.staff is None else min(self.staff, ceiling)
+        self.staff_employed = planned * m.budget_multiplier
+        capacity = self.staff_employed * share + rnd()
+
+        queue = [(item[0] + TRIAGE * rnd(), item) for item in self.queue]
+        queue.sort(key=lambda entry: entry[0])
+        handled, waiting, spent = [], [], 0.0
+        for _, item in queue:
+            spent += staff_time(item[1])
+            if not waiting and spent <= capacity:
+                handled.append(item)
+            else:
+                waiting.append(item)
 
         for hood in self.hoods:
             q = hood.quality
@@ -585,17 +653,17 @@ class Administration(mesa.Agent):
         prior = m.need_prior()
         sd_algorithm = m.decision_noise(settings.algorithm_error)
         sd_human = m.decision_noise(rules.human_error)
-        for c in handled:
-            if step - c.pending_since <= settings.target_delay:
+        for since, kind, domain, c in handled:
+            if step - since <= settings.target_delay:
                 in_time += 1
             # the case's merit is the need it concerns; the decision-maker estimates it
-            merit = c.need[c.pending_domain]
+            merit = c.need[domain]
             if rules.automated:
                 points = DATA_RECORDS + getattr(c, "cases", 0)
                 if c.adopted and rules.platform_traces:
                     points += DATA_TRACES
                 w = points / (points + DATA_PRIOR)
-                estimate = w * merit + (1.0 - w) * prior[c.pending_domain]
+                estimate = w * merit + (1.0 - w) * prior[domain]
                 estimate += sd_algorithm * gauss(0.0, 1.0)
                 reviewed = rnd() < rules.human_review
             else:
@@ -616,35 +684,36 @@ class Administration(mesa.Agent):
             if wrong and not reviewed and not appealed:
                 c.wronged = True
                 errors += 1
-            elif c.pending_kind == 1:
+            elif kind == 1:
                 bonus = BUNDLING_BONUS if c.organisation is not None else 1.0
                 if rnd() < rules.acceptance * bonus:
                     c.accepted = True
                     hood = c.hood
-                    hood.quality[c.pending_domain] += QUALITY_GAIN / max(hood.population, 1)
+                    hood.quality[domain] += QUALITY_GAIN / max(hood.population, 1)
                     self.implemented += 1
                 else:
                     c.rejected = True
             else:
                 c.acted = True
-                c.hood.reported[c.pending_domain] += c.need[c.pending_domain] * REPORT_VISIBILITY
+                c.hood.reported[domain] += c.need[domain] * REPORT_VISIBILITY
             if wrong and appealed and not reviewed:
                 c.corrected_late = True
-            c.pending_since = -1
         for hood in self.hoods:
             hood.quality = [min(q, QUALITY_MAX) for q in hood.quality]
 
         expired = 0
-        for c in waiting:
-            if step - c.pending_since >= settings.expiry:
-                c.ignored = True
-                c.pending_since = -1
+        self.queue = []
+        for item in waiting:
+            if step - item[0] >= settings.expiry:
+                item[3].ignored = True
                 expired += 1
+            else:
+                self.queue.append(item)
         self.handled = float(len(handled))
         self.expired = float(expired)
         self.errors = float(errors)
         self.decisions = float(len(handled))
-        self.backlog = len(waiting) - expired
+        self.backlog = len(self.queue)
         m.handled_in_time += in_time
         m.resolved += len(handled) + expired
 
@@ -652,20 +721,12 @@ class Administration(mesa.Agent):
         """Spend overhead and allocate front-line resources over neighbourhoods and domains."""
         m = self.model
         rules = self.rules
-        settings = m.scenario.administration
         d = m.n_domains
         rnd = self.random.random
 
         self.budget = BUDGET_PER_CAPITA * rules.budget * m.budget_multiplier * self.population
-        staff_cost = (
-            STAFF_COST
-            * rules.capacity
-            * settings.staff_per_capita
-            * self.population
-            * m.budget_multiplier
-        )
+        staff_cost = STAFF_COST * self.staff_employed
         if rules.automated:
-            staff_cost *= AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * rules.human_review
             staff_cost += AUTOMATED_DECISION_COST * self.handled
         cost = staff_cost + (rules.assessment_cost + rules.platform_cost) * self.budget
         if rules.incentive_cost:
@@ -778,6 +839,8 @@ class BaselineModel(mesa.Model):
         self.events = list(scenario.events)
         self.budget_multiplier = 1.0
         self.need_multiplier = 1.0
+        self.need_multiplier_met = 1.0
+        self.call_open = False
         self.platform_up = True
         self.last_responsiveness = 1.0
         self.handled_in_time = self.resolved = 0
@@ -847,6 +910,7 @@ class BaselineModel(mesa.Model):
                 "efficacy0",
                 "need",
                 "adopted",
+                "activity",
             )
         }
         hoods, members = c.hood.tolist(), c.member.tolist()
@@ -880,8 +944,11 @@ class BaselineModel(mesa.Model):
             hood.effort = [0.0] * self.n_domains
             hood.sponsored = [0.0] * self.n_domains
             hood.outreach = [0.0] * self.n_domains
+        months = self.scenario.administration.call_months
+        self.call_open = (self.steps - 1) % 12 < months
         agents[Citizen].shuffle_do("step")
         agents[Citizen].do("advance")
+        self.need_multiplier_met = self.need_multiplier
         for a in self.administrations:
             a.data_reuse = [0] * self.n_domains
             if self.businesses:
@@ -943,6 +1010,7 @@ class BaselineModel(mesa.Model):
         by_q = [0] * 5
         part_q = [0.0] * 5
         met_q = [0.0] * 5
+        hours_q = [0.0] * 5
         participated = coproduced = cocreated = adopted = satisfied = 0
         trust = efficacy = motivation = met = 0.0
         contributions = []
@@ -951,6 +1019,7 @@ class BaselineModel(mesa.Model):
             by_q[q] += 1
             part_q[q] += c.participated
             met_q[q] += c.met
+            hours_q[q] += c.hours
             participated += c.participated
             coproduced += c.coproduced
             cocreated += c.cocreated
@@ -1013,6 +1082,8 @@ class BaselineModel(mesa.Model):
         for q in range(5):
             m[f"participation_q{q + 1}"] = part_q[q]
             m[f"needs_met_q{q + 1}"] = met_q[q]
+            m[f"burden_q{q + 1}"] = hours_q[q] / max(by_q[q], 1)
+        m["coproducer_hours"] = sum(hours_q) / participated if participated else 0.0
         self.measures = {name: float(m.get(name, math.nan)) for name in MEASURES}
         self.datacollector.collect(self)
 

@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 
 #: Money units per staff slot per month, and per automated decision.
 STAFF_COST, AUTOMATED_DECISION_COST = 1.0, 0.1
-#: Share of staff cost kept when an algorithm decides and nobody reviews its decisions.
-AUTOMATED_STAFF = 0.4
 #: Log-normal noise of professional needs assessment.
 ASSESSMENT_NOISE = 0.15
 #: Share of the visible-need record kept from one month to the next (about a year's memory).
@@ -40,13 +38,18 @@ ALLOCATION_TOLERANCE = 0.25
 
 
 def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
-    """Spending per municipality on everything but front-line professional resources."""
+    """Spending per municipality on everything but front-line professional resources.
+
+    Staff cost is the staff employed: an algorithm's saving of case workers is already in the
+    staff planned, because an automated input takes ``1 / speed`` of a human decision's staff
+    time (and its human review adds some back; model/inputs.py). Discounting the staff cost
+    again would count the saving twice. Each automated decision costs
+    ``AUTOMATED_DECISION_COST`` to run.
+    """
     adm = model.administrations
     g = model.local
     staff_cost = STAFF_COST * staff_capacity(model, budget_multiplier)
-    # an algorithm replaces case workers; human review brings part of them back
-    kept = np.where(g.automated, AUTOMATED_STAFF + (1.0 - AUTOMATED_STAFF) * g.human_review, 1.0)
-    staff_cost = staff_cost * kept + g.automated * AUTOMATED_DECISION_COST * adm.handled
+    staff_cost = staff_cost + g.automated * AUTOMATED_DECISION_COST * adm.handled
     cost = staff_cost + (g.assessment_cost + g.platform_cost) * adm.budget
     if g.incentive_cost.any():
         c = model.citizens

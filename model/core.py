@@ -27,6 +27,7 @@ from coprod.model.events import apply_events
 from coprod.model.feedback import update_trust
 from coprod.model.governance import LocalGovernance
 from coprod.model.innovation import innovate
+from coprod.model.input_queue import InputQueue
 from coprod.model.inputs import process_inputs
 from coprod.model.measures import (
     MEASURES,
@@ -34,7 +35,7 @@ from coprod.model.measures import (
     collect_measures,
     collect_municipality_measures,
 )
-from coprod.model.participation import citizens_decide, diffuse_adoption
+from coprod.model.participation import citizens_decide, diffuse_adoption, update_engagement
 from coprod.model.partners import businesses_engage, organisations_act
 from coprod.model.production import produce_services
 from coprod.model.scenario import Event, Scenario, ScenarioError
@@ -62,6 +63,10 @@ class CoProductionModel(mesa.Model):
         self.events: list[Event] = list(scenario.events)
         # model-level responsiveness: the measures carry it over months with nothing resolved
         self.last_responsiveness = 1.0
+        # the need multiplier under which citizens' needs were last met (incidents follow it)
+        self.need_multiplier_met = 1.0
+        # the administrations' open inputs, one row per report or proposal
+        self.queue = InputQueue()
 
         w = world.build(scenario, self.rng)
         self.citizens = w.citizens
@@ -81,7 +86,7 @@ class CoProductionModel(mesa.Model):
         )
 
     def step(self) -> None:
-        """One month: events, innovation, citizens, partners, administration, services."""
+        """One month: events, innovation, citizens, partners, administration, services, trust."""
         record = StepRecord()
         apply_events(self, record)
         innovate(self, record)
@@ -102,6 +107,7 @@ class CoProductionModel(mesa.Model):
         allocate_resources(self, record)
         produce_services(self, record)
         update_trust(self, record)
+        update_engagement(self, record)
         self._collect(record)
 
     def fork(self) -> CoProductionModel:

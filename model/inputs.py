@@ -1,7 +1,12 @@
-"""The administration handles citizens' inputs: a queue with limited capacity per month.
+"""The administration handles citizens' inputs: a queue with limited staff time per month.
 
-Inputs (reports and proposals) wait oldest first; each administration handles as many as its
-staff capacity allows, the rest wait, and inputs older than ``administration.expiry`` months are
+Inputs (reports and proposals, several per citizen possible; model/input_queue.py) wait oldest
+first; each takes staff time by its kind (a proposal more than a report, an automated decision
+less, its human review more). Administrations staff to the workload they expect: at each
+annual budget round the staff is resized to last year's mean workload plus a planning slack,
+plus the staff time of the backlog spread over the coming year, within a ceiling, and a budget
+cut cuts staff at once. Each administration handles inputs while
+its staff time lasts, the rest wait, and inputs older than ``administration.expiry`` months are
 dropped unanswered: ignored inputs are a source of value co-destruction (Uppström & Lönn 2017).
 Under substitutive ICT an algorithm decides: fast and cheap, but a share
 ``administration.algorithm_error`` of its decisions is wrong, and only human review or appeals
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model.decisions import judge_cases
+from coprod.model.input_queue import PROPOSAL
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -23,8 +29,16 @@ if TYPE_CHECKING:
 
 #: Months of age that triage by urgency can reorder (0 is strict first-come, first-served).
 TRIAGE = 2.0
-#: Staff slots one human review of an automated decision takes.
+#: Staff slots one human review of an automated decision takes, per unit of the input's
+#: staff time.
 REVIEW_COST = 1.0 / 3.0
+#: Staff time of an input by kind (report, proposal), in staff slots at ``speed`` 1: a
+#: proposal must be assessed, costed and answered with reasons, a report checked and routed.
+REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME = 1.0, 3.0
+#: Staff planned above last year's mean workload at each annual budget round.
+PLANNING_SLACK = 0.2
+#: Months over which the budget round plans to clear the backlog it finds (the budget year).
+BACKLOG_HORIZON = 12.0
 #: Months of need one acted-upon report makes visible to the administration.
 REPORT_VISIBILITY = 6.0
 #: Productivity gain of a service when proposals from a share of its residents are implemented
@@ -34,141 +48,200 @@ QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION = 0.2, 1.6, 0.02
 BUNDLING_BONUS = 1.3
 
 
-def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
-    """Staff slots per administration this month (budget cuts cut staff as well)."""
+def staff_ceiling(model: CoProductionModel) -> np.ndarray:
+    """Most staff slots per administration: ``capacity x staff_per_capita x population``."""
     per_capita = model.scenario.administration.staff_per_capita
-    population = model.administrations.population
-    return model.local.capacity * per_capita * population * budget_multiplier
+    return model.local.capacity * per_capita * model.administrations.population
+
+
+def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
+    """Staff slots employed per administration this month.
+
+    The staff planned at the last budget round (the ceiling before the first), within the
+    ceiling; a budget cut cuts it at once, in proportion.
+    """
+    ceiling = staff_ceiling(model)
+    planned = model.administrations.staff
+    staff = np.where(np.isnan(planned), ceiling, np.minimum(planned, ceiling))
+    return staff * budget_multiplier
+
+
+def input_staff_time(model: CoProductionModel, kind: np.ndarray, muni: np.ndarray) -> np.ndarray:
+    """Staff slots each input takes: its kind's staff time over the ICT role's speed.
+
+    An automated decision takes ``1 / speed`` of the kind's time, plus a human review of it
+    ``governance.human_review x REVIEW_COST``: reviews cost staff time.
+    """
+    g = model.local
+    per_unit = 1.0 / g.speed + g.automated * g.human_review * REVIEW_COST
+    time = np.where(kind == PROPOSAL, PROPOSAL_STAFF_TIME, REPORT_STAFF_TIME)
+    return time * per_unit[muni]
+
+
+def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarray) -> None:
+    """Record this month's workload; at each annual budget round, resize the staff.
+
+    At the first month of every year after the first (steps 13, 25, ...), each administration
+    plans ``(1 + PLANNING_SLACK) x`` last year's mean monthly workload plus the staff time of
+    the inputs waiting from earlier months (``backlog``) spread over ``BACKLOG_HORIZON``
+    months, divided by the share of staff left for inputs after inclusion outreach, within the
+    ceiling. Administrations staff to the work they expect and the work already waiting: a
+    planner who sized staff to the flow alone would never clear a backlog, and queueing delays
+    rise steeply as utilisation nears 1 (Kingman 1961), hence the slack.
+    """
+    adm = model.administrations
+    step = model.steps
+    month = (step - 1) % 12
+    if month == 0 and step > 1:
+        share = 1.0 - model.local.inclusion_outreach
+        expected = adm.workload.mean(axis=1) * (1.0 + PLANNING_SLACK)
+        expected = expected + backlog / BACKLOG_HORIZON
+        need = np.divide(expected, share, out=np.full(len(adm), np.inf), where=share > 0)
+        adm.staff[:] = np.minimum(need, staff_ceiling(model))
+    adm.workload[:, month] = arrivals
 
 
 def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     """Handle, expire or keep every open input; record outcomes for the feedback phase.
 
-    Staff capacity follows ``record.budget_multiplier``. Who was acted upon, accepted,
-    rejected, wronged, corrected late or ignored goes into ``record`` for the feedback phase,
-    the need reports made visible for allocation, and inputs handled in time for the measures.
+    Staff follows the plan and ``record.budget_multiplier``. The citizens who were acted upon,
+    accepted, rejected, wronged, corrected late or ignored go into ``record`` for the feedback
+    phase (each citizen row once, however many of their inputs had that outcome), the need
+    reports made visible for allocation, and inputs handled in time for the measures.
     """
-    c = model.citizens
+    q = model.queue
     settings = model.scenario.administration
+    n_muni = len(model.administrations)
+    cost = input_staff_time(model, q.kind, q.municipality)
+    new = q.since == model.steps
+    arrivals = np.bincount(q.municipality, weights=np.where(new, cost, 0.0), minlength=n_muni)
+    backlog = np.bincount(q.municipality, weights=np.where(new, 0.0, cost), minlength=n_muni)
+    plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)
-    handled, expired = _queue(model, capacity)
-    age = model.steps - c.pending_since[handled]
-    wrong, reviewed, appealed = judge_cases(
-        model, handled, c.pending_domain[handled], record=record
-    )
+    handled, expired = _queue(model, capacity, cost)
+    owners = q.owner[handled]
+    domains = q.domain[handled]
+    age = model.steps - q.since[handled]
+    wrong, reviewed, appealed = judge_cases(model, owners, domains, record=record)
     uncorrected = wrong & ~reviewed & ~appealed
     sound = ~uncorrected
 
-    is_proposal = c.pending_kind[handled] == 1
+    is_proposal = q.kind[handled] == PROPOSAL
     reports = handled[~is_proposal & sound]
     proposals = handled[is_proposal & sound]
-    accepted_mask = _accept(model, proposals)
+    accepted_mask = _accept(model, q.owner[proposals])
     accepted = proposals[accepted_mask]
 
     record.reported_need = _reported_need(model, reports)
     _implement(model, accepted)
 
-    record.acted = reports
-    record.accepted = accepted
-    record.rejected = proposals[~accepted_mask]
-    record.wronged = handled[uncorrected]
-    record.corrected_late = handled[wrong & appealed & ~reviewed]
-    record.ignored = expired
+    record.acted = np.unique(q.owner[reports])
+    record.accepted = np.unique(q.owner[accepted])
+    record.rejected = np.unique(q.owner[proposals[~accepted_mask]])
+    record.wronged = np.unique(owners[uncorrected])
+    record.corrected_late = np.unique(owners[wrong & appealed & ~reviewed])
+    record.ignored = np.unique(q.owner[expired])
     record.handled_in_time = np.bincount(
-        c.municipality[handled][age <= settings.target_delay],
-        minlength=len(model.administrations),
+        q.municipality[handled][age <= settings.target_delay], minlength=n_muni
     ).astype(float)
-    _count_outcomes(model, handled, expired, record)
+    _count_outcomes(model, handled, expired, uncorrected, accepted, record)
     _close(model, handled, expired)
 
 
 def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
-    """Inputs each administration can handle this month (also kept in its ``capacity``)."""
-    g = model.local
-    staff = staff_capacity(model, budget_multiplier) * (1.0 - g.inclusion_outreach)
-    automated_capacity = staff / (1.0 / g.speed + g.human_review * REVIEW_COST)
-    capacity = np.where(g.automated, automated_capacity, staff * g.speed)
-    # stochastic rounding keeps small municipalities' capacity unbiased
-    capacity = np.floor(capacity + model.rng.random(len(capacity))).astype(np.int64)
-    model.administrations.capacity[:] = capacity
-    return capacity
+    """Staff time for inputs this month (slots; also kept in ``capacity``).
+
+    Inclusion outreach takes its share of the staff.
+    """
+    staff = staff_capacity(model, budget_multiplier) * (1.0 - model.local.inclusion_outreach)
+    model.administrations.capacity[:] = staff
+    return staff
 
 
-def _queue(model: CoProductionModel, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The open inputs handled this month and those that expire waiting (citizen rows).
+def _queue(
+    model: CoProductionModel, capacity: np.ndarray, cost: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The queue rows handled this month and those that expire waiting.
 
     Each administration takes its inputs oldest first, with triage by urgency mixing inputs a
-    few months apart, up to its capacity; of the rest, those too old expire.
+    few months apart, while their staff time adds up to no more than its staff time plus a
+    uniform draw of at most one slot (which keeps small administrations' throughput
+    unbiased); of the rest, those too old expire.
     """
-    c = model.citizens
+    q = model.queue
     n_muni = len(model.administrations)
-    step = model.steps
-    pending = np.flatnonzero(c.pending_since >= 0)
-    priority = c.pending_since[pending] + TRIAGE * model.rng.random(len(pending))
+    slack = model.rng.random(n_muni)
+    priority = q.since + TRIAGE * model.rng.random(len(q))
     if n_muni == 1:
-        order = np.argsort(priority)
+        order = np.argsort(priority, kind="stable")
     else:
-        # citizens are stored by municipality, so ``pending`` comes in one block per
-        # municipality: sorting each block by priority gives lexsort's order, much faster
-        bounds = np.searchsorted(c.municipality[pending], np.arange(1, n_muni))
-        blocks = np.split(np.arange(len(pending)), bounds)
-        order = np.concatenate([b[np.argsort(priority[b])] for b in blocks])
-    queue = pending[order]
-    muni = c.municipality[queue]
+        order = np.lexsort((priority, q.municipality))
+    muni = q.municipality[order]
+    spent = np.cumsum(cost[order])
     first = np.searchsorted(muni, np.arange(n_muni))
-    rank = np.arange(len(queue)) - first[muni]
-    take = rank < capacity[muni]
-    handled = queue[take]
-    waiting = queue[~take]
+    before = np.concatenate([[0.0], spent])[first]  # staff time of earlier municipalities
+    take = spent - before[muni] <= capacity[muni] + slack[muni]
+    handled = order[take]
+    waiting = order[~take]
     expiry = model.scenario.administration.expiry
-    expired = waiting[step - c.pending_since[waiting] >= expiry]
+    expired = waiting[model.steps - q.since[waiting] >= expiry]
     return handled, expired
 
 
-def _accept(model: CoProductionModel, proposals: np.ndarray) -> np.ndarray:
+def _accept(model: CoProductionModel, proposers: np.ndarray) -> np.ndarray:
     """Which soundly handled proposals are accepted (bundled ones more often)."""
     c = model.citizens
-    bundled = c.member[proposals] >= 0
-    acceptance = model.local.acceptance[c.municipality[proposals]]
+    bundled = c.member[proposers] >= 0
+    acceptance = model.local.acceptance[c.municipality[proposers]]
     accept_p = acceptance * np.where(bundled, BUNDLING_BONUS, 1.0)
-    return model.rng.random(len(proposals)) < accept_p
+    return model.rng.random(len(proposers)) < accept_p
 
 
 def _count_outcomes(
-    model: CoProductionModel, handled: np.ndarray, expired: np.ndarray, record: StepRecord
+    model: CoProductionModel,
+    handled: np.ndarray,
+    expired: np.ndarray,
+    uncorrected: np.ndarray,
+    accepted: np.ndarray,
+    record: StepRecord,
 ) -> None:
-    """Each administration's counts of the month, and its responsiveness.
+    """Each administration's counts of the month (inputs, not citizens), and responsiveness.
 
     A month in which an administration resolved nothing keeps its last responsiveness.
     """
-    c = model.citizens
+    muni = model.queue.municipality
     adm = model.administrations
     n_muni = len(adm)
-    adm.handled[:] = np.bincount(c.municipality[handled], minlength=n_muni)
-    adm.expired[:] = np.bincount(c.municipality[expired], minlength=n_muni)
+    adm.handled[:] = np.bincount(muni[handled], minlength=n_muni)
+    adm.expired[:] = np.bincount(muni[expired], minlength=n_muni)
     resolved = adm.handled + adm.expired
     timely = np.divide(record.handled_in_time, resolved, out=np.zeros(n_muni), where=resolved > 0)
     adm.responsiveness[:] = np.where(resolved > 0, timely, adm.responsiveness)
-    adm.errors[:] = np.bincount(c.municipality[record.wronged], minlength=n_muni)
+    adm.errors[:] = np.bincount(muni[handled[uncorrected]], minlength=n_muni)
     adm.decisions[:] = adm.handled
-    adm.implemented += np.bincount(c.municipality[record.accepted], minlength=n_muni)
+    adm.implemented += np.bincount(muni[accepted], minlength=n_muni)
 
 
 def _close(model: CoProductionModel, handled: np.ndarray, expired: np.ndarray) -> None:
     """Handled and expired inputs leave the queue; what is left is the backlog."""
-    c = model.citizens
-    c.pending_since[handled] = -1
-    c.pending_since[expired] = -1
+    q = model.queue
+    keep = np.ones(len(q), dtype=bool)
+    keep[handled] = False
+    keep[expired] = False
+    q.keep(keep)
     model.administrations.backlog[:] = np.bincount(
-        c.municipality[c.pending_since >= 0], minlength=len(model.administrations)
+        q.municipality, minlength=len(model.administrations)
     )
 
 
-def _reported_need(model: CoProductionModel, reporters: np.ndarray) -> np.ndarray:
-    """``(hoods, domains)`` need made visible: each acted-upon report shows the reporter's."""
+def _reported_need(model: CoProductionModel, reports: np.ndarray) -> np.ndarray:
+    """``(hoods, domains)`` need made visible: each acted-upon report shows its owner's need."""
     c = model.citizens
-    cells = c.hood[reporters].astype(np.int64) * model.n_domains + c.pending_domain[reporters]
-    need = c.need[reporters, c.pending_domain[reporters]] * REPORT_VISIBILITY
+    q = model.queue
+    owners = q.owner[reports]
+    domains = q.domain[reports]
+    cells = c.hood[owners].astype(np.int64) * model.n_domains + domains
+    need = c.need[owners, domains] * REPORT_VISIBILITY
     return np.bincount(cells, weights=need, minlength=model.hoods.data.size).reshape(
         model.hoods.data.shape
     )
@@ -179,7 +252,8 @@ def _implement(model: CoProductionModel, accepted: np.ndarray) -> None:
     c = model.citizens
     h = model.hoods
     q = h.quality
+    owners = model.queue.owner[accepted]
     q -= QUALITY_DEPRECIATION * (q - 1.0)
-    gain = QUALITY_GAIN / np.maximum(h.population[c.hood[accepted]], 1)
-    np.add.at(q, (c.hood[accepted], c.pending_domain[accepted]), gain)
+    gain = QUALITY_GAIN / np.maximum(h.population[c.hood[owners]], 1)
+    np.add.at(q, (c.hood[owners], model.queue.domain[accepted]), gain)
     np.minimum(q, QUALITY_MAX, out=q)

@@ -94,6 +94,44 @@ def _quintiles() -> tuple[Measure, ...]:
     )
 
 
+def _burden() -> tuple[Measure, ...]:
+    """Hours co-production takes from residents, per status fifth, and per co-producer.
+
+    Neither direction for the fifths: time given is participation as well as a cost to the
+    giver, and which it is depends on whether it replaces paid public work; read them beside
+    each other (who carries the load) and beside ``needs_met_q``. Lower is better for
+    ``coproducer_hours``: the same participation costing its co-producers more of their time
+    is the shift of work onto citizens that austerity is warned to bring.
+    """
+    fifths = ("poorest fifth", "second fifth", "middle fifth", "fourth fifth", "richest fifth")
+    per_fifth = tuple(
+        Measure(
+            f"burden_q{q}",
+            _UNBOUNDED,
+            None,
+            None,
+            f"Hours given to services, {fifth}",
+            "hours per month",
+            f"Hours residents in the {fifth} gave to reporting, delivering "
+            "and proposing this month, per resident of that fifth.",
+        )
+        for q, fifth in enumerate(fifths, start=1)
+    )
+    return (
+        *per_fifth,
+        Measure(
+            "coproducer_hours",
+            _UNBOUNDED,
+            None,
+            False,
+            "Hours per co-producer",
+            "hours per month",
+            "Hours given this month per resident who took part: the "
+            "time co-production takes from those who do it (0 when nobody took part).",
+        ),
+    )
+
+
 # One row per measure, in the column order of ``RunResult.model_vars``:
 # name, range, family, higher is better, label, unit, description.
 # fmt: off
@@ -167,12 +205,13 @@ REGISTRY: tuple[Measure, ...] = (
     Measure("proper_value", _SHARE, "proper", True, "Is it fair and lawful? (average)",
             "score", "Proper governance: the average of decisions without errors, equal "
             "service and money free of capture."),
-    Measure("backlog", _SHARE, None, False, "Requests waiting", "open inputs per resident",
+    Measure("backlog", _UNBOUNDED, None, False, "Requests waiting", "open inputs per resident",
             "Reports and proposals still open after the month, per resident."),
     Measure("spending_per_capita", _UNBOUNDED, None, None, "Public spending per resident",
             "money units per month", "Public money spent on services this month, per "
             "resident (business sponsoring excluded)."),
     *_quintiles(),
+    *_burden(),
 )
 
 #: Measures only the municipalities report (``RunResult.municipality_vars``).
@@ -259,10 +298,13 @@ RUN_SUMMARY = names(
 )
 
 #: The key measures of ``coprod compare`` and of reports (the files hold every measure).
-COMPARISON = names(
-    "participation_rate participation_gap trust effectiveness efficiency responsiveness",
-    "satisfaction equality lawfulness integrity",
-) + COMPOSITES
+COMPARISON = (
+    names(
+        "participation_rate participation_gap trust effectiveness efficiency responsiveness",
+        "satisfaction equality lawfulness integrity",
+    )
+    + COMPOSITES
+)
 
 #: Measures drawn in the time-series figure of a comparison.
 TIMESERIES = COMPARISON[:2] + ("adoption",) + COMPARISON[2:]

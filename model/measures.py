@@ -131,7 +131,24 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
     for q in range(5):
         m[f"participation_q{q + 1}"] = float(part_q[q])
         m[f"needs_met_q{q + 1}"] = float(met_q[q])
+    m.update(_burden(model, record, quintile, by_q, participated))
     return {name: m[name] for name in MEASURES}
+
+
+def _burden(
+    model: CoProductionModel,
+    record: StepRecord,
+    quintile: np.ndarray,
+    by_q: np.ndarray,
+    participated: np.ndarray,
+) -> dict[str, float]:
+    """Hours given per resident of each status fifth, and per resident who took part."""
+    hours = record.hours if record.hours is not None else np.zeros(len(model.citizens))
+    per_q = np.bincount(quintile, weights=hours, minlength=5) / by_q
+    actors = np.count_nonzero(participated)
+    m = {f"burden_q{q + 1}": float(per_q[q]) for q in range(5)}
+    m["coproducer_hours"] = float(hours.sum()) / actors if actors else 0.0
+    return m
 
 
 def _responsiveness(model: CoProductionModel, record: StepRecord) -> float:

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model import network
-from coprod.model.arrays import cached, sigmoid
+from coprod.model.arrays import cached, row_sum, sigmoid
+from coprod.model.input_queue import PROPOSAL, REPORT
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -34,8 +35,19 @@ ASSISTED_COST, ASSISTED_ACTIVITY = 0.55, 0.3
 MOBILISATION = 0.6
 #: Act-specific utility offsets: reporting is easiest, proposing hardest.
 REPORT_OFFSET, DELIVER_OFFSET, COCREATE_OFFSET = 0.0, -0.3, -1.0
-#: Unmet need below which a citizen has nothing to report.
-REPORT_THRESHOLD = 0.1
+#: Incidents a citizen meets per month per unit of unmet need (need units, summed over the
+#: service cells they use), at median latent activity.
+INCIDENT_RATE = 1.0
+#: Utility cost of a first act, or of returning after dropping out (finding the channel,
+#: registering, learning how it works).
+FIRST_USE_COST = 1.5
+#: Monthly hazard that an engaged citizen with one act drops out; the extra hazard after a bad
+#: experience (ignored, wronged, rejected); the exponent of its decline with acts made
+#: (Wilkinson 2008: the probability of stopping falls as 1 / contributions made).
+QUIT_HAZARD, BAD_EXPERIENCE_QUIT, MOMENTUM = 0.3, 0.5, 1.0
+#: Hours one act takes: a report, a unit of delivery effort (a month's volunteering at effort
+#: 1), a proposal.
+REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS = 0.25, 4.0, 3.0
 #: Contribution weights of the acts (report, delivery per unit of effort, proposal).
 REPORT_WEIGHT, PROPOSAL_WEIGHT = 1.0, 1.5
 
@@ -75,27 +87,70 @@ def channel_cost(model: CoProductionModel, platform_up: bool = True) -> np.ndarr
 def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
     """Draw this month's reports, deliveries and proposals for all citizens at once.
 
-    Reads the month's platform status and need multiplier from ``record``; the acts themselves
-    go into the citizens' arrays (open inputs, contributions) and the neighbourhoods' effort,
-    where the administration and production find them.
+    Reads the month's platform status and need multiplier from ``record``; the acts go into
+    the administration's queue (reports and proposals), the neighbourhoods' effort (delivery),
+    the citizens' counts and engagement, and ``record.hours`` (time given, for the measures).
     """
     c = model.citizens
     participated = c.participated  # last month's acts, before this month's replace them
     cost = channel_cost(model, record.platform_up)
     reachable = np.isfinite(cost)
     utility = _utility(model, participated, cost, reachable)
-    reports, delivers, proposes = _draw_acts(model, utility, reachable)
+    reports = _draw_reports(model, utility, reachable)
+    delivers = _draw_deliveries(model, utility, reachable)
+    proposes = _draw_proposals(model, utility, reachable)
 
-    domain = _most_unmet_domain(model, record.need_multiplier)
-    _submit_inputs(model, reports | proposes, proposes, domain)
+    _submit_reports(model, reports)
+    doers = np.flatnonzero(delivers | proposes)
+    domain = np.zeros(len(c), dtype=np.int16)
+    domain[doers] = _most_unmet_domain(model, record.need_multiplier, doers)
+    proposers = np.flatnonzero(proposes)
+    model.queue.add(proposers, model.steps, PROPOSAL, domain[proposers], c.municipality[proposers])
     effort = _deliver_effort(model, delivers, domain)
 
+    _count_acts(model, reports, delivers, proposes, effort, record)
+    model.need_multiplier_met = record.need_multiplier  # production meets this month's needs
+
+
+def call_open(model: CoProductionModel) -> bool:
+    """Whether the annual call for proposals is open this month.
+
+    The call opens in the first month of every year (steps 1, 13, 25, ...) and runs for
+    ``administration.call_months`` months, as participatory budgeting and consultations run
+    in yearly cycles.
+    """
+    return (model.steps - 1) % 12 < model.scenario.administration.call_months
+
+
+def _count_acts(
+    model: CoProductionModel,
+    reports: np.ndarray,
+    delivers: np.ndarray,
+    proposes: np.ndarray,
+    effort: np.ndarray,
+    record: StepRecord,
+) -> None:
+    """Contributions, counts of acts, this month's flags, engagement and hours given."""
+    c = model.citizens
     acts = REPORT_WEIGHT * reports
     acts += effort
     acts += PROPOSAL_WEIGHT * proposes
     c.contributions += acts
-    c.coproduced[:] = reports | delivers
+    c.reports += reports
+    c.deliveries += delivers
+    c.proposals += proposes
+    c.coproduced[:] = delivers
+    c.coproduced |= reports > 0
     c.cocreated[:] = proposes
+    acted = c.participated
+    c.acts += reports
+    c.acts += delivers
+    c.acts += proposes
+    c.engaged |= acted  # a first act clears the first-use barrier
+    hours = REPORT_HOURS * reports
+    hours += DELIVERY_HOURS * effort
+    hours += PROPOSAL_HOURS * proposes
+    record.hours = hours
 
 
 def _utility(
@@ -126,51 +181,105 @@ def _utility(
         members = c.member >= 0
         mobilised = MOBILISATION * model.organisations.activity
         np.add(utility, mobilised.take(c.member), out=utility, where=members)
+    # the first-use barrier: never acted, or dropped out
+    np.subtract(utility, FIRST_USE_COST, out=utility, where=~c.engaged)
     return utility
 
 
-def _draw_acts(
+def _draw_reports(
     model: CoProductionModel, utility: np.ndarray, reachable: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Who reports, who delivers and who proposes this month (one draw each per citizen)."""
+) -> np.ndarray:
+    """Reports per citizen this month: incidents met, thinned by the probability of reporting.
+
+    Incidents arise at ``INCIDENT_RATE`` per unit of last month's unmet need (summed over the
+    citizen's service cells), scaled by latent activity; each is reported with probability
+    ``sigmoid(U + REPORT_OFFSET)``. A thinned Poisson process is Poisson, so one draw per
+    citizen gives the count (by inversion of one uniform).
+    """
     c = model.citizens
-    g = model.local
-    muni = c.municipality
-    n = len(c)
-    free = c.pending_since < 0
-    draws = model.rng.random((3, n))
-    reports = reachable & free
-    reports &= 1.0 - c.met > REPORT_THRESHOLD
-    reports &= draws[0] < sigmoid(utility + REPORT_OFFSET)
-    delivery = g.at("delivery", muni)
-    if np.any(delivery):
-        delivers = reachable & delivery
-        x = utility + DELIVER_OFFSET
-        x += c.spare_time - 0.5
-        delivers &= draws[1] < sigmoid(x)
-    else:
-        delivers = np.zeros(n, dtype=bool)
-    cocreation = g.at("cocreation", muni)
-    if np.any(cocreation):
-        proposes = reachable & free & cocreation
-        x = utility + COCREATE_OFFSET
-        x += c.efficacy - 0.5
-        proposes &= draws[2] < sigmoid(x)
-        reports &= ~proposes  # one open input per citizen: the proposal goes in
-    else:
-        proposes = np.zeros(n, dtype=bool)
-    return reports, delivers, proposes
+    need_total = cached(model, "need_total_base", lambda: row_sum(c.need))
+    unmet = 1.0 - c.met
+    unmet *= need_total
+    unmet *= INCIDENT_RATE * model.need_multiplier_met
+    unmet *= c.activity
+    rate = sigmoid(utility + REPORT_OFFSET)
+    rate *= unmet
+    rate[~reachable] = 0.0
+    return poisson_by_inversion(model.rng.random(len(c)), rate)
 
 
-def _submit_inputs(
-    model: CoProductionModel, submits: np.ndarray, proposes: np.ndarray, domain: np.ndarray
-) -> None:
-    """Reports and proposals join the administration's queue, each about its domain."""
+def poisson_by_inversion(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Poisson counts with means ``lam`` from uniforms ``u`` (inverse of the Poisson CDF).
+
+    Most means are small, so most counts are 0 (``u < exp(-lam)``) and only the rest are
+    searched, one count at a time: much faster than ``Generator.poisson`` for a million small
+    means, and one uniform per citizen.
+    """
+    p = np.exp(-lam)
+    counts = np.zeros(len(u), dtype=np.int32)
+    rows = np.flatnonzero(u >= p)
+    if len(rows) == 0:
+        return counts
+    u, lam, p = u[rows], lam[rows], p[rows]
+    cdf = p.copy()
+    k = 0
+    while len(rows) and k < 10_000:
+        k += 1
+        counts[rows] = k
+        p *= lam / k
+        cdf += p
+        more = u >= cdf
+        rows, u, lam, p, cdf = rows[more], u[more], lam[more], p[more], cdf[more]
+    return counts
+
+
+def _draw_deliveries(
+    model: CoProductionModel, utility: np.ndarray, reachable: np.ndarray
+) -> np.ndarray:
+    """Who gives time to a service this month (where the paradigm opens delivery)."""
     c = model.citizens
-    inputs = np.flatnonzero(submits)
-    c.pending_since[inputs] = model.steps
-    c.pending_kind[inputs] = proposes[inputs]
-    c.pending_domain[inputs] = domain[inputs]
+    delivery = model.local.at("delivery", c.municipality)
+    if not np.any(delivery):
+        return np.zeros(len(c), dtype=bool)
+    x = utility + DELIVER_OFFSET
+    x += c.spare_time - 0.5
+    x += cached(model, "log_activity", lambda: np.log(c.activity))
+    return reachable & delivery & (model.rng.random(len(c)) < sigmoid(x))
+
+
+def _draw_proposals(
+    model: CoProductionModel, utility: np.ndarray, reachable: np.ndarray
+) -> np.ndarray:
+    """Who proposes this month: only while the annual call is open, where co-creation is."""
+    c = model.citizens
+    cocreation = model.local.at("cocreation", c.municipality)
+    if not (np.any(cocreation) and call_open(model)):
+        return np.zeros(len(c), dtype=bool)
+    x = utility + COCREATE_OFFSET
+    x += c.efficacy - 0.5
+    x += cached(model, "log_activity", lambda: np.log(c.activity))
+    return reachable & cocreation & (model.rng.random(len(c)) < sigmoid(x))
+
+
+def _submit_reports(model: CoProductionModel, reports: np.ndarray) -> None:
+    """Each report joins the queue about a domain drawn in proportion to unmet need there.
+
+    A report concerns the service cell where its incident happened, and incidents arise in
+    proportion to last month's unmet need in each of the reporter's cells (one uniform per
+    report).
+    """
+    c = model.citizens
+    reporters = np.flatnonzero(reports)
+    owners = np.repeat(reporters, reports[reporters])
+    if len(owners) == 0:
+        return
+    need = c.need[owners] * model.need_multiplier_met
+    gaps = np.maximum(need - model.hoods.level[c.hood[owners]], 0.0)
+    cum = np.cumsum(gaps, axis=1)
+    pick = model.rng.random(len(owners)) * cum[:, -1]
+    domain = (cum <= pick[:, None]).sum(axis=1)
+    domain = np.minimum(domain, model.n_domains - 1)
+    model.queue.add(owners, model.steps, REPORT, domain, c.municipality[owners])
 
 
 def _deliver_effort(
@@ -187,6 +296,29 @@ def _deliver_effort(
         cells, weights=effort[doers], minlength=model.hoods.effort.size
     ).reshape(model.hoods.effort.shape)
     return effort
+
+
+def update_engagement(model: CoProductionModel, record: StepRecord) -> None:
+    """Engaged citizens drop out: a hazard that falls with acts made, raised by bad experiences.
+
+    The monthly hazard of an engaged citizen is
+    ``(QUIT_HAZARD + BAD_EXPERIENCE_QUIT * [ignored, wronged or rejected this month])
+    / acts ** MOMENTUM`` (capped at 1): the probability of stopping falls with contributions
+    made (Wilkinson 2008), and an unanswered or wrong answer drives people away. A citizen who
+    drops out faces the first-use barrier again.
+    """
+    c = model.citizens
+    engaged = np.flatnonzero(c.engaged)
+    if len(engaged) == 0:
+        return
+    bad = np.zeros(len(c), dtype=bool)
+    for rows in (record.ignored, record.wronged, record.rejected):
+        if rows is not None:
+            bad[rows] = True
+    hazard = np.where(bad[engaged], QUIT_HAZARD + BAD_EXPERIENCE_QUIT, QUIT_HAZARD)
+    hazard /= np.maximum(c.acts[engaged], 1).astype(float) ** MOMENTUM
+    quits = model.rng.random(len(engaged)) < hazard
+    c.engaged[engaged[quits]] = False
 
 
 def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
@@ -220,8 +352,10 @@ def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     c.adopted |= adopt
 
 
-def _most_unmet_domain(model: CoProductionModel, need_multiplier: float) -> np.ndarray:
-    """The domain in which each citizen's need is furthest from the service level.
+def _most_unmet_domain(
+    model: CoProductionModel, need_multiplier: float, rows: np.ndarray
+) -> np.ndarray:
+    """The domain in which each citizen's need (of ``rows``) is furthest from the service level.
 
     Equal to ``argmax(need * multiplier - level[hood], axis=1)`` (the first domain on ties),
     computed one domain at a time: a reduction along a short axis is slow.
@@ -229,13 +363,14 @@ def _most_unmet_domain(model: CoProductionModel, need_multiplier: float) -> np.n
     c = model.citizens
     level = model.hoods.level
     nm = need_multiplier
-    need = c.need
+    need = c.need[rows]
+    hood = c.hood[rows]
     best_gap = need[:, 0] * nm
-    best_gap -= level[:, 0].take(c.hood)
-    best = np.zeros(len(c), dtype=np.int16)
+    best_gap -= level[:, 0].take(hood)
+    best = np.zeros(len(rows), dtype=np.int16)
     for j in range(1, need.shape[1]):
         gap = need[:, j] * nm
-        gap -= level[:, j].take(c.hood)
+        gap -= level[:, j].take(hood)
         best = np.where(gap > best_gap, np.int16(j), best)
         np.maximum(best_gap, gap, out=best_gap)
     return best

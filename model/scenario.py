@@ -146,6 +146,9 @@ class Administration(_Section):
     algorithm_error: Fraction = 0.12
     professional_bias: float = Field(0.1, ge=-1.0, le=1.0)
     staff_per_capita: float = Field(0.1, gt=0.0, le=1.0)
+    call_months: int = Field(
+        2, ge=1, le=12, description="months a year the call for proposals is open"
+    )
 
 
 class InnovationProcess(_Section):

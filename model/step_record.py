@@ -46,6 +46,13 @@ class StepRecord:
     services) and allocation (platform traces).
     """
 
+    # ---------------------------------------------------------------- participation
+    hours: np.ndarray | None = None
+    """Hours each citizen gave to co-production and co-creation this month (per citizen row).
+
+    Written by participation; read by measures (burden).
+    """
+
     # ---------------------------------------------------------------- partners
     sponsored: np.ndarray | None = None
     """``(hoods, domains)`` resources engaged businesses add to their services (money units).
@@ -73,19 +80,25 @@ class StepRecord:
     """
 
     # ---------------------------------------------------------------- inputs: outcomes
+    # Each outcome field holds the citizen rows who had that experience this month, each row
+    # once (sorted), however many of the citizen's inputs had it.
+
     acted: np.ndarray | None = None
-    """Citizen rows whose report was handled soundly. Written by inputs; read by feedback."""
+    """Citizen rows with a report handled soundly. Written by inputs; read by feedback."""
 
     accepted: np.ndarray | None = None
-    """Citizen rows whose proposal was accepted. Written by inputs; read by feedback."""
+    """Citizen rows with a proposal accepted. Written by inputs; read by feedback."""
 
     rejected: np.ndarray | None = None
-    """Citizen rows whose proposal was rejected. Written by inputs; read by feedback."""
+    """Citizen rows with a proposal rejected.
+
+    Written by inputs; read by feedback and participation (dropout).
+    """
 
     wronged: np.ndarray | None = None
     """Citizen rows who suffered an uncorrected wrong decision.
 
-    Written by inputs; read by feedback.
+    Written by inputs; read by feedback and participation (dropout).
     """
 
     corrected_late: np.ndarray | None = None
@@ -95,7 +108,10 @@ class StepRecord:
     """
 
     ignored: np.ndarray | None = None
-    """Citizen rows whose input expired unanswered. Written by inputs; read by feedback."""
+    """Citizen rows with an input expired unanswered.
+
+    Written by inputs; read by feedback and participation (dropout).
+    """
 
     handled_in_time: np.ndarray | None = None
     """Inputs per municipality handled within the target delay.

@@ -29,6 +29,8 @@ SES_SPREAD = 0.15
 INITIAL_ADOPTION = 0.01
 #: Probability that a resident of a neighbourhood with a community organisation is a member.
 MEMBERSHIP = 0.12
+#: Standard deviation of the logarithm of citizens' latent activity (log-normal, median 1).
+ACTIVITY_SPREAD = 1.0
 #: Public budget per resident per month at ``governance.budget = 1`` (money units).
 BUDGET_PER_CAPITA = 1.0
 
@@ -103,6 +105,8 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     businesses = _businesses(pop.businesses, rng, hood_muni, n_domains)
     organisations = _organisations(pop.community_organisations, rng, hood_muni)
     _enrol_members(citizens, organisations, rng)
+    # drawn after every other draw, so the rest of the world is as it was without it
+    citizens.activity[:] = rng.lognormal(0.0, ACTIVITY_SPREAD, len(citizens))
     muni_pop = np.bincount(hood_muni, weights=hood_pop, minlength=n_muni).astype(np.int64)
     zeros = np.zeros(n_muni)
     administrations = AdministrationState(
@@ -111,6 +115,8 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
         spending=zeros.copy(),
         overhead=zeros.copy(),
         capacity=zeros.copy(),
+        staff=np.full(n_muni, np.nan),  # not yet planned: staffed to the ceiling
+        workload=np.zeros((n_muni, 12)),
         backlog=zeros.copy(),
         handled=zeros.copy(),
         expired=zeros.copy(),
@@ -167,9 +173,12 @@ def _citizens(
         contributions=np.zeros(n),
         coproduced=np.zeros(n, dtype=bool),
         cocreated=np.zeros(n, dtype=bool),
-        pending_since=np.full(n, -1, dtype=np.int32),
-        pending_kind=np.zeros(n, dtype=np.int8),
-        pending_domain=np.zeros(n, dtype=np.int16),
+        activity=np.ones(n),
+        engaged=np.zeros(n, dtype=bool),
+        acts=np.zeros(n, dtype=np.int32),
+        reports=np.zeros(n, dtype=np.int32),
+        deliveries=np.zeros(n, dtype=np.int32),
+        proposals=np.zeros(n, dtype=np.int32),
         cases=np.zeros(n, dtype=np.int32),
     )
 

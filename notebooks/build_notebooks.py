@@ -1575,7 +1575,7 @@ equality, not of lawfulness or integrity; integrity depends on open processes ra
 the ICT role; and the safeguards that restore lawfulness do not restore equality, which needs
 outreach. Recall the caution at the top: the directions are
 built into the mechanisms (pattern P5), and the sizes rest on constants that have not been
-fitted to data (`ICT_ROLES`, `administration.algorithm_error`, `AUTOMATED_STAFF`, platform
+fitted to data (`ICT_ROLES`, `administration.algorithm_error`, `REVIEW_COST`, platform
 costs). Notebook 04 shows how much some of them matter.
 """
 

@@ -1,3 +1,5 @@
+import math
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -5,6 +7,7 @@ import pytest
 
 from coprod import CoProductionModel, Scenario, run_scenario
 from coprod.agents import Administration, Business, Citizen, CommunityOrganisation
+from coprod.model.measure_registry import measure
 from coprod.model.measures import MEASURES
 from coprod.model.scenario import scenario_names
 from helpers import scenario
@@ -104,11 +107,8 @@ def test_model_accepts_a_scenario_name():
     assert m.scenario.name == "traditional"
 
 
-RANGES_01 = [
-    c
-    for c in MEASURES
-    if c not in {"participation_gap", "innovations_adopted", "backlog", "spending_per_capita"}
-]
+RANGES_01 = [c for c in MEASURES if measure(c).range == (0.0, 1.0)]
+UNBOUNDED = [c for c in MEASURES if measure(c).range == (0.0, math.inf)]
 
 
 @pytest.mark.parametrize("name", scenario_names())
@@ -118,7 +118,8 @@ def test_measures_stay_in_their_ranges_and_are_finite(name):
     assert np.isfinite(frame.to_numpy()).all()
     assert ((frame[RANGES_01] >= 0) & (frame[RANGES_01] <= 1)).all().all()
     assert frame["participation_gap"].between(-1, 1).all()
-    assert (frame["backlog"] >= 0).all() and (frame["spending_per_capita"] >= 0).all()
+    assert (frame[UNBOUNDED] >= 0).all().all()
+    assert {"backlog", "spending_per_capita", "burden_q1", "coproducer_hours"} <= set(UNBOUNDED)
     assert (frame["innovations_adopted"].diff().dropna() >= 0).all()
 
 
@@ -135,6 +136,13 @@ def test_citizen_frame_and_network_graph():
     frame = m.citizen_frame()
     assert len(frame) == 800
     assert {"trust", "ses", "need_care", "adopted"} <= set(frame.columns)
+    acts = {"acts", "reports", "deliveries", "proposals", "contributions"}
+    assert acts <= set(frame.columns)
+    for _ in range(12):
+        m.step()
+    frame = m.citizen_frame()
+    assert (frame.acts == frame.reports + frame.deliveries + frame.proposals).all()
+    assert frame.acts.sum() > 0
     graph = m.network_graph()
     assert graph.number_of_nodes() == 800
     degrees = np.array([d for _, d in graph.degree()])

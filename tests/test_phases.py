@@ -21,7 +21,9 @@ from coprod.agents.citizen import CitizenState
 from coprod.model.allocation import allocate_resources
 from coprod.model.decisions import noise_for
 from coprod.model.feedback import update_trust
+from coprod.model.input_queue import InputQueue
 from coprod.model.inputs import process_inputs
+from coprod.model.participation import update_engagement
 from coprod.model.production import produce_services
 from coprod.model.step_record import StepRecord
 from coprod.model.world import Neighbourhoods
@@ -83,9 +85,12 @@ def hand_citizens(hood, n_domains: int, **columns) -> CitizenState:
         "contributions": np.zeros(n),
         "coproduced": np.zeros(n, dtype=bool),
         "cocreated": np.zeros(n, dtype=bool),
-        "pending_since": np.full(n, -1, dtype=np.int32),
-        "pending_kind": np.zeros(n, dtype=np.int8),
-        "pending_domain": np.zeros(n, dtype=np.int16),
+        "activity": np.ones(n),
+        "engaged": np.zeros(n, dtype=bool),
+        "acts": np.zeros(n, dtype=np.int32),
+        "reports": np.zeros(n, dtype=np.int32),
+        "deliveries": np.zeros(n, dtype=np.int32),
+        "proposals": np.zeros(n, dtype=np.int32),
         "cases": np.zeros(n, dtype=np.int32),
     }
     for name, values in columns.items():
@@ -122,6 +127,8 @@ def hand_administration(population: int, **columns) -> AdministrationState:
         )
     }  # fmt: skip
     state["responsiveness"] = np.ones(1)
+    state["staff"] = np.full(1, np.nan)
+    state["workload"] = np.zeros((1, 12))
     for name, value in columns.items():
         state[name] = np.array([value], dtype=float)
     return AdministrationState(population=np.array([population], dtype=np.int64), **state)
@@ -245,31 +252,37 @@ INPUT_RULES = {
 QUEUE_NEEDS = [[0.2, 0.2], [0.3, 0.2], [0.2, 0.2], [0.2, 0.2], [0.2, 0.8], [0.8, 0.2]]
 
 
-def test_inputs_queue_triage_errors_appeals_and_acceptance():
-    # month 10; six citizens in two neighbourhoods of three; two domains
-    #   c0 report since 9 | c1 proposal since 7 (bundled) | c2 report since 6
-    #   c3 nothing        | c4 report since 5 (domain 1)  | c5 report since 4
+def hand_queue(owner, since, kind, domain) -> InputQueue:
+    """Open inputs of one municipality, in submission order."""
+    q = InputQueue()
+    q.add(np.array(owner), 0, np.array(kind), np.array(domain), np.zeros(len(owner)))
+    q.since[:] = since
+    return q
+
+
+def test_inputs_queue_staff_time_triage_errors_appeals_and_acceptance():
+    # month 10; six citizens in two neighbourhoods of three; two domains; six open inputs,
+    # two of them c4's: r0 c0 report since 9 (domain 1) | r1 c1 proposal since 7 (bundled)
+    # r2 c2 report since 6 | r3 c4 report since 5 (domain 1) | r4 c5 report since 4
+    # r5 c4 report since 8
     # professionals decide (ict_role none): estimate = need + 0.1 x (ses - 0.5) + sd x z, ses
     # 0.5 here, with sd the noise at which they err on 2% of these citizens' claims
     sd = noise_for(0.02, np.array(QUEUE_NEEDS))
     rng = ScriptedRng(
-        ("random", [0.5]),  # capacity: 4.5 x 0.1 x 6 = 2.7 staff, floor(2.7 + 0.5) = 3
-        ("random", [0.25, 0.0, 0.75, 0.5, 0.5]),  # triage of c0, c1, c2, c4, c5
-        # estimates of the handled c5, c4, c1: 0.45 and 0.4 deny the entitled c5 and c4
-        # (wrongly); 0.3 denies c1 (rightly)
+        ("random", [0.5]),  # staff time: 9 x 0.1 x 6 = 5.4 slots, plus 0.5 of a slot
+        ("random", [0.25, 0.0, 0.75, 0.5, 0.5, 0.5]),  # triage of r0 .. r5
+        # estimates of the handled r4 (c5), r3 (c4), r1 (c1): 0.45 and 0.4 deny the entitled
+        # c5 and c4 (wrongly); 0.3 denies c1 (rightly)
         ("standard_normal", [-0.35 / sd, -0.4 / sd, 0.0]),
         ("random", [0.0, 0.0, 0.0]),  # reviews: none, decisions are not automated
         ("random", [0.9, 0.3, 0.99]),  # appeals: c5 p = 0.25, c4 p = 0.4
         ("random", [0.3]),  # acceptance of c1: 0.25 x 1.3 (bundled) = 0.325
     )
     m = hand_model(
-        TWO_DOMAINS | INPUT_RULES,
+        TWO_DOMAINS | INPUT_RULES | {"governance.capacity": 9.0},
         hand_citizens(
             [0, 0, 0, 1, 1, 1],
             2,
-            pending_since=[9, 7, 6, -1, 5, 4],
-            pending_kind=[0, 1, 0, 0, 0, 0],
-            pending_domain=[1, 0, 0, 0, 1, 0],
             member=[-1, 0, -1, -1, -1, -1],
             efficacy=[0.5, 0.5, 0.5, 0.5, 1.0, 0.5],
             need=QUEUE_NEEDS,
@@ -278,15 +291,22 @@ def test_inputs_queue_triage_errors_appeals_and_acceptance():
         hand_administration(6, implemented=2.0, responsiveness=0.9),
         rng,
     )
+    m.queue = hand_queue(
+        owner=[0, 1, 2, 4, 5, 4],
+        since=[9, 7, 6, 5, 4, 8],
+        kind=[0, 1, 0, 0, 0, 0],
+        domain=[1, 0, 0, 1, 0, 0],
+    )
     m.steps = 10
     record = StepRecord()
     process_inputs(m, record)
     rng.assert_used_up()
     adm = m.administrations
 
-    # priorities 9.5, 7.0, 7.5, 6.0, 5.0: the queue is c5, c4, c1 | c2, c0; triage put c1
-    # (since 7) before c2 (since 6), and c2, four months old, expires; c0 waits
-    assert adm.capacity[0] == 3
+    # priorities 9.5, 7.0, 7.5, 6.0, 5.0, 9.0: the queue is r4, r3, r1 | r2, r5, r0; staff
+    # time adds up 1, 2, 5 (a proposal takes 3), then 6 > 5.9: r2 waits and, four months
+    # old, expires; with a report's time for the proposal r2 would have been handled
+    assert adm.capacity[0] == exactly(5.4)
     assert record.ignored.tolist() == [2]
     # c5 and c4 decided wrongly; c4 appealed (0.3 < 0.1 + 0.6 x 1.0 x 0.5), c5 did not
     assert record.wronged.tolist() == [5]
@@ -301,7 +321,7 @@ def test_inputs_queue_triage_errors_appeals_and_acceptance():
     # no claim was granted without entitlement; each decided case goes on file
     assert record.unlawful_grants.tolist() == [0]
     assert m.citizens.cases.tolist() == [0, 1, 0, 0, 1, 1]
-    # only c1 (3 months old) came within the target delay of 3; c5 (6) and c4 (5) did not
+    # only r1 (3 months old) came within the target delay of 3; r4 (6) and r3 (5) did not
     assert record.handled_in_time.tolist() == [1.0]
     assert adm.handled[0] == 3
     assert adm.expired[0] == 1
@@ -309,8 +329,13 @@ def test_inputs_queue_triage_errors_appeals_and_acceptance():
     assert adm.errors[0] == 1
     assert adm.decisions[0] == 3
     assert adm.implemented[0] == 3
-    assert adm.backlog[0] == 1
-    assert m.citizens.pending_since.tolist() == [9, -1, -1, -1, -1, -1]
+    # r0 and r5 wait, in submission order; c4 still has an input open
+    assert adm.backlog[0] == 2
+    assert m.queue.owner.tolist() == [0, 4]
+    assert m.queue.since.tolist() == [9, 8]
+    # nothing arrived this month; no budget round in month 10
+    assert adm.workload[0].tolist() == [0.0] * 12
+    assert np.isnan(adm.staff[0])
     # quality depreciates by 2% of its excess over 1, then c1's proposal adds 0.2 / 3 to
     # (hood 0, domain 0): 1.59 - 0.0118 + 0.0667 passes the ceiling 1.6
     assert m.hoods.quality == exactly(np.array([[1.6, 1.0], [1.5 - 0.01, 1.0]]))
@@ -318,7 +343,7 @@ def test_inputs_queue_triage_errors_appeals_and_acceptance():
 
 def test_inputs_keep_the_last_responsiveness_when_nothing_is_resolved():
     rng = ScriptedRng(
-        ("random", [0.2]),  # capacity floor(0.6 + 0.2) = 0: nothing can be handled
+        ("random", [0.2]),  # staff time 0.6 + 0.2 < 1, a report's time: nothing handled
         ("random", [0.0]),  # triage of the one open input
         ("standard_normal", []),  # no decisions: estimates, reviews, appeals, acceptances
         ("random", []),
@@ -327,20 +352,95 @@ def test_inputs_keep_the_last_responsiveness_when_nothing_is_resolved():
     )
     m = hand_model(
         TWO_DOMAINS | INPUT_RULES | {"governance.capacity": 1.0},
-        hand_citizens([0] * 6, 2, pending_since=[-1, -1, 9, -1, -1, -1]),
+        hand_citizens([0] * 6, 2),
         hand_hoods([6], 2),
         hand_administration(6, responsiveness=0.9),
         rng,
     )
+    m.queue = hand_queue(owner=[2], since=[9], kind=[0], domain=[0])
     m.steps = 10
     record = StepRecord()
     process_inputs(m, record)
     rng.assert_used_up()
-    assert m.administrations.capacity[0] == 0
+    assert m.administrations.capacity[0] == exactly(0.6)
     assert m.administrations.responsiveness[0] == 0.9
     assert record.handled_in_time.tolist() == [0.0]
     assert m.administrations.backlog[0] == 1
-    assert m.citizens.pending_since.tolist() == [-1, -1, 9, -1, -1, -1]
+    assert m.queue.owner.tolist() == [2]
+
+
+def test_budget_round_staffs_to_last_years_workload_and_a_cut_cuts_staff():
+    # month 13, the second year's budget round; automated decisions (speed 4) with half of
+    # them reviewed: a report takes 1 x (1/4 + 0.5 / 3) = 5/12 slots, a proposal 3 x that
+    rng = ScriptedRng(
+        ("random", [0.0]),  # no extra slot
+        ("random", [0.0, 0.1]),  # triage: the report first, then the proposal
+        ("standard_normal", [0.0]),  # no noise: every citizen's need equals the prior, so the
+        # algorithm's estimate is the merit itself and its decision is sound
+        ("random", [0.9]),  # not reviewed
+        ("random", [0.9]),  # not appealed
+        ("random", []),  # no proposal handled, nothing to accept
+    )
+    m = hand_model(
+        TWO_DOMAINS
+        | INPUT_RULES
+        | {"governance.ict_role": "substitutive", "governance.human_review": 0.5},
+        hand_citizens([0] * 6, 2),
+        hand_hoods([6], 2),
+        hand_administration(6),
+        rng,
+    )
+    m.administrations.workload[:] = 2.0  # staff time demanded in each month of year one
+    m.queue = hand_queue(owner=[0, 3], since=[13, 13], kind=[0, 1], domain=[0, 1])
+    m.steps = 13
+    record = StepRecord(budget_multiplier=0.5)
+    process_inputs(m, record)
+    rng.assert_used_up()
+    adm = m.administrations
+    # planned staff: 1.2 x mean workload 2 = 2.4, within the ceiling 4.5 x 0.1 x 6 = 2.7;
+    # the cut halves the staff employed this month
+    assert adm.staff[0] == exactly(2.4)
+    assert adm.capacity[0] == exactly(1.2)
+    # this month's arrivals: (1 + 3) x 5/12 slots, recorded in the year's first column
+    assert adm.workload[0, 0] == exactly(5.0 / 3.0)
+    # 5/12 fits in 1.2, 5/12 + 15/12 does not: the report is handled, the proposal waits
+    assert adm.handled[0] == 1
+    assert record.acted.tolist() == [0]
+    assert adm.backlog[0] == 1 and m.queue.kind.tolist() == [1]
+    assert adm.responsiveness[0] == 1.0
+
+
+def test_budget_round_plans_staff_to_clear_the_backlog_within_the_year():
+    # month 13, human decisions at speed 1; last year's workload 1 slot a month, and a
+    # proposal (3 slots) from month 12 still waits: the round plans 1.2 x 1 for the flow plus
+    # 3 / 12 for the backlog, within the ceiling 4.5 x 0.1 x 6 = 2.7; this month's report
+    # is workload, not backlog
+    rng = ScriptedRng(
+        ("random", [0.0]),  # no extra slot
+        ("random", [0.9, 0.0]),  # triage: proposal 13.8, report 13.0: the report first
+        ("standard_normal", [0.0]),  # no noise, status 0.5: no bias, the decision is sound
+        ("random", [0.0]),  # reviews: none, decisions are not automated
+        ("random", [0.9]),  # not appealed
+        ("random", []),  # no proposal handled, nothing to accept
+    )
+    m = hand_model(
+        TWO_DOMAINS | INPUT_RULES,
+        hand_citizens([0] * 6, 2),
+        hand_hoods([6], 2),
+        hand_administration(6),
+        rng,
+    )
+    m.administrations.workload[:] = 1.0
+    m.queue = hand_queue(owner=[1, 0], since=[12, 13], kind=[1, 0], domain=[0, 1])
+    m.steps = 13
+    process_inputs(m, StepRecord())
+    rng.assert_used_up()
+    adm = m.administrations
+    assert adm.staff[0] == exactly(1.2 + 3.0 / 12.0)
+    assert adm.capacity[0] == exactly(1.45)
+    assert adm.workload[0, 0] == exactly(1.0)
+    # 1 fits in 1.45, 1 + 3 does not: the proposal waits another month
+    assert adm.handled[0] == 1 and m.queue.kind.tolist() == [1]
 
 
 # --------------------------------------------------------------------------- production
@@ -560,3 +660,24 @@ def test_feedback_neighbours_pull_trust_and_the_reference_level_drifts():
     ref = np.array([0.8, 0.2, 0.4, 0.5]) + 0.5 * (np.array(trust) - [0.8, 0.2, 0.4, 0.5])
     assert c.trust_ref == pytest.approx(ref, rel=1e-7)
     assert c.efficacy == exactly(np.array([0.8, 0.2, 0.4, 0.6]))  # neighbours move trust only
+
+
+# --------------------------------------------------------------------------- engagement
+
+
+def test_dropout_hazard_falls_with_acts_and_rises_after_a_bad_experience():
+    # engaged c0 (1 act), c1 (1 act, an input ignored), c2 (4 acts, wronged), c4 (2 acts, a
+    # proposal rejected); c3 never acted. Hazards (0.3 + 0.5 x bad) / acts:
+    # c0 0.3, c1 0.8, c2 0.8 / 4 = 0.2, c4 0.8 / 2 = 0.4
+    rng = ScriptedRng(("random", [0.5, 0.5, 0.1, 0.45]))
+    m = hand_model(
+        {},
+        hand_citizens([0] * 5, 1, engaged=[True, True, True, False, True], acts=[1, 1, 4, 0, 2]),
+        hand_hoods([5], 1),
+        hand_administration(5),
+        rng,
+    )
+    update_engagement(m, no_outcomes(ignored=[1], wronged=[2], rejected=[4]))
+    rng.assert_used_up()
+    # c0 stays (0.5 >= 0.3), c1 quits (0.5 < 0.8), c2 quits (0.1 < 0.2), c4 stays (0.45 >= 0.4)
+    assert m.citizens.engaged.tolist() == [True, False, False, False, True]

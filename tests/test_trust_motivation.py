@@ -68,15 +68,19 @@ def after_a_month(met_gap: float, seed: int) -> tuple[float, float]:
 
 
 def test_trust_falls_faster_after_a_bad_month_than_it_rises_after_a_good_one():
+    # measured against a neutral month in the same world, so that the reversion towards each
+    # citizen's reference level (the same in all three months, and of either sign depending on
+    # where trust stands) does not count as part of the response to the experience
     falls, rises = [], []
     for seed in range(4):
-        before, bad = after_a_month(-0.2, seed)
+        _, neutral = after_a_month(0.0, seed)
+        _, bad = after_a_month(-0.2, seed)
         _, good = after_a_month(+0.2, seed)
-        falls.append(before - bad)
-        rises.append(good - before)
+        falls.append(neutral - bad)
+        rises.append(good - neutral)
     falls, rises = np.array(falls), np.array(rises)
     assert (falls > 0).all() and (rises > 0).all()
-    # the reversion term is the same in both months; the experience of needs met weighs 1.5x
+    # the experience of needs met below expectation weighs trust_asymmetry = 1.5 times
     assert_greater(falls, 1.3 * rises, paired=True)
 
 
