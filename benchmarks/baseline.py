@@ -99,6 +99,7 @@ from coprod.model.inputs import (
     REPORT_VISIBILITY,
     REVIEW_COST,
     TRIAGE,
+    URGENT_NEED,
 )
 from coprod.model.measures import MEASURES, SATISFIED, gini, top_share
 from coprod.model.participation import (
@@ -483,6 +484,7 @@ class Business(mesa.Agent):
         self.engaged = False
         self.months_engaged = 0
         self.barred = 0
+        self.partner = False
 
     def step(self) -> None:
         """Start or end engagement; lobby or not; an engaged business sponsors and reuses data.
@@ -504,6 +506,7 @@ class Business(mesa.Agent):
             self.engaged = draw >= DISENGAGE
         else:
             self.engaged = draw < p_engage and self.barred == 0
+        self.partner = self.engaged  # a partner this month, whether or not it is caught
         if self.engaged:
             p = a.detection
             gain = -math.log(1.0 - rnd())
@@ -633,7 +636,11 @@ class Administration(mesa.Agent):
         self.staff_employed = planned * m.budget_multiplier
         capacity = self.staff_employed * share + rnd()
 
-        queue = [(item[0] + TRIAGE * rnd(), item) for item in self.queue]
+        # urgent inputs first, then routine ones; within each, oldest first with triage
+        queue = [
+            ((item[3].need[item[2]] <= URGENT_NEED, item[0] + TRIAGE * rnd()), item)
+            for item in self.queue
+        ]
         queue.sort(key=lambda entry: entry[0])
         handled, waiting, spent = [], [], 0.0
         for _, item in queue:
@@ -1039,8 +1046,8 @@ class BaselineModel(mesa.Model):
         overhead_share = sum(a.overhead for a in adms) / spending if spending > 0 else 0.0
         gross = sum(lv * h.population for h in self.hoods for lv in h.level)
         useful_share = self.useful_output / gross if gross > 0 else 0.0
-        public = sum(sum(h.resources) for h in self.hoods)
         decisions = sum(a.decisions for a in adms)
+        partners = sum(b.partner for b in self.businesses)
         contributions = np.array(contributions)
         m = {
             "participation_rate": participated / n,
@@ -1059,7 +1066,9 @@ class BaselineModel(mesa.Model):
             "responsiveness": self.last_responsiveness,
             "equality": 1.0 - abs(met_q[4] - met_q[0]),
             "lawfulness": 1.0 - sum(a.errors for a in adms) / decisions if decisions else 1.0,
-            "integrity": 1.0 - sum(a.captured for a in adms) / public if public > 0 else 1.0,
+            "integrity": (
+                1.0 - sum(len(a.lobbyists) for a in adms) / partners if partners else 1.0
+            ),
             "business_engagement": (
                 sum(b.engaged for b in self.businesses) / len(self.businesses)
                 if self.businesses

@@ -20,15 +20,21 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod.model.decisions import judge_cases
+from coprod.model.decisions import ENTITLEMENT, judge_cases
 from coprod.model.input_queue import PROPOSAL
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
 
-#: Months of age that triage by urgency can reorder (0 is strict first-come, first-served).
+#: Months of age that triage can reorder for reasons the model does not see (0 is strict
+#: first-come, first-served among inputs of equal urgency).
 TRIAGE = 2.0
+#: Need (need units) above which intake marks an input urgent; urgent inputs are taken before
+#: all others (two priority classes, as service-level agreements set them by category;
+#: triage as a rationing device, Lipsky 1980). The entitlement threshold: a case that merits
+#: service.
+URGENT_NEED = ENTITLEMENT
 #: Staff slots one human review of an automated decision takes, per unit of the input's
 #: staff time.
 REVIEW_COST = 1.0 / 3.0
@@ -163,19 +169,18 @@ def _queue(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The queue rows handled this month and those that expire waiting.
 
-    Each administration takes its inputs oldest first, with triage by urgency mixing inputs a
-    few months apart, while their staff time adds up to no more than its staff time plus a
-    uniform draw of at most one slot (which keeps small administrations' throughput
-    unbiased); of the rest, those too old expire.
+    Each administration takes its urgent inputs (need above ``URGENT_NEED``) before the
+    routine ones, and within each class the oldest first, with triage mixing inputs up to
+    ``TRIAGE`` months apart for reasons the model does not see, while their staff time adds
+    up to no more than its staff time plus a uniform draw of at most one slot (which keeps
+    small administrations' throughput unbiased); of the rest, those too old expire.
     """
     q = model.queue
     n_muni = len(model.administrations)
     slack = model.rng.random(n_muni)
     priority = q.since + TRIAGE * model.rng.random(len(q))
-    if n_muni == 1:
-        order = np.argsort(priority, kind="stable")
-    else:
-        order = np.lexsort((priority, q.municipality))
+    routine = model.citizens.need[q.owner, q.domain] <= URGENT_NEED
+    order = np.lexsort((priority, routine, q.municipality))
     muni = q.municipality[order]
     spent = np.cumsum(cost[order])
     first = np.searchsorted(muni, np.arange(n_muni))

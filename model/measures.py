@@ -22,6 +22,7 @@ from coprod.model.measure_registry import (
 )
 
 if TYPE_CHECKING:
+    from coprod.agents.business import BusinessState
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
 
@@ -87,7 +88,6 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
     spending = float(adm.spending.sum())
     overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else 0.0
     useful_share = _useful_share(record)
-    public = float(model.hoods.resources.sum())
     decisions = float(adm.decisions.sum())
 
     m = {
@@ -113,7 +113,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         "responsiveness": responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
         "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else 1.0,
-        "integrity": 1.0 - float(adm.captured.sum()) / public if public > 0 else 1.0,
+        "integrity": _integrity(model.businesses),
         "business_engagement": float(model.businesses.engaged.mean())
         if len(model.businesses)
         else 0.0,
@@ -185,11 +185,6 @@ def collect_municipality_measures(
     adm = model.administrations
     n = len(adm)
     mean = model.municipality_mean
-    public = np.bincount(
-        np.repeat(model.hoods.municipality, model.n_domains),
-        weights=model.hoods.resources.ravel(),
-        minlength=n,
-    )
     groups = c.municipality.astype(np.int64) * 5 + c.quintile
     per_group = np.bincount(groups, minlength=5 * n).clip(min=1)
     met_q = (np.bincount(groups, weights=c.met, minlength=5 * n) / per_group).reshape(n, 5)
@@ -206,7 +201,7 @@ def collect_municipality_measures(
         "responsiveness": adm.responsiveness.copy(),
         "equality": 1.0 - np.abs(met_q[:, 4] - met_q[:, 0]),
         "lawfulness": 1.0 - _ratio(adm.errors, adm.decisions),
-        "integrity": 1.0 - _ratio(adm.captured, public),
+        "integrity": _integrity_by_municipality(model.businesses, n),
         "backlog": adm.backlog / np.maximum(adm.population, 1),
         "innovations": model.innovation.adopted.sum(axis=1).astype(float)
         if model.innovation is not None
@@ -220,3 +215,22 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def _integrity(b: BusinessState) -> float:
+    """Share of this month's business partners who did not lobby unseen (1 without partners).
+
+    Partners are the businesses engaged when lobbying was decided (those caught are barred
+    after it); lobbying that was caught is undone and counts as kept to the rules.
+    """
+    partners = np.count_nonzero(b.engaged | b.detected)
+    if partners == 0:
+        return 1.0
+    return 1.0 - np.count_nonzero(b.lobbied & ~b.detected) / partners
+
+
+def _integrity_by_municipality(b: BusinessState, n: int) -> np.ndarray:
+    """``_integrity`` per municipality."""
+    partners = np.bincount(b.municipality, weights=b.engaged | b.detected, minlength=n)
+    unseen = np.bincount(b.municipality, weights=b.lobbied & ~b.detected, minlength=n)
+    return 1.0 - _ratio(unseen, partners)
