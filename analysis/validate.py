@@ -12,12 +12,16 @@ of the default scenario (or the caller's) and of the few variants each pattern n
 - **digital divide**: with instrumental ICT, closing the offline channel widens the
   participation gap between the top and bottom status quintiles (Clark, Brudney & Jang 2013);
 - **co-production function**: a budget cut lowers output more where citizens' effort
-  complements professional work than where it substitutes for it (Parks et al. 1981).
+  complements professional work than where it substitutes for it (Parks et al. 1981);
+- **capacity**: a budget cut lowers responsiveness in the months after it, against the same
+  worlds without the cut (Lipsky 1980 on rationing under scarce resources).
 
 Every pattern is reported with its source, the expected pattern, the observed value with a 95%
-interval across replicates and pass or fail. Nothing here is tuned per pattern: each check reads
-the same parameter set; only the factor a pattern is about (the offline channel, the budget and
-the substitution between effort and professional work) is varied.
+interval across replicates, pass or fail, and whether the calibration of the defaults used it
+(``CALIBRATED_ON``): such a pattern holds by calibration and is no independent check. Nothing
+here is tuned per pattern: each check reads the same parameter set; only the factor a pattern is
+about (the offline channel, the budget and the substitution between effort and professional
+work) is varied.
 """
 
 from __future__ import annotations
@@ -41,6 +45,21 @@ FIXMYSTREET_TOP10 = 0.62  # mySociety research, "Super contributors and power la
 FIXMYSTREET_TOP1 = 0.33
 #: Share of contributions the top 10% must exceed for "a minority makes most contributions".
 MAJORITY = 0.5
+#: Range the top 1%'s share must lie in: FixMyStreet's 0.33, give or take what differs between
+#: one platform and another (about a third either way).
+TOP1_RANGE = (0.2, 0.45)
+#: Months after the capacity check's budget cut over which responsiveness is compared; the cut
+#: falls this many months before the end of the run.
+CAPACITY_WINDOW = 24
+
+#: Patterns the calibration of the defaults used, with the parameters set to reproduce them
+#: (docs/validation.md, "Calibration of the defaults"); every other check is independent.
+CALIBRATED_ON: dict[str, str] = {
+    "Adoption S-curve: shape": "behaviour.adoption_innovation, behaviour.adoption_imitation, "
+    "INITIAL_ADOPTION",
+    "Adoption S-curve: Bass p": "behaviour.adoption_innovation, INITIAL_ADOPTION",
+    "Adoption S-curve: Bass q": "behaviour.adoption_imitation",
+}
 
 #: Bass (1969) coefficients per year: the mean over 213 published estimates (Sultan, Farley &
 #: Lehmann 1990) and the ranges of reported mean values (Chandrasekaran & Tellis 2007) and of
@@ -94,12 +113,18 @@ class PatternCheck:
     criterion: str
     #: ``None`` for a figure reported beside the patterns without a pass or fail.
     passed: bool | None
+    #: Parameters the calibration of the defaults set to reproduce this pattern ("" when the
+    #: check is independent of any calibration).
+    calibrated_with: str = ""
 
     @classmethod
     def of(cls, interval: tuple[float, float, float], **text: Any) -> PatternCheck:
         """A check whose ``observed``, ``ci_low`` and ``ci_high`` are ``interval``, in order."""
         observed, ci_low, ci_high = interval
-        return cls(observed=observed, ci_low=ci_low, ci_high=ci_high, **text)
+        calibrated = CALIBRATED_ON.get(text["pattern"], "")
+        return cls(
+            observed=observed, ci_low=ci_low, ci_high=ci_high, calibrated_with=calibrated, **text
+        )
 
 
 @dataclass
@@ -122,10 +147,26 @@ class Validation:
 
 
 # ---------------------------------------------------------------------------- running
-def validation_scenarios(base: Scenario | None = None) -> dict[str, Scenario]:
-    """The base scenario and the variants the checks compare, by label."""
+def validation_scenarios(
+    base: Scenario | None = None, steps: int | None = None
+) -> dict[str, Scenario]:
+    """The base scenario and the variants the checks compare, by label.
+
+    ``budget_cut`` is the base with a cut of ``BUDGET_CUT`` of the budget ``CAPACITY_WINDOW``
+    months before the end of the run (``steps``, default the scenario's).
+    """
     base = base if base is not None else Scenario()
-    return {label: base.with_overrides(o) if o else base for label, o in VARIANTS.items()}
+    scenarios = {label: base.with_overrides(o) if o else base for label, o in VARIANTS.items()}
+    steps = steps if steps is not None else base.steps
+    cut = {"step": cut_step(steps), "kind": "budget_cut", "size": BUDGET_CUT}
+    events = [e.model_dump(exclude_none=True) for e in base.events]
+    scenarios["budget_cut"] = base.with_overrides({"events": [*events, cut]})
+    return scenarios
+
+
+def cut_step(steps: int) -> int:
+    """The month of the capacity check's budget cut in a run of ``steps`` months."""
+    return max(1, steps - CAPACITY_WINDOW + 1)
 
 
 def run_validation(
@@ -150,7 +191,7 @@ def run_validation(
         raise AnalysisError(
             f"replicates = {replicates!r} is not allowed: validation needs >= 2 for intervals"
         )
-    scenarios = validation_scenarios(base)
+    scenarios = validation_scenarios(base, steps)
     # a variant equal to one already listed is not run again; the others run as one
     # comparison (one job: a Dask cluster is started once), each named by its label
     distinct: dict[str, str] = {}  # scenario as JSON -> label of the ensemble that runs it
@@ -192,6 +233,7 @@ def check_patterns(runs: pd.DataFrame) -> tuple[list[PatternCheck], pd.DataFrame
             runs[runs["ensemble"] == "offline_channel"],
         ),
         check_coproduction_function({k: runs[runs["ensemble"] == k] for k in VARIANTS}),
+        check_capacity(runs[runs["ensemble"] == "budget_cut"], default),
     ]
     return checks, bass
 
@@ -214,13 +256,15 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
         "mySociety research, 'Super contributors and power laws' (FixMyStreet reports); "
         "Verba, Schlozman & Brady 1995"
     )
-    def share(measure: str, passed: Callable[[float], bool | None], **text: str) -> PatternCheck:
+    def share(
+        measure: str, passed: Callable[[float, float, float], bool], **text: str
+    ) -> PatternCheck:
         interval = mean_interval(final_values(default, measure))
-        return PatternCheck.of(interval, passed=passed(interval[1]), **text)
+        return PatternCheck.of(interval, passed=passed(*interval), **text)
 
     top10 = share(
         "top10_share",
-        lambda low: bool(low > MAJORITY),
+        lambda mean, low, high: bool(low > MAJORITY),
         pattern="Participation inequality: top 10% of contributors",
         source=source,
         expected="a small minority of contributors makes most contributions",
@@ -231,17 +275,17 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
     )
     top1 = share(
         "top1_share",
-        lambda low: None,
+        lambda mean, low, high: bool(TOP1_RANGE[0] <= mean <= TOP1_RANGE[1]),
         pattern="Participation inequality: top 1% of contributors",
         source=source,
         expected="the very most active contributors (super contributors) make a large share",
         statistic="top1_share at the horizon",
         published=f"FixMyStreet: {FIXMYSTREET_TOP1:.0%} of reports by the top 1% of users",
-        criterion="reported beside the published figure, not checked: see docs/validation.md",
+        criterion=f"mean within [{TOP1_RANGE[0]}, {TOP1_RANGE[1]}]",
     )
     gini = share(
         "contribution_gini",
-        lambda low: bool(low > 0.5),
+        lambda mean, low, high: bool(low > 0.5),
         pattern="Participation inequality: Gini of contributions",
         source="Verba, Schlozman & Brady 1995; Alford 2009 (co-production is a minority activity)",
         expected="contributions are very unequal across all residents (most contribute nothing)",
@@ -399,4 +443,28 @@ def check_coproduction_function(ensembles: Mapping[str, pd.DataFrame]) -> Patter
         published="a theoretical result of the co-production function (Parks et al. 1981)",
         criterion="lower 95% bound above 0",
         passed=bool(lo > 0),
+    )
+
+
+def check_capacity(cut: pd.DataFrame, default: pd.DataFrame) -> PatternCheck:
+    """A budget cut lowers responsiveness in the months after it (same worlds, paired)."""
+    last = int(default["step"].max())
+    window = (cut_step(last), last)
+
+    def after(frame: pd.DataFrame) -> np.ndarray:
+        part = frame[(frame["step"] >= window[0]) & (frame["step"] <= window[1])]
+        return part.groupby("replicate")["responsiveness"].mean().sort_index().to_numpy()
+
+    diff, lo, hi = _paired(after(cut), after(default))
+    return PatternCheck.of(
+        (diff, lo, hi),
+        pattern="Capacity: a budget cut lowers responsiveness",
+        source="Lipsky 1980; Kingman 1961",
+        expected="with fewer staff, fewer inputs are answered within the target delay",
+        statistic=f"responsiveness over months {window[0]}-{window[1]} after a {BUDGET_CUT:.0%} "
+        "budget cut at the start of that window, minus the same worlds without it (paired by "
+        "replicate seed)",
+        published="public services ration by queueing when resources are scarce (Lipsky 1980)",
+        criterion="upper 95% bound below 0",
+        passed=bool(hi < 0),
     )

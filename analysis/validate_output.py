@@ -26,8 +26,10 @@ from coprod.analysis.validate import (
     FIXMYSTREET_TOP1,
     FIXMYSTREET_TOP10,
     MAJORITY,
+    TOP1_RANGE,
     Validation,
     bass_curve,
+    cut_step,
     fit_bass,
     horizon_values,
 )
@@ -39,6 +41,7 @@ FIGURES = (
     "adoption_curve.png",
     "digital_divide.png",
     "coproduction_function.png",
+    "capacity.png",
 )
 
 
@@ -52,7 +55,9 @@ def write_validation(validation: Validation, folder: str | Path) -> list[Path]:
         write_frame(folder / "runs.parquet", validation.runs),
         write_frame(folder / "bass.csv", validation.bass),
     ]
-    builders = (inequality_figure, adoption_figure, divide_figure, coproduction_figure)
+    builders = (
+        inequality_figure, adoption_figure, divide_figure, coproduction_figure, capacity_figure
+    )
     for name, build in zip(FIGURES, builders, strict=True):
         save_figure(build(validation), folder / name)
         files.append(folder / name)
@@ -105,6 +110,7 @@ def inequality_figure(validation: Validation) -> Figure:
     _band(ax, default, "top1_share", "top 1% of contributors (coprod)")
     ax.axhline(FIXMYSTREET_TOP10, ls="--", color="C0", lw=1, label="FixMyStreet, top 10%")
     ax.axhline(FIXMYSTREET_TOP1, ls="--", color="C1", lw=1, label="FixMyStreet, top 1%")
+    ax.axhspan(*TOP1_RANGE, color="C1", alpha=0.08, label="range checked for the top 1%")
     ax.axhline(MAJORITY, ls=":", color="grey", lw=1, label="half of all contributions")
     _finish(ax, "Participation inequality: contributions made by the most active")
     ax.set(xlabel="month", ylabel="share of all contributions", ylim=(0, 1))
@@ -171,4 +177,17 @@ def coproduction_figure(validation: Validation) -> Figure:
     ax.set_xticks(x, [f"effort {kind} professional work" for kind in kinds])
     _finish(ax, "Co-production function: what a cut costs (Parks et al. 1981)", grid="y")
     ax.set(ylabel=measure("effectiveness").label, ylim=(0, 1))
+    return fig
+
+
+
+def capacity_figure(validation: Validation) -> Figure:
+    """Responsiveness month by month with and without the capacity check's budget cut."""
+    fig, ax = _axes()
+    default = _ensemble(validation, "default")
+    _band(ax, default, "responsiveness", "no cut")
+    _band(ax, _ensemble(validation, "budget_cut"), "responsiveness", f"{BUDGET_CUT:.0%} cut")
+    ax.axvline(cut_step(int(default["step"].max())), ls=":", color="grey", lw=1, label="the cut")
+    _finish(ax, "Capacity: responsiveness after a budget cut, same worlds")
+    ax.set(xlabel="month", ylabel=measure("responsiveness").label, ylim=(0, 1.02))
     return fig

@@ -484,7 +484,6 @@ class Business(mesa.Agent):
         self.engaged = False
         self.months_engaged = 0
         self.barred = 0
-        self.partner = False
 
     def step(self) -> None:
         """Start or end engagement; lobby or not; an engaged business sponsors and reuses data.
@@ -506,7 +505,6 @@ class Business(mesa.Agent):
             self.engaged = draw >= DISENGAGE
         else:
             self.engaged = draw < p_engage and self.barred == 0
-        self.partner = self.engaged  # a partner this month, whether or not it is caught
         if self.engaged:
             p = a.detection
             gain = -math.log(1.0 - rnd())
@@ -1047,7 +1045,14 @@ class BaselineModel(mesa.Model):
         gross = sum(lv * h.population for h in self.hoods for lv in h.level)
         useful_share = self.useful_output / gross if gross > 0 else 0.0
         decisions = sum(a.decisions for a in adms)
-        partners = sum(b.partner for b in self.businesses)
+        public = sum(sum(h.resources) for h in self.hoods)
+        # resources allocated under capture: those of the cells where a partner lobbied unseen
+        cells = {
+            (id(b.hood), b.domain): b.hood.resources[b.domain]
+            for a in adms
+            for b in a.lobbyists
+        }
+        captured = sum(cells.values())
         contributions = np.array(contributions)
         m = {
             "participation_rate": participated / n,
@@ -1066,9 +1071,7 @@ class BaselineModel(mesa.Model):
             "responsiveness": self.last_responsiveness,
             "equality": 1.0 - abs(met_q[4] - met_q[0]),
             "lawfulness": 1.0 - sum(a.errors for a in adms) / decisions if decisions else 1.0,
-            "integrity": (
-                1.0 - sum(len(a.lobbyists) for a in adms) / partners if partners else 1.0
-            ),
+            "integrity": 1.0 - captured / public if public > 0 else 1.0,
             "business_engagement": (
                 sum(b.engaged for b in self.businesses) / len(self.businesses)
                 if self.businesses

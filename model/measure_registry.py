@@ -183,9 +183,9 @@ REGISTRY: tuple[Measure, ...] = (
     Measure("lawfulness", _SHARE, "proper", True, "Decisions without errors (lawfulness)",
             "share", "Share of allocation decisions free of an error nobody corrected "
             "(algorithms make errors; staff review and appeals correct them)."),
-    Measure("integrity", _SHARE, "proper", True, "Partners keeping to the rules (integrity)",
-            "share", "Share of the month's business partners who did not lobby unseen to steer "
-            "public resources their way (1 where there are no partners)."),
+    Measure("integrity", _SHARE, "proper", True, "Money free of business capture (integrity)",
+            "share", "Share of public resources allocated where no business partner lobbied "
+            "unseen to steer the allocation its way."),
     Measure("business_engagement", _SHARE, None, None, "Businesses engaged as partners",
             "share", "Share of businesses engaged as partners of the administration."),
     Measure("innovations_adopted", _UNBOUNDED, None, None, "Innovations adopted", "count",

@@ -22,7 +22,6 @@ from coprod.model.measure_registry import (
 )
 
 if TYPE_CHECKING:
-    from coprod.agents.business import BusinessState
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
 
@@ -113,7 +112,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         "responsiveness": responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
         "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else 1.0,
-        "integrity": _integrity(model.businesses),
+        "integrity": _integrity(model),
         "business_engagement": float(model.businesses.engaged.mean())
         if len(model.businesses)
         else 0.0,
@@ -201,7 +200,7 @@ def collect_municipality_measures(
         "responsiveness": adm.responsiveness.copy(),
         "equality": 1.0 - np.abs(met_q[:, 4] - met_q[:, 0]),
         "lawfulness": 1.0 - _ratio(adm.errors, adm.decisions),
-        "integrity": _integrity_by_municipality(model.businesses, n),
+        "integrity": _integrity_by_municipality(model, n),
         "backlog": adm.backlog / np.maximum(adm.population, 1),
         "innovations": model.innovation.adopted.sum(axis=1).astype(float)
         if model.innovation is not None
@@ -217,20 +216,31 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
-def _integrity(b: BusinessState) -> float:
-    """Share of this month's business partners who did not lobby unseen (1 without partners).
+def _captured_cells(model: CoProductionModel) -> np.ndarray:
+    """Service cells (neighbourhood x domain, flat) whose partner lobbied unseen this month."""
+    b = model.businesses
+    unseen = b.lobbied & ~b.detected
+    return np.unique(b.hood[unseen].astype(np.int64) * model.n_domains + b.domain[unseen])
 
-    Partners are the businesses engaged when lobbying was decided (those caught are barred
-    after it); lobbying that was caught is undone and counts as kept to the rules.
+
+def _integrity(model: CoProductionModel) -> float:
+    """1 minus the share of resources allocated under capture (1 without resources).
+
+    Resources are allocated under capture in the service cells where a partner lobbied
+    unseen this month: the allocation there was steered, whatever share it moved.
     """
-    partners = np.count_nonzero(b.engaged | b.detected)
-    if partners == 0:
+    resources = model.hoods.resources
+    total = float(resources.sum())
+    if total <= 0:
         return 1.0
-    return 1.0 - np.count_nonzero(b.lobbied & ~b.detected) / partners
+    return 1.0 - float(resources.ravel()[_captured_cells(model)].sum()) / total
 
 
-def _integrity_by_municipality(b: BusinessState, n: int) -> np.ndarray:
+def _integrity_by_municipality(model: CoProductionModel, n: int) -> np.ndarray:
     """``_integrity`` per municipality."""
-    partners = np.bincount(b.municipality, weights=b.engaged | b.detected, minlength=n)
-    unseen = np.bincount(b.municipality, weights=b.lobbied & ~b.detected, minlength=n)
-    return 1.0 - _ratio(unseen, partners)
+    resources = model.hoods.resources
+    cell_muni = np.repeat(model.hoods.municipality, model.n_domains)
+    total = np.bincount(cell_muni, weights=resources.ravel(), minlength=n)
+    cells = _captured_cells(model)
+    captured = np.bincount(cell_muni[cells], weights=resources.ravel()[cells], minlength=n)
+    return 1.0 - _ratio(captured, total)

@@ -97,12 +97,17 @@ def test_higher_channel_cost_weight_lowers_participation():
 
 
 def test_participation_is_unequal_and_favours_high_status():
-    # three worlds, not one: a single world's gap varies much with its random stream
-    runs = run_ensemble(scenario("socialgov"), replicates=3, steps=60, seed=4)
+    # three worlds, not one: a single world's gap varies much with its random stream; with a
+    # few per cent of residents taking part in a month, quintiles of 2,000 citizens, not 800
+    runs = run_ensemble(
+        scenario("socialgov", population__citizens=2000), replicates=3, steps=60, seed=4
+    )
     frame = runs[runs.step > 48]
-    assert frame.participation_gap.mean() > 0.03
-    assert frame.top10_share.mean() > 0.3  # the top tenth makes far more than a tenth
-    assert frame.contribution_gini.mean() > 0.4
+    # the richest fifth takes part markedly more often than the poorest (0.04 on a mean rate
+    # of 0.08 at these seeds): more than a quarter of the mean rate
+    assert frame.participation_gap.mean() > 0.25 * frame.participation_rate.mean()
+    assert frame.top10_share.mean() > 0.5  # the top tenth makes most contributions
+    assert frame.contribution_gini.mean() > 0.8
 
 
 def test_adoption_diffuses_by_imitation():

@@ -16,9 +16,11 @@ from coprod.analysis.cli import main
 from coprod.analysis.validate import (
     BASS_P_RANGE,
     BASS_Q_RANGE,
-    FIXMYSTREET_TOP10,
+    CALIBRATED_ON,
+    TOP1_RANGE,
     bass_curve,
     check_adoption_curve,
+    check_capacity,
     check_coproduction_function,
     check_digital_divide,
     check_participation_inequality,
@@ -77,8 +79,44 @@ def test_inequality_check_fails_when_contributions_are_even():
         {r: {"top10_share": 0.12, "top1_share": 0.012, "contribution_gini": 0.2} for r in range(5)}
     )
     top10, top1, gini = check_participation_inequality(even)
-    assert top10.passed is False and gini.passed is False
-    assert top1.passed is None  # reported beside the published figure, not checked
+    assert top10.passed is False and gini.passed is False and top1.passed is False
+    # the top 1% is checked against a range: too concentrated fails as too even does
+    lopsided = _runs({r: {"top10_share": 0.9, "top1_share": 0.6, "contribution_gini": 0.95}
+                      for r in range(5)})
+    top10, top1, gini = check_participation_inequality(lopsided)
+    assert top10.passed and gini.passed and top1.passed is False
+    fixmystreet = _runs({r: {"top10_share": 0.62, "top1_share": 0.33 + 0.001 * r,
+                             "contribution_gini": 0.9} for r in range(5)})
+    assert check_participation_inequality(fixmystreet)[1].passed is True
+
+
+def test_capacity_check_reads_the_direction_after_the_cut():
+    def frame(after_cut: float, jitter: float = 0.0):
+        rows = [
+            {"replicate": r, "step": t,
+             "responsiveness": (after_cut if t >= 97 else 0.9) + jitter * r}
+            for r in range(6) for t in range(1, 121)
+        ]
+        return pd.DataFrame(rows)
+
+    default = frame(0.9, 0.001)
+    check = check_capacity(frame(0.6, 0.002), default)
+    assert check.passed and check.observed == pytest.approx(-0.3 + 0.0025, abs=1e-9)
+    assert not check_capacity(frame(0.95, 0.002), default).passed
+    # the window is the 24 months after the cut: a fall before it does not count
+    early = pd.DataFrame(
+        [{"replicate": r, "step": t, "responsiveness": 0.5 if t < 97 else 0.9 + 0.001 * r}
+         for r in range(6) for t in range(1, 121)]
+    )
+    assert not check_capacity(early, default).passed
+
+
+def test_checks_say_which_patterns_the_calibration_used(fast_validation):
+    table = fast_validation.table().set_index("pattern")
+    calibrated = table[table["calibrated_with"] != ""]
+    assert set(calibrated.index) == set(CALIBRATED_ON)
+    assert "behaviour.adoption_imitation" in table.loc["Adoption S-curve: Bass q"].calibrated_with
+    assert table.loc["Capacity: a budget cut lowers responsiveness"].calibrated_with == ""
 
 
 def test_divide_and_coproduction_checks_read_the_direction():
@@ -118,7 +156,7 @@ def test_top1_share_is_the_top_percent_of_contributors():
 def test_default_parameters_reproduce_every_checked_pattern(fast_validation):
     table = fast_validation.table()
     checked = table[table["passed"].notna()]
-    assert len(checked) == 7
+    assert len(checked) == 9
     failed = checked[~checked["passed"].astype(bool)]
     assert failed.empty, failed[["pattern", "observed", "ci_low", "ci_high"]].to_string()
     assert fast_validation.passed
@@ -127,7 +165,10 @@ def test_default_parameters_reproduce_every_checked_pattern(fast_validation):
 def test_fast_validation_values_beside_the_published_figures(fast_validation):
     rows = fast_validation.table().set_index("pattern")
     top10 = rows.loc["Participation inequality: top 10% of contributors"]
-    assert 0.5 < top10.observed < FIXMYSTREET_TOP10  # a majority, below FixMyStreet's 62%
+    # a majority; above FixMyStreet's 62% (0.76 at these seeds: a finding, docs/validation.md)
+    assert 0.5 < top10.observed
+    top1 = rows.loc["Participation inequality: top 1% of contributors"].observed
+    assert TOP1_RANGE[0] <= top1 <= TOP1_RANGE[1] and top1 < top10.observed
     p = rows.loc["Adoption S-curve: Bass p"].observed
     q = rows.loc["Adoption S-curve: Bass q"].observed
     assert BASS_P_RANGE[0] <= p <= BASS_P_RANGE[1] and BASS_Q_RANGE[0] <= q <= BASS_Q_RANGE[1]
@@ -174,6 +215,7 @@ def test_validate_command_writes_table_figures_and_report(tmp_path, capsys):
         "digital_divide.png",
         "participation_inequality.png",
         "coproduction_function.png",
+        "capacity.png",
     } <= names
     assert not [n for n in names if n.endswith(".tmp")]
     info = json.loads((out / "manifest.json").read_text())
@@ -184,9 +226,11 @@ def test_validate_command_writes_table_figures_and_report(tmp_path, capsys):
         assert pattern in markdown
     assert "FixMyStreet" in markdown and "Parks" in markdown
     html = (out / "validation.html").read_text()
-    assert html.count("data:image/png;base64,") == 4
+    assert html.count("data:image/png;base64,") == 5
     runs = pd.read_parquet(out / "runs.parquet")
-    assert set(runs["ensemble"]) >= {"default", "no_offline_channel", "complements_cut"}
+    assert set(runs["ensemble"]) >= {
+        "default", "no_offline_channel", "complements_cut", "budget_cut"
+    }
     assert runs.groupby("ensemble")["replicate"].nunique().eq(3).all()
 
 
