@@ -16,6 +16,9 @@ import pandas as pd
 
 from coprod.agents._view import ArrayAgent, row_view
 
+#: Month recorded for an event that has not happened (far before any run's first month).
+NEVER = -1_000_000
+
 
 @dataclass
 class CitizenState:
@@ -48,6 +51,7 @@ class CitizenState:
     deliveries: np.ndarray  # int32, months of delivery so far
     proposals: np.ndarray  # int32, proposals so far
     cases: np.ndarray  # int32, cases decided on so far: the administration's file on them
+    last_proposal: np.ndarray  # int32, month of the latest proposal (NEVER if none)
     # the level trust reverts to; starts at trust0 and drifts towards experienced trust
     trust_ref: np.ndarray | None = field(default=None)
 

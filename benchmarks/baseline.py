@@ -56,6 +56,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from coprod.agents.citizen import NEVER
 from coprod.model import world
 from coprod.model.allocation import (
     ALLOCATION_TOLERANCE,
@@ -101,7 +102,7 @@ from coprod.model.inputs import (
     TRIAGE,
     URGENT_NEED,
 )
-from coprod.model.measures import MEASURES, SATISFIED, gini, top_share
+from coprod.model.measures import MEASURES, REACH_MONTHS, SATISFIED, gini, top_share
 from coprod.model.participation import (
     ASSISTED_ACTIVITY,
     ASSISTED_COST,
@@ -263,6 +264,7 @@ class Citizen(mesa.Agent):
         self.next_adopted = self.adopted
         self.engaged = False
         self.acts = self.reports = self.deliveries = self.proposals = 0
+        self.last_proposal = NEVER
         self.hours = self.next_hours = 0.0
         self.contributions = 0.0
         self.met = 0.5
@@ -353,6 +355,8 @@ class Citizen(mesa.Agent):
         self.reports += reports
         self.deliveries += delivers
         self.proposals += proposes
+        if proposes:
+            self.last_proposal = m.steps
         if reports or delivers or proposes:
             self.engaged = True
         self.next_hours = (
@@ -1096,6 +1100,8 @@ class BaselineModel(mesa.Model):
             m[f"needs_met_q{q + 1}"] = met_q[q]
             m[f"burden_q{q + 1}"] = hours_q[q] / max(by_q[q], 1)
         m["coproducer_hours"] = sum(hours_q) / participated if participated else 0.0
+        recent = self.steps - REACH_MONTHS
+        m["cocreation_reach"] = sum(c.last_proposal > recent for c in self.citizens) / n
         self.measures = {name: float(m.get(name, math.nan)) for name in MEASURES}
         self.datacollector.collect(self)
 

@@ -212,6 +212,9 @@ REGISTRY: tuple[Measure, ...] = (
             "resident (business sponsoring excluded)."),
     *_quintiles(),
     *_burden(),
+    Measure("cocreation_reach", _SHARE, None, True, "Had a say in the last year (reach)",
+            "share", "Share of residents who made a proposal in the last 12 months: how far "
+            "co-creation reaches, where calls for proposals open for a few months a year."),
 )
 
 #: Measures only the municipalities report (``RunResult.municipality_vars``).

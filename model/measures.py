@@ -21,6 +21,10 @@ from coprod.model.measure_registry import (
     family_composite,
 )
 
+#: Months over which co-creation's reach is counted: a year, as calls for proposals and
+#: participatory budgets run in yearly cycles.
+REACH_MONTHS = 12
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
@@ -131,6 +135,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         m[f"participation_q{q + 1}"] = float(part_q[q])
         m[f"needs_met_q{q + 1}"] = float(met_q[q])
     m.update(_burden(model, record, quintile, by_q, participated))
+    m["cocreation_reach"] = _cocreation_reach(model)
     return {name: m[name] for name in MEASURES}
 
 
@@ -148,6 +153,12 @@ def _burden(
     m = {f"burden_q{q + 1}": float(per_q[q]) for q in range(5)}
     m["coproducer_hours"] = float(hours.sum()) / actors if actors else 0.0
     return m
+
+
+def _cocreation_reach(model: CoProductionModel) -> float:
+    """Share of citizens who made a proposal in the last 12 months (this one included)."""
+    c = model.citizens
+    return np.count_nonzero(c.last_proposal > model.steps - REACH_MONTHS) / len(c)
 
 
 def _responsiveness(model: CoProductionModel, record: StepRecord) -> float:

@@ -142,6 +142,7 @@ def _count_acts(
     c.coproduced[:] = delivers
     c.coproduced |= reports > 0
     c.cocreated[:] = proposes
+    c.last_proposal[proposes] = model.steps
     acted = c.participated
     c.acts += reports
     c.acts += delivers
