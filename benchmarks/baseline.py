@@ -272,6 +272,7 @@ class Citizen(mesa.Agent):
         self.ignored = self.wronged = self.corrected_late = False
         self.trust_ref = self.trust0
         self.heard = 0.0
+        self.cases = 0  # cases decided on so far: the administration's file
 
     def step(self) -> None:
         """Decide this month's acts, then draw adoption, reading neighbours' last month."""
@@ -662,13 +663,14 @@ class Administration(mesa.Agent):
         prior = m.need_prior()
         sd_algorithm = m.decision_noise(settings.algorithm_error)
         sd_human = m.decision_noise(rules.human_error)
+        on_file: list[Citizen] = []
         for since, kind, domain, c in handled:
             if step - since <= settings.target_delay:
                 in_time += 1
             # the case's merit is the need it concerns; the decision-maker estimates it
             merit = c.need[domain]
             if rules.automated:
-                points = DATA_RECORDS + getattr(c, "cases", 0)
+                points = DATA_RECORDS + c.cases  # the file as it stood before this month
                 if c.adopted and rules.platform_traces:
                     points += DATA_TRACES
                 w = points / (points + DATA_PRIOR)
@@ -679,7 +681,7 @@ class Administration(mesa.Agent):
                 estimate = merit + settings.professional_bias * (c.ses - 0.5)
                 estimate += sd_human * gauss(0.0, 1.0)
                 reviewed = False
-            c.cases = getattr(c, "cases", 0) + 1  # the decision goes on file
+            on_file.append(c)  # the decision goes on file (after this month's decisions)
             entitled = merit > ENTITLEMENT
             granted = estimate > ENTITLEMENT
             wrong = entitled and not granted
@@ -707,6 +709,8 @@ class Administration(mesa.Agent):
                 c.hood.reported[domain] += c.need[domain] * REPORT_VISIBILITY
             if wrong and appealed and not reviewed:
                 c.corrected_late = True
+        for c in on_file:  # every decision, also a citizen's second this month
+            c.cases += 1
         for hood in self.hoods:
             hood.quality = [min(q, QUALITY_MAX) for q in hood.quality]
 

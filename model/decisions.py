@@ -82,7 +82,9 @@ def judge_cases(
     reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
     appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
     appealed = g.appeals[where] & ~granted & (rng.random(len(handled)) < appeal_p)
-    c.cases[handled] += 1  # the decision goes on file (one open input per citizen)
+    # every decision goes on file, also a citizen's second and third this month (a citizen
+    # may have several inputs handled at once; ``c.cases[handled] += 1`` would count one)
+    np.add.at(c.cases, handled, 1)
     if record is not None:
         unlawful = granted & ~entitled & ~reviewed
         counts = np.bincount(where[unlawful], minlength=len(model.administrations))

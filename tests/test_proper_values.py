@@ -63,6 +63,30 @@ def test_algorithm_shrinks_thin_data_towards_the_prior_and_review_catches_nothin
     assert m.citizens.cases.tolist() == [6, 1, 1, 1]
 
 
+def test_every_decision_goes_on_file_and_a_month_reads_the_file_from_before_it():
+    # c0 has three inputs decided this month, c1 one. All four estimates read the file as it
+    # stood before the month (c0: k = 1 + 2 = 3, w = 0.5 for each of its three cases), and
+    # each decision adds a case: c0 goes from 2 to 5, not to 3 (docs/ODD.md 7.7)
+    rows = np.array([0, 0, 1, 0])
+    rng = ScriptedRng(
+        ("standard_normal", [0.0] * 4),
+        ("random", [0.9] * 4),  # reviews at 0.5: none
+        ("random", [0.9] * 4),  # appeals: none (no appeals)
+    )
+    m = hand_model(
+        CARE | {"governance.ict_role": "substitutive", "governance.human_review": 0.5},
+        hand_citizens([0, 0], 1, need=[[0.8], [0.2]], cases=[2, 0]),
+        hand_hoods([2], 1),
+        hand_administration(2),
+        rng,
+    )
+    wrong, _, _ = judge_cases(m, rows, np.zeros(4, dtype=np.int16))
+    rng.assert_used_up()
+    # c0's estimates: 0.5 x 0.8 + 0.5 x 0.5 (prior, mean need) = 0.65, granted each time
+    assert wrong.tolist() == [False] * 4
+    assert m.citizens.cases.tolist() == [5, 1]
+
+
 @pytest.mark.parametrize(("bias", "expected"), [(0.1, [True, False]), (0.0, [False, False])])
 def test_professional_bias_denies_the_low_status_client(bias, expected):
     # professionals (ict_role none) see need 0.52 for both, shifted by bias x (ses - 0.5):
