@@ -281,5 +281,5 @@ def test_validation_is_the_same_serial_or_on_a_dask_cluster():
     labels = serial.runs.groupby("ensemble")["replicate"].nunique()
     assert set(labels.index) == {
         "default", "offline_channel", "no_offline_channel", "complements", "complements_cut",
-        "substitutes", "substitutes_cut",
+        "substitutes", "substitutes_cut", "budget_cut",
     } and labels.eq(3).all()  # fmt: skip
