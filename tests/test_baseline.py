@@ -40,7 +40,13 @@ MARGINS = {
     "effectiveness": 0.02,
     "contribution_gini": 0.03,
     "lawfulness": 0.02,
-    "backlog": 0.02,
+    # the backlog of a queue near saturation (0.1-0.3 open inputs per resident here) varies
+    # much between worlds: coprod run against itself on re-seeded draws (an A/A comparison)
+    # gives paired differences with a standard deviation of 0.05-0.07, so a 99% interval at 48
+    # replicates is +-0.02-0.03 wide even for equal models; 0.05 is the smallest margin equal
+    # models meet reliably. The test's zero check still catches a systematic difference (a
+    # miscounted case file made the baseline's backlog 0.021 higher, 3.5 standard errors)
+    "backlog": 0.05,
 }
 #: Scenarios that together exercise every rule: delivery, co-creation, the full platform,
 #: partners and capture; automated decisions with review, appeals and outreach; no offline
