@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from coprod.analysis.output import manifest, write_frame, write_json, write_text
-from coprod.analysis.plots import plt, save_figure
+from coprod.analysis.plots import save_figure, subplots
 from coprod.analysis.stats import describe, simulated_months, t_interval
 from coprod.analysis.validate import (
     BASS_P_MEAN,
@@ -76,7 +76,7 @@ def write_validation(validation: Validation, folder: str | Path) -> list[Path]:
 
 
 def _axes() -> tuple[Figure, Any]:
-    return plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    return subplots(figsize=(7.5, 4.5))
 
 
 def _finish(ax: Any, title: str, grid: str = "both") -> None:

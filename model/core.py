@@ -10,6 +10,7 @@ the state of the agents, the neighbourhoods, the local governance and the model.
 from __future__ import annotations
 
 import copy
+import inspect
 from pathlib import Path
 
 import mesa
@@ -68,7 +69,7 @@ class CoProductionModel(mesa.Model):
             seed = scenario.seed
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
-        super().__init__(seed=int(seed))
+        super().__init__(**{_SEED_KEYWORD: int(seed)})
         self.scenario = scenario
         self.seed = int(seed)
         self.local = LocalGovernance(scenario, scenario.population.municipalities)
@@ -94,6 +95,17 @@ class CoProductionModel(mesa.Model):
             model_reporters={name: _reporter(name) for name in MEASURES}
         )
         self._collect_initial()
+
+    @property
+    def scenario(self) -> Scenario:
+        """The coprod :class:`Scenario` the model runs, as given."""
+        return vars(self)["coprod_scenario"]
+
+    @scenario.setter
+    def scenario(self, value: Scenario) -> None:
+        # Mesa 3.5 sets a scenario of its own, with the seed, before coprod sets its own
+        if isinstance(value, Scenario):
+            vars(self)["coprod_scenario"] = value
 
     def step(self) -> None:
         """One month: events, innovation, citizens, partners, administration, services."""
@@ -284,6 +296,10 @@ class CoProductionModel(mesa.Model):
         ):
             for row in range(len(state)):
                 kind(self, state, row)
+
+
+#: Mesa's keyword for the root seed: ``rng`` where it has one (``seed`` is deprecated in 3.5).
+_SEED_KEYWORD = "rng" if "rng" in inspect.signature(mesa.Model.__init__).parameters else "seed"
 
 
 def _holds_agents(value: object) -> bool:
