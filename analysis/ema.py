@@ -27,6 +27,7 @@ experiments table as ``governance__budget`` (see :func:`ema_name`).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,6 +147,8 @@ def _ema_outcome(name: str) -> Any:
         m.higher_is_better, ScalarOutcome.INFO
     )
     bounded = all(math.isfinite(v) for v in m.range)
+    if "expected_range" not in inspect.signature(ScalarOutcome).parameters:  # EMA Workbench 3
+        return ScalarOutcome(name, kind=kind)
     return ScalarOutcome(name, kind=kind, expected_range=m.range if bounded else None)
 
 

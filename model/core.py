@@ -155,7 +155,17 @@ class CoProductionModel(mesa.Model):
         twin.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in MEASURES}
         )
+        # Mesa 3.5 steps through an event list whose entries refer to the original model
+        # weakly (a deep copy keeps them pointing there): a twin counts its own months
+        twin.step = twin._step_twin
         return twin
+
+    def _step_twin(self) -> None:
+        """A fork's step: count the month (Mesa's ``steps`` and ``time``), then run it."""
+        self.steps += 1
+        if isinstance(getattr(self, "time", None), int | float):
+            self.time += 1
+        type(self).step(self)
 
     # ----------------------------------------------------------------- Mesa agents
     @property
