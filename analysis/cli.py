@@ -428,6 +428,14 @@ def validate_command(
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 def dashboard_command(host: str, port: int) -> None:
     """Start the workshop dashboard in the browser (Solara)."""
+    import importlib.util
+
+    from coprod.model.errors import PreconditionError
+
+    if importlib.util.find_spec("solara") is None:
+        raise PreconditionError(
+            "the dashboard needs its extra: python -m pip install 'coprod[dashboard]'"
+        )
     from coprod.dashboard.server import serve
 
     serve(host=host, port=port)

@@ -41,7 +41,8 @@ SHRINK = textwrap.dedent(
 
         def _small(s):
             if s.population.citizens > 120:
-                s = _over(s, _TINY)
+                places = s.population.municipalities * s.population.neighbourhoods
+                s = _over(s, {**_TINY, "population.citizens": max(120, 6 * places)})
             return _over(s, {"steps": min(s.steps, 14)}) if s.steps > 14 else s
 
         _scenario.Scenario.load = classmethod(lambda cls, name: _small(_load(cls, name)))
