@@ -215,7 +215,7 @@ class Scenario(BaseModel):
     description: str = ""
     rationale: str = ""
     steps: int = Field(120, ge=1, le=100_000)
-    seed: int | None = Field(None, ge=0)
+    seed: int | None = Field(None, ge=0, le=4_294_967_295)
     """Root seed used when none is given (a run folder's ``scenario.toml`` records its own)."""
     population: Population = Field(default_factory=Population)
     services: Services = Field(default_factory=Services)

@@ -644,7 +644,7 @@ def test_csv_download_has_the_expected_columns(page, tmp_path):
     download.save_as(target)
     rows = list(csv.reader(target.open()))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert [r[0] for r in rows[1:]] == ["0", "1", "2", "3"]  # the initial state, then months
     screenshot(page, "07-downloaded")
 
 
