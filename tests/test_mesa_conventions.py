@@ -94,3 +94,24 @@ def test_fork_shares_no_private_mesa_attribute_by_name():
     twin.step()
     assert twin.measures == m.measures
     assert twin.steps == m.steps
+
+
+def test_importing_coprod_and_drawing_leaves_the_matplotlib_backend_alone(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, matplotlib\n"
+        "matplotlib.use('svg')\n"
+        "import coprod, coprod.analysis, coprod.analysis.validate_output\n"
+        "from coprod.analysis.plots import overview_figure, save_figure\n"
+        "r = coprod.run_scenario(coprod.Scenario.load('traditional').with_overrides("
+        "{'population.citizens': 100}), steps=2, seed=1)\n"
+        f"save_figure(overview_figure(r.model_vars), {str(tmp_path / 'f.png')!r})\n"
+        "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["svg", "False"]  # no backend switch, no pyplot state
+    assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"
