@@ -115,31 +115,52 @@ def scenarios_command() -> None:
 @app.command("run")
 @click.argument("scenario")
 @steps_option
-@seed_option("Root seed of every random draw.")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Root seed of every random draw (default: the scenario's recorded seed, else 0).",
+)
 @set_option("Override a key, e.g. --set governance.ict_role=substitutive (repeatable).")
-@out_option("Output folder (default: runs/<scenario>-seed<seed>).")
+@out_option(
+    "Output folder (default: runs/<scenario>-seed<seed>, with a suffix when --set or --steps "
+    "change the scenario; a run folder given as SCENARIO is re-run into itself)."
+)
+@click.option("--force", is_flag=True, help="Write over a folder that holds another run.")
 def run_command(
-    scenario: str, steps: int | None, seed: int, set_: tuple[str, ...], out: Path | None
+    scenario: str,
+    steps: int | None,
+    seed: int | None,
+    set_: tuple[str, ...],
+    out: Path | None,
+    force: bool,
 ) -> None:
-    """Run one scenario; write measures, the resolved scenario, a manifest and a figure."""
+    """Run one scenario; write measures, the resolved scenario, a manifest and a figure.
+
+    SCENARIO is a name (coprod scenarios lists them), a TOML file, or a run folder (or its
+    scenario.toml), which runs again to identical measures.
+    """
+    from coprod.analysis.run_folder import check_run_folder, plan_run, scenario_source
     from coprod.analysis.run_output import write_run
+    from coprod.analysis.stats import HORIZON_WINDOW, simulated_months
     from coprod.model.run import run_scenario
 
-    resolved = load_scenario(scenario, list(set_))
-    folder = out if out is not None else Path("runs") / f"{resolved.name}-seed{seed}"
-    result = run_scenario(resolved, steps=steps, seed=seed)
-    files = write_run(result, folder)
-    frame = result.model_vars
+    loaded = load_scenario(scenario_source(scenario), list(set_))
+    plan = plan_run(scenario, loaded, parse_overrides(list(set_)), steps, seed, out)
+    check_run_folder(plan.folder, plan.scenario, force)
+    result = run_scenario(plan.scenario)
+    files = write_run(result, plan.folder, overrides=plan.changes)
+    frame = simulated_months(result.model_vars)
     last = frame.iloc[-1]
-    tail = frame.iloc[-12:].mean()
+    tail = frame.iloc[-HORIZON_WINDOW:].mean()
     click.echo(
-        f"{resolved.name}: {len(frame)} months, {resolved.population.citizens} citizens, "
-        f"seed {result.seed}"
+        f"{plan.scenario.name}: {len(frame)} months, {plan.scenario.population.citizens} "
+        f"citizens, seed {result.seed}"
     )
     click.echo(f"{'measure':<22}{'final':>8}{'last 12 mo':>12}")
     for name in SUMMARY:
         click.echo(f"{name:<22}{last[name]:>8.3f}{tail[name]:>12.3f}")
-    click.echo(f"wrote {len(files)} files to {folder}")
+    click.echo(f"wrote {len(files)} files to {plan.folder}")
 
 
 def scheduler_option(func):
@@ -407,6 +428,14 @@ def validate_command(
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
 def dashboard_command(host: str, port: int) -> None:
     """Start the workshop dashboard in the browser (Solara)."""
+    import importlib.util
+
+    from coprod.model.errors import PreconditionError
+
+    if importlib.util.find_spec("solara") is None:
+        raise PreconditionError(
+            "the dashboard needs its extra: python -m pip install 'coprod[dashboard]'"
+        )
     from coprod.dashboard.server import serve
 
     serve(host=host, port=port)

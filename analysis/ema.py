@@ -27,6 +27,7 @@ experiments table as ``governance__budget`` (see :func:`ema_name`).
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ import pandas as pd
 
 from coprod.analysis.parallel import run_task
 from coprod.analysis.seeds import replicate_seeds
-from coprod.analysis.stats import HORIZON_WINDOW
+from coprod.analysis.stats import HORIZON_WINDOW, simulated_months
 from coprod.analysis.sweep_spec import Parameter, SweepError, parameters_of
 from coprod.model.measure_registry import EMA_DEFAULTS, MEASURES, measure
 from coprod.model.scenario import Scenario
@@ -68,7 +69,8 @@ class CoprodFunction:
         horizon = []
         for seed in self.seeds:
             frame = run_task(data, self.steps, seed)
-            horizon.append(frame[list(self.outcomes)].iloc[-self.window :].mean())
+            months = simulated_months(frame)
+            horizon.append(months[list(self.outcomes)].iloc[-self.window :].mean())
         means = pd.concat(horizon, axis=1).mean(axis=1)
         return {name: float(means[name]) for name in self.outcomes}
 
@@ -145,6 +147,8 @@ def _ema_outcome(name: str) -> Any:
         m.higher_is_better, ScalarOutcome.INFO
     )
     bounded = all(math.isfinite(v) for v in m.range)
+    if "expected_range" not in inspect.signature(ScalarOutcome).parameters:  # EMA Workbench 3
+        return ScalarOutcome(name, kind=kind)
     return ScalarOutcome(name, kind=kind, expected_range=m.range if bounded else None)
 
 

@@ -12,6 +12,7 @@ only through :func:`safe_name`, so they cannot lead a write out of the chosen ou
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 import os
@@ -147,11 +148,49 @@ def write_json(path: Path, data: Any) -> Path:
     return write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
+#: First characters that make a spreadsheet program read a CSV cell as a formula (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and column name that could be read as a formula quoted.
+
+    Follows OWASP's advice on CSV injection: text starting with ``=``, ``+``, ``-``, ``@``, a
+    tab or a carriage return (a scenario named ``=1+2``) gets a leading ``'``, so spreadsheet
+    programs show it as text. Numbers (a negative gap) are left alone.
+    """
+
+    def safe(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            return "'" + value
+        return value
+
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)]
+    out = frame.copy() if text else frame
+    for column in text:
+        out[column] = frame[column].map(safe)
+    if any(isinstance(c, str) and c.startswith(FORMULA_STARTS) for c in out.columns):
+        out = out.rename(columns=safe) if out is not frame else frame.rename(columns=safe)
+    return out
+
+
 def write_frame(path: Path, frame: pd.DataFrame) -> Path:
-    """Write a DataFrame atomically as CSV or Parquet, by the file's suffix."""
+    """Write a DataFrame atomically as CSV or Parquet, by the file's suffix.
+
+    CSV cells that a spreadsheet would read as formulas are quoted (:func:`formula_safe`);
+    Parquet keeps the values as they are.
+    """
     path = Path(path)
     if path.suffix == ".csv":
-        return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False))
+        safe = formula_safe(frame)
+        # Python's csv module leaves a lone carriage return unquoted, which splits the row
+        carriage = any(
+            safe[c].astype(str).str.contains("\r", regex=False).any()
+            for c in safe.columns
+            if not pd.api.types.is_numeric_dtype(safe[c].dtype)
+        ) or any("\r" in str(c) for c in safe.columns)
+        quoting = csv.QUOTE_NONNUMERIC if carriage else csv.QUOTE_MINIMAL
+        return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, quoting=quoting))
     if path.suffix == ".parquet":
         return atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
     raise ValueError(f"unknown table format {path.suffix!r}; use .csv or .parquet")

@@ -7,20 +7,27 @@ in which they finish.
 
 The ``client`` argument accepted by the analysis functions is one of:
 
-- ``None`` (automatic): a local Dask cluster sized to the machine (one single-threaded worker
-  process per core), created and closed inside the call, unless the job is so small that
-  starting the cluster would cost more than it saves (under :data:`LOCAL_CLUSTER_MIN_WORK`
-  agent-steps, or a single run, or a single core); then the runs execute in this process;
+- ``None`` (automatic): the Dask client already active in this process (``Client(...)`` made
+  by the user), else the scheduler named by ``DASK_SCHEDULER_ADDRESS`` (Dask's
+  ``scheduler-address`` setting), else a local Dask cluster sized to the machine (one
+  single-threaded worker process per core), created and closed inside the call, unless the job
+  is so small that starting the cluster would cost more than it saves (under
+  :data:`LOCAL_CLUSTER_MIN_WORK` agent-steps, or a single run, or a single core); then the runs
+  execute in this process;
 - ``"serial"``: always in this process, one run after the other;
 - ``"local"``: always a local Dask cluster, however small the job;
 - a scheduler address such as ``"tcp://10.0.0.5:8786"``: connect, run, disconnect;
 - a ``distributed.Client``: use it and leave it open.
+
+The worker processes of a local cluster never import the user's ``__main__`` script (see
+:func:`main_script_hidden`), so a script calling ``run_ensemble`` at top level works as written,
+without an ``if __name__ == "__main__":`` guard.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import sys
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -69,11 +76,29 @@ def run_task(scenario: dict[str, Any], steps: int, seed: int) -> pd.DataFrame:
 
 
 def available_cores() -> int:
-    """Cores this process may use (CPU affinity where the platform reports it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS, Windows
-        return os.cpu_count() or 1
+    """Cores this process may use: Dask's count, which respects CPU affinity and cgroup limits."""
+    from dask.system import cpu_count
+
+    return cpu_count()
+
+
+def active_client() -> Any:
+    """The Dask client ``client=None`` should use: an active one, or a configured scheduler.
+
+    Returns the ``distributed.Client`` made in this process (and still open), else the address
+    in ``DASK_SCHEDULER_ADDRESS`` (Dask's ``scheduler-address`` setting), else None.
+    """
+    if "distributed" in sys.modules:  # no client can be active before distributed is imported
+        from distributed import default_client
+
+        try:
+            return default_client()
+        except ValueError:
+            pass
+    import dask
+
+    address = dask.config.get("scheduler-address", default=None)
+    return str(address) if address else None
 
 
 def work_of(tasks: Sequence[RunTask]) -> int:
@@ -126,6 +151,8 @@ def execute(
     if not tasks:
         return
     function = run_task if function is None else function  # looked up now: tests replace it
+    if client is None:
+        client = active_client()
     if _is_serial(client, tasks):
         for task in tasks:
             yield task, function(task.scenario, task.steps, task.seed)
@@ -210,8 +237,32 @@ def _connect(client: Any, n_tasks: int) -> Iterator[Any]:
             yield remote
         return
     workers = max(1, min(available_cores(), n_tasks))
-    with local_cluster(workers) as cluster, Client(cluster) as local:
+    with main_script_hidden(), local_cluster(workers) as cluster, Client(cluster) as local:
         yield local
+
+
+@contextmanager
+def main_script_hidden() -> Iterator[None]:
+    """While open, new processes do not import the ``__main__`` script (or ``-m`` module).
+
+    Python's ``spawn`` start method, which Dask uses for worker processes, runs the parent's
+    main script again in each child unless it is guarded by ``if __name__ == "__main__":``; a
+    script calling :func:`coprod.run_ensemble` at top level would start a cluster in every
+    worker. The workers need nothing from the script (they run coprod's own functions), so its
+    ``__file__`` and ``__spec__`` are hidden from ``multiprocessing`` while the cluster lives
+    (as in an interactive session or a Jupyter kernel, whose ``__main__`` has no file).
+    """
+    main = sys.modules.get("__main__")
+    saved = {key: vars(main)[key] for key in ("__file__", "__spec__") if key in vars(main)}
+    if not saved:
+        yield
+        return
+    vars(main).pop("__file__", None)
+    main.__spec__ = None
+    try:
+        yield
+    finally:
+        vars(main).update(saved)
 
 
 #: Dask settings of the local clusters coprod starts: the workers' event loops wake less

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib
+from typing import Any
 
-matplotlib.use("Agg")
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from coprod.model.measure_registry import (  # noqa: E402
+from coprod.model.measure_registry import (
     ATTITUDES,
     FAMILIES,
     PARTICIPATION,
@@ -28,9 +25,23 @@ PANELS: dict[str, tuple[str, ...]] = {
 }
 
 
+def subplots(
+    nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kwargs: Any
+) -> tuple[Figure, Any]:
+    """A figure and its axes, made with matplotlib's Figure API (constrained layout).
+
+    Unlike ``pyplot.subplots`` it neither selects a backend nor keeps the figure in pyplot's
+    state, so importing or using coprod leaves a notebook's matplotlib set-up as it was: the
+    figures display in Jupyter like any other and need no closing.
+    """
+    kwargs.pop("constrained_layout", None)
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
 def overview_figure(model_vars: pd.DataFrame, title: str = "") -> Figure:
     """Six panels of the main measures over time (months)."""
-    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), sharex=True, constrained_layout=True)
+    fig, axes = subplots(2, 3, figsize=(14, 7.5), sharex=True, constrained_layout=True)
     for ax, (panel, columns) in zip(axes.ravel(), PANELS.items(), strict=True):
         for column in columns:
             ax.plot(model_vars.index, model_vars[column], label=column.replace("_", " "))
@@ -46,11 +57,10 @@ def overview_figure(model_vars: pd.DataFrame, title: str = "") -> Figure:
 
 
 def save_figure(fig: Figure, path) -> None:
-    """Save a figure as PNG atomically and close it."""
+    """Save a figure as PNG atomically (rendered by matplotlib's Agg canvas, whatever backend)."""
     from coprod.analysis.output import atomic_write
 
     atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
-    plt.close(fig)
 
 
 #: Public values by family (Nieuwenhuizen & Meijer 2021) and the model's family composites.
@@ -68,7 +78,7 @@ def timeseries_figure(over_time: pd.DataFrame, measures: tuple[str, ...] = TIMES
     present = [m for m in measures if m in set(over_time["measure"])]
     cols = 4
     rows = max(1, -(-len(present) // cols))
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         rows, cols, figsize=(4 * cols, 2.8 * rows), sharex=True, constrained_layout=True
     )
     flat = list(np.atleast_1d(axes).ravel())
@@ -104,7 +114,7 @@ def value_profile_figure(horizon: pd.DataFrame) -> Figure:
     """
     rows = horizon.set_index(["measure", "scenario"])
     scenarios = list(dict.fromkeys(horizon["scenario"]))
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6), sharey=True, constrained_layout=True)
+    fig, axes = subplots(1, 3, figsize=(15, 4.6), sharey=True, constrained_layout=True)
     width = 0.8 / max(1, len(scenarios))
     for ax, (family, members) in zip(axes, VALUE_FAMILIES.items(), strict=True):
         columns = [m for m in (*members, FAMILY_COLUMNS[family]) if m in rows.index]
@@ -138,7 +148,7 @@ def main_effects_figure(summary: pd.DataFrame, parameters: list[str]) -> Figure:
         parameters: Parameter columns, one panel column each.
     """
     measures = list(dict.fromkeys(summary["measure"]))
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         len(measures),
         len(parameters),
         figsize=(3.4 * len(parameters) + 0.6, 2.4 * len(measures) + 0.6),
@@ -190,7 +200,7 @@ def sensitivity_figure(indices: pd.DataFrame) -> Figure:
     names = list(dict.fromkeys(indices["parameter"]))
     cols = min(3, len(measures))
     rows = -(-len(measures) // cols)
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         rows,
         cols,
         figsize=(5.2 * cols, 0.5 * len(names) * rows + 1.6 * rows),

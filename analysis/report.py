@@ -20,7 +20,12 @@ import pandas as pd
 
 from coprod.analysis.compare import TABLE_MEASURES
 from coprod.analysis.output import write_text
-from coprod.analysis.stats import HORIZON_WINDOW, format_interval, interval_rows
+from coprod.analysis.stats import (
+    HORIZON_WINDOW,
+    format_interval,
+    interval_rows,
+    simulated_months,
+)
 from coprod.analysis.wording import MARKER_LEGEND, finding, marked_change
 from coprod.model.errors import InputError, ScenarioError
 from coprod.model.measure_registry import BY_NAME
@@ -116,7 +121,7 @@ def _file_name(name: object, key: str) -> str:
 
 
 def _run(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
-    frame = _read(folder, "measures.parquet").set_index("step")
+    frame = simulated_months(_read(folder, "measures.parquet").set_index("step"))
     tail = frame.iloc[-HORIZON_WINDOW:]
     rows = [
         {

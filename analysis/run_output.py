@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from coprod.analysis.output import manifest, write_frame, write_json, write_text
 from coprod.analysis.plots import overview_figure, save_figure
+from coprod.analysis.run_folder import digest
 from coprod.model.run import RunResult
 
 
-def write_run(result: RunResult, folder: Path) -> list[Path]:
-    """Write a run's results to ``folder``, each file atomically; the manifest comes last."""
+def write_run(
+    result: RunResult, folder: Path, overrides: dict[str, Any] | None = None
+) -> list[Path]:
+    """Write a run's results to ``folder``, each file atomically; the manifest comes last.
+
+    ``scenario.toml`` records the run's ``steps`` and ``seed``, so running it again reproduces
+    the measures exactly; ``overrides`` (what ``--set`` and ``--steps`` changed) go into the
+    manifest.
+    """
     folder = Path(folder)
     frame = result.model_vars.reset_index()
+    months = int(frame["step"].max())
+    scenario = result.scenario.with_overrides({"steps": months, "seed": result.seed})
     files = [
         write_frame(folder / "measures.csv", frame),
         write_frame(folder / "measures.parquet", frame),
-        write_text(folder / "scenario.toml", result.scenario.to_toml()),
+        write_text(folder / "scenario.toml", scenario.to_toml()),
     ]
     if len(result.municipality_vars):
         files.append(write_frame(folder / "municipalities.parquet", result.municipality_vars))
@@ -30,7 +41,9 @@ def write_run(result: RunResult, folder: Path) -> list[Path]:
                 kind="run",
                 scenario=result.scenario.name,
                 seed=result.seed,
-                steps=len(frame),
+                steps=months,
+                overrides=dict(overrides or {}),
+                scenario_sha256=digest(scenario.to_dict()),
                 files=[p.name for p in files],
             ),
         )

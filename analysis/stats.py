@@ -25,6 +25,9 @@ from coprod.model.errors import AnalysisError
 #: Months at the end of a run averaged into its horizon value.
 HORIZON_WINDOW = 12
 
+#: Step label of the initial state, measured before the first month (Mesa's convention).
+INITIAL_STEP = 0
+
 #: Confidence level of every interval.
 CONFIDENCE = 0.95
 
@@ -82,6 +85,15 @@ def describe(groups: pd.core.groupby.DataFrameGroupBy, column: str) -> pd.DataFr
     return agg.rename(columns={"std": "sd", "count": "n"})
 
 
+def simulated_months(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of simulated months (step 1 on), without the initial state (step 0).
+
+    Works on tidy runs (a ``step`` column) and on ``model_vars`` (index ``step``).
+    """
+    steps = frame["step"] if "step" in frame.columns else frame.index.to_series(index=frame.index)
+    return frame[steps.to_numpy() > INITIAL_STEP]
+
+
 def horizon_means(
     frame: pd.DataFrame,
     by: list[str],
@@ -94,11 +106,13 @@ def horizon_means(
         frame: Tidy runs: the ``by`` columns (identifying one run), ``step`` and the measures.
         by: Columns that identify a run, e.g. ``["scenario", "replicate"]``.
         measures: Measures to average.
-        window: Months at the end of each run (all steps if a run is shorter).
+        window: Months at the end of each run (all months if a run is shorter; the initial
+            state, step 0, is never part of it).
 
     Returns:
         One row per run: the ``by`` columns and the measures.
     """
+    frame = simulated_months(frame)
     last = frame.groupby(by, sort=False)["step"].transform("max")
     tail = frame[frame["step"] > last - window]
     return tail.groupby(by, sort=False)[measures].mean().reset_index()

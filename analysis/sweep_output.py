@@ -37,15 +37,11 @@ def spec_to_toml(spec: SweepSpec) -> str:
         top["samples"] = spec.samples
     if spec.steps is not None:
         top["steps"] = spec.steps
-    text = dumps_toml(top)
-    text += "\n[parameters]\n"
-    for key, given in spec.parameters.items():
-        if isinstance(given, dict):
-            bounds = ", ".join(f"{b} = {given[b]!r}" for b in ("min", "max"))
-            text += f'"{key}" = {{ {bounds} }}\n'
-        else:
-            text += f'"{key}" = {dumps_toml({"v": given}).strip()[4:]}\n'
-    return text
+    top["parameters"] = {
+        key: {b: given[b] for b in ("min", "max")} if isinstance(given, dict) else given
+        for key, given in spec.parameters.items()
+    }
+    return dumps_toml(top)
 
 
 def summarise_sweep(

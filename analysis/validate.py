@@ -36,7 +36,7 @@ import pandas as pd
 from scipy.optimize import curve_fit
 
 from coprod.analysis.compare import run_comparison
-from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, mean_interval
+from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, mean_interval, simulated_months
 from coprod.model.errors import AnalysisError
 from coprod.model.scenario import Scenario
 
@@ -330,7 +330,7 @@ def fit_bass(years: np.ndarray, adoption: np.ndarray) -> dict[str, float]:
 def bass_fits(default: pd.DataFrame) -> pd.DataFrame:
     """One Bass fit per replicate of the adoption curve (coefficients per year)."""
     rows = []
-    for replicate, run in default.groupby("replicate"):
+    for replicate, run in simulated_months(default).groupby("replicate"):
         fit = fit_bass(run["step"].to_numpy() / 12.0, run["adoption"].to_numpy())
         rows.append({"replicate": replicate, **fit})
     return pd.DataFrame(rows)

@@ -17,8 +17,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from coprod.analysis.output import manifest, write_frame, write_json, write_text
-from coprod.analysis.plots import plt, save_figure
-from coprod.analysis.stats import describe, t_interval
+from coprod.analysis.plots import save_figure, subplots
+from coprod.analysis.stats import describe, simulated_months, t_interval
 from coprod.analysis.validate import (
     BASS_P_MEAN,
     BASS_Q_MEAN,
@@ -81,7 +81,7 @@ def write_validation(validation: Validation, folder: str | Path) -> list[Path]:
 
 
 def _axes() -> tuple[Figure, Any]:
-    return plt.subplots(figsize=(7.5, 4.5), constrained_layout=True)
+    return subplots(figsize=(7.5, 4.5))
 
 
 def _finish(ax: Any, title: str, grid: str = "both") -> None:
@@ -122,7 +122,7 @@ def adoption_figure(validation: Validation) -> Figure:
     fig, ax = _axes()
     default = _ensemble(validation, "default")
     _band(ax, default, "adoption", "coprod (mean and 95% band)")
-    mean = default.groupby("step")["adoption"].mean()
+    mean = simulated_months(default).groupby("step")["adoption"].mean()
     fit = fit_bass(mean.index.to_numpy() / 12.0, mean.to_numpy())
     steps = np.arange(0, int(default["step"].max()) + 1)
     if not np.isnan(fit["p"]):

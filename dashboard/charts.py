@@ -92,7 +92,7 @@ def line_chart(
         local: with ``municipality``, the measures that are that municipality's; the legend
             says that the others are for all municipalities together.
     """
-    month = len(frame)
+    month = int(frame.index.max()) if len(frame) else 0  # step 0 is the initial state
     measures = [s.measure for s in spec.series]
     if y_max is None:
         y_max = spec.y_max or nice_ceiling(data_max([frame], measures) * 1.1)
@@ -304,9 +304,10 @@ def divide_sentence(participation: Sequence[float], month: int) -> str:
 
 def quintile_participation(frame: pd.DataFrame, window: int = 12) -> list[float]:
     """Share taking part per fifth, averaged over the last ``window`` months."""
-    if not len(frame):
+    months = frame[frame.index > 0]  # step 0, the initial state, is no month of taking part
+    if not len(months):
         return [0.0] * 5
-    tail = frame.iloc[-window:]
+    tail = months.iloc[-window:]
     return [float(tail[f"participation_q{q}"].mean()) for q in range(1, 6)]
 
 

@@ -10,6 +10,7 @@ the state of the agents, the neighbourhoods, the local governance and the model.
 from __future__ import annotations
 
 import copy
+import inspect
 from pathlib import Path
 
 import mesa
@@ -45,17 +46,31 @@ from coprod.model.step_record import StepRecord
 class CoProductionModel(mesa.Model):
     """Co-creation and co-production of public services in one or more municipalities.
 
+    A Mesa model: ``step()`` runs one month, ``run_model()`` runs until ``running`` turns False
+    at the scenario's ``steps``, and ``datacollector`` holds one row of measures for the initial
+    state (step 0) and one per month, as ``model_vars`` shows them.
+
     Args:
         scenario: a :class:`Scenario`, or the name or path of one.
         seed: the root of every random draw; the same scenario and seed give the same run.
     """
 
     def __init__(self, scenario: Scenario | str | Path, seed: int | None = None) -> None:
+        """Build the world of ``scenario`` from ``seed`` and measure its initial state.
+
+        Args:
+            scenario: a :class:`Scenario`, or the name (``"socialgov"``) or path of a scenario
+                file.
+            seed: the root of every random draw (default: a fresh one, kept as ``self.seed``);
+                the same scenario and seed give the same run.
+        """
         if not isinstance(scenario, Scenario):
             scenario = Scenario.load(scenario)
         if seed is None:
+            seed = scenario.seed
+        if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1)[0])
-        super().__init__(seed=int(seed))
+        super().__init__(**{_SEED_KEYWORD: int(seed)})
         self.scenario = scenario
         self.seed = int(seed)
         self.local = LocalGovernance(scenario, scenario.population.municipalities)
@@ -84,6 +99,18 @@ class CoProductionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in MEASURES}
         )
+        self._collect_initial()
+
+    @property
+    def scenario(self) -> Scenario:
+        """The coprod :class:`Scenario` the model runs, as given."""
+        return vars(self)["coprod_scenario"]
+
+    @scenario.setter
+    def scenario(self, value: Scenario) -> None:
+        # Mesa 3.5 sets a scenario of its own, with the seed, before coprod sets its own
+        if isinstance(value, Scenario):
+            vars(self)["coprod_scenario"] = value
 
     def step(self) -> None:
         """One month: events, innovation, citizens, partners, administration, services, trust."""
@@ -91,6 +118,7 @@ class CoProductionModel(mesa.Model):
         apply_events(self, record)
         innovate(self, record)
         self.finish_month(record)
+        self.running = self.steps < self.scenario.steps
 
     def finish_month(self, record: StepRecord) -> None:
         """The month's phases after innovation, up to the measures.
@@ -121,8 +149,8 @@ class CoProductionModel(mesa.Model):
         tables and never makes Mesa agent views.
         """
         twin = object.__new__(type(self))
-        shared = (self.scenario, self.adjacency, self.degree)
-        shared += (self._agents, self._agents_by_type, self._all_agents)
+        shared = [self.scenario, self.adjacency, self.degree]
+        shared += [value for value in vars(self).values() if _holds_agents(value)]
         memo = {id(item): item for item in shared}
         memo[id(self)] = twin  # bound methods (Mesa's wrapped step) rebind to the twin
         fresh = {"_municipality_rows", "datacollector"}
@@ -133,7 +161,17 @@ class CoProductionModel(mesa.Model):
         twin.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in MEASURES}
         )
+        # Mesa 3.5 steps through an event list whose entries refer to the original model
+        # weakly (a deep copy keeps them pointing there): a twin counts its own months
+        twin.step = twin._step_twin
         return twin
+
+    def _step_twin(self) -> None:
+        """A fork's step: count the month (Mesa's ``steps`` and ``time``), then run it."""
+        self.steps += 1
+        if isinstance(getattr(self, "time", None), int | float):
+            self.time += 1
+        type(self).step(self)
 
     # ----------------------------------------------------------------- Mesa agents
     @property
@@ -157,9 +195,12 @@ class CoProductionModel(mesa.Model):
     # ----------------------------------------------------------------- results
     @property
     def model_vars(self) -> pd.DataFrame:
-        """Measures so far, one row per step (index ``step``, starting at 1)."""
+        """Measures so far, one row per step (index ``step``: 0 is the initial state).
+
+        A :meth:`fork` starts its table at the first month it steps itself.
+        """
         frame = self.datacollector.get_model_vars_dataframe()
-        frame.index = pd.RangeIndex(1, len(frame) + 1, name="step")
+        frame.index = pd.RangeIndex(self.steps + 1 - len(frame), self.steps + 1, name="step")
         return frame
 
     @property
@@ -187,13 +228,17 @@ class CoProductionModel(mesa.Model):
         return network.to_networkx(self.adjacency)
 
     def trigger_event(self, kind: str, size: float = 0.3, duration: int | None = None) -> Event:
-        """Schedule an event for the next step, as a workshop would trigger it live."""
+        """Schedule an event for the next step, as a workshop would trigger it live.
+
+        Raises:
+            ScenarioError: in one line, for an unknown ``kind`` or a value out of range.
+        """
         try:
             event = Event.model_validate(
                 {"step": self.steps + 1, "kind": kind, "size": float(size), "duration": duration}
             )
         except Exception as exc:  # pydantic's ValidationError, re-raised as ours
-            raise ScenarioError(f"event {kind!r}: {exc}") from None
+            raise ScenarioError(f"event {kind!r}: {_first_error(exc)}") from None
         self.events.append(event)
         return event
 
@@ -242,6 +287,18 @@ class CoProductionModel(mesa.Model):
         self.measures = collect_measures(self, record)
         self.datacollector.collect(self)
 
+    def _collect_initial(self) -> None:
+        """Measure the initial state as step 0, changing no state and drawing no number.
+
+        Nothing has been produced, decided or resolved yet: the month's flows are zero.
+        """
+        n = len(self.administrations)
+        record = StepRecord(
+            gross_output=np.zeros(n), useful_output=np.zeros(n), handled_in_time=np.zeros(n)
+        )
+        self.measures = collect_measures(self, record)
+        self.datacollector.collect(self)
+
     def _make_agent_views(self) -> None:
         # a step never needs them: runs, ensembles and sweeps never pay for a million views
         if self._views_made:
@@ -255,6 +312,30 @@ class CoProductionModel(mesa.Model):
         ):
             for row in range(len(state)):
                 kind(self, state, row)
+
+
+#: Mesa's keyword for the root seed: ``rng`` where it has one (``seed`` is deprecated in 3.5).
+_SEED_KEYWORD = "rng" if "rng" in inspect.signature(mesa.Model.__init__).parameters else "seed"
+
+
+def _holds_agents(value: object) -> bool:
+    """Whether ``value`` is one of Mesa's agent registries (shared by a fork, never copied)."""
+    if isinstance(value, mesa.agent.AgentSet):
+        return True
+    if isinstance(value, dict) and value:
+        key, item = next(iter(value.items()))
+        return isinstance(key, mesa.Agent) or isinstance(item, mesa.agent.AgentSet)
+    return False
+
+
+def _first_error(exc: Exception) -> str:
+    """The first message of a pydantic validation error, on one line."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        return f"{where}: {first['msg']}" if where else first["msg"]
+    return " ".join(str(exc).split())
 
 
 def _reporter(name: str):

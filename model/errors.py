@@ -38,3 +38,7 @@ class AnalysisError(InputError):
 
 class PreconditionError(InputError):
     """The inputs are valid, but the analysis asked for does not apply to them."""
+
+
+class OutputFolderError(InputError):
+    """An output folder cannot take the results: it is a file, or holds other results."""

@@ -218,6 +218,8 @@ class Scenario(BaseModel):
     description: str = ""
     rationale: str = ""
     steps: int = Field(120, ge=1, le=100_000)
+    seed: int | None = Field(None, ge=0, le=4_294_967_295)
+    """Root seed used when none is given (a run folder's ``scenario.toml`` records its own)."""
     population: Population = Field(default_factory=Population)
     services: Services = Field(default_factory=Services)
     governance: Governance = Field(default_factory=Governance)
@@ -259,7 +261,7 @@ class Scenario(BaseModel):
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """Return a new scenario with dotted keys replaced, e.g. ``{"governance.budget": 0.7}``."""
-        data = self.to_dict()
+        data = {**self.to_dict(), "seed": self.seed}  # to_dict leaves out a seed of None
         for dotted, value in overrides.items():
             _set_dotted(data, str(dotted), value)
         return Scenario.from_dict(data, source="override")
@@ -270,6 +272,8 @@ class Scenario(BaseModel):
         for event in data["events"]:
             if event["duration"] is None:
                 del event["duration"]
+        if data["seed"] is None:
+            del data["seed"]
         return data
 
     def to_toml(self) -> str:
@@ -367,36 +371,11 @@ def _lookup(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
 
 
 def dumps_toml(data: dict[str, Any]) -> str:
-    """Write a nested dict of plain values as TOML (tables, arrays of tables, scalars, lists)."""
-    lines: list[str] = []
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list) or _is_plain(v)}
-    for key, value in scalars.items():
-        lines.append(f"{key} = {_toml_value(value)}")
-    for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"\n[{key}]")
-            for sub, subvalue in value.items():
-                lines.append(f"{sub} = {_toml_value(subvalue)}")
-        elif isinstance(value, list) and not _is_plain(value):
-            for item in value:
-                lines.append(f"\n[[{key}]]")
-                for sub, subvalue in item.items():
-                    lines.append(f"{sub} = {_toml_value(subvalue)}")
-    return "\n".join(lines) + "\n"
+    """Write a nested dict of plain values as TOML (tables, arrays of tables, scalars, lists).
 
+    Written by tomli_w, so every string (control characters included) reads back as written.
+    """
+    import tomli_w
 
-def _is_plain(value: Any) -> bool:
-    return isinstance(value, list) and all(not isinstance(v, dict) for v in value)
+    return tomli_w.dumps(data)
 
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")

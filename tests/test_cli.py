@@ -37,7 +37,7 @@ def test_run_writes_measures_scenario_manifest_and_figure(tmp_path):
     csv = pd.read_csv(out / "measures.csv")
     parquet = pd.read_parquet(out / "measures.parquet")
     assert list(csv.columns) == ["step", *MEASURES]
-    assert len(csv) == 12 and csv.step.tolist() == list(range(1, 13))
+    assert csv.step.tolist() == list(range(0, 13))  # the initial state, then 12 months
     pd.testing.assert_frame_equal(csv, parquet, check_dtype=False)
     resolved = Scenario.load(out / "scenario.toml")
     assert resolved.governance.ict_role == "substitutive"
@@ -69,19 +69,54 @@ def test_run_is_reproducible_from_the_written_scenario(tmp_path):
 
 
 def test_default_output_folder_is_named_after_scenario_and_seed(tmp_path):
+    (tmp_path / "tiny.toml").write_text("steps = 3\n[population]\ncitizens = 200\n")
+    result = coprod("run", "tiny.toml", "--seed", "5", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "runs" / "tiny-seed5" / "manifest.json").exists()
+
+
+def test_a_run_with_overrides_gets_a_folder_of_its_own(tmp_path):
+    (tmp_path / "tiny.toml").write_text("steps = 3\n[population]\ncitizens = 200\n")
+    assert coprod("run", "tiny.toml", "--seed", "5", cwd=tmp_path).returncode == 0
+    plain = pd.read_csv(tmp_path / "runs" / "tiny-seed5" / "measures.csv")
     result = coprod(
-        "run",
-        "traditional",
-        "--steps",
-        "3",
-        "--seed",
-        "5",
-        "--set",
-        "population.citizens=200",
-        cwd=tmp_path,
+        "run", "tiny.toml", "--seed", "5", "--set", "governance.budget=0.5", cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "runs" / "traditional-seed5" / "manifest.json").exists()
+    (changed,) = [p for p in (tmp_path / "runs").iterdir() if p.name != "tiny-seed5"]
+    assert changed.name.startswith("tiny-seed5-")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "runs" / "tiny-seed5" / "measures.csv"), plain)
+    manifest = json.loads((changed / "manifest.json").read_text())
+    assert manifest["overrides"] == {"governance.budget": 0.5}
+    assert "governance.budget=0.5" in Scenario.load(changed / "scenario.toml").description
+    # the plain folder is not written over with another run's results
+    refused = coprod(
+        "run", "tiny.toml", "--seed", "5", "--set", "governance.budget=0.5",
+        "--out", "runs/tiny-seed5", cwd=tmp_path,
+    )
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_folder_reruns_to_identical_measures(tmp_path):
+    """The issue's bar: --seed 7 --steps 30 --set ..., then run the folder's scenario file."""
+    (tmp_path / "tiny.toml").write_text("[population]\ncitizens = 300\n")
+    first = coprod(
+        "run", "tiny.toml", "--seed", "7", "--steps", "30", "--set", "governance.budget=0.8",
+        "--out", "first", cwd=tmp_path,
+    )
+    assert first.returncode == 0, first.stderr
+    recorded = Scenario.load(tmp_path / "first" / "scenario.toml")
+    assert recorded.steps == 30 and recorded.seed == 7 and recorded.governance.budget == 0.8
+    again = coprod("run", "first/scenario.toml", "--out", "again", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "first" / "measures.csv").read_bytes() == (
+        tmp_path / "again" / "measures.csv"
+    ).read_bytes()
+    # the folder itself: re-run into itself, to the same measures
+    before = (tmp_path / "first" / "measures.csv").read_bytes()
+    assert coprod("run", "first", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "first" / "measures.csv").read_bytes() == before
 
 
 @pytest.mark.parametrize(

@@ -162,7 +162,7 @@ def test_compare_command_writes_tables_figures_and_manifest(tmp_path):
     over = pd.read_parquet(out / "over_time.parquet")
     assert over.step.max() == 14
     runs = pd.read_parquet(out / "runs.parquet")
-    assert len(runs) == 3 * 3 * 14
+    assert len(runs) == 3 * 3 * 15  # steps 0..14
     # what the command wrote equals what the Python function computes from the runs
     pd.testing.assert_frame_equal(compare_horizon(runs), horizon_pq)
     manifest = json.loads((out / "manifest.json").read_text())

@@ -58,7 +58,7 @@ def test_step_moves_the_run_and_the_version(workshop):
     assert workshop.step(3) == 3
     assert workshop.version > before
     frame = workshop.runs["A"].frame()
-    assert list(frame.index) == [1, 2, 3]
+    assert list(frame.index) == [0, 1, 2, 3]
     assert set(MEASURES) <= set(frame.columns)
 
 
@@ -116,7 +116,7 @@ def test_compare_steps_two_runs_together_with_the_same_seed(workshop):
     assert workshop.sides == ("A", "B")
     workshop.step(4)
     a, b = (workshop.runs[s].frame() for s in "AB")
-    assert len(a) == len(b) == 4
+    assert len(a) == len(b) == 5  # the initial state and 4 months
     assert a.equals(b)  # same settings and seed: the same run
     workshop.set_scenario("B", "traditional")
     workshop.step(4)
@@ -156,8 +156,8 @@ def test_csv_has_the_measures_and_the_events(workshop):
     workshop.step(2)
     rows = list(csv.reader(io.StringIO(workshop.csv())))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert [r[0] for r in rows[1:]] == ["1", "2", "3", "4"]
-    assert "budget cut of 30%" in rows[3][-1] and rows[4][-1] == ""
+    assert [r[0] for r in rows[1:]] == ["0", "1", "2", "3", "4"]
+    assert "budget cut of 30%" in rows[4][-1] and rows[5][-1] == ""  # row 1 is step 0
     assert workshop.csv_name() == "coprod-socialgov-seed0-month4.csv"
     empty = Workshop()
     assert list(csv.reader(io.StringIO(empty.csv()))) == [list(CSV_COLUMNS)]
@@ -217,6 +217,9 @@ def test_one_municipality_can_be_picked_for_the_charts():
     assert ws.frames()[0] is whole  # all municipalities: the model's own measures
     ws.set_municipality(2)
     frame = ws.frames()[0]
+    # places are measured from the first month on; the initial state (step 0) is the model's
+    assert frame.loc[0, list(LOCAL_MEASURES - {"performing_value", "proper_value"})].isna().all()
+    frame = frame.loc[1:]
     rows = run.model.municipality_vars.query("municipality == 2").set_index("step")
     assert LOCAL_MEASURES >= {"trust", "adoption", "participation_rate", "equality"}
     for measure in LOCAL_MEASURES - {"performing_value", "proper_value"}:
@@ -225,7 +228,7 @@ def test_one_municipality_can_be_picked_for_the_charts():
     assert frame["performing_value"].tolist() == pytest.approx(performing.tolist())
     assert "responsive_value" not in LOCAL_MEASURES  # satisfaction is not measured per place
     assert not frame["trust"].equals(whole["trust"])
-    assert frame["satisfaction"].equals(whole["satisfaction"])  # not measured per place
+    assert frame["satisfaction"].equals(whole["satisfaction"].loc[1:])  # not measured per place
     assert run.frame()["trust"].equals(whole["trust"])  # the cached frame is untouched
     with pytest.raises(ValueError, match="no municipality"):
         ws.set_municipality(12)
@@ -641,7 +644,7 @@ def test_csv_download_has_the_expected_columns(page, tmp_path):
     download.save_as(target)
     rows = list(csv.reader(target.open()))
     assert tuple(rows[0]) == CSV_COLUMNS
-    assert [r[0] for r in rows[1:]] == ["1", "2", "3"]
+    assert [r[0] for r in rows[1:]] == ["0", "1", "2", "3"]  # the initial state, then months
     screenshot(page, "07-downloaded")
 
 

@@ -25,9 +25,9 @@ def serial(small):
 
 def test_ensemble_is_tidy_with_spawned_seeds(serial, small):
     assert list(serial.columns) == ["replicate", "seed", "step", *MEASURES]
-    assert len(serial) == 4 * 10
-    assert serial.replicate.tolist() == [r for r in range(4) for _ in range(10)]
-    assert serial.step.tolist() == list(range(1, 11)) * 4
+    assert len(serial) == 4 * 11
+    assert serial.replicate.tolist() == [r for r in range(4) for _ in range(11)]
+    assert serial.step.tolist() == list(range(0, 11)) * 4
     seeds = serial.drop_duplicates("replicate").seed.tolist()
     assert seeds == replicate_seeds(5, 4) and len(set(seeds)) == 4
     # each replicate is exactly the single run with its seed

@@ -85,7 +85,7 @@ def assert_nothing_half_written(out: Path) -> None:
     """Every result file on disk is whole: it reads back with a full run in it."""
     for path in run_files(out):
         frame = pd.read_parquet(path)
-        assert len(frame) == 40 and frame["run"].nunique() == 1, path
+        assert len(frame) == 41 and frame["run"].nunique() == 1, path  # steps 0..40
 
 
 def without_root_override() -> None:  # pragma: no cover - runs in the child before exec

@@ -62,7 +62,7 @@ def test_step_counts_and_collects_one_row_per_step():
         m.step()
     assert m.steps == 5
     frame = m.model_vars
-    assert list(frame.index) == [1, 2, 3, 4, 5]
+    assert list(frame.index) == [0, 1, 2, 3, 4, 5]  # step 0: the initial state
     assert frame.index.name == "step"
 
 
@@ -70,7 +70,7 @@ def test_run_result_carries_scenario_seed_and_every_design_column():
     s = scenario("socialgov")
     r = run_scenario(s, steps=12, seed=7)
     assert r.scenario is s and r.seed == 7
-    assert len(r.model_vars) == 12
+    assert list(r.model_vars.index) == list(range(13))
     assert set(DESIGN_COLUMNS) <= set(r.model_vars.columns)
     assert list(r.model_vars.columns) == list(MEASURES)
 
@@ -99,7 +99,7 @@ def test_seed_zero_is_a_seed_not_none():
 
 def test_run_scenario_uses_the_scenario_horizon_by_default():
     s = scenario().with_overrides({"steps": 9})
-    assert len(run_scenario(s, seed=1).model_vars) == 9
+    assert run_scenario(s, seed=1).model_vars.index.max() == 9
 
 
 def test_model_accepts_a_scenario_name():

@@ -208,7 +208,7 @@ def test_every_valid_scenario_runs_within_documented_ranges(scenario, seed):
     assert len(model.citizens) == citizens
     assert _agent_counts(model) == counts
     frame = model.model_vars
-    assert len(frame) == scenario.steps
+    assert list(frame.index) == list(range(scenario.steps + 1))
     _check_ranges(frame, scenario)
 
 

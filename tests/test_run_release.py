@@ -37,4 +37,4 @@ def test_run_scenario_lets_its_model_go(monkeypatch):
     gc.collect()
     assert len(refs) == 1
     assert refs[0]() is None
-    assert len(result.model_vars) == 3
+    assert list(result.model_vars.index) == [0, 1, 2, 3]

@@ -167,7 +167,7 @@ def test_results_are_tidy_and_match_single_runs(small_results):
     out, results = small_results
     keys = ["governance.budget", "governance.appeals"]
     assert list(results.columns) == ["run", "point", "replicate", "seed", *keys, "step", *MEASURES]
-    assert len(results) == 12 * 12
+    assert len(results) == 12 * 13  # steps 0..12
     assert not results.duplicated(["point", "replicate", "step"]).any()
     assert len(list((out / "runs").glob("run-*.parquet"))) == 12
     # common random numbers: replicate r has the same seed at every point
