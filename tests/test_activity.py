@@ -150,3 +150,27 @@ def test_burden_counts_the_hours_co_producers_give(key):
         # a proposal and many reports
         assert (hours[hours > 0] >= participation.REPORT_HOURS).all()
         assert hours.max() < 40
+
+
+def test_urgent_inputs_are_handled_before_older_routine_ones():
+    # four reports in one municipality: two routine (need 0.2, 0.3) submitted long ago, two
+    # urgent (need 0.9, 0.7, above the entitlement threshold 0.5) this month and last; staff
+    # time for two reports (1.5 slots plus a uniform slack below one)
+    from coprod.model.input_queue import REPORT, InputQueue
+    from coprod.model.inputs import _queue
+
+    m = CoProductionModel(scenario(), seed=1)
+    m.citizens.need[:4, 0] = [0.2, 0.3, 0.9, 0.7]
+    m.queue = InputQueue()
+    m.queue.add(np.arange(4), 0, REPORT, np.zeros(4, dtype=np.int16), np.zeros(4, dtype=int))
+    m.queue.since[:] = [2, 3, 9, 10]
+    m.steps = 10
+    capacity = np.full(len(m.administrations), 1.5)
+    handled, expired = _queue(m, capacity, np.ones(4))
+    assert sorted(handled.tolist()) == [2, 3]
+    # the routine ones wait; at 8 and 7 months old, past the expiry of 4, they expire
+    assert sorted(expired.tolist()) == [0, 1]
+    # without the urgent ones, the oldest routine input goes first
+    m.citizens.need[2:4, 0] = 0.1
+    handled, _ = _queue(m, capacity, np.ones(4))
+    assert sorted(handled.tolist()) == [0, 1]
