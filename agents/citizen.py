@@ -51,13 +51,16 @@ class CitizenState:
     deliveries: np.ndarray  # int32, months of delivery so far
     proposals: np.ndarray  # int32, proposals so far
     cases: np.ndarray  # int32, cases decided on so far: the administration's file on them
-    last_proposal: np.ndarray  # int32, month of the latest proposal (NEVER if none)
     # the level trust reverts to; starts at trust0 and drifts towards experienced trust
     trust_ref: np.ndarray | None = field(default=None)
+    # month of the latest proposal, NEVER for a citizen who has made none
+    last_proposal: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
         if self.trust_ref is None:
             self.trust_ref = self.trust0.copy()
+        if self.last_proposal is None:
+            self.last_proposal = np.full(len(self.ses), NEVER, dtype=np.int32)
 
     def __len__(self) -> int:
         return len(self.ses)

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from coprod.agents.administration import AdministrationState
 from coprod.agents.business import BusinessState
-from coprod.agents.citizen import NEVER, CitizenState
+from coprod.agents.citizen import CitizenState
 from coprod.agents.community_organisation import CommunityOrganisationState
 from coprod.model import network
 from coprod.model.arrays import sigmoid
@@ -180,7 +180,6 @@ def _citizens(
         deliveries=np.zeros(n, dtype=np.int32),
         proposals=np.zeros(n, dtype=np.int32),
         cases=np.zeros(n, dtype=np.int32),
-        last_proposal=np.full(n, NEVER, dtype=np.int32),
     )
 
 

@@ -218,7 +218,7 @@ def test_under_substitutive_ict_non_adopters_are_wronged_more_in_full_runs(monke
     runs = cases_of(
         monkeypatch,
         scenario("substitutive_automation", population__citizens=2000),
-        seeds=range(10),
+        seeds=range(16),
         steps=120,
     )
     non_adopters, adopters = [], []
@@ -227,7 +227,7 @@ def test_under_substitutive_ict_non_adopters_are_wronged_more_in_full_runs(monke
         non_adopters.append(wrong[entitled & (adopted == 0)].mean())
         adopters.append(wrong[entitled & (adopted == 1)].mean())
     # frequent reporters build a file of past cases whether they use the platform or not, so
-    # the adoption gap is a few points (0.05 at these seeds), not the whole thin-data gap
+    # the adoption gap is a few points (0.03-0.05 at these seeds), not the whole thin-data gap
     assert_greater(np.array(non_adopters), np.array(adopters), min_diff=0.01, paired=True)
 
 
