@@ -127,7 +127,7 @@ def check_client(client: Any) -> None:
 
 #: Agent-steps one Dask task aims at: short runs go in batches of about this much work, so the
 #: scheduler's cost per task (about a millisecond) stays small against the work it carries.
-BATCH_WORK = 200_000
+BATCH_WORK = 50_000
 
 #: Tasks kept in flight per worker: enough to keep each busy, few enough that the client
 #: holds a bounded number of runs whatever the size of the job.

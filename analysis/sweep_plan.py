@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from coprod.analysis.seeds import replicate_seeds
 from coprod.analysis.sweep_spec import (
     Parameter,
@@ -226,6 +228,10 @@ class LazyPoints(Sequence):
         """Plain data that fixes every point."""
         raise NotImplementedError
 
+    def columns(self) -> dict[str, Any]:
+        """Each parameter's value at every point, as arrays (the design table's columns)."""
+        raise NotImplementedError
+
 
 class GridPoints(LazyPoints):
     """Every combination of the parameters' values, the first parameter varying slowest."""
@@ -246,6 +252,12 @@ class GridPoints(LazyPoints):
         """The parameters' values in order."""
         return {"grid": [[p.key, list(p.values)] for p in self.parameters]}
 
+    def columns(self) -> dict[str, Any]:
+        """Each parameter's value at every point, the same as :meth:`at` gives."""
+        shape = [len(p.values) for p in self.parameters]
+        index = np.unravel_index(np.arange(self.count), shape)
+        return {p.key: _pick(p.values, k) for p, k in zip(self.parameters, index, strict=True)}
+
 
 class ArrayPoints(LazyPoints):
     """Points given as rows of an array, mapped to values by ``Parameter.value_at[_unit]``."""
@@ -264,6 +276,22 @@ class ArrayPoints(LazyPoints):
             return {p.key: p.value_at_unit(float(u)) for p, u in pairs}
         return {p.key: p.value_at(float(x)) for p, x in zip(self.parameters, row, strict=True)}
 
+    def columns(self) -> dict[str, Any]:
+        """Each parameter's value at every point, the same as :meth:`at` gives (vectorised)."""
+        result = {}
+        for j, p in enumerate(self.parameters):
+            x = np.asarray(self.array[:, j], dtype=float)
+            if self.unit:
+                low, high = p.bounds()
+                x = low + x * (high - low)
+            if p.values is not None:
+                result[p.key] = _pick(p.values, np.minimum(np.floor(x), len(p.values) - 1))
+            elif p.kind == "int":
+                result[p.key] = np.minimum(np.floor(x), int(p.high)).astype(np.int64)
+            else:
+                result[p.key] = x
+        return result
+
     def fingerprint(self) -> Any:
         """The parameters and a hash of the array's bytes."""
         return {
@@ -271,6 +299,11 @@ class ArrayPoints(LazyPoints):
             "unit": self.unit,
             "array": hashlib.sha256(self.array.tobytes()).hexdigest(),
         }
+
+
+def _pick(values: tuple[Any, ...], index: Any) -> np.ndarray:
+    """``values[i]`` for every ``i`` of ``index``, as an array of the values' own type."""
+    return np.asarray(values)[np.asarray(index, dtype=np.int64)]
 
 
 def lazy_points(spec: SweepSpec, parameters: list[Parameter]) -> LazyPoints:
