@@ -175,6 +175,15 @@ def scheduler_option(func):
     )(func)
 
 
+def yes_option(func):
+    """The ``--yes`` option: run a job over the run or time limits (docs/scale.md)."""
+    return click.option(
+        "--yes",
+        is_flag=True,
+        help="Run a job over 10 million runs or a day's estimated time (docs/scale.md).",
+    )(func)
+
+
 def progress_option(func):
     """The ``--progress/--no-progress`` option of sweeps."""
     return click.option(
@@ -199,6 +208,7 @@ def progress_option(func):
     "municipalities.* and innovations.* (scenarios with several municipalities).",
 )
 @scheduler_option
+@yes_option
 def compare_command(
     scenarios: tuple[str, ...],
     replicates: int,
@@ -208,6 +218,7 @@ def compare_command(
     out: Path | None,
     by_municipality: bool,
     scheduler: str | None,
+    yes: bool,
 ) -> None:
     """Compare scenarios: means and 95% intervals, differences to the first (Welch), figures."""
     from coprod.analysis.compare import TABLE_MEASURES, horizon_table, run_comparison
@@ -224,6 +235,8 @@ def compare_command(
         from coprod.analysis import municipalities as munis
 
         munis.check_municipalities(resolved)
+        if not yes:
+            _check_compare_size(resolved, replicates, steps, scheduler)
         detail = munis.run_comparison_detail(
             resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
         )
@@ -231,7 +244,7 @@ def compare_command(
         extra = munis.write_municipality_comparison(detail, folder)
     else:
         runs = run_comparison(
-            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
+            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes
         )
     horizon, files = write_comparison(runs, resolved, folder, seed=seed, extra_files=extra)
     click.echo(
@@ -251,14 +264,17 @@ def compare_command(
 )
 @scheduler_option
 @progress_option
+@yes_option
 def sweep_command(
-    sweep_file: Path, out: Path | None, scheduler: str | None, progress: bool
+    sweep_file: Path, out: Path | None, scheduler: str | None, progress: bool, yes: bool
 ) -> None:
     """Run a parameter sweep; results resume after an interruption."""
+    from coprod.analysis.parallel import check_client
     from coprod.analysis.sweep_output import summarise_sweep
     from coprod.analysis.sweep_plan import plan_sweep
 
-    plan = plan_sweep(sweep_file)
+    check_client(scheduler)
+    plan = plan_sweep(sweep_file, yes=yes, client=scheduler)
     folder = out or Path("runs") / f"sweep-{plan.spec.name}"
     header = (
         f"{plan.spec.name}: {len(plan.points)} points x {plan.spec.replicates} replicates = "
@@ -284,6 +300,7 @@ def sweep_command(
 @out_option("Output folder (default: runs/sensitivity-<name>-<method>).")
 @scheduler_option
 @progress_option
+@yes_option
 def sensitivity_command(
     sweep_file: Path,
     method: str,
@@ -291,11 +308,14 @@ def sensitivity_command(
     out: Path | None,
     scheduler: str | None,
     progress: bool,
+    yes: bool,
 ) -> None:
     """Global sensitivity analysis (SALib Morris or Sobol) of the sweep file's parameters."""
+    from coprod.analysis.parallel import check_client
     from coprod.analysis.sensitivity import indices_of, plan_sensitivity
 
-    plan, problem, X = plan_sensitivity(sweep_file, method, samples)
+    check_client(scheduler)
+    plan, problem, X = plan_sensitivity(sweep_file, method, samples, yes=yes, client=scheduler)
     folder = out or Path("runs") / f"sensitivity-{plan.spec.name}-{method}"
     header = (
         f"{plan.spec.name}: {method}, {len(plan.points)} sample points x "
@@ -327,6 +347,16 @@ def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header:
     check_output(plan, folder)
     click.echo(header)
     return _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
+
+
+def _check_compare_size(scenarios, replicates: int, steps: int | None, scheduler) -> None:
+    """The work-size check of a comparison, before its municipality detail runs."""
+    from coprod.analysis.ensemble import check_ensemble_size
+
+    biggest = max(scenarios, key=lambda s: s.population.citizens * (steps or s.steps))
+    months = max(steps or s.steps for s in scenarios)
+    runs = len(scenarios) * replicates
+    check_ensemble_size("compare: ", runs, biggest, months, client=scheduler)
 
 
 def _interruptible(run, folder: Path, plan):
@@ -380,6 +410,7 @@ def _echo_indices(indices) -> None:
     help="Exit with status 1 if a pattern is not reproduced (for scripts and CI).",
 )
 @scheduler_option
+@yes_option
 def validate_command(
     replicates: int,
     steps: int | None,
@@ -389,6 +420,7 @@ def validate_command(
     out: Path,
     strict: bool,
     scheduler: str | None,
+    yes: bool,
 ) -> None:
     """Check the model against published patterns; write a table, figures and a report."""
     from coprod.analysis.parallel import check_client
@@ -401,7 +433,7 @@ def validate_command(
         scenario = scenario.with_overrides(overrides)
     check_client(scheduler)
     validation = run_validation(
-        scenario, replicates=replicates, steps=steps, seed=seed, client=scheduler
+        scenario, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes
     )
     files = write_validation(validation, out)
     verdict = {True: "pass", False: "FAIL", None: "reported"}

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from coprod.analysis.ensemble import ensemble_tasks, marked_runs
+from coprod.analysis.ensemble import check_ensemble_size, ensemble_tasks, marked_runs
 from coprod.analysis.parallel import RunTask
 from coprod.analysis.stats import (
     HORIZON_WINDOW,
@@ -46,7 +46,8 @@ def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
 
 
 def comparison_tasks(
-    scenarios: Sequence[Scenario], replicates: int, steps: int | None, seed: int
+    scenarios: Sequence[Scenario], replicates: int, steps: int | None, seed: int,
+    yes: bool = False, client: Any = None,
 ) -> tuple[list[str], list[RunTask], dict[str, tuple[str, int]]]:
     """The runs of one ensemble per scenario, as one job (same replicate seeds in each).
 
@@ -57,9 +58,14 @@ def comparison_tasks(
     if len(scenarios) < 1:
         raise AnalysisError("compare: give at least one scenario")
     labels = scenario_labels(scenarios)
+    if not yes and isinstance(replicates, int) and replicates >= 1:
+        biggest = max(scenarios, key=lambda s: s.population.citizens * (steps or s.steps))
+        months = max(steps or s.steps for s in scenarios)
+        what = "compare: "
+        check_ensemble_size(what, len(scenarios) * replicates, biggest, months, client=client)
     tasks, owner = [], {}
     for label, scenario in zip(labels, scenarios, strict=True):
-        for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
+        for task in ensemble_tasks(scenario, replicates, steps, seed, yes=True):
             keyed = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
             owner[keyed.key] = (label, int(task.key))
             tasks.append(keyed)
@@ -68,7 +74,7 @@ def comparison_tasks(
 
 def run_comparison(
     scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None,
+    seed: int = 0, client: Any = None, yes: bool = False,
 ) -> pd.DataFrame:
     """Run an ensemble of every scenario (same replicate seeds) and stack them.
 
@@ -78,12 +84,13 @@ def run_comparison(
         steps: Months per run (default: each scenario's ``steps``).
         seed: Root seed of the replicate seeds, shared by all scenarios.
         client: Where to run, as for :func:`coprod.run_ensemble`.
+        yes: Accept a comparison over the limits of :mod:`coprod.analysis.work_size`.
 
     Returns:
         Tidy runs: ``scenario``, ``replicate``, ``seed``, ``step`` and every measure, in the
         order of ``scenarios``.
     """
-    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed)
+    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed, yes, client)
     runs = marked_runs(tasks, owner, labels, client, with_scenario=True)
     return pd.concat([tables[0] for tables in runs], ignore_index=True)
 

@@ -21,7 +21,7 @@ from coprod.model.scenario import Scenario
 
 def run_ensemble(
     scenario: Scenario | str | Path, replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None,
+    seed: int = 0, client: Any = None, yes: bool = False,
 ) -> pd.DataFrame:
     """Run ``replicates`` runs of ``scenario`` and return them stacked.
 
@@ -34,20 +34,28 @@ def run_ensemble(
             process when the job is too small to be worth one), ``"serial"`` (in this process),
             ``"local"`` (always a local cluster), a scheduler address (``"tcp://host:8786"``)
             or a ``distributed.Client``.
+        yes: Accept an ensemble over the run or time limits of
+            :mod:`coprod.analysis.work_size` (one whose table would not fit in memory is
+            refused regardless).
 
     Returns:
         One row per replicate and step, sorted by both: columns ``replicate``, ``seed``,
         ``step`` and every measure.
     """
-    tasks = ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed)
+    tasks = ensemble_tasks(scenario, replicates, steps, seed, yes=yes, client=client)
     runs = marked_runs(tasks, ensemble_owner(tasks), [""], client, with_scenario=False)
     return pd.concat([tables[0] for tables in runs], ignore_index=True)
 
 
 def ensemble_tasks(
-    scenario: Scenario | str | Path, replicates: int, steps: int | None, seed: int
+    scenario: Scenario | str | Path, replicates: int, steps: int | None, seed: int,
+    yes: bool = False, client: Any = None,
 ) -> list[RunTask]:
-    """The runs of an ensemble, validated, before anything runs (``key`` is the replicate)."""
+    """The runs of an ensemble, validated, before anything runs (``key`` is the replicate).
+
+    With ``yes`` the work-size check (:func:`check_ensemble_size`) is skipped: the caller
+    checked, or accepts a large ensemble.
+    """
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
     if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
@@ -58,11 +66,30 @@ def ensemble_tasks(
         raise AnalysisError(f"steps = {steps!r} is not allowed: must be a whole number >= 1")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise AnalysisError(f"seed = {seed!r} is not allowed: must be a whole number >= 0")
+    if not yes:
+        check_ensemble_size("ensemble: ", replicates, scenario, steps, client=client)
     data = scenario.to_dict()
     return [
         RunTask(key=str(replicate), scenario=data, steps=steps, seed=child)
         for replicate, child in enumerate(replicate_seeds(seed, replicates))
     ]
+
+
+def check_ensemble_size(
+    what: str, runs: int, scenario: Scenario, steps: int, client: Any = None
+) -> None:
+    """Refuse an in-memory ensemble or comparison beyond :mod:`coprod.analysis.work_size`.
+
+    Its table of every run and month is held in memory, so it must fit whatever ``--yes``
+    says; beyond that the run and time limits apply.
+    """
+    from coprod.analysis.work_size import check_work, results_bytes
+    from coprod.model.measure_registry import MEASURES
+
+    size = results_bytes(runs, steps, len(MEASURES) + 4)
+    arrays = {"the table of every run and month": size}
+    check_work(what, runs, scenario.population.citizens, steps, how="fewer replicates",
+               arrays=arrays, probe=scenario.to_dict(), client=client)
 
 
 def ensemble_owner(tasks: list[RunTask]) -> dict[str, tuple[str, int]]:

@@ -26,11 +26,12 @@ without an ``if __name__ == "__main__":`` guard.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
 import uuid
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -124,89 +125,140 @@ def check_client(client: Any) -> None:
         )
 
 
+#: Agent-steps one Dask task aims at: short runs go in batches of about this much work, so the
+#: scheduler's cost per task (about a millisecond) stays small against the work it carries.
+BATCH_WORK = 50_000
+
+#: Tasks kept in flight per worker: enough to keep each busy, few enough that the client
+#: holds a bounded number of runs whatever the size of the job.
+IN_FLIGHT_PER_WORKER = 3
+
+
 def execute(
-    tasks: Sequence[RunTask],
+    tasks: Iterable[RunTask],
     client: Any = None,
     incremental: bool = True,
     function: Callable[[dict[str, Any], int, int], Any] | None = None,
+    count: int | None = None,
+    work: int | None = None,
 ) -> Iterator[tuple[RunTask, Any]]:
     """Run ``tasks`` and yield ``(task, measures)`` for each, in any order.
 
+    On Dask the tasks are taken from ``tasks`` as they are submitted, in batches of short
+    runs (:data:`BATCH_WORK`), with at most :data:`IN_FLIGHT_PER_WORKER` batches per worker
+    in flight: the client holds a bounded number of runs whatever their number, and the
+    first results arrive while the rest are not yet made.
+
     Args:
-        tasks: The runs.
+        tasks: The runs: a list, or an iterable consumed as they are submitted (then give
+            ``count`` and ``work``).
         client: Where to run (see the module docstring).
-        incremental: On Dask, yield each run as soon as it finishes (sweeps write it at once).
-            ``False`` fetches all results when the last run is done, which keeps the workers
-            busier (results are not pulled from a worker while it computes) when nothing needs
-            them earlier, as in an ensemble.
+        incremental: Kept for callers; runs are yielded as they finish either way.
         function: What a worker runs for each task, ``function(scenario, steps, seed)``; an
             importable module-level function returning plain data (default :func:`run_task`,
             the measures; ensembles with municipalities also ship their other tables).
+        count: Number of tasks, when ``tasks`` is not a list.
+        work: Their agent-steps, when ``tasks`` is not a list.
 
     Closing the generator early (an exception, Ctrl-C) cancels what has not run yet and closes
     any cluster or connection opened here.
     """
     check_client(client)
-    tasks = list(tasks)
-    if not tasks:
+    if count is None or work is None:
+        tasks = list(tasks)
+        count, work = len(tasks), work_of(tasks)
+    if count == 0:
         return
     function = run_task if function is None else function  # looked up now: tests replace it
     if client is None:
         client = active_client()
-    if _is_serial(client, tasks):
+    if _is_serial(client, count, work):
         for task in tasks:
             yield task, function(task.scenario, task.steps, task.seed)
         return
-    with _connect(client, len(tasks)) as dask_client:
-        yield from _execute_dask(tasks, dask_client, incremental, function)
+    batch = batch_size(count, work, workers=available_cores())
+    with _connect(client, count) as dask_client:
+        yield from _execute_dask(iter(tasks), dask_client, function, count, work, batch)
 
 
-def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
+def batch_size(count: int, work: int, workers: int) -> int:
+    """Runs per Dask task: about :data:`BATCH_WORK` agent-steps, yet a few tasks per worker."""
+    per_run = max(1, work // max(1, count))
+    by_work = max(1, BATCH_WORK // per_run)
+    spread = max(1, -(-count // (workers * IN_FLIGHT_PER_WORKER * 4)))
+    return min(by_work, spread)
+
+
+def run_batch(
+    function: Callable[[dict[str, Any], int, int], Any], runs: list[tuple[dict, int, int]]
+) -> list[Any]:
+    """Run several short runs in one task; the results in the order of ``runs``."""
+    return [function(scenario, steps, seed) for scenario, steps, seed in runs]
+
+
+def _is_serial(client: Any, count: int | Sequence[RunTask], work: int | None = None) -> bool:
+    if not isinstance(count, int):  # a list of tasks
+        count, work = len(count), work_of(count)
     if client == "serial":
         return True
     if client is not None:
         return False
-    return len(tasks) < 2 or available_cores() < 2 or work_of(tasks) < LOCAL_CLUSTER_MIN_WORK
+    return count < 2 or available_cores() < 2 or work < LOCAL_CLUSTER_MIN_WORK
 
 
 def _execute_dask(
-    tasks: Sequence[RunTask],
+    tasks: Iterator[RunTask],
     client: Any,
-    incremental: bool,
     function: Callable[[dict[str, Any], int, int], Any],
+    count: int,
+    work: int,
+    batch: int,
 ) -> Iterator[tuple[RunTask, Any]]:
     from distributed import KilledWorker, as_completed
 
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    batch = min(batch, batch_size(count, work, workers))
     token = uuid.uuid4().hex[:12]  # names the futures of this call only; no effect on results
-    keys = [f"coprod-{token}-{i}" for i in range(len(tasks))]
-    by_key = dict(zip(keys, tasks, strict=True))
-    futures = client.map(
-        function,
-        [t.scenario for t in tasks],
-        [t.steps for t in tasks],
-        [t.seed for t in tasks],
-        key=keys,
-        pure=False,
-    )
-    pending = set(futures)
+    in_flight: dict[str, list[RunTask]] = {}
+    pending = as_completed(with_results=True, raise_errors=False)
+    numbers = itertools.count()
+
+    def submit() -> bool:
+        chunk = list(itertools.islice(tasks, batch))
+        if not chunk:
+            return False
+        key = f"coprod-{token}-{next(numbers)}"
+        runs = [(t.scenario, t.steps, t.seed) for t in chunk]
+        if batch == 1:
+            future = client.submit(function, *runs[0], key=key, pure=False)
+        else:
+            future = client.submit(run_batch, function, runs, key=key, pure=False)
+        in_flight[key] = chunk
+        pending.add(future)
+        return True
+
     try:
-        if not incremental:
-            frames = client.gather(futures)
-            pending.clear()
-            yield from zip(tasks, frames, strict=True)
-            return
-        # results are fetched in the background as runs finish, not one round trip each
-        for future, frame in as_completed(futures, with_results=True, raise_errors=False):
-            pending.discard(future)
+        for _ in range(workers * IN_FLIGHT_PER_WORKER):
+            if not submit():
+                break
+        for future, result in pending:
+            chunk = in_flight.pop(future.key)
             if future.status == "error":
-                _raise_run_error(by_key[future.key], *frame[1:])
-            yield by_key[future.key], frame
+                _raise_run_error(chunk[0] if len(chunk) == 1 else _batch_of(chunk), *result[1:])
+            submit()
+            yield from zip(chunk, [result] if batch == 1 else result, strict=True)
             future.release()
-    except KilledWorker:  # gathered all at once: which run is not known
+    except KilledWorker:
         raise WorkerLost(f"a run: {_LOST}") from None
     finally:
-        if pending:
-            client.cancel(list(pending))
+        if in_flight:
+            client.cancel(list(pending.futures))
+
+
+def _batch_of(chunk: list[RunTask]) -> RunTask:
+    """A stand-in task naming the runs of a batch, for the message of a failed batch."""
+    first = chunk[0]
+    return RunTask(f"{first.key} (or one of {len(chunk) - 1} more in its batch)", {}, 0, 0)
 
 
 _LOST = (

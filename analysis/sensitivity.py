@@ -22,8 +22,15 @@ from coprod.analysis.output import write_frame
 from coprod.analysis.stats import HORIZON_WINDOW, horizon_means
 from coprod.analysis.sweep import run_sweep
 from coprod.analysis.sweep_folder import load_results, write_manifest
-from coprod.analysis.sweep_plan import SweepPlan, plan_sweep
+from coprod.analysis.sweep_plan import (
+    EAGER_RUNS,
+    ArrayPoints,
+    SweepPlan,
+    most_citizens,
+    plan_sweep,
+)
 from coprod.analysis.sweep_spec import Parameter, SweepError, SweepSpec, load_sweep
+from coprod.analysis.work_size import check_work
 
 METHODS = ("morris", "sobol")
 
@@ -32,6 +39,9 @@ DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}
 
 #: Levels of the Morris grid.
 MORRIS_LEVELS = 4
+
+#: Copies of the sample matrix SALib holds while sampling (the base sequence, the matrix).
+SAMPLE_COPIES = 3
 
 
 def problem_of(parameters: Sequence[Parameter]) -> dict[str, Any]:
@@ -133,8 +143,14 @@ def plan_sensitivity(
     samples: int | None = None,
     folder: Path | None = None,
     source: str = "sweep",
+    yes: bool = False,
+    client: Any = None,
 ) -> tuple[SweepPlan, dict[str, Any], np.ndarray]:
     """Check a sweep file for ``method`` and list its runs; nothing runs.
+
+    The number of runs (base samples x rows per sample x replicates) and the size of the
+    sample matrix are checked (:mod:`coprod.analysis.work_size`) before SALib samples; ``yes``
+    accepts a job over the run or time limits.
 
     Returns:
         The plan (one point per row of the sample), the SALib problem and the sample ``X``.
@@ -149,13 +165,31 @@ def plan_sensitivity(
         rule = "a power of two >= 2" if method == "sobol" else "at least 2"
         raise SweepError(f"{source}: samples = {n} is not allowed for {method}: must be {rule}")
     problem = problem_of(plan.parameters)
+    d = len(plan.parameters)
+    rows = n * (d + 1 if method == "morris" else d + 2)
+    check_work(
+        f"{source}: {method} with samples = {n}: ",
+        rows * spec.replicates,
+        most_citizens(plan.base, plan.parameters),
+        plan.steps,
+        yes=yes,
+        how="a smaller samples (or fewer replicates)",
+        arrays={"the sample matrix": SAMPLE_COPIES * rows * d * 8},
+        probe=plan.base.to_dict(),
+        client=client,
+    )
     X = sample(problem, method, n, spec.seed)
-    points = [
-        {p.key: p.value_at(float(x)) for p, x in zip(plan.parameters, row, strict=True)}
-        for row in X
-    ]
+    if rows * spec.replicates > EAGER_RUNS:  # streamed: points mapped from X as they run
+        points = ArrayPoints(plan.parameters, X, unit=False)
+    else:
+        points = [
+            {p.key: p.value_at(float(x)) for p, x in zip(plan.parameters, row, strict=True)}
+            for row in X
+        ]
     extra = {"method": method, "samples": n, "problem": problem}
-    plan = plan_sweep(spec, folder, source, points=points, kind="sensitivity", extra=extra)
+    plan = plan_sweep(
+        spec, folder, source, points=points, kind="sensitivity", extra=extra, yes=True
+    )
     return plan, problem, X
 
 
@@ -174,13 +208,15 @@ def run_sensitivity(
     out: str | Path | None = None,
     client: Any = None,
     progress: bool = True,
+    yes: bool = False,
 ) -> pd.DataFrame:
     """Run a sensitivity analysis of coprod; returns the indices of :func:`sensitivity_indices`.
 
     Runs resume like a sweep's when ``out`` is given; the indices, tables and bar plots are
-    written there too.
+    written there too. ``yes`` accepts a job over the limits of
+    :mod:`coprod.analysis.work_size`.
     """
-    plan, problem, X = plan_sensitivity(spec, method, samples)
+    plan, problem, X = plan_sensitivity(spec, method, samples, yes=yes, client=client)
     results = run_sweep(plan, out=out, client=client, progress=progress)
     return indices_of(plan, problem, X, results, out)
 

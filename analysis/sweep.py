@@ -15,7 +15,7 @@ files (design, summary) have their own modules, and every name stays importable 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from coprod.analysis.sweep_output import (
 )
 from coprod.analysis.sweep_plan import RUN_COLUMNS, SweepPlan, SweepRun, digest, plan_sweep
 from coprod.analysis.sweep_spec import SweepSpec
+from coprod.analysis.work_size import check_work, results_bytes
 
 __all__ = [
     "RUN_COLUMNS",
@@ -68,22 +69,29 @@ def run_sweep(
     out: str | Path | None = None,
     client: Any = None,
     progress: bool = True,
+    yes: bool = False,
 ) -> pd.DataFrame:
     """Run a sweep (resuming from ``out`` if it was interrupted) and return every run.
+
+    Runs are generated as they are submitted and at most a few batches per worker are in
+    flight (:func:`coprod.analysis.parallel.execute`), so memory does not grow with the number
+    of runs while they run; each is written as it finishes.
 
     Args:
         spec: A sweep file path, a :class:`SweepSpec` or a :class:`SweepPlan`.
         out: Output folder. ``None`` runs in memory and writes nothing.
         client: Where to run, as for :func:`coprod.run_ensemble`.
         progress: Show a progress bar (runs done, rate, time left) on standard error.
+        yes: Accept a sweep over the limits of :mod:`coprod.analysis.work_size`.
 
     Returns:
         The tidy results: ``run``, ``point``, ``replicate``, ``seed``, one column per
         parameter, ``step`` and every measure; sorted by point, replicate and step.
     """
-    plan = spec if isinstance(spec, SweepPlan) else plan_sweep(spec)
     check_client(client)
+    plan = spec if isinstance(spec, SweepPlan) else plan_sweep(spec, yes=yes, client=client)
     if out is None:
+        check_in_memory(plan)
         frames = [
             _run_frame(run, frame, plan)
             for run, frame in _execute(plan, plan.runs, client, progress, done=0)
@@ -95,7 +103,7 @@ def run_sweep(
         done = finished_runs(plan, out)
         try:
             write_plan_files(plan, out, status="running", done=len(done))
-            todo = [run for run in plan.runs if run.run_id not in done]
+            todo = (run for run in plan.runs if run.run_id not in done)
             for run, frame in _execute(plan, todo, client, progress, done=len(done)):
                 write_frame(run_path(out, run.run_id), _run_frame(run, frame, plan))
             results = load_results(out)
@@ -114,13 +122,37 @@ def _kept(plan: SweepPlan, out: Path) -> str:
     return f"{kept} of {len(plan.runs)} runs are kept in {out}"
 
 
+def check_in_memory(plan: SweepPlan) -> None:
+    """Refuse, before it runs, a sweep whose results would not fit in memory (no ``out``)."""
+    from coprod.model.measure_registry import MEASURES
+
+    columns = len(RUN_COLUMNS) + len(plan.keys) + 1 + len(MEASURES)
+    size = results_bytes(len(plan.runs), plan.steps, columns)
+    check_work(
+        "sweep in memory: ",
+        len(plan.runs),
+        plan.base.population.citizens,
+        plan.steps,
+        yes=True,
+        how="an output folder (out=...) or fewer runs",
+        arrays={"its results table": size},
+    )
+
+
 def _execute(
-    plan: SweepPlan, runs: list[SweepRun], client: Any, progress: bool, done: int
+    plan: SweepPlan, runs: Iterable[SweepRun], client: Any, progress: bool, done: int
 ) -> Iterator[tuple[SweepRun, pd.DataFrame]]:
     from tqdm.auto import tqdm
 
-    by_id = {run.run_id: run for run in runs}
-    tasks = [RunTask(run.run_id, run.scenario, plan.steps, run.seed) for run in runs]
+    by_id: dict[str, SweepRun] = {}
+
+    def tasks() -> Iterator[RunTask]:  # made as they are submitted; dropped as they finish
+        for run in runs:
+            by_id[run.run_id] = run
+            yield RunTask(run.run_id, run.scenario, plan.steps, run.seed)
+
+    count = len(plan.runs) - done
+    work = count * plan.base.population.citizens * plan.steps
     with tqdm(
         total=len(plan.runs),
         initial=done,
@@ -130,8 +162,8 @@ def _execute(
         file=sys.stderr,
         dynamic_ncols=True,
     ) as bar:
-        for task, frame in execute(tasks, client=client):
-            yield by_id[task.key], frame
+        for task, frame in execute(tasks(), client=client, count=count, work=work):
+            yield by_id.pop(task.key), frame
             bar.update(1)
 
 

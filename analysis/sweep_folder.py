@@ -95,9 +95,11 @@ def finished_runs(plan: SweepPlan, out: Path, tidy: bool = True) -> set[str]:
                 raise OutputError.of(exc, stale) from None
     if not folder.exists():
         return set()
-    wanted = {run.run_id for run in plan.runs}
     names = (p.name.removeprefix("run-").removesuffix(".parquet") for p in folder.glob("run-*"))
-    return {name for name in names if name in wanted}
+    if isinstance(plan.runs, list):
+        wanted = {run.run_id for run in plan.runs}
+        return {name for name in names if name in wanted}
+    return {name for name in names if name in plan.runs}  # a streamed plan checks each id
 
 
 def sorted_results(results: pd.DataFrame) -> pd.DataFrame:

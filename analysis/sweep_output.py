@@ -9,17 +9,23 @@ import pandas as pd
 from coprod.analysis.output import write_frame, write_text
 from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, summarise
 from coprod.analysis.sweep_folder import write_manifest
-from coprod.analysis.sweep_plan import SweepPlan
+from coprod.analysis.sweep_plan import LazyPoints, SweepPlan
 from coprod.analysis.sweep_spec import SweepSpec
 from coprod.model.scenario import dumps_toml
 
 
 def write_plan_files(plan: SweepPlan, out: Path, status: str, done: int) -> None:
-    """Write the design, the resolved scenario, the sweep file and the manifest into ``out``."""
+    """Write the design, the resolved scenario, the sweep file and the manifest into ``out``.
+
+    The design goes to ``design.csv`` and ``design.parquet``; a streamed plan's (over
+    :data:`~coprod.analysis.sweep_plan.EAGER_RUNS` runs) to ``design.parquet`` only.
+    """
     design = pd.DataFrame({"point": range(len(plan.points))})
+    columns = plan.points.columns() if isinstance(plan.points, LazyPoints) else None
     for key in plan.keys:
-        design[key] = [p[key] for p in plan.points]
-    write_frame(out / "design.csv", design)
+        design[key] = columns[key] if columns else [p[key] for p in plan.points]
+    if columns is None:  # a streamed plan's design (a million rows) is kept as Parquet only
+        write_frame(out / "design.csv", design)
     write_frame(out / "design.parquet", design)
     write_text(out / "scenario.toml", plan.base.to_toml())
     write_text(out / "sweep.toml", spec_to_toml(plan.spec))

@@ -175,6 +175,7 @@ def run_validation(
     steps: int | None = None,
     seed: int = 0,
     client: Any = None,
+    yes: bool = False,
 ) -> Validation:
     """Run the ensembles every pattern needs and check the patterns.
 
@@ -184,6 +185,7 @@ def run_validation(
         steps: Months per run (default: the scenario's ``steps``, ten years).
         seed: Root seed; every ensemble uses the same replicate seeds.
         client: Where to run (see :mod:`coprod.analysis.parallel`).
+        yes: Accept a validation over the limits of :mod:`coprod.analysis.work_size`.
     """
     if isinstance(base, str):
         base = Scenario.load(base)
@@ -200,7 +202,15 @@ def run_validation(
         data = json.dumps(scenario.to_dict(), sort_keys=True, default=str)
         runs_of[label] = distinct.setdefault(data, label)
     named = [scenarios[label].with_overrides({"name": label}) for label in distinct.values()]
-    ran = run_comparison(named, replicates=replicates, steps=steps, seed=seed, client=client)
+    if not yes:  # named as validation in the message, then not checked again
+        from coprod.analysis.ensemble import check_ensemble_size
+
+        months = max(steps or s.steps for s in named)
+        what, runs = "validate: ", len(named) * replicates
+        check_ensemble_size(what, runs, named[0], months, client=client)
+    ran = run_comparison(
+        named, replicates=replicates, steps=steps, seed=seed, client=client, yes=True
+    )
     ran = ran.rename(columns={"scenario": "ensemble"})
     frames = []
     for label, source in runs_of.items():
