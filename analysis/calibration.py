@@ -135,6 +135,11 @@ def _plan(calibration: Any) -> CalibrationPlan:
     )
 
 
+def check_pyabc() -> None:
+    """Raise a :class:`CalibrationError` naming the install command if pyabc is missing."""
+    _pyabc()
+
+
 def _pyabc() -> Any:
     try:
         import pyabc
@@ -187,8 +192,11 @@ def _generations_done(url: str) -> int:
 
 
 def generation_table(url: str) -> pd.DataFrame:
-    """Per completed generation: ``generation``, ``epsilon``, ``simulations``, ``accepted``,
-    ``acceptance_rate``."""
+    """The history's completed generations, one row each.
+
+    Columns: ``generation`` (from 0), ``epsilon``, ``simulations``, ``accepted`` and
+    ``acceptance_rate``.
+    """
     from pyabc import History
 
     history = History(url, _id=1, create=False)
@@ -315,7 +323,11 @@ class _SeedingClient:
 
     def submit(self, function: Any, simulate_one_pickle: bytes, batch_size: int, jobs: list):
         return self.client.submit(
-            run_seeded_batch, simulate_one_pickle, list(jobs), self.root, self.generation,
+            run_seeded_batch,
+            simulate_one_pickle,
+            list(jobs),
+            self.root,
+            self.generation,
             pure=False,
         )
 
@@ -367,7 +379,7 @@ def _is_serial(plan: CalibrationPlan, scheduler: Any) -> bool:
 
 @contextmanager
 def _sampler(plan: CalibrationPlan, scheduler: Any) -> Iterator[Any]:
-    """pyabc's sampler for ``scheduler``; a cluster opened here is closed on the way out."""
+    """Pyabc's sampler for ``scheduler``; a cluster opened here is closed on the way out."""
     serial, dask = _samplers()
     if _is_serial(plan, scheduler):
         numpy_state, python_state = np.random.get_state(), random.getstate()  # noqa: NPY002

@@ -86,16 +86,27 @@ def predictive_figure(predictive: pd.DataFrame, plan: CalibrationPlan) -> Figure
             ax.fill_between(months, rows["low"], rows["high"], alpha=0.3, label="simulated 90%")
             ax.plot(months, rows["mean"], label="simulated mean")
             ax.errorbar(
-                months, rows["observed"], yerr=rows["sd"], fmt="o", ms=3, color="k",
+                months,
+                rows["observed"],
+                yerr=rows["sd"],
+                fmt="o",
+                ms=3,
+                color="k",
                 label="observed ± sd",
             )
             ax.set_xlabel("month")
         else:
             r = rows.iloc[0]
-            ax.errorbar([0], [r["mean"]], yerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]],
-                        fmt="s", label="simulated (90%)")
-            ax.errorbar([1], [r["observed"]], yerr=[r["sd"]], fmt="o", color="k",
-                        label="observed ± sd")
+            ax.errorbar(
+                [0],
+                [r["mean"]],
+                yerr=[[r["mean"] - r["low"]], [r["high"] - r["mean"]]],
+                fmt="s",
+                label="simulated (90%)",
+            )
+            ax.errorbar(
+                [1], [r["observed"]], yerr=[r["sd"]], fmt="o", color="k", label="observed ± sd"
+            )
             ax.set_xticks([0, 1], ["simulated", "observed"])
             ax.set_xlim(-0.7, 1.7)
             ax.set_title(f"months {int(r['first'])}–{int(r['last'])}", fontsize=9)

@@ -221,8 +221,7 @@ def parse_prior(key: str, given: Any, base: Scenario, source: str) -> Prior:
     if prior_kind in ("uniform", "loguniform"):
         if not a < b:
             raise CalibrationError(
-                f"{where}.{prior_kind} = [{a:g}, {b:g}] is not allowed: low must be less "
-                "than high"
+                f"{where}.{prior_kind} = [{a:g}, {b:g}] is not allowed: low must be less than high"
             )
         if prior_kind == "loguniform" and a <= 0:
             raise CalibrationError(

@@ -283,7 +283,12 @@ def _target(target: TargetSpec, i: int, steps: int, source: str) -> Observation:
     if not math.isfinite(target.value):
         raise CalibrationError(f"{where}: value = {target.value!r} is not a finite number")
     return Observation(
-        f"target{i}:{target.measure}", target.measure, first, last, target.value, target.sd,
+        f"target{i}:{target.measure}",
+        target.measure,
+        first,
+        last,
+        target.value,
+        target.sd,
         f"target{i}",
     )
 

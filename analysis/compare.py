@@ -46,9 +46,13 @@ def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
 
 
 def comparison_tasks(
-    scenarios: Sequence[Scenario], replicates: int, steps: int | None, seed: int
+    scenarios: Sequence[Scenario], replicates: int, steps: int | None, seed: int,
+    posterior: Any = None,
 ) -> tuple[list[str], list[RunTask], dict[str, tuple[str, int]]]:
     """The runs of one ensemble per scenario, as one job (same replicate seeds in each).
+
+    With a ``posterior`` (see :func:`coprod.run_ensemble`), every scenario's replicate ``i``
+    also runs with the same parameter set drawn from it (paired draws).
 
     Returns:
         The scenarios' labels (:func:`scenario_labels`), the tasks keyed ``label/replicate``,
@@ -59,7 +63,7 @@ def comparison_tasks(
     labels = scenario_labels(scenarios)
     tasks, owner = [], {}
     for label, scenario in zip(labels, scenarios, strict=True):
-        for task in ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed):
+        for task in ensemble_tasks(scenario, replicates, steps, seed, posterior):
             keyed = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
             owner[keyed.key] = (label, int(task.key))
             tasks.append(keyed)
@@ -68,7 +72,7 @@ def comparison_tasks(
 
 def run_comparison(
     scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None,
+    seed: int = 0, client: Any = None, posterior: Any = None,
 ) -> pd.DataFrame:
     """Run an ensemble of every scenario (same replicate seeds) and stack them.
 
@@ -78,12 +82,15 @@ def run_comparison(
         steps: Months per run (default: each scenario's ``steps``).
         seed: Root seed of the replicate seeds, shared by all scenarios.
         client: Where to run, as for :func:`coprod.run_ensemble`.
+        posterior: A calibration's posterior (file or DataFrame): replicate ``i`` of every
+            scenario runs with the same parameter set drawn from it (as for
+            :func:`coprod.run_ensemble`), so the intervals include parameter uncertainty.
 
     Returns:
         Tidy runs: ``scenario``, ``replicate``, ``seed``, ``step`` and every measure, in the
         order of ``scenarios``.
     """
-    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed)
+    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed, posterior)
     runs = marked_runs(tasks, owner, labels, client, with_scenario=True)
     return pd.concat([tables[0] for tables in runs], ignore_index=True)
 

@@ -21,7 +21,7 @@ from coprod.model.scenario import Scenario
 
 def run_ensemble(
     scenario: Scenario | str | Path, replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None,
+    seed: int = 0, client: Any = None, posterior: str | Path | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Run ``replicates`` runs of ``scenario`` and return them stacked.
 
@@ -34,20 +34,31 @@ def run_ensemble(
             process when the job is too small to be worth one), ``"serial"`` (in this process),
             ``"local"`` (always a local cluster), a scheduler address (``"tcp://host:8786"``)
             or a ``distributed.Client``.
+        posterior: A calibration's ``posterior.parquet`` (or its DataFrame): each replicate
+            runs with a parameter set drawn from it, seeded by ``seed``
+            (:func:`coprod.analysis.posterior.posterior_draws`), so the spread across
+            replicates includes parameter uncertainty.
 
     Returns:
         One row per replicate and step, sorted by both: columns ``replicate``, ``seed``,
         ``step`` and every measure.
     """
-    tasks = ensemble_tasks(scenario, replicates=replicates, steps=steps, seed=seed)
+    tasks = ensemble_tasks(
+        scenario, replicates=replicates, steps=steps, seed=seed, posterior=posterior
+    )
     runs = marked_runs(tasks, ensemble_owner(tasks), [""], client, with_scenario=False)
     return pd.concat([tables[0] for tables in runs], ignore_index=True)
 
 
 def ensemble_tasks(
-    scenario: Scenario | str | Path, replicates: int, steps: int | None, seed: int
+    scenario: Scenario | str | Path, replicates: int, steps: int | None, seed: int,
+    posterior: str | Path | pd.DataFrame | None = None,
 ) -> list[RunTask]:
-    """The runs of an ensemble, validated, before anything runs (``key`` is the replicate)."""
+    """The runs of an ensemble, validated, before anything runs (``key`` is the replicate).
+
+    With a ``posterior``, replicate ``i`` runs with the ``i``-th parameter set drawn from it;
+    the draws depend on ``seed`` and ``replicates`` only, as the replicate seeds do.
+    """
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
     if not isinstance(replicates, int) or isinstance(replicates, bool) or replicates < 1:
@@ -58,9 +69,14 @@ def ensemble_tasks(
         raise AnalysisError(f"steps = {steps!r} is not allowed: must be a whole number >= 1")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise AnalysisError(f"seed = {seed!r} is not allowed: must be a whole number >= 0")
-    data = scenario.to_dict()
+    data = [scenario.to_dict()] * replicates
+    if posterior is not None:
+        from coprod.analysis.posterior import posterior_draws, scenarios_with_draws
+
+        drawn = scenarios_with_draws(scenario, posterior_draws(posterior, replicates, seed))
+        data = [s.to_dict() for s in drawn]
     return [
-        RunTask(key=str(replicate), scenario=data, steps=steps, seed=child)
+        RunTask(key=str(replicate), scenario=data[replicate], steps=steps, seed=child)
         for replicate, child in enumerate(replicate_seeds(seed, replicates))
     ]
 

@@ -26,7 +26,7 @@ from coprod.model.errors import InputError, ScenarioError
 from coprod.model.measure_registry import BY_NAME
 from coprod.model.scenario import Scenario
 
-KINDS = ("run", "compare", "sweep", "sensitivity", "validate")
+KINDS = ("run", "compare", "sweep", "sensitivity", "validate", "calibrate")
 
 
 class ReportError(InputError):
@@ -76,6 +76,7 @@ def build_report(folder: str | Path) -> Report:
         "sweep": _sweep,
         "sensitivity": _sensitivity,
         "validate": _validate,
+        "calibrate": _calibrate,
     }
     title, facts, sections = builder[kind](folder, info)
     facts += [
@@ -209,6 +210,14 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         ("root seed", str(info.get("seed"))),
         ("replicate seeds", _seeds(info.get("seeds", []))),
     ]
+    if (folder / "posterior_draws.csv").is_file():
+        facts.append(
+            (
+                "parameters",
+                "drawn per replicate from a calibration's posterior, the same draw in every "
+                "scenario (posterior_draws.csv): intervals include parameter uncertainty",
+            )
+        )
     window = f"mean of the last {HORIZON_WINDOW} months of each replicate"
     sections = [
         Section(
@@ -464,6 +473,12 @@ def _validate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     ]
     figures = Section("Figures", figures=_figures(folder, names))
     return f"coprod validation: {info.get('scenario')}", facts, [summary, sources, figures]
+
+
+def _calibrate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
+    from coprod.analysis.calibration_report import calibration_report
+
+    return calibration_report(folder, info)
 
 
 def _flag(value: object) -> bool | None:
