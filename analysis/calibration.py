@@ -308,7 +308,7 @@ def run_seeded_batch(
 class _SeedingClient:
     """A ``distributed.Client`` seen by pyabc's Dask sampler, submitting seeded jobs.
 
-    pyabc's sampler submits ``(function, simulate_one_pickle, batch_size, job_ids)`` and
+    pyabc's sampler submits ``(function, simulate_one_pickle, batch_size, jobs)`` and
     reseeds workers from the operating system; this submits :func:`run_seeded_batch` instead,
     so each job's draws follow from the calibration seed.
     """

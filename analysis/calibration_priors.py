@@ -181,14 +181,43 @@ def parse_prior(key: str, given: Any, base: Scenario, source: str) -> Prior:
             malformed, or it reaches outside the key's allowed range.
     """
     where = f"{source}: parameters: {key}"
+    _check_key(key, source)
+    kind = _prior_kind(given, where)
+    a, b = _pair(given[kind], f"{where}.{kind}", PRIOR_KINDS[kind])
+    low, high = _limits(key, kind, given, where)
+    text = f"[{_fmt(low)}, {_fmt(high)}]"
+    if kind in ("uniform", "loguniform"):
+        _check_bounded(kind, a, b, low, high, where)
+        low, high = a, b
+    else:
+        _check_unbounded(kind, a, b, low, high, where)
+    prior = Prior(key, kind, a, b, low, high)
+    if Truncated(prior.frozen(), low, high).mass <= 1e-9:
+        raise CalibrationError(f"{where}: the prior has no probability inside {text}")
+    own_bounds = kind in ("uniform", "loguniform") or "bounds" in given
+    for value in (prior.low, prior.high) if own_bounds else ():
+        try:
+            base.with_overrides({key: value})
+        except ScenarioError as exc:
+            raise CalibrationError(f"{where}: {str(exc).removeprefix('override: ')}") from None
+    return prior
+
+
+def _check_key(key: str, source: str) -> None:
+    """The key must exist in the scenario schema and hold a decimal number."""
     try:
         kind = schema_kind(key, f"{source}: parameters")
     except InputError as exc:
         raise CalibrationError(str(exc)) from None
     if kind != "float":
         raise CalibrationError(
-            f"{where}: a {kind} key cannot be calibrated; only decimal-number keys can"
+            f"{source}: parameters: {key}: a {kind} key cannot be calibrated; only "
+            "decimal-number keys can"
         )
+
+
+def _prior_kind(given: Any, where: str) -> str:
+    """The one prior kind named in ``given`` (besides an optional ``bounds``)."""
     allowed = ", ".join(PRIOR_KINDS)
     if not isinstance(given, dict):
         raise CalibrationError(
@@ -201,59 +230,56 @@ def parse_prior(key: str, given: Any, base: Scenario, source: str) -> Prior:
         raise CalibrationError(f"{where}: unknown prior {unknown[0]!r} (allowed: {allowed})")
     if len(kinds) != 1:
         raise CalibrationError(f"{where}: give exactly one prior (allowed: {allowed})")
-    prior_kind = kinds[0]
-    a, b = _pair(given[prior_kind], f"{where}.{prior_kind}", PRIOR_KINDS[prior_kind])
+    return kinds[0]
+
+
+def _limits(key: str, kind: str, given: dict[str, Any], where: str) -> tuple[float, float]:
+    """Where the prior is cut off: the key's range, or the narrower ``bounds`` given."""
     low, high = key_range(key)
-    text = f"[{_fmt(low)}, {_fmt(high)}]"
-    if "bounds" in given:
-        if prior_kind not in ("normal", "lognormal"):
-            raise CalibrationError(
-                f"{where}: bounds are for normal and lognormal priors; a {prior_kind} prior "
-                "has its own"
-            )
-        blow, bhigh = _pair(given["bounds"], f"{where}.bounds", "[low, high]")
-        if not (low <= blow < bhigh <= high):
-            raise CalibrationError(
-                f"{where}.bounds = [{blow:g}, {bhigh:g}] is not allowed: must be increasing "
-                f"and inside the key's allowed range {text}"
-            )
-        low, high = blow, bhigh
-    if prior_kind in ("uniform", "loguniform"):
-        if not a < b:
-            raise CalibrationError(
-                f"{where}.{prior_kind} = [{a:g}, {b:g}] is not allowed: low must be less than high"
-            )
-        if prior_kind == "loguniform" and a <= 0:
-            raise CalibrationError(
-                f"{where}.loguniform = [{a:g}, {b:g}] is not allowed: low must be > 0"
-            )
-        if a < low or b > high:
-            raise CalibrationError(
-                f"{where}.{prior_kind} = [{a:g}, {b:g}] is not allowed: the prior must lie "
-                f"inside the key's allowed range {text}"
-            )
-        low, high = a, b
-    else:
-        if b <= 0:
-            raise CalibrationError(f"{where}.{prior_kind} = [{a:g}, {b:g}]: {_spread(prior_kind)}")
-        centre = a if prior_kind == "normal" else math.exp(a)
-        if not low <= centre <= high:
-            raise CalibrationError(
-                f"{where}.{prior_kind} = [{a:g}, {b:g}] is not allowed: its centre {centre:g} "
-                f"lies outside the key's allowed range {text}"
-            )
-        if prior_kind == "lognormal":
-            low = max(low, 0.0)
-    prior = Prior(key, prior_kind, a, b, low, high)
-    if Truncated(prior.frozen(), low, high).mass <= 1e-9:
-        raise CalibrationError(f"{where}: the prior has no probability inside {text}")
-    own_bounds = prior_kind in ("uniform", "loguniform") or "bounds" in given
-    for value in (prior.low, prior.high) if own_bounds else ():
-        try:
-            base.with_overrides({key: value})
-        except ScenarioError as exc:
-            raise CalibrationError(f"{where}: {str(exc).removeprefix('override: ')}") from None
-    return prior
+    if kind == "lognormal":
+        low = max(low, 0.0)
+    if "bounds" not in given:
+        return low, high
+    if kind not in ("normal", "lognormal"):
+        raise CalibrationError(
+            f"{where}: bounds are for normal and lognormal priors; a {kind} prior has its own"
+        )
+    blow, bhigh = _pair(given["bounds"], f"{where}.bounds", "[low, high]")
+    if not (low <= blow < bhigh <= high):
+        raise CalibrationError(
+            f"{where}.bounds = [{blow:g}, {bhigh:g}] is not allowed: must be increasing and "
+            f"inside the key's allowed range [{_fmt(low)}, {_fmt(high)}]"
+        )
+    return blow, bhigh
+
+
+def _check_bounded(kind: str, a: float, b: float, low: float, high: float, where: str) -> None:
+    """A uniform or loguniform prior: increasing bounds inside the key's range."""
+    if not a < b:
+        raise CalibrationError(
+            f"{where}.{kind} = [{a:g}, {b:g}] is not allowed: low must be less than high"
+        )
+    if kind == "loguniform" and a <= 0:
+        raise CalibrationError(
+            f"{where}.loguniform = [{a:g}, {b:g}] is not allowed: low must be > 0"
+        )
+    if a < low or b > high:
+        raise CalibrationError(
+            f"{where}.{kind} = [{a:g}, {b:g}] is not allowed: the prior must lie inside the "
+            f"key's allowed range [{_fmt(low)}, {_fmt(high)}]"
+        )
+
+
+def _check_unbounded(kind: str, a: float, b: float, low: float, high: float, where: str) -> None:
+    """A normal or lognormal prior: a positive spread and its centre inside the range."""
+    if b <= 0:
+        raise CalibrationError(f"{where}.{kind} = [{a:g}, {b:g}]: {_spread(kind)}")
+    centre = a if kind == "normal" else math.exp(a)
+    if not low <= centre <= high:
+        raise CalibrationError(
+            f"{where}.{kind} = [{a:g}, {b:g}] is not allowed: its centre {centre:g} lies "
+            f"outside the key's allowed range [{_fmt(low)}, {_fmt(high)}]"
+        )
 
 
 def _pair(value: Any, where: str, meaning: str) -> tuple[float, float]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coprod.analysis.report import ReportError, Section, _figures
+from coprod.analysis.report import ReportError, Section
 
 
 def _table(folder: Path, name: str) -> pd.DataFrame:
@@ -21,6 +21,26 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
     summary = _table(folder, "summary.csv")
     generations = _table(folder, "generations.csv")
     predictive = _table(folder, "predictive.csv")
+    progress = Section(
+        "Generations",
+        tables=[
+            generations.assign(
+                generation=generations["generation"] + 1,
+                acceptance_rate=generations["acceptance_rate"].map(lambda v: f"{v:.1%}"),
+                epsilon=generations["epsilon"].map(lambda v: f"{v:.4g}"),
+            )
+        ],
+    )
+    names = ["marginals.png", "pairs.png", "predictive.png", "generations.png"]
+    figures = Section("Figures", figures=[folder / n for n in names if (folder / n).is_file()])
+    return (
+        f"coprod calibration: {info.get('name')}",
+        _facts(info, generations),
+        [_posterior(summary), _check(predictive), progress, figures],
+    )
+
+
+def _facts(info: dict, generations: pd.DataFrame) -> list[tuple[str, str]]:
     last = generations.iloc[-1]
     facts = [
         ("kind", "calibration (ABC-SMC, pyabc)"),
@@ -35,6 +55,10 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
             f"{last['epsilon']:.4g}; {int(generations['simulations'].sum())} simulations",
         ),
     ]
+    return facts
+
+
+def _posterior(summary: pd.DataFrame) -> Section:
     rows = [
         {
             "parameter": r["parameter"],
@@ -47,7 +71,7 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
         }
         for _, r in summary.iterrows()
     ]
-    posterior = Section(
+    return Section(
         "Posterior",
         text=[
             "Weighted particles of the last generation. The 90% credible interval runs from "
@@ -57,6 +81,9 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
         ],
         tables=[pd.DataFrame(rows)],
     )
+
+
+def _check(predictive: pd.DataFrame) -> Section:
     targets = predictive[predictive["group"].str.startswith("target")]
     series = predictive[predictive["group"].str.startswith("series")]
     check_rows = [
@@ -79,7 +106,7 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
                 "simulated 90%": f"covers {int(inside.sum())} of {len(rows_of)} months",
             }
         )
-    check = Section(
+    return Section(
         "Posterior-predictive check",
         text=[
             "Each observation against the simulated values of the last generation's particles. "
@@ -87,21 +114,4 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
             "independent check (`coprod validate`)."
         ],
         tables=[pd.DataFrame(check_rows)],
-    )
-    progress = Section(
-        "Generations",
-        tables=[
-            generations.assign(
-                generation=generations["generation"] + 1,
-                acceptance_rate=generations["acceptance_rate"].map(lambda v: f"{v:.1%}"),
-                epsilon=generations["epsilon"].map(lambda v: f"{v:.4g}"),
-            )
-        ],
-    )
-    names = ["marginals.png", "pairs.png", "predictive.png", "generations.png"]
-    figures = Section("Figures", figures=_figures(folder, names))
-    return (
-        f"coprod calibration: {info.get('name')}",
-        facts,
-        [posterior, check, progress, figures],
     )
