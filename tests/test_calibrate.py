@@ -569,3 +569,24 @@ def test_bad_posterior_is_an_input_error(tmp_path, capsys, frame, words):
         tmp_path / "cmp",
     )
     assert status == 2 and len(lines) == 1 and words[0] in lines[0]
+
+
+# ---------------------------------------------------------------------- shipped files, extra
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "calibrations").glob("*.toml")), ids=lambda p: p.stem
+)
+def test_shipped_calibration_files_are_valid(path):
+    plan = load_calibration(path)
+    assert plan.priors and plan.observations
+    assert plan.spec.name == path.stem
+
+
+def test_without_pyabc_the_command_says_how_to_install_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pyabc", None)  # import pyabc now raises ImportError
+    good = write_toml(tmp_path / "good.toml", tiny_calibration())
+    status, lines = cli_error(capsys, "calibrate", good, "--out", tmp_path / "out")
+    assert status == 2 and len(lines) == 1 and "coprod[calibrate]" in lines[0]
+    assert not (tmp_path / "out").exists()
