@@ -197,9 +197,18 @@ SMALL_ABC = {"population": 8, "generations": 2}
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory):
-    """Two generations of the tiny calibration, run in one go, serially."""
+    """Two generations of the tiny calibration, run in one go, serially.
+
+    Also records whether the caller's NumPy global generator came out as it went in (the
+    serial sampler seeds it for every simulation).
+    """
     out = tmp_path_factory.mktemp("whole")
-    return calibrate(tiny_calibration(abc=SMALL_ABC), out=out, scheduler="serial")
+    np.random.seed(123)  # noqa: NPY002
+    expected = np.random.random()  # noqa: NPY002
+    np.random.seed(123)  # noqa: NPY002
+    result = calibrate(tiny_calibration(abc=SMALL_ABC), out=out, scheduler="serial")
+    result.caller_state_kept = np.random.random() == expected  # noqa: NPY002
+    return result
 
 
 def test_a_continued_calibration_equals_an_uninterrupted_one(tmp_path, whole):
@@ -220,13 +229,16 @@ def test_another_seed_gives_another_posterior(tmp_path, whole):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore:Port .* is already in use")
 def test_dask_sampler_gives_the_serial_posterior(tmp_path, whole):
     from distributed import Client, LocalCluster
 
+    # two single-threaded worker processes, as coprod's own local clusters (pyabc draws from
+    # NumPy's global generator, which threads of one process would share)
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -237,15 +249,8 @@ def test_dask_sampler_gives_the_serial_posterior(tmp_path, whole):
     assert (on_dask.generations["simulations"] >= whole.generations["simulations"]).all()
 
 
-def test_calibration_leaves_the_callers_numpy_generator_alone(tmp_path):
-    # (the serial sampler seeds NumPy's global generator for every simulation)
-    np.random.seed(123)  # noqa: NPY002
-    expected = np.random.random()  # noqa: NPY002
-    np.random.seed(123)  # noqa: NPY002
-    calibrate(
-        tiny_calibration(abc={"population": 6, "generations": 1}), out=tmp_path, scheduler="serial"
-    )
-    assert np.random.random() == expected  # noqa: NPY002
+def test_calibration_leaves_the_callers_numpy_generator_alone(whole):
+    assert whole.caller_state_kept
 
 
 # ---------------------------------------------------------------------- resume after SIGKILL
@@ -294,13 +299,11 @@ def test_resume_after_sigkill_continues_from_the_last_completed_generation(tmp_p
     assert after[-1][1] < kept[-1][1]  # the new generation has a smaller threshold
 
 
-def test_a_folder_of_another_calibration_is_refused(tmp_path):
-    calibrate(
-        tiny_calibration(abc={"population": 6, "generations": 1}), out=tmp_path, scheduler="serial"
-    )
-    other = tiny_calibration(abc={"population": 6, "generations": 1}, seed=99)
+def test_a_folder_of_another_calibration_is_refused(whole):
+    other = tiny_calibration(abc=SMALL_ABC, seed=99)
     with pytest.raises(CalibrationError, match="different calibration"):
-        calibrate(other, out=tmp_path, scheduler="serial")
+        calibrate(other, out=whole.folder, scheduler="serial")
+    assert len(generations(whole.folder)) == 2  # the history is left as it was
 
 
 # ---------------------------------------------------------------------- bad input
