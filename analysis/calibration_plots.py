@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from coprod.analysis.calibration_spec import CalibrationPlan
 from coprod.analysis.plots import plt
@@ -32,7 +33,12 @@ def marginals_figure(plan: CalibrationPlan, posterior: pd.DataFrame) -> Figure:
         grid = np.linspace(low, high, 200)
         ax.plot(grid, prior.pdf(grid), color="0.4", label="prior")
         ax.hist(
-            posterior[prior.key], bins=20, weights=w, density=True, alpha=0.6, label="posterior"
+            posterior[prior.key],
+            bins=np.linspace(low, high, 31),
+            weights=w,
+            density=True,
+            alpha=0.6,
+            label="posterior",
         )
         ax.set_title(prior.key, fontsize=10)
         ax.grid(alpha=0.3)
@@ -69,6 +75,7 @@ def generations_figure(generations: pd.DataFrame) -> Figure:
     right.plot(x, generations["acceptance_rate"], marker="o", color="C1")
     right.set_title("acceptance rate")
     for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("generation")
         ax.grid(alpha=0.3)
     return fig

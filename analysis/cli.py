@@ -345,7 +345,7 @@ def calibrate_command(calibration_file: Path, out: Path | None, scheduler: str |
         )
         raise
     if result.resumed_from:
-        click.echo(f"(continued from generation {result.resumed_from})")
+        click.echo(f"({result.resumed_from} generations were already in {folder / 'history.db'})")
     table = result.summary[["parameter", "prior", "median", "low", "high"]].rename(
         columns={"low": "5%", "high": "95%"}
     )
