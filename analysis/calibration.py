@@ -111,16 +111,25 @@ def calibrate(
     write_start(plan, folder)
     say = progress or (lambda line: None)
     done_before = _generations_done(url)
-    with _quiet(), _sampler(plan, scheduler) as sampler:
-        while not _finished(plan, url):
-            abc = _abcsmc(pyabc, plan, sampler)
-            if _generations_done(url) == 0:
-                abc.new(url, plan.observed(), meta_info={"fingerprint": plan.fingerprint()})
-            else:
-                abc.load(url, 1)
-            abc.run(minimum_epsilon=plan.spec.abc.min_epsilon, max_nr_populations=1)
-            say(_progress_line(url, plan))
+    if not _finished(plan, url):
+        with _quiet(), _sampler(plan, scheduler) as sampler:
+            _run_generations(pyabc, plan, sampler, url, say)
     return write_calibration(plan, folder, url, resumed_from=done_before)
+
+
+def _run_generations(pyabc: Any, plan: CalibrationPlan, sampler: Any, url: str, say) -> None:
+    """Run one generation at a time, each as a continuation of the history, until finished."""
+    while not _finished(plan, url):
+        done = _generations_done(url)
+        abc = _abcsmc(pyabc, plan, sampler)
+        if done == 0:
+            abc.new(url, plan.observed(), meta_info={"fingerprint": plan.fingerprint()})
+        else:
+            abc.load(url, 1)
+        abc.run(minimum_epsilon=plan.spec.abc.min_epsilon, max_nr_populations=1)
+        if _generations_done(url) == done:  # pyabc stopped without a new generation
+            return
+        say(_progress_line(url, plan))
 
 
 def _plan(calibration: Any) -> CalibrationPlan:
