@@ -13,18 +13,15 @@ Every generation is run as a continuation of the history in ``history.db`` (pyab
 generation when run again on the same folder: pyabc writes a generation to the database only
 once it is complete.
 
-Reproducibility: before each simulation NumPy's global generator, which pyabc draws parameters
-from, is seeded from ``SeedSequence([seed, generation, job])``, where ``job`` numbers the
-simulations pyabc starts in a generation, and the simulation's own seed is the next draw. pyabc
-keeps the accepted particles in job order, so the posterior depends on the seed only: the same
-serially, on one worker or on many, and after a resume.
+Reproducibility: every simulation is seeded from the calibration seed, its generation and its
+number within the generation (:mod:`coprod.analysis.calibration_sampling`), and the model's own
+seed is the next draw, so the posterior depends on the seed only: the same serially, on one
+worker or on many, and after a resume.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,17 +32,10 @@ import numpy as np
 import pandas as pd
 
 from coprod.analysis.calibration_priors import CalibrationError
+from coprod.analysis.calibration_sampling import sampler_for
 from coprod.analysis.calibration_spec import CalibrationPlan, load_calibration, plan_calibration
-from coprod.analysis.parallel import (
-    LOCAL_CLUSTER_MIN_WORK,
-    available_cores,
-    check_client,
-    connect,
-)
+from coprod.analysis.parallel import check_client
 from coprod.model.scenario import Scenario
-
-#: pyabc's name for the calibration's only model.
-MODEL_NAME = "coprod"
 
 #: Message when the optional extra is missing.
 MISSING_PYABC = (
@@ -112,7 +102,7 @@ def calibrate(
     say = progress or (lambda line: None)
     done_before = _generations_done(url)
     if not _finished(plan, url):
-        with _quiet(), _sampler(plan, scheduler) as sampler:
+        with _quiet(), sampler_for(plan, scheduler) as sampler:
             _run_generations(pyabc, plan, sampler, url, say)
     return write_calibration(plan, folder, url, resumed_from=done_before)
 
@@ -287,119 +277,6 @@ class Simulator:
             label: float(frame.loc[first:last, measure].mean())
             for label, measure, first, last in self.statistics
         }
-
-
-def seed_simulation(root: int, generation: int, job: int) -> None:
-    """Seed NumPy's and Python's global generators for one simulation of a generation.
-
-    pyabc numbers its calibration sample generation -1, hence the shift by one.
-    """
-    state = np.random.SeedSequence([int(root), int(generation) + 1, int(job)]).generate_state(2)
-    np.random.seed(int(state[0]))  # noqa: NPY002 - pyabc draws from the global generator
-    random.seed(int(state[1]))
-
-
-def run_seeded_batch(
-    simulate_one_pickle: bytes, jobs: list[int], root: int, generation: int
-) -> list[tuple[Any, bool, int]]:
-    """What a Dask worker runs: pyabc's ``simulate_one`` for each job, each seeded."""
-    import cloudpickle
-
-    simulate_one = cloudpickle.loads(simulate_one_pickle)
-    results = []
-    for job in jobs:
-        seed_simulation(root, generation, job)
-        result = simulate_one()
-        results.append((result, result.accepted, job))
-    return results
-
-
-class _SeedingClient:
-    """A ``distributed.Client`` seen by pyabc's Dask sampler, submitting seeded jobs.
-
-    pyabc's sampler submits ``(function, simulate_one_pickle, batch_size, jobs)`` and
-    reseeds workers from the operating system; this submits :func:`run_seeded_batch` instead,
-    so each job's draws follow from the calibration seed.
-    """
-
-    def __init__(self, client: Any, root: int) -> None:
-        self.client = client
-        self.root = root
-        self.generation = 0
-
-    def ncores(self) -> dict[str, int]:
-        return self.client.ncores()
-
-    def submit(self, function: Any, simulate_one_pickle: bytes, batch_size: int, jobs: list):
-        return self.client.submit(
-            run_seeded_batch,
-            simulate_one_pickle,
-            list(jobs),
-            self.root,
-            self.generation,
-            pure=False,
-        )
-
-    def close(self) -> None:
-        """Leave the client open: whoever opened it closes it."""
-
-
-def _samplers() -> tuple[type, type]:
-    from pyabc.sampler import DaskDistributedSampler, SingleCoreSampler
-
-    class SeededSingleCoreSampler(SingleCoreSampler):
-        """pyabc's single-core sampler, each simulation seeded from the calibration seed."""
-
-        def __init__(self, root: int) -> None:
-            super().__init__()
-            self.root = root
-
-        def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
-            jobs = itertools.count()
-
-            def seeded():
-                seed_simulation(self.root, t, next(jobs))
-                return simulate_one()
-
-            return super().sample_until_n_accepted(n, seeded, t, **kwargs)
-
-    class SeededDaskSampler(DaskDistributedSampler):
-        """pyabc's Dask sampler, each simulation seeded from the calibration seed."""
-
-        def __init__(self, client: Any, root: int) -> None:
-            super().__init__(dask_client=_SeedingClient(client, root), batch_size=1)
-
-        def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
-            self.client.generation = t
-            return super().sample_until_n_accepted(n, simulate_one, t, **kwargs)
-
-    return SeededSingleCoreSampler, SeededDaskSampler
-
-
-def _is_serial(plan: CalibrationPlan, scheduler: Any) -> bool:
-    if scheduler == "serial":
-        return True
-    if scheduler is not None:
-        return False
-    abc = plan.spec.abc
-    work = plan.base.population.citizens * plan.steps * abc.population * abc.generations * 2
-    return available_cores() < 2 or work < LOCAL_CLUSTER_MIN_WORK
-
-
-@contextmanager
-def _sampler(plan: CalibrationPlan, scheduler: Any) -> Iterator[Any]:
-    """Pyabc's sampler for ``scheduler``; a cluster opened here is closed on the way out."""
-    serial, dask = _samplers()
-    if _is_serial(plan, scheduler):
-        numpy_state, python_state = np.random.get_state(), random.getstate()  # noqa: NPY002
-        try:
-            yield serial(plan.spec.seed)
-        finally:  # seeding per simulation must not change the caller's generators
-            np.random.set_state(numpy_state)  # noqa: NPY002
-            random.setstate(python_state)
-        return
-    with connect(scheduler, available_cores()) as client:
-        yield dask(client, plan.spec.seed)
 
 
 @contextmanager

@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coprod.analysis.calibration_priors import CalibrationError, Prior, parse_prior
 from coprod.analysis.output import safe_name
-from coprod.model.errors import ScenarioError
+from coprod.analysis.sweep_spec import base_scenario, read_toml
+from coprod.model.errors import InputError, ScenarioError
 from coprod.model.measure_registry import MEASURES
 from coprod.model.scenario import Scenario
 
@@ -159,20 +159,7 @@ class CalibrationPlan:
 def load_calibration(path: str | Path) -> CalibrationPlan:
     """Read and check a calibration file; series files are read relative to its folder."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CalibrationError(f"calibration file not found: {path}") from None
-    except IsADirectoryError:
-        raise CalibrationError(f"{path}: is a folder; give a calibration .toml file") from None
-    except OSError as exc:
-        raise CalibrationError(f"cannot read calibration file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise CalibrationError(f"{path}: not a UTF-8 text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationError(f"{path}: not valid TOML: {exc}") from None
-    except RecursionError:
-        raise CalibrationError(f"{path}: not valid TOML: values nested too deeply") from None
+    data = read_toml(path, CalibrationError, "calibration")
     data.setdefault("name", path.stem)
     return plan_calibration(data, folder=path.parent, source=str(path))
 
@@ -252,16 +239,11 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
 
 
 def _base_scenario(spec: CalibrationSpec, folder: Path, source: str) -> Scenario:
-    """The base scenario with ``set`` applied; a path is read relative to ``folder``."""
-    name = spec.scenario
-    if name.endswith(".toml") or "/" in name:
-        candidate = Path(name)
-        name = str(candidate if candidate.is_absolute() else folder / candidate)
+    """The base scenario with ``set`` applied, found as a sweep's is (paths from ``folder``)."""
     try:
-        scenario = Scenario.load(name)
-        return scenario.with_overrides(spec.set) if spec.set else scenario
-    except ScenarioError as exc:
-        raise CalibrationError(f"{source}: {str(exc).removeprefix('override: ')}") from None
+        return base_scenario(spec, folder, source)  # reads only .scenario and .set
+    except InputError as exc:
+        raise CalibrationError(str(exc)) from None
 
 
 def _measure(measure: str, where: str) -> None:
