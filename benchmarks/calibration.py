@@ -1,6 +1,6 @@
 """Calibration benchmark: a three-parameter ABC-SMC calibration on Dask, with the machine's speed.
 
-python -m benchmarks.calibration            # 2,000 citizens, 60 months, 200 particles, 8 generations
+python -m benchmarks.calibration          # 2,000 citizens, 60 months, 200 particles, 8 generations
 python -m benchmarks.calibration --quick    # a small check of the same pipeline (about a minute)
 
 The observations are simulated with known parameter values (an ensemble of 8 runs), so the
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -104,8 +105,14 @@ def run(setting_name: str, out: Path) -> dict[str, Any]:
     before = machine_speed(setting["citizens"])
     data = calibration_file(setting)
     log(f"calibration: {setting}")
+    loads = [os.getloadavg()[0]]
     start = time.perf_counter()
-    result = calibrate(data, out=out / "calibration", scheduler="local", progress=log)
+
+    def progress(line: str) -> None:
+        loads.append(os.getloadavg()[0])
+        log(line)
+
+    result = calibrate(data, out=out / "calibration", scheduler="local", progress=progress)
     wall = time.perf_counter() - start
     log("machine speed (after)")
     after = machine_speed(setting["citizens"])
@@ -130,6 +137,7 @@ def run(setting_name: str, out: Path) -> dict[str, Any]:
             }
             for key in TRUE
         },
+        "load_average": loads,
         "speed_before": before,
         "speed_after": after,
     }
@@ -160,6 +168,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"| simulations per second | {r['simulations_per_second']:.2f} |",
         f"| agent-steps per second in the calibration | "
         f"{r['simulations_per_second'] * r['citizens'] * r['steps'] / 1e6:.2f} M |",
+        f"| load average (1 min) at the start and after each generation | "
+        f"{', '.join(f'{x:.1f}' for x in r.get('load_average', [])) or 'not recorded'} |",
         "",
         "| generation | epsilon | simulations | acceptance rate |",
         "|---:|---:|---:|---:|",
