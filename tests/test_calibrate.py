@@ -175,7 +175,7 @@ def test_recovery_writes_the_results_folder(recovery):
     ).all()
     # epsilon shrinks from generation to generation (pyabc's median threshold)
     eps = recovery.generations["epsilon"].to_numpy()
-    assert len(eps) == 4 and (np.diff(eps) < 0).all()
+    assert len(eps) == 4 and (np.diff(eps) <= 0).all() and eps[-1] < 0.6 * eps[0]
     # the resolved file is a calibration file that runs again: it plans the same calibration
     again = load_calibration(folder / "calibration.toml")
     assert again.keys == list(TRUE)
@@ -296,7 +296,7 @@ def test_resume_after_sigkill_continues_from_the_last_completed_generation(tmp_p
     after = generations(out)
     assert after[: len(kept)] == kept  # finished generations untouched, not run again
     assert [g[0] for g in after] == list(range(len(kept) + 1))
-    assert after[-1][1] < kept[-1][1]  # the new generation has a smaller threshold
+    assert after[-1][1] <= kept[-1][1]  # the new generation's threshold is no larger
 
 
 def test_a_folder_of_another_calibration_is_refused(whole):
