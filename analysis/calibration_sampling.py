@@ -32,12 +32,9 @@ def seed_simulation(root: int, generation: int, job: int) -> None:
 
 
 def run_seeded_batch(
-    simulate_one_pickle: bytes, jobs: list[int], root: int, generation: int
+    simulate_one: Any, jobs: list[int], root: int, generation: int
 ) -> list[tuple[Any, bool, int]]:
     """What a Dask worker runs: pyabc's ``simulate_one`` for each job, each seeded."""
-    import cloudpickle
-
-    simulate_one = cloudpickle.loads(simulate_one_pickle)
     results = []
     for job in jobs:
         seed_simulation(root, generation, job)
@@ -50,14 +47,16 @@ class _SeedingClient:
     """A ``distributed.Client`` seen by pyabc's Dask sampler, submitting seeded jobs.
 
     pyabc's sampler submits ``(function, simulate_one_pickle, batch_size, jobs)`` and
-    reseeds workers from the operating system; this submits :func:`run_seeded_batch` instead,
-    so each job's draws follow from the calibration seed.
+    reseeds workers from the operating system; this submits :func:`run_seeded_batch` with the
+    generation's ``simulate_one`` instead (Dask ships it), so each job's draws follow from the
+    calibration seed.
     """
 
     def __init__(self, client: Any, root: int) -> None:
         self.client = client
         self.root = root
         self.generation = 0
+        self.simulate_one: Any = None
 
     def ncores(self) -> dict[str, int]:
         return self.client.ncores()
@@ -65,7 +64,7 @@ class _SeedingClient:
     def submit(self, function: Any, simulate_one_pickle: bytes, batch_size: int, jobs: list):
         return self.client.submit(
             run_seeded_batch,
-            simulate_one_pickle,
+            self.simulate_one,
             list(jobs),
             self.root,
             self.generation,
@@ -103,6 +102,7 @@ def _samplers() -> tuple[type, type]:
 
         def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
             self.client.generation = t
+            self.client.simulate_one = simulate_one
             return super().sample_until_n_accepted(n, simulate_one, t, **kwargs)
 
     return SeededSingleCoreSampler, SeededDaskSampler
