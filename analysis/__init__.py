@@ -5,6 +5,7 @@ The functions below are importable from here for notebooks; each is a stateless 
 loaded on first use, so ``import coprod`` stays light::
 
     from coprod.analysis import run_comparison, compare_horizon, run_sweep, run_sensitivity
+    from coprod.analysis import calibrate  # needs the optional extra: coprod[calibrate]
 """
 
 from __future__ import annotations
@@ -61,6 +62,14 @@ _EXPORTS = {
     "sensitivity_figure": "plots",
     "overview_figure": "plots",
     "ema_model": "ema",
+    "calibrate": "calibration",
+    "CalibrationResult": "calibration",
+    "CalibrationError": "calibration_priors",
+    "load_calibration": "calibration_spec",
+    "plan_calibration": "calibration_spec",
+    "load_posterior": "posterior",
+    "posterior_draws": "posterior",
+    "PosteriorError": "posterior",
 }
 
 __all__ = sorted(_EXPORTS)

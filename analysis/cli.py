@@ -207,6 +207,14 @@ def progress_option(func):
     help="Also compare each place (by status rank) and the innovation processes; writes "
     "municipalities.* and innovations.* (scenarios with several municipalities).",
 )
+@click.option(
+    "--posterior",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="A calibration's posterior.parquet: each replicate draws its parameters from it "
+    "(the same draw in every scenario), so intervals include parameter uncertainty.",
+)
 @scheduler_option
 @yes_option
 def compare_command(
@@ -217,6 +225,7 @@ def compare_command(
     set_: tuple[str, ...],
     out: Path | None,
     by_municipality: bool,
+    posterior: Path | None,
     scheduler: str | None,
     yes: bool,
 ) -> None:
@@ -231,6 +240,8 @@ def compare_command(
     check_client(scheduler)
     folder = out or Path("runs") / ("compare-" + "-".join(s.name for s in resolved))[:120]
     extra: list[Path] = []
+    if posterior is not None:
+        extra.append(_check_posterior(posterior, resolved, replicates, seed, folder))
     if by_municipality:
         from coprod.analysis import municipalities as munis
 
@@ -238,13 +249,14 @@ def compare_command(
         if not yes:
             _check_compare_size(resolved, replicates, steps, scheduler)
         detail = munis.run_comparison_detail(
-            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler
+            resolved, replicates, steps, seed, client=scheduler, posterior=posterior
         )
         runs = detail.model_vars
-        extra = munis.write_municipality_comparison(detail, folder)
+        extra += munis.write_municipality_comparison(detail, folder)
     else:
         runs = run_comparison(
-            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes
+            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes,
+            posterior=posterior,
         )
     horizon, files = write_comparison(runs, resolved, folder, seed=seed, extra_files=extra)
     click.echo(
@@ -254,7 +266,22 @@ def compare_command(
     click.echo(horizon_table(horizon, TABLE_MEASURES))
     if by_municipality:
         click.echo(munis.summary_text(detail))
+    if posterior is not None:
+        click.echo(f"parameters drawn per replicate from {posterior} (posterior_draws.csv)")
     click.echo(f"wrote {len(files)} files to {folder}")
+
+
+def _check_posterior(
+    posterior: Path, scenarios: list[Scenario], replicates: int, seed: int, folder: Path
+) -> Path:
+    """Check the posterior against every scenario and write the draws; before anything runs."""
+    from coprod.analysis.output import write_frame
+    from coprod.analysis.posterior import posterior_draws, scenarios_with_draws
+
+    draws = posterior_draws(posterior, replicates, seed)
+    for scenario in scenarios:
+        scenarios_with_draws(scenario, draws, f"{posterior}: {scenario.name}")
+    return write_frame(folder / "posterior_draws.csv", draws)
 
 
 @app.command("sweep")
@@ -325,6 +352,48 @@ def sensitivity_command(
     indices = indices_of(plan, problem, X, results, folder)
     _echo_indices(indices)
     click.echo(f"wrote the runs, indices and figure to {folder}")
+
+
+@app.command("calibrate")
+@click.argument("calibration_file", metavar="CALIBRATION.toml", type=click.Path(path_type=Path))
+@out_option(
+    "Output folder (default: runs/calibrate-<name>). Run again to continue an interrupted "
+    "calibration from its last completed generation."
+)
+@scheduler_option
+def calibrate_command(calibration_file: Path, out: Path | None, scheduler: str | None) -> None:
+    """Fit parameters to observed data (ABC-SMC, pyabc); write the posterior and figures."""
+    from coprod.analysis.calibration import calibrate, check_pyabc
+    from coprod.analysis.calibration_spec import load_calibration
+    from coprod.analysis.parallel import check_client
+
+    plan = load_calibration(calibration_file)
+    check_client(scheduler)
+    check_pyabc()
+    folder = out or Path("runs") / f"calibrate-{plan.spec.name}"
+    abc = plan.spec.abc
+    click.echo(
+        f"{plan.spec.name}: {len(plan.priors)} parameters, {len(plan.observations)} observed "
+        f"statistics, {abc.population} particles x up to {abc.generations} generations, "
+        f"{plan.steps} months, {plan.base.population.citizens} citizens, seed {plan.spec.seed}"
+    )
+    try:
+        result = calibrate(plan, out=folder, scheduler=scheduler, progress=click.echo)
+    except KeyboardInterrupt:
+        click.echo(
+            f"completed generations are kept in {folder / 'history.db'}; run the same command "
+            "to continue",
+            err=True,
+        )
+        raise
+    if result.resumed_from:
+        click.echo(f"({result.resumed_from} generations were already in {folder / 'history.db'})")
+    table = result.summary[["parameter", "prior", "median", "low", "high"]].rename(
+        columns={"low": "5%", "high": "95%"}
+    )
+    click.echo("posterior (median and 90% credible interval):")
+    click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    click.echo(f"wrote {len(result.files)} files to {folder}")
 
 
 @app.command("report")

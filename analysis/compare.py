@@ -47,7 +47,7 @@ def scenario_labels(scenarios: Sequence[Scenario]) -> list[str]:
 
 def comparison_tasks(
     scenarios: Sequence[Scenario], replicates: int, steps: int | None, seed: int,
-    yes: bool = False, client: Any = None,
+    yes: bool = False, client: Any = None, posterior: Any = None,
 ) -> tuple[list[str], list[RunTask], dict[str, tuple[str, int]]]:
     """The runs of one ensemble per scenario, as one job (same replicate seeds in each).
 
@@ -65,7 +65,8 @@ def comparison_tasks(
         check_ensemble_size(what, len(scenarios) * replicates, biggest, months, client=client)
     tasks, owner = [], {}
     for label, scenario in zip(labels, scenarios, strict=True):
-        for task in ensemble_tasks(scenario, replicates, steps, seed, yes=True):
+        tasks_of = ensemble_tasks(scenario, replicates, steps, seed, yes=True, posterior=posterior)
+        for task in tasks_of:
             keyed = RunTask(f"{label}/{task.key}", task.scenario, task.steps, task.seed)
             owner[keyed.key] = (label, int(task.key))
             tasks.append(keyed)
@@ -74,7 +75,7 @@ def comparison_tasks(
 
 def run_comparison(
     scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None, yes: bool = False,
+    seed: int = 0, client: Any = None, yes: bool = False, posterior: Any = None,
 ) -> pd.DataFrame:
     """Run an ensemble of every scenario (same replicate seeds) and stack them.
 
@@ -85,12 +86,17 @@ def run_comparison(
         seed: Root seed of the replicate seeds, shared by all scenarios.
         client: Where to run, as for :func:`coprod.run_ensemble`.
         yes: Accept a comparison over the limits of :mod:`coprod.analysis.work_size`.
+        posterior: A calibration's posterior (file or DataFrame): replicate ``i`` of every
+            scenario runs with the same parameter set drawn from it (as for
+            :func:`coprod.run_ensemble`), so the intervals include parameter uncertainty.
 
     Returns:
         Tidy runs: ``scenario``, ``replicate``, ``seed``, ``step`` and every measure, in the
         order of ``scenarios``.
     """
-    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed, yes, client)
+    labels, tasks, owner = comparison_tasks(
+        scenarios, replicates, steps, seed, yes, client, posterior
+    )
     runs = marked_runs(tasks, owner, labels, client, with_scenario=True)
     return pd.concat([tables[0] for tables in runs], ignore_index=True)
 

@@ -22,6 +22,7 @@ from coprod.model.scenario import Scenario
 def run_ensemble(
     scenario: Scenario | str | Path, replicates: int = 20, steps: int | None = None,
     seed: int = 0, client: Any = None, yes: bool = False,
+    posterior: str | Path | pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Run ``replicates`` runs of ``scenario`` and return them stacked.
 
@@ -37,12 +38,18 @@ def run_ensemble(
         yes: Accept an ensemble over the run or time limits of
             :mod:`coprod.analysis.work_size` (one whose table would not fit in memory is
             refused regardless).
+        posterior: A calibration's ``posterior.parquet`` (or its DataFrame): each replicate
+            runs with a parameter set drawn from it, seeded by ``seed``
+            (:func:`coprod.analysis.posterior.posterior_draws`), so the spread across
+            replicates includes parameter uncertainty.
 
     Returns:
         One row per replicate and step, sorted by both: columns ``replicate``, ``seed``,
         ``step`` and every measure.
     """
-    tasks = ensemble_tasks(scenario, replicates, steps, seed, yes=yes, client=client)
+    tasks = ensemble_tasks(
+        scenario, replicates, steps, seed, yes=yes, client=client, posterior=posterior
+    )
     runs = marked_runs(tasks, ensemble_owner(tasks), [""], client, with_scenario=False)
     return pd.concat([tables[0] for tables in runs], ignore_index=True)
 
@@ -50,11 +57,14 @@ def run_ensemble(
 def ensemble_tasks(
     scenario: Scenario | str | Path, replicates: int, steps: int | None, seed: int,
     yes: bool = False, client: Any = None,
+    posterior: str | Path | pd.DataFrame | None = None,
 ) -> list[RunTask]:
     """The runs of an ensemble, validated, before anything runs (``key`` is the replicate).
 
     With ``yes`` the work-size check (:func:`check_ensemble_size`) is skipped: the caller
-    checked, or accepts a large ensemble.
+    checked, or accepts a large ensemble. With a ``posterior``, replicate ``i`` runs with the
+    ``i``-th parameter set drawn from it; the draws depend on ``seed`` and ``replicates``
+    only, as the replicate seeds do.
     """
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
@@ -68,9 +78,14 @@ def ensemble_tasks(
         raise AnalysisError(f"seed = {seed!r} is not allowed: must be a whole number >= 0")
     if not yes:
         check_ensemble_size("ensemble: ", replicates, scenario, steps, client=client)
-    data = scenario.to_dict()
+    data = [scenario.to_dict()] * replicates
+    if posterior is not None:
+        from coprod.analysis.posterior import posterior_draws, scenarios_with_draws
+
+        drawn = scenarios_with_draws(scenario, posterior_draws(posterior, replicates, seed))
+        data = [s.to_dict() for s in drawn]
     return [
-        RunTask(key=str(replicate), scenario=data, steps=steps, seed=child)
+        RunTask(key=str(replicate), scenario=data[replicate], steps=steps, seed=child)
         for replicate, child in enumerate(replicate_seeds(seed, replicates))
     ]
 

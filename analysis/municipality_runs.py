@@ -91,7 +91,7 @@ def run_ensemble_detail(
 
 def run_comparison_detail(
     scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None,
+    seed: int = 0, client: Any = None, posterior: Any = None,
 ) -> EnsembleDetail:
     """Run a comparison and keep every table of every run (see :func:`run_ensemble_detail`).
 
@@ -102,7 +102,9 @@ def run_comparison_detail(
         An :class:`EnsembleDetail` whose tables start with ``scenario``, ``replicate``,
         ``seed``, in the order of ``scenarios``.
     """
-    labels, tasks, owner = comparison_tasks(scenarios, replicates, steps, seed)
+    labels, tasks, owner = comparison_tasks(
+        scenarios, replicates, steps, seed, client=client, posterior=posterior
+    )
     return gather_detail(tasks, owner, labels, client, with_scenario=True)
 
 

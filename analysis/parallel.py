@@ -344,3 +344,15 @@ def local_cluster(workers: int) -> Iterator[Any]:
         )
     with cluster:
         yield cluster
+
+
+def connect(client: Any, n_tasks: int) -> Any:
+    """A usable ``distributed.Client`` for ``client``, as a context manager.
+
+    ``client`` takes the values of the module docstring; a cluster or connection opened here is
+    closed on the way out.
+
+    For callers that hand the client to a library that submits its own work (calibration
+    through pyabc's Dask sampler). ``n_tasks`` caps the workers of a local cluster.
+    """
+    return _connect(client, n_tasks)

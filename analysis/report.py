@@ -31,7 +31,7 @@ from coprod.model.errors import InputError, ScenarioError
 from coprod.model.measure_registry import BY_NAME
 from coprod.model.scenario import Scenario
 
-KINDS = ("run", "compare", "sweep", "sensitivity", "validate")
+KINDS = ("run", "compare", "sweep", "sensitivity", "validate", "calibrate")
 
 
 class ReportError(InputError):
@@ -81,6 +81,7 @@ def build_report(folder: str | Path) -> Report:
         "sweep": _sweep,
         "sensitivity": _sensitivity,
         "validate": _validate,
+        "calibrate": _calibrate,
     }
     title, facts, sections = builder[kind](folder, info)
     facts += [
@@ -214,6 +215,14 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         ("root seed", str(info.get("seed"))),
         ("replicate seeds", _seeds(info.get("seeds", []))),
     ]
+    if (folder / "posterior_draws.csv").is_file():
+        facts.append(
+            (
+                "parameters",
+                "drawn per replicate from a calibration's posterior, the same draw in every "
+                "scenario (posterior_draws.csv): intervals include parameter uncertainty",
+            )
+        )
     window = f"mean of the last {HORIZON_WINDOW} months of each replicate"
     sections = [
         Section(
@@ -479,6 +488,12 @@ def _calibrated(row: pd.Series) -> str:
     """The parameters calibrated on a pattern, or "no" (older tables lack the column)."""
     value = row.get("calibrated_with", "")
     return value if isinstance(value, str) and value else "no"
+
+
+def _calibrate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
+    from coprod.analysis.calibration_report import calibration_report
+
+    return calibration_report(folder, info)
 
 
 def _flag(value: object) -> bool | None:

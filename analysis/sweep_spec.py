@@ -110,21 +110,29 @@ class Parameter:
 
 
 # ---------------------------------------------------------------------- reading and checking
+def read_toml(path: Path, error: type[InputError], what: str) -> dict[str, Any]:
+    """Read a TOML file of kind ``what`` (``sweep``, ``calibration``), raising ``error``.
+
+    Each failure (missing, unreadable, not UTF-8, not TOML) is one line naming the file.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{what} file not found: {path}") from None
+    except OSError as exc:
+        raise error(f"cannot read {what} file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(f"{path}: not valid TOML: values nested too deeply") from None
+
+
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path]:
     """Read and validate a sweep file; returns the spec and the folder relative paths use."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SweepError(f"sweep file not found: {path}") from None
-    except OSError as exc:
-        raise SweepError(f"cannot read sweep file {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise SweepError(f"{path}: not a UTF-8 text file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"{path}: not valid TOML: {exc}") from None
-    except RecursionError:
-        raise SweepError(f"{path}: not valid TOML: values nested too deeply") from None
+    data = read_toml(path, SweepError, "sweep")
     data.setdefault("name", path.stem)
     return sweep_from_dict(data, source=str(path)), path.parent
 

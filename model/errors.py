@@ -7,6 +7,9 @@
     │   ├── ScenarioError: a scenario file, key, value or name
     │   ├── SweepError (coprod.analysis.sweep_spec): a sweep file, its design or output folder
     │   ├── ReportError (coprod.analysis.report): a folder that cannot be reported on
+    │   ├── CalibrationError (coprod.analysis.calibration_priors): a calibration file, its
+    │   │   series files or its output folder
+    │   ├── PosteriorError (coprod.analysis.posterior): a posterior file or table
     │   ├── AnalysisError: an argument of an analysis function (replicates, measures, ...)
     │   └── PreconditionError: valid inputs that the analysis asked for does not apply to
     ├── OutputError (coprod.analysis.output; also an OSError): a result could not be written
