@@ -10,13 +10,13 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from coprod.analysis.calibration_spec import CalibrationPlan
-from coprod.analysis.plots import plt
+from coprod.analysis.plots import subplots
 
 
 def _grid(n: int, width: float = 4.0, height: float = 3.0) -> tuple[Figure, np.ndarray]:
     cols = min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(
+    fig, axes = subplots(
         rows, cols, figsize=(width * cols, height * rows), squeeze=False, constrained_layout=True
     )
     for ax in axes.ravel()[n:]:
@@ -67,7 +67,7 @@ def pairs_figure(plan: CalibrationPlan, posterior: pd.DataFrame) -> Figure | Non
 
 def generations_figure(generations: pd.DataFrame) -> Figure:
     """Epsilon (the acceptance threshold) and the acceptance rate by generation."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
+    fig, (left, right) = subplots(1, 2, figsize=(9, 3.2), constrained_layout=True)
     x = generations["generation"] + 1
     left.plot(x, generations["epsilon"], marker="o")
     left.set_yscale("log")
