@@ -32,6 +32,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,34 @@ def check_client(client: Any) -> None:
         )
 
 
+#: The progress bar that runs started in this context report to (see :func:`reporting_progress`).
+_PROGRESS: ContextVar[Any] = ContextVar("coprod_progress", default=None)
+
+
+@contextmanager
+def reporting_progress(bar: Any) -> Iterator[None]:
+    """While open, every :func:`execute` adds its runs to ``bar`` and advances it per run.
+
+    Args:
+        bar: A progress bar with a ``total`` attribute and ``update(n)`` (a ``tqdm`` bar); the
+            command line uses one so that ``compare`` and ``validate`` show progress as sweeps
+            do.
+    """
+    token = _PROGRESS.set(bar)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+def _progress_started(n_tasks: int) -> Any:
+    bar = _PROGRESS.get()
+    if bar is not None:
+        bar.total = (bar.total or 0) + n_tasks
+        bar.refresh()
+    return bar
+
+
 def execute(
     tasks: Sequence[RunTask],
     client: Any = None,
@@ -153,12 +182,16 @@ def execute(
     function = run_task if function is None else function  # looked up now: tests replace it
     if client is None:
         client = active_client()
+    bar = _progress_started(len(tasks))
     if _is_serial(client, tasks):
         for task in tasks:
-            yield task, function(task.scenario, task.steps, task.seed)
+            result = function(task.scenario, task.steps, task.seed)
+            if bar is not None:
+                bar.update(1)
+            yield task, result
         return
     with _connect(client, len(tasks)) as dask_client:
-        yield from _execute_dask(tasks, dask_client, incremental, function)
+        yield from _execute_dask(tasks, dask_client, incremental, function, bar)
 
 
 def _is_serial(client: Any, tasks: Sequence[RunTask]) -> bool:
@@ -174,6 +207,7 @@ def _execute_dask(
     client: Any,
     incremental: bool,
     function: Callable[[dict[str, Any], int, int], Any],
+    bar: Any = None,
 ) -> Iterator[tuple[RunTask, Any]]:
     from distributed import KilledWorker, as_completed
 
@@ -191,6 +225,9 @@ def _execute_dask(
     pending = set(futures)
     try:
         if not incremental:
+            if bar is not None:  # count runs as they finish; results stay on the workers
+                for _ in as_completed(futures):
+                    bar.update(1)
             frames = client.gather(futures)
             pending.clear()
             yield from zip(tasks, frames, strict=True)
@@ -200,6 +237,8 @@ def _execute_dask(
             pending.discard(future)
             if future.status == "error":
                 _raise_run_error(by_key[future.key], *frame[1:])
+            if bar is not None:
+                bar.update(1)
             yield by_key[future.key], frame
             future.release()
     except KilledWorker:  # gathered all at once: which run is not known
