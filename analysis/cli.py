@@ -170,8 +170,24 @@ def run_command(
     click.echo(f"wrote {len(files)} files to {plan.folder}")
 
 
+def _dask_dashboard(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--dask-dashboard``: local clusters of this command serve Dask's dashboard."""
+    if value:
+        from coprod.analysis.parallel import serving_dashboard
+
+        ctx.with_resource(serving_dashboard())
+
+
 def scheduler_option(func):
-    """The ``--scheduler`` option shared by the commands that run many simulations."""
+    """The ``--scheduler`` and ``--dask-dashboard`` options of commands that run many runs."""
+    func = click.option(
+        "--dask-dashboard",
+        is_flag=True,
+        expose_value=False,
+        callback=_dask_dashboard,
+        help="With a local Dask cluster (--scheduler local, or the default for big jobs), serve "
+        "Dask's dashboard on 127.0.0.1 and print its link (needs bokeh).",
+    )(func)
     return click.option(
         "--scheduler",
         metavar="ADDR",

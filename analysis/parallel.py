@@ -145,6 +145,38 @@ def reporting_progress(bar: Any) -> Iterator[None]:
         _PROGRESS.reset(token)
 
 
+#: Whether local clusters started in this context serve Dask's dashboard (see
+#: :func:`serving_dashboard`).
+_DASHBOARD: ContextVar[bool] = ContextVar("coprod_dask_dashboard", default=False)
+
+
+def check_dashboard() -> None:
+    """Refuse, before anything runs, to serve Dask's dashboard without its package (bokeh)."""
+    import importlib.util
+
+    from coprod.model.errors import PreconditionError
+
+    if importlib.util.find_spec("bokeh") is None:
+        raise PreconditionError(
+            "the Dask dashboard needs bokeh: python -m pip install 'bokeh>=3.1'"
+        )
+
+
+@contextmanager
+def serving_dashboard() -> Iterator[None]:
+    """While open, local Dask clusters serve Dask's dashboard on loopback and print its link.
+
+    The link goes to standard error when the cluster starts (a free port on 127.0.0.1), so a
+    long ``--scheduler local`` job can be watched in the browser: task stream, workers, memory.
+    """
+    check_dashboard()
+    token = _DASHBOARD.set(True)
+    try:
+        yield
+    finally:
+        _DASHBOARD.reset(token)
+
+
 def _progress_started(n_tasks: int) -> Any:
     bar = _PROGRESS.get()
     if bar is not None:
@@ -326,8 +358,10 @@ def local_cluster(workers: int) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",  # the scheduler listens on this machine only
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0" if _DASHBOARD.get() else None,
             silence_logs=logging.CRITICAL,  # coprod reports failed runs itself, in one line
         )
     with cluster:
+        if _DASHBOARD.get():
+            print(f"Dask dashboard: {cluster.dashboard_link}", file=sys.stderr, flush=True)
         yield cluster

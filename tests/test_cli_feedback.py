@@ -123,3 +123,28 @@ def test_the_public_names_still_load_on_use():
     assert set(coprod.__all__) <= set(dir(coprod))
     with pytest.raises(AttributeError):
         coprod.no_such_name  # noqa: B018
+
+
+def test_the_dask_dashboard_without_bokeh_is_refused_before_any_run(
+    tmp_path, capsys, no_runs, monkeypatch
+):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "bokeh" else real(name, *a)
+    )
+    status, lines = cli_error(
+        capsys, "compare", "socialgov", "coproduction", "--dask-dashboard", "--out", tmp_path / "o"
+    )
+    assert status == 2 and len(lines) == 1 and "bokeh" in lines[0]
+
+
+def test_a_local_cluster_serves_the_dask_dashboard_when_asked(capsys):
+    pytest.importorskip("bokeh")
+    with parallel.serving_dashboard(), parallel.local_cluster(1) as cluster:
+        assert cluster.dashboard_link.startswith("http://127.0.0.1:")
+    assert f"Dask dashboard: {cluster.dashboard_link}" in capsys.readouterr().err
+    with parallel.local_cluster(1):  # not asked: no dashboard, no link
+        pass
+    assert "Dask dashboard" not in capsys.readouterr().err
