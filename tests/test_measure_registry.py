@@ -251,7 +251,7 @@ def test_ema_outcomes_pursue_the_better_side():
         outcomes=["lawfulness", "backlog", "adoption", "spending_per_capita"],
         steps=2,
     )
-    kinds = {o.name: o.kind for o in model.outcomes}
+    kinds = {o.name: o.kind for o in model.outcomes if isinstance(o, ScalarOutcome)}
     assert kinds == {
         "lawfulness": ScalarOutcome.MAXIMIZE,
         "backlog": ScalarOutcome.MINIMIZE,
