@@ -27,7 +27,7 @@ class CitizenState:
     hood: np.ndarray  # int32, global neighbourhood index
     municipality: np.ndarray  # int32
     ses: np.ndarray  # socio-economic status in [0, 1]
-    quintile: np.ndarray  # int8, socio-economic quintile 0 (bottom) .. 4 (top)
+    quintile: np.ndarray  # int8, socio-economic quintile 1 (bottom) .. 5 (top), as q1..q5
     age: np.ndarray  # years
     literacy: np.ndarray  # digital literacy in [0, 1]
     spare_time: np.ndarray  # share of free time available, [0, 1]
@@ -94,7 +94,7 @@ class Citizen(ArrayAgent):
         hood: Neighbourhood index.
         municipality: Municipality index.
         ses: Socio-economic status, 0..1.
-        quintile: Socio-economic quintile, 0 bottom .. 4 top.
+        quintile: Socio-economic quintile, 1 bottom .. 5 top (the q1..q5 of the measures).
         age: Age in years.
         literacy: Digital literacy, 0..1.
         spare_time: Share of free time, 0..1.

@@ -10,8 +10,7 @@ loaded on first use, so ``import coprod`` stays light::
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from coprod.lazy import lazy_names
 
 #: Public name -> module that defines it.
 _EXPORTS = {
@@ -72,16 +71,10 @@ _EXPORTS = {
     "PosteriorError": "posterior",
 }
 
+_EXPORTS = {
+    name: f"coprod.{'model' if module == 'errors' else 'analysis'}.{module}"
+    for name, module in _EXPORTS.items()
+}
+
 __all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'coprod.analysis' has no attribute {name!r}")
-    module = _EXPORTS[name]
-    package = "coprod.model" if module == "errors" else "coprod.analysis"
-    return getattr(import_module(f"{package}.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS, globals())

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import sys
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from coprod.model.errors import InputError, ScenarioError
+from coprod.model.errors import CoprodError, InputError, ScenarioError
 from coprod.model.measure_registry import RUN_SUMMARY
-from coprod.model.scenario import Scenario, scenario_names
+
+if TYPE_CHECKING:  # pragma: no cover - the command's modules load when a command runs
+    from coprod.model.scenario import Scenario
 
 
 @click.group(
@@ -93,6 +97,7 @@ def load_scenario(name: str, overrides: list[str] | None) -> Scenario:
     Its name becomes part of output folder and file names, so it must be a plain name.
     """
     from coprod.analysis.output import safe_name
+    from coprod.model.scenario import Scenario
 
     scenario = Scenario.load(name)
     parsed = parse_overrides(overrides)
@@ -105,6 +110,8 @@ def load_scenario(name: str, overrides: list[str] | None) -> Scenario:
 @app.command("scenarios")
 def scenarios_command() -> None:
     """List the named scenarios with their descriptions."""
+    from coprod.model.scenario import Scenario, scenario_names
+
     names = scenario_names()
     width = max(len(n) for n in names)
     for name in names:
@@ -163,8 +170,24 @@ def run_command(
     click.echo(f"wrote {len(files)} files to {plan.folder}")
 
 
+def _dask_dashboard(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """``--dask-dashboard``: local clusters of this command serve Dask's dashboard."""
+    if value:
+        from coprod.analysis.parallel import serving_dashboard
+
+        ctx.with_resource(serving_dashboard())
+
+
 def scheduler_option(func):
-    """The ``--scheduler`` option shared by the commands that run many simulations."""
+    """The ``--scheduler`` and ``--dask-dashboard`` options of commands that run many runs."""
+    func = click.option(
+        "--dask-dashboard",
+        is_flag=True,
+        expose_value=False,
+        callback=_dask_dashboard,
+        help="With a local Dask cluster (--scheduler local, or the default for big jobs), serve "
+        "Dask's dashboard on 127.0.0.1 and print its link (needs bokeh).",
+    )(func)
     return click.option(
         "--scheduler",
         metavar="ADDR",
@@ -185,7 +208,7 @@ def yes_option(func):
 
 
 def progress_option(func):
-    """The ``--progress/--no-progress`` option of sweeps."""
+    """The ``--progress/--no-progress`` option of the commands that run many simulations."""
     return click.option(
         "--progress/--no-progress",
         default=True,
@@ -217,6 +240,7 @@ def progress_option(func):
 )
 @scheduler_option
 @yes_option
+@progress_option
 def compare_command(
     scenarios: tuple[str, ...],
     replicates: int,
@@ -228,17 +252,24 @@ def compare_command(
     posterior: Path | None,
     scheduler: str | None,
     yes: bool,
+    progress: bool,
 ) -> None:
     """Compare scenarios: means and 95% intervals, differences to the first (Welch), figures."""
+    from coprod.analysis.run_folder import check_out_folder
+
+    if len(scenarios) < 2:
+        raise click.UsageError("compare needs at least two scenarios, e.g. coproduction socialgov")
+    if out is not None:
+        check_out_folder(out, "compare")
+    resolved = [load_scenario(name, list(set_)) for name in scenarios]
+    folder = out or Path("runs") / ("compare-" + "-".join(s.name for s in resolved))[:120]
+    check_out_folder(folder, "compare")
+
     from coprod.analysis.compare import TABLE_MEASURES, horizon_table, run_comparison
     from coprod.analysis.compare_output import write_comparison
     from coprod.analysis.parallel import check_client
 
-    if len(scenarios) < 2:
-        raise click.UsageError("compare needs at least two scenarios, e.g. coproduction socialgov")
-    resolved = [load_scenario(name, list(set_)) for name in scenarios]
     check_client(scheduler)
-    folder = out or Path("runs") / ("compare-" + "-".join(s.name for s in resolved))[:120]
     extra: list[Path] = []
     if posterior is not None:
         extra.append(_check_posterior(posterior, resolved, replicates, seed, folder))
@@ -248,16 +279,18 @@ def compare_command(
         munis.check_municipalities(resolved)
         if not yes:
             _check_compare_size(resolved, replicates, steps, scheduler)
-        detail = munis.run_comparison_detail(
-            resolved, replicates, steps, seed, client=scheduler, posterior=posterior
-        )
+        with _progress(progress, "compare"):
+            detail = munis.run_comparison_detail(
+                resolved, replicates, steps, seed, client=scheduler, posterior=posterior
+            )
         runs = detail.model_vars
         extra += munis.write_municipality_comparison(detail, folder)
     else:
-        runs = run_comparison(
-            resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes,
-            posterior=posterior,
-        )
+        with _progress(progress, "compare"):
+            runs = run_comparison(
+                resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler,
+                yes=yes, posterior=posterior,
+            )
     horizon, files = write_comparison(runs, resolved, folder, seed=seed, extra_files=extra)
     click.echo(
         f"{len(resolved)} scenarios x {replicates} replicates, {int(runs.step.max())} months, "
@@ -406,6 +439,27 @@ def report_command(results_dir: Path) -> None:
     click.echo("wrote " + " and ".join(str(f) for f in files))
 
 
+@contextmanager
+def _progress(enabled: bool, desc: str) -> Iterator[None]:
+    """A progress bar on standard error (runs done, rate, time left) for the runs inside."""
+    from tqdm.auto import tqdm
+
+    from coprod.analysis.parallel import reporting_progress
+
+    with (
+        tqdm(
+            total=0,
+            unit="run",
+            desc=desc,
+            disable=not enabled,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        ) as bar,
+        reporting_progress(bar),
+    ):
+        yield
+
+
 def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header: str):
     """Check where ``plan`` runs and writes, print ``header``, then run it (it resumes)."""
     from coprod.analysis.parallel import check_client
@@ -480,6 +534,7 @@ def _echo_indices(indices) -> None:
 )
 @scheduler_option
 @yes_option
+@progress_option
 def validate_command(
     replicates: int,
     steps: int | None,
@@ -490,20 +545,26 @@ def validate_command(
     strict: bool,
     scheduler: str | None,
     yes: bool,
+    progress: bool,
 ) -> None:
     """Check the model against published patterns; write a table, figures and a report."""
+    from coprod.analysis.run_folder import check_out_folder
+
+    check_out_folder(out, "validate")
     from coprod.analysis.parallel import check_client
     from coprod.analysis.validate import run_validation
     from coprod.analysis.validate_output import write_validation
+    from coprod.model.scenario import Scenario
 
     scenario = Scenario() if base is None else Scenario.load(base)
     overrides = parse_overrides(list(set_))
     if overrides:
         scenario = scenario.with_overrides(overrides)
     check_client(scheduler)
-    validation = run_validation(
-        scenario, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes
-    )
+    with _progress(progress, "validate"):
+        validation = run_validation(
+            scenario, replicates=replicates, steps=steps, seed=seed, client=scheduler, yes=yes
+        )
     files = write_validation(validation, out)
     verdict = {True: "pass", False: "FAIL", None: "reported"}
     for check in validation.checks:
@@ -548,9 +609,6 @@ _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``coprod`` console script."""
-    from coprod.analysis.output import OutputError
-    from coprod.analysis.parallel import WorkerLost
-
     try:
         app.main(args=argv, prog_name="coprod", standalone_mode=False)
     except InputError as exc:  # a bad scenario, sweep file, argument or results folder
@@ -563,7 +621,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail("interrupted", status=130)
     except click.ClickException as exc:
         _fail(exc.format_message())
-    except (OutputError, WorkerLost) as exc:  # a full disk, a read-only folder, lost workers
+    except CoprodError as exc:  # a full disk, a read-only folder, lost workers
         _fail(str(exc), status=1)
     except OSError as exc:
         _fail(f"{exc.filename or ''}: {exc.strerror}" if exc.strerror else str(exc), status=1)

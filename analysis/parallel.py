@@ -33,6 +33,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +134,65 @@ BATCH_WORK = 50_000
 #: holds a bounded number of runs whatever the size of the job.
 IN_FLIGHT_PER_WORKER = 3
 
+#: The progress bar that runs started in this context report to (see :func:`reporting_progress`).
+_PROGRESS: ContextVar[Any] = ContextVar("coprod_progress", default=None)
+
+
+@contextmanager
+def reporting_progress(bar: Any) -> Iterator[None]:
+    """While open, every :func:`execute` adds its runs to ``bar`` and advances it per run.
+
+    Args:
+        bar: A progress bar with a ``total`` attribute and ``update(n)`` (a ``tqdm`` bar); the
+            command line uses one so that ``compare`` and ``validate`` show progress as sweeps
+            do.
+    """
+    token = _PROGRESS.set(bar)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
+
+
+#: Whether local clusters started in this context serve Dask's dashboard (see
+#: :func:`serving_dashboard`).
+_DASHBOARD: ContextVar[bool] = ContextVar("coprod_dask_dashboard", default=False)
+
+
+def check_dashboard() -> None:
+    """Refuse, before anything runs, to serve Dask's dashboard without its package (bokeh)."""
+    import importlib.util
+
+    from coprod.model.errors import PreconditionError
+
+    if importlib.util.find_spec("bokeh") is None:
+        raise PreconditionError(
+            "the Dask dashboard needs bokeh: python -m pip install 'bokeh>=3.1'"
+        )
+
+
+@contextmanager
+def serving_dashboard() -> Iterator[None]:
+    """While open, local Dask clusters serve Dask's dashboard on loopback and print its link.
+
+    The link goes to standard error when the cluster starts (a free port on 127.0.0.1), so a
+    long ``--scheduler local`` job can be watched in the browser: task stream, workers, memory.
+    """
+    check_dashboard()
+    token = _DASHBOARD.set(True)
+    try:
+        yield
+    finally:
+        _DASHBOARD.reset(token)
+
+
+def _progress_started(n_tasks: int) -> Any:
+    bar = _PROGRESS.get()
+    if bar is not None:
+        bar.total = (bar.total or 0) + n_tasks
+        bar.refresh()
+    return bar
+
 
 def execute(
     tasks: Iterable[RunTask],
@@ -172,13 +232,17 @@ def execute(
     function = run_task if function is None else function  # looked up now: tests replace it
     if client is None:
         client = active_client()
+    bar = _progress_started(count)
     if _is_serial(client, count, work):
         for task in tasks:
-            yield task, function(task.scenario, task.steps, task.seed)
+            result = function(task.scenario, task.steps, task.seed)
+            if bar is not None:
+                bar.update(1)
+            yield task, result
         return
     batch = batch_size(count, work, workers=available_cores())
     with _connect(client, count) as dask_client:
-        yield from _execute_dask(iter(tasks), dask_client, function, count, work, batch)
+        yield from _execute_dask(iter(tasks), dask_client, function, count, work, batch, bar)
 
 
 def batch_size(count: int, work: int, workers: int) -> int:
@@ -213,6 +277,7 @@ def _execute_dask(
     count: int,
     work: int,
     batch: int,
+    bar: Any = None,
 ) -> Iterator[tuple[RunTask, Any]]:
     from distributed import KilledWorker, as_completed
 
@@ -246,6 +311,8 @@ def _execute_dask(
             if future.status == "error":
                 _raise_run_error(chunk[0] if len(chunk) == 1 else _batch_of(chunk), *result[1:])
             submit()
+            if bar is not None:
+                bar.update(len(chunk))
             yield from zip(chunk, [result] if batch == 1 else result, strict=True)
             future.release()
     except KilledWorker:
@@ -339,10 +406,12 @@ def local_cluster(workers: int) -> Iterator[Any]:
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",  # the scheduler listens on this machine only
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0" if _DASHBOARD.get() else None,
             silence_logs=logging.CRITICAL,  # coprod reports failed runs itself, in one line
         )
     with cluster:
+        if _DASHBOARD.get():
+            print(f"Dask dashboard: {cluster.dashboard_link}", file=sys.stderr, flush=True)
         yield cluster
 
 

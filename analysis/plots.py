@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -10,6 +12,7 @@ from matplotlib.figure import Figure
 
 from coprod.model.measure_registry import (
     ATTITUDES,
+    BY_NAME,
     FAMILIES,
     PARTICIPATION,
     TIMESERIES,
@@ -23,6 +26,24 @@ PANELS: dict[str, tuple[str, ...]] = {
     "Citizens' trust and efficacy": ATTITUDES,
     **{family.title: family.members for family in FAMILIES.values()},
 }
+
+
+def unit_label(measures: Iterable[str]) -> str:
+    """An axis label naming the measures' unit and range, from the registry.
+
+    ``share (0 to 1)`` for shares, ``share or score (0 to 1)`` for a panel mixing both,
+    ``hours per month`` for an unbounded measure; ``value`` when none is registered.
+    """
+    known = [BY_NAME[m] for m in measures if m in BY_NAME]
+    if not known:
+        return "value"
+    text = " or ".join(dict.fromkeys(m.unit for m in known))
+    ranges = {m.range for m in known}
+    if len(ranges) == 1:
+        low, high = ranges.pop()
+        if math.isfinite(high):
+            text += f" ({low:g} to {high:g})"
+    return text
 
 
 def subplots(
@@ -46,6 +67,7 @@ def overview_figure(model_vars: pd.DataFrame, title: str = "") -> Figure:
         for column in columns:
             ax.plot(model_vars.index, model_vars[column], label=column.replace("_", " "))
         ax.set_title(panel)
+        ax.set_ylabel(unit_label(columns))
         ax.set_ylim(-0.05 if panel.startswith("Digital") else 0.0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")
@@ -91,6 +113,7 @@ def timeseries_figure(over_time: pd.DataFrame, measures: tuple[str, ...] = TIMES
             ax.plot(s["step"], s["mean"], color=color, label=scenario, lw=1.4)
             ax.fill_between(s["step"], s["ci_low"], s["ci_high"], color=color, alpha=0.2, lw=0)
         ax.set_title(measure.replace("_", " "), fontsize=10)
+        ax.set_ylabel(unit_label([measure]), fontsize=9)
         ax.grid(alpha=0.3)
     for ax in flat[len(present) :]:
         ax.set_visible(False)
@@ -130,7 +153,10 @@ def value_profile_figure(horizon: pd.DataFrame) -> Figure:
         ax.set_title(FAMILIES[family].title)
         ax.set_ylim(0, 1.05)
         ax.grid(axis="y", alpha=0.3)
-    axes[0].set_ylabel("horizon mean (last 12 months)")
+    axes[0].set_ylabel(
+        "horizon mean (last 12 months), "
+        + unit_label(m for members in VALUE_FAMILIES.values() for m in members)
+    )
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4), fontsize=9)
     fig.suptitle("Public-value profile (95% confidence intervals across replicates)")
@@ -141,7 +167,8 @@ def main_effects_figure(summary: pd.DataFrame, parameters: list[str]) -> Figure:
     """Horizon mean of each measure against each parameter, one panel per pair.
 
     Each point of the design is a dot with its 95% interval; for parameters with a list of
-    values a line joins the mean over all points at each value (the main effect).
+    values a line joins the mean over all points at each value (the main effect). The panels of
+    one measure share its y axis, so the parameters' effects compare at a glance.
 
     Args:
         summary: The output of :func:`coprod.analysis.sweep.summarise_sweep`.
@@ -153,6 +180,7 @@ def main_effects_figure(summary: pd.DataFrame, parameters: list[str]) -> Figure:
         len(parameters),
         figsize=(3.4 * len(parameters) + 0.6, 2.4 * len(measures) + 0.6),
         squeeze=False,
+        sharey="row",
         constrained_layout=True,
     )
     for i, measure in enumerate(measures):
@@ -176,7 +204,7 @@ def main_effects_figure(summary: pd.DataFrame, parameters: list[str]) -> Figure:
             if i == len(measures) - 1:
                 ax.set_xlabel(key)
             if j == 0:
-                ax.set_ylabel(measure.replace("_", " "))
+                ax.set_ylabel(f"{measure.replace('_', ' ')}\n{unit_label([measure])}")
     fig.suptitle("Horizon means per design point (95% intervals) and main effects")
     return fig
 
@@ -185,7 +213,8 @@ def sensitivity_figure(indices: pd.DataFrame) -> Figure:
     """Bar plots of sensitivity indices with 95% intervals, one panel per measure.
 
     Morris: ``mu_star`` (overall influence) and ``sigma`` (interactions, non-linearity).
-    Sobol: first-order ``S1`` and total ``ST`` indices.
+    Sobol: first-order ``S1`` and total ``ST`` indices. Sobol panels share the index axis, so
+    the measures' sensitivities compare at a glance; Morris effects are in each measure's units.
 
     Args:
         indices: The output of :func:`coprod.analysis.sensitivity.sensitivity_indices`.
@@ -205,6 +234,7 @@ def sensitivity_figure(indices: pd.DataFrame) -> Figure:
         cols,
         figsize=(5.2 * cols, 0.5 * len(names) * rows + 1.6 * rows),
         squeeze=False,
+        sharex=method == "sobol",  # indices are shares of variance; Morris keeps each unit
         constrained_layout=True,
     )
     y = np.arange(len(names))
@@ -217,6 +247,9 @@ def sensitivity_figure(indices: pd.DataFrame) -> Figure:
         ax.invert_yaxis()
         ax.set_title(measure.replace("_", " "))
         ax.grid(axis="x", alpha=0.3)
+        ax.set_xlabel(
+            f"effect on {unit_label([measure])}" if method == "morris" else "share of variance"
+        )
     for ax in axes.ravel()[len(measures) :]:
         ax.set_visible(False)
     handles, labels = axes[0, 0].get_legend_handles_labels()

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coprod.model.errors import OutputFolderError
-from coprod.model.scenario import Scenario
+
+if TYPE_CHECKING:  # pragma: no cover - loaded by the callers that plan a run
+    from coprod.model.scenario import Scenario
 
 #: Where ``coprod run`` writes when no ``--out`` is given.
 RUNS = Path("runs")
@@ -116,6 +119,38 @@ def check_run_folder(folder: Path, scenario: Scenario, force: bool) -> None:
         raise OutputFolderError(
             f"{folder} holds another run ({recorded.get('scenario')}, seed "
             f"{recorded.get('seed')}); name another folder with --out, or replace it with --force"
+        )
+
+
+def check_out_folder(folder: Path, kind: str) -> None:
+    """Refuse, before anything runs, an output folder that cannot take results of ``kind``.
+
+    A folder that does not exist yet, or that holds earlier results of the same ``kind``
+    (which are replaced), is accepted.
+
+    Args:
+        folder: The output folder (``--out``).
+        kind: The manifest kind the command writes (``compare``, ``validate``).
+
+    Raises:
+        OutputFolderError: ``folder`` or a folder above it is a file, ``folder`` cannot be
+            created or written, or it holds results of another kind.
+    """
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise OutputFolderError(f"--out {folder}: is a file, not a folder; name a folder")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing != folder and not existing.is_dir():
+        raise OutputFolderError(f"--out {folder}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputFolderError(f"--out {folder}: {existing} is not writable; name another folder")
+    recorded = _manifest(folder).get("kind")
+    if recorded is not None and recorded != kind:
+        raise OutputFolderError(
+            f"--out {folder}: holds the results of a {recorded!r}, not a {kind!r}; name "
+            "another folder"
         )
 
 

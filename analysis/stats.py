@@ -5,6 +5,11 @@ measure over replicates has a t-interval with ``n - 1`` degrees of freedom, and 
 between two scenarios a Welch interval (unequal variances, Welch-Satterthwaite degrees of
 freedom). With one replicate there is no interval (NaN); with no spread the interval has width 0.
 
+A bounded measure's interval never leaves the measure's range (the registry's ``range``: a
+share lies in [0, 1]): the symmetric t-interval is intersected with the range. The mean itself
+lies in the range, so the clipped interval covers it at least as often as the unclipped one, and
+no table reports an impossible value such as ``responsiveness 0.969 [0.901, 1.037]``.
+
 This module is the one home of summary statistics across replicates (:func:`summarise`,
 :func:`add_difference`, :func:`describe`, :func:`mean_interval`) and of how an interval is
 written in tables and reports (:func:`format_interval`, :func:`interval_cell`).
@@ -21,6 +26,7 @@ from scipy import stats
 
 from coprod.analysis.wording import marked_change
 from coprod.model.errors import AnalysisError
+from coprod.model.measure_registry import BY_NAME
 
 #: Months at the end of a run averaged into its horizon value.
 HORIZON_WINDOW = 12
@@ -32,16 +38,51 @@ INITIAL_STEP = 0
 CONFIDENCE = 0.95
 
 
+def measure_range(measures: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest value of each measure, elementwise, from the measure registry.
+
+    Args:
+        measures: A measure name or an array of them; a name the registry does not know (a
+            derived quantity, a difference) has no bounds (``-inf``, ``inf``).
+    """
+    names = np.asarray(measures, dtype=object)
+    unknown = (-np.inf, np.inf)
+    low = np.vectorize(
+        lambda m: BY_NAME[m].range[0] if m in BY_NAME else unknown[0], otypes=[float]
+    )
+    high = np.vectorize(
+        lambda m: BY_NAME[m].range[1] if m in BY_NAME else unknown[1], otypes=[float]
+    )
+    return low(names), high(names)
+
+
 def t_interval(
-    mean: np.ndarray, sd: np.ndarray, n: np.ndarray, confidence: float = CONFIDENCE
+    mean: np.ndarray,
+    sd: np.ndarray,
+    n: np.ndarray,
+    confidence: float = CONFIDENCE,
+    measure: Any = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Lower and upper bounds of the t-interval of a mean, elementwise."""
+    """Lower and upper bounds of the t-interval of a mean, elementwise.
+
+    Args:
+        mean: Means across replicates.
+        sd: Standard deviations across replicates.
+        n: Numbers of replicates.
+        confidence: Confidence level.
+        measure: The measure (a name, or one per element) whose registry range the interval
+            is kept within; None (or an unregistered name) for no bounds.
+    """
     mean, sd, n = (np.asarray(x, dtype=float) for x in (mean, sd, n))
     with np.errstate(divide="ignore", invalid="ignore"):
         df = np.where(n > 1, n - 1, np.nan)
         half = stats.t.ppf(0.5 + confidence / 2, df) * sd / np.sqrt(n)
     half = np.where(sd == 0, np.where(n > 1, 0.0, np.nan), half)
-    return mean - half, mean + half
+    low, high = mean - half, mean + half
+    if measure is None:
+        return low, high
+    floor, ceiling = measure_range(measure)
+    return np.maximum(low, floor), np.minimum(high, ceiling)  # NaN (no interval) stays NaN
 
 
 def welch(
@@ -80,7 +121,7 @@ def welch(
 def describe(groups: pd.core.groupby.DataFrameGroupBy, column: str) -> pd.DataFrame:
     """Mean, standard deviation, count and t-interval of ``column`` in each group."""
     agg = groups[column].agg(["mean", "std", "count"])
-    lo, hi = t_interval(agg["mean"], agg["std"], agg["count"])
+    lo, hi = t_interval(agg["mean"], agg["std"], agg["count"], measure=column)
     agg["ci_low"], agg["ci_high"] = lo, hi
     return agg.rename(columns={"std": "sd", "count": "n"})
 
@@ -118,11 +159,11 @@ def horizon_means(
     return tail.groupby(by, sort=False)[measures].mean().reset_index()
 
 
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean of ``values`` (one per replicate) with the bounds of its t-interval."""
+def mean_interval(values: np.ndarray, measure: str | None = None) -> tuple[float, float, float]:
+    """Mean of ``values`` (one per replicate) with its t-interval, within ``measure``'s range."""
     values = np.asarray(values, dtype=float)
     mean = float(values.mean())
-    lo, hi = t_interval(mean, values.std(ddof=1), len(values))
+    lo, hi = t_interval(mean, values.std(ddof=1), len(values), measure=measure)
     return mean, float(lo), float(hi)
 
 
@@ -136,12 +177,15 @@ def summarise(values: pd.DataFrame, by: list[str], measures: list[str]) -> pd.Da
 
     Returns:
         One row per group and measure (in order of first appearance): the ``by`` columns,
-        ``measure``, ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high``.
+        ``measure``, ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high`` (the t-interval, kept
+        within the measure's range).
     """
     long = values.melt(id_vars=by, value_vars=measures, var_name="measure")
     table = long.groupby([*by, "measure"], sort=False)["value"].agg(["mean", "std", "count"])
     table = table.rename(columns={"std": "sd", "count": "n"}).reset_index()
-    table["ci_low"], table["ci_high"] = t_interval(table["mean"], table["sd"], table["n"])
+    table["ci_low"], table["ci_high"] = t_interval(
+        table["mean"], table["sd"], table["n"], measure=table["measure"]
+    )
     return table
 
 

@@ -269,7 +269,7 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
     def share(
         measure: str, passed: Callable[[float, float, float], bool], **text: str
     ) -> PatternCheck:
-        interval = mean_interval(final_values(default, measure))
+        interval = mean_interval(final_values(default, measure), measure)
         return PatternCheck.of(interval, passed=passed(*interval), **text)
 
     top10 = share(

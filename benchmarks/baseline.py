@@ -1028,7 +1028,7 @@ class BaselineModel(mesa.Model):
         trust = efficacy = motivation = met = 0.0
         contributions = []
         for c in self.citizens:
-            q = c.quintile
+            q = c.quintile - 1  # quintiles are numbered 1 (bottom) .. 5, as q1..q5
             by_q[q] += 1
             part_q[q] += c.participated
             met_q[q] += c.met

@@ -24,8 +24,14 @@ from coprod.dashboard.state import Workshop
 
 CSS = """
 .coprod-control-label { font-size: 0.9em; color: rgba(0,0,0,.7); }
-.coprod-description, .coprod-chart-question { font-size: 0.85em; color: #555; }
-.coprod-changes { font-size: 0.85em; color: #8e24aa; }
+.coprod-description, .coprod-chart-question { font-size: max(12px, 0.85em); color: #555; }
+.coprod-changes { font-size: max(12px, 0.85em); color: #8e24aa; }
+.coprod-seed-error { font-size: 12px; color: #c62828; }
+.coprod-colour-by { flex-wrap: wrap; max-width: 100%; }
+.coprod-colour-by .v-btn__content { white-space: normal; }
+.coprod-side-tag { font-weight: 700; font-size: 14px; color: #1565c0; margin: 2px 0; }
+.coprod-settings .v-select__selection { white-space: normal; overflow: visible;
+  text-overflow: clip; line-height: 1.25; margin: 4px 0; }
 .coprod-chart-title { font-weight: 600; font-size: 1.05em; }
 .coprod-help { cursor: help; color: #607d8b !important; }
 .coprod-view { padding: 8px 12px !important; margin-bottom: 10px !important; }

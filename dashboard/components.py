@@ -225,15 +225,28 @@ def PopulationAndSeed(ws: Workshop, restart: Callable[[Callable[[], None]], None
                 "coprod-population",
             )
             Help(labels.POPULATION_HELP)
-        with solara.Row(gap="2px", style={"align-items": "center"}):
-            solara.InputInt(
-                "Seed (chance)",
-                value=ws.seed,
-                on_value=lambda s: restart(lambda: ws.set_seed(max(0, int(s or 0)))),
-                classes=["coprod-seed"],
-                dense=True,
-            )
-            Help(labels.SEED_HELP)
+        SeedField(ws, restart)
+
+
+@solara.component
+def SeedField(ws: Workshop, restart: Callable[[Callable[[], None]], None]):
+    """The seed: a whole number >= 0; anything else is refused and said, the run unchanged."""
+    error, set_error = solara.use_state("")
+
+    def on_value(seed: int | None) -> None:
+        if seed is None or seed < 0:
+            set_error(labels.SEED_REFUSED)
+            return
+        set_error("")
+        restart(lambda: ws.set_seed(int(seed)))
+
+    with solara.Row(gap="2px", style={"align-items": "center"}):
+        solara.InputInt(
+            "Seed (chance)", value=ws.seed, on_value=on_value, classes=["coprod-seed"], dense=True
+        )
+        Help(labels.SEED_HELP)
+    if error:
+        solara.Text(error, classes=["coprod-seed-error"])
 
 
 # ---------------------------------------------------------------------- run bar
@@ -519,11 +532,13 @@ def ColourSwitch(session: Session):
 
 
 def _side_by_side(sides: tuple[str, ...], html: list[str]) -> None:
+    """One column per side; with two sides each column is headed A or B."""
     with solara.Columns([1] * len(sides), gutters_dense=True):
         for side, content in zip(sides, html, strict=True):
+            tag = f'<div class="coprod-side-tag">{side}</div>' if len(sides) > 1 else ""
             solara.HTML(
                 tag="div",
-                unsafe_innerHTML=content,
+                unsafe_innerHTML=tag + content,
                 classes=["coprod-panel", f"coprod-side-{side}"],
             )
 

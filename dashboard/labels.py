@@ -311,6 +311,7 @@ POPULATION_HELP = (
     "How many residents are simulated. Larger populations give smoother curves but run slower; "
     "the map then shows a sample."
 )
+SEED_REFUSED = "The seed is a whole number from 0 up; the run keeps its seed."
 SEED_HELP = (
     "Chance plays a part in who does what. The same seed and settings give exactly the same "
     "run; another seed shows another possible course."

@@ -37,6 +37,7 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Path:
     env.setdefault("SOLARA_MODE", "production")
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     env.setdefault("SOLARA_THEME_VARIANT", "light")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # its corner badge covers legends
     env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", RECONNECT_WINDOW)
     return folder
 

@@ -185,7 +185,7 @@ class Run:
         """Share of each socio-economic fifth who use the digital channel now."""
         c = self.model.citizens
         out = []
-        for q in range(5):
+        for q in range(1, 6):
             members = c.quintile == q
             out.append(float(c.adopted[members].mean()) if members.any() else 0.0)
         return out

@@ -1,15 +1,22 @@
-"""The co-production model: world, schedule, services, governance and measures."""
+"""The co-production model: world, schedule, services, governance and measures.
 
-from coprod.model.core import CoProductionModel
-from coprod.model.errors import CoprodError, ScenarioError
-from coprod.model.run import RunResult, run_scenario
-from coprod.model.scenario import Scenario
+The public names are loaded on first use, so importing a light module of the package (its
+errors, the measure registry) does not load Mesa and pandas.
+"""
 
-__all__ = [
-    "CoProductionModel",
-    "CoprodError",
-    "RunResult",
-    "Scenario",
-    "ScenarioError",
-    "run_scenario",
-]
+from __future__ import annotations
+
+from coprod.lazy import lazy_names
+
+#: Public name -> module that defines it.
+_EXPORTS = {
+    "CoProductionModel": "coprod.model.core",
+    "CoprodError": "coprod.model.errors",
+    "RunResult": "coprod.model.run",
+    "Scenario": "coprod.model.scenario",
+    "ScenarioError": "coprod.model.errors",
+    "run_scenario": "coprod.model.run",
+}
+
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS, globals())

@@ -82,8 +82,8 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
     c = model.citizens
     adm = model.administrations
     participated = c.participated
-    by_q = cached(model, "by_quintile", lambda: np.bincount(c.quintile, minlength=5).clip(min=1))
-    quintile = cached(model, "quintile", lambda: c.quintile.astype(np.intp))
+    quintile = cached(model, "quintile", lambda: c.quintile.astype(np.intp) - 1)  # q1 -> 0
+    by_q = cached(model, "by_quintile", lambda: np.bincount(quintile, minlength=5).clip(min=1))
     part_q = np.bincount(quintile, weights=participated, minlength=5) / by_q
     met_q = np.bincount(quintile, weights=c.met, minlength=5) / by_q
 
@@ -195,7 +195,7 @@ def collect_municipality_measures(
     adm = model.administrations
     n = len(adm)
     mean = model.municipality_mean
-    groups = c.municipality.astype(np.int64) * 5 + c.quintile
+    groups = c.municipality.astype(np.int64) * 5 + (c.quintile - 1)
     per_group = np.bincount(groups, minlength=5 * n).clip(min=1)
     met_q = (np.bincount(groups, weights=c.met, minlength=5 * n) / per_group).reshape(n, 5)
     gross = record.gross_output

@@ -150,7 +150,7 @@ def _citizens(
     efficacy = np.clip(rng.beta(3.0, 4.0, n) + 0.2 * (ses - 0.5), 0.0, 1.0)
     need = np.clip(rng.beta(2.0, 3.0, (n, n_domains)) + 0.3 * (0.5 - ses)[:, None], 0.02, 1.0)
     ranks = np.argsort(np.argsort(ses, kind="stable"), kind="stable")
-    quintile = (ranks * 5 // max(n, 1)).astype(np.int8)
+    quintile = (ranks * 5 // max(n, 1) + 1).astype(np.int8)  # 1 bottom .. 5 top, as q1..q5
     adopted = rng.random(n) < INITIAL_ADOPTION * literacy**2  # the platform's first users
     return CitizenState(
         hood=hood,

@@ -203,3 +203,79 @@ def screenshot(page, name: str) -> Path:
     finally:
         page.set_viewport_size(size)
     return path
+
+
+#: The projector size the workshop dashboard must fit (issue 16).
+PROJECTOR = {"width": 1280, "height": 720}
+
+#: Smallest text size, in CSS pixels, that a room can read off a projector.
+MIN_TEXT_PX = 12
+
+_AUDIT_JS = """(minPx) => {
+    const visible = el => {
+        const r = el.getBoundingClientRect();
+        const s = getComputedStyle(el);
+        return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'
+            && s.opacity !== '0';
+    };
+    const name = el => (el.className && el.className.baseVal !== undefined
+        ? el.className.baseVal : el.className || el.tagName) + ': ' +
+        (el.textContent || '').trim().slice(0, 40);
+    const small = [], svgSmall = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        if (!node.textContent.trim()) continue;
+        const el = node.parentElement;
+        if (!el || seen.has(el) || !visible(el)) continue;
+        if (el.closest('.v-tooltip__content, script, style, noscript')) continue;
+        seen.add(el);
+        let px = parseFloat(getComputedStyle(el).fontSize);
+        if (el instanceof SVGElement && el.getScreenCTM) {
+            const m = el.getScreenCTM();
+            px = parseFloat(el.getAttribute('font-size') || px) * Math.hypot(m.a, m.b);
+        }
+        if (px < minPx - 0.05)
+            (el instanceof SVGElement ? svgSmall : small).push(`${name(el)} (${px.toFixed(1)} px)`);
+    }
+    const clipped = [];
+    for (const el of document.querySelectorAll(
+            '.coprod-settings *, .coprod-runbar *, .v-btn__content, .v-label, .v-select__selection')) {
+        if (!visible(el) || !el.textContent.trim()) continue;
+        if (el.children.length && el.tagName !== 'LABEL') continue;
+        if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+            clipped.push(name(el));
+        const box = el.getBoundingClientRect();
+        const holder = el.closest('.v-card, .v-navigation-drawer, .coprod-settings');
+        if (holder) {
+            const h = holder.getBoundingClientRect();
+            if (box.right > h.right + 1 || box.left < h.left - 1) clipped.push('overflows: ' + name(el));
+        }
+    }
+    const covered = [];
+    const legends = [...document.querySelectorAll('.coprod-legend')].filter(visible);
+    const badges = [...document.querySelectorAll('.v-badge__badge, .v-chip, .coprod-badge, a, div')]
+        .filter(el => el.matches('.v-badge__badge, .v-chip, .coprod-badge')
+            || (el.children.length <= 2 && /runs on/i.test(el.textContent || '')));
+    for (const badge of badges) {
+        if (!visible(badge)) continue;
+        const b = badge.getBoundingClientRect();
+        for (const legend of legends) {
+            const l = legend.getBoundingClientRect();
+            if (b.left < l.right && b.right > l.left && b.top < l.bottom && b.bottom > l.top)
+                covered.push(name(badge) + ' over ' + name(legend));
+        }
+    }
+    return {small, svgSmall, clipped, covered};
+}"""
+
+
+def layout_problems(page) -> dict[str, list[str]]:
+    """What a projector audience would miss, as lists of the elements concerned.
+
+    ``small``: page text under :data:`MIN_TEXT_PX`; ``svgSmall``: text inside the charts'
+    drawings rendered under it; ``clipped``: control text cut off or overflowing its card;
+    ``covered``: a badge (or Solara's corner banner) over a chart legend.
+    """
+    return page.evaluate(_AUDIT_JS, MIN_TEXT_PX)

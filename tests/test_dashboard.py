@@ -723,3 +723,70 @@ def test_importing_the_server_leaves_solara_unconfigured():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+# ------------------------------------------------------------- on a projector (1280x720)
+@pytest.fixture
+def projector(browser, url):
+    from dashboard_browser import PROJECTOR, TIMEOUT
+
+    context = browser.new_context(viewport=PROJECTOR)
+    p = context.new_page()
+    p.set_default_timeout(TIMEOUT)
+    p.goto(url)
+    p.wait_for_selector('.coprod-chart[data-chart="participation"]')
+    yield p
+    context.close()
+
+
+def _open_every_settings_group(page) -> None:
+    for header in page.locator(".coprod-settings .v-expansion-panel-header").all():
+        if header.get_attribute("aria-expanded") != "true":
+            header.click()
+
+
+def test_at_1280x720_controls_fit_no_badge_covers_a_legend_and_text_is_readable(projector):
+    from dashboard_browser import layout_problems, screenshot, step
+
+    step(projector, 1)
+    _open_every_settings_group(projector)
+    problems = layout_problems(projector)
+    assert problems["clipped"] == []
+    assert problems["covered"] == []
+    assert problems["small"] == []
+    assert projector.get_by_text("This website runs on").count() == 0
+    projector.click(".coprod-compare .v-input--selection-controls__ripple")
+    projector.wait_for_selector(".coprod-header-B")
+    step(projector, 1)
+    problems = layout_problems(projector)
+    assert (problems["clipped"], problems["covered"], problems["small"]) == ([], [], [])
+    screenshot(projector, "10-projector-compare")
+
+
+def test_in_compare_mode_every_chart_column_says_a_or_b(projector):
+    from playwright.sync_api import expect
+
+    assert projector.locator(".coprod-side-tag").count() == 0  # one run: no tags
+    projector.click(".coprod-compare .v-input--selection-controls__ripple")
+    projector.wait_for_selector(".coprod-header-B")
+    for view in ("network", "quintiles", *(c.key for c in labels.CHARTS)):
+        for side in "AB":
+            tag = projector.locator(f".coprod-view-{view} .coprod-side-{side} .coprod-side-tag")
+            expect(tag).to_have_text(side)
+
+
+def test_the_seed_field_refuses_a_negative_number(projector):
+    from dashboard_browser import month, step
+
+    step(projector, 2)
+    projector.click("text=Population and chance")
+    field = projector.locator(".coprod-seed input")
+    field.fill("-3")
+    field.press("Enter")
+    projector.wait_for_selector(".coprod-seed-error")
+    assert "whole number from 0" in projector.locator(".coprod-seed-error").inner_text()
+    assert month(projector) == 2  # not restarted with seed 0
+    field.fill("5")
+    field.press("Enter")
+    projector.wait_for_selector(".coprod-month >> text=Month 0 of")
+    assert projector.locator(".coprod-seed-error").count() == 0

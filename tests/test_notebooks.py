@@ -4,6 +4,9 @@ Each notebook in ``notebooks/`` is executed with nbclient on the ``python3`` ker
 ``FAST=1`` (small populations, few replicates and months, serial ensembles), in a temporary
 working folder so that nothing is written into the repository. Any error in any cell fails the
 test. The stored notebooks must carry no outputs, so that diffs show only what changed.
+
+Each notebook is a jupytext pair: ``NAME.py`` (percent format, the source reviewed in diffs)
+and ``NAME.ipynb``; the two must hold the same cells.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ def _read(name: str):
 
 def test_every_notebook_is_listed():
     assert sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")) == EXPECTED
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.py")) == [Path(n).stem for n in EXPECTED]
     readme = (NOTEBOOKS / "README.md").read_text(encoding="utf-8")
     for name in EXPECTED:
         assert name in readme, f"{name} is not listed in notebooks/README.md"
@@ -82,3 +86,18 @@ def test_runs_in_fast_mode(name, tmp_path, monkeypatch):
     figures = [o for o in outputs if "image/png" in o.get("data", {})]
     assert figures, f"{name} drew no figure"
     assert not list(tmp_path.iterdir()), "a notebook wrote files; they should write nothing"
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_the_py_and_the_ipynb_of_a_pair_hold_the_same_cells(name):
+    jupytext = pytest.importorskip("jupytext")
+    script = NOTEBOOKS / name.replace(".ipynb", ".py")
+    stored, paired = _read(name), jupytext.read(script)
+    assert stored.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+
+    def cells(nb):
+        return [(c.cell_type, c.source.strip()) for c in nb.cells]
+
+    assert cells(paired) == cells(stored), (
+        f"{script.name} and {name} differ: run jupytext --sync notebooks/{script.name}"
+    )

@@ -68,7 +68,7 @@ def hand_citizens(hood, n_domains: int, **columns) -> CitizenState:
         "hood": np.asarray(hood, dtype=np.int32),
         "municipality": np.zeros(n, dtype=np.int32),
         "ses": np.full(n, 0.5),
-        "quintile": np.zeros(n, dtype=np.int8),
+        "quintile": np.ones(n, dtype=np.int8),
         "age": np.full(n, 40.0),
         "literacy": np.full(n, 0.5),
         "spare_time": np.full(n, 0.5),
