@@ -167,7 +167,7 @@ def check_dashboard() -> None:
 
     if importlib.util.find_spec("bokeh") is None:
         raise PreconditionError(
-            "the Dask dashboard needs bokeh: python -m pip install 'bokeh>=3.1'"
+            "the Dask dashboard needs bokeh: python -m pip install 'coprod[dask-dashboard]'"
         )
 
 
