@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -274,17 +274,11 @@ def compare_command(
     if posterior is not None:
         extra.append(_check_posterior(posterior, resolved, replicates, seed, folder))
     if by_municipality:
-        from coprod.analysis import municipalities as munis
-
-        munis.check_municipalities(resolved)
-        if not yes:
-            _check_compare_size(resolved, replicates, steps, scheduler)
-        with _progress(progress, "compare"):
-            detail = munis.run_comparison_detail(
-                resolved, replicates, steps, seed, client=scheduler, posterior=posterior
-            )
+        detail = _compare_places(
+            resolved, replicates, steps, seed, scheduler, yes, progress, posterior
+        )
         runs = detail.model_vars
-        extra += munis.write_municipality_comparison(detail, folder)
+        extra += _write_places(detail, folder)
     else:
         with _progress(progress, "compare"):
             runs = run_comparison(
@@ -298,10 +292,31 @@ def compare_command(
     )
     click.echo(horizon_table(horizon, TABLE_MEASURES))
     if by_municipality:
-        click.echo(munis.summary_text(detail))
+        from coprod.analysis.municipalities import summary_text
+
+        click.echo(summary_text(detail))
     if posterior is not None:
         click.echo(f"parameters drawn per replicate from {posterior} (posterior_draws.csv)")
     click.echo(f"wrote {len(files)} files to {folder}")
+
+
+def _compare_places(resolved, replicates, steps, seed, scheduler, yes, progress, posterior):
+    """``compare --by-municipality``: every table of every run, for the places' comparison."""
+    from coprod.analysis import municipalities as munis
+
+    munis.check_municipalities(resolved)
+    if not yes:
+        _check_compare_size(resolved, replicates, steps, scheduler)
+    with _progress(progress, "compare"):
+        return munis.run_comparison_detail(
+            resolved, replicates, steps, seed, client=scheduler, posterior=posterior
+        )
+
+
+def _write_places(detail, folder: Path) -> list[Path]:
+    from coprod.analysis.municipalities import write_municipality_comparison
+
+    return write_municipality_comparison(detail, folder)
 
 
 def _check_posterior(
@@ -441,23 +456,56 @@ def report_command(results_dir: Path) -> None:
 
 @contextmanager
 def _progress(enabled: bool, desc: str) -> Iterator[None]:
-    """A progress bar on standard error (runs done, rate, time left) for the runs inside."""
+    """A progress bar on standard error (runs done, rate, time left) for the runs inside.
+
+    The bar appears when the first runs start, so a command refused before any run (a
+    work-size guard, a bad input) still answers with its one line.
+    """
     from tqdm.auto import tqdm
 
     from coprod.analysis.parallel import reporting_progress
 
-    with (
-        tqdm(
-            total=0,
-            unit="run",
-            desc=desc,
-            disable=not enabled,
-            file=sys.stderr,
+    bar = _LazyBar(
+        lambda: tqdm(
+            total=0, unit="run", desc=desc, disable=not enabled, file=sys.stderr,
             dynamic_ncols=True,
-        ) as bar,
-        reporting_progress(bar),
-    ):
-        yield
+        )
+    )
+    try:
+        with reporting_progress(bar):
+            yield
+    finally:
+        bar.close()
+
+
+class _LazyBar:
+    """A tqdm bar made on first use (``total``, ``refresh``, ``update``, ``close``)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make, self._bar = make, None
+
+    def _made(self) -> Any:
+        if self._bar is None:
+            self._bar = self._make()
+        return self._bar
+
+    @property
+    def total(self) -> int:
+        return self._bar.total if self._bar is not None else 0
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._made().total = value
+
+    def refresh(self) -> None:
+        self._made().refresh()
+
+    def update(self, n: int = 1) -> None:
+        self._made().update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header: str):

@@ -135,10 +135,7 @@ def ema_model(
     if not isinstance(scenario, Scenario):
         scenario = Scenario.load(scenario)
     _check_outcomes([*outcomes, *series], replicates)
-    given, given_levers = _values(uncertainties), _values(levers)
-    overlap = set(given) & set(given_levers)
-    if overlap:
-        raise SweepError(f"{sorted(overlap)[0]}: both an uncertainty and a lever")
+    given, given_levers = _factors(uncertainties, levers)
     function = CoprodFunction(
         scenario=scenario.to_dict(),
         steps=steps if steps is not None else scenario.steps,
@@ -157,6 +154,17 @@ def ema_model(
         *(_ema_series(m) for m in series),
     ]
     return model
+
+
+def _factors(
+    uncertainties: Mapping[str, Any] | None, levers: Mapping[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The uncertainties and levers as dicts; a key may not be both."""
+    given, given_levers = _values(uncertainties), _values(levers)
+    overlap = set(given) & set(given_levers)
+    if overlap:
+        raise SweepError(f"{sorted(overlap)[0]}: both an uncertainty and a lever")
+    return given, given_levers
 
 
 def _values(given: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -157,6 +157,14 @@ def plan_sweep(
         return SweepPlan(spec, kind, base, parameters, points, steps, seeds, runs, extra or {})
     if points is None:
         points = design_points(spec, parameters, source)
+    runs = listed_runs(base, points, steps, seeds, source)
+    return SweepPlan(spec, kind, base, parameters, list(points), steps, seeds, runs, extra or {})
+
+
+def listed_runs(
+    base: Scenario, points: list[dict[str, Any]], steps: int, seeds: list[int], source: str
+) -> list[SweepRun]:
+    """Every run of a small plan, point by point and replicate by replicate."""
     runs = []
     for i, values in enumerate(points):
         data = point_scenario(base, values, i, source)
@@ -164,7 +172,7 @@ def plan_sweep(
             runs.append(
                 SweepRun(run_id_of(i, r, data, steps, seed), i, r, seed, dict(values), data)
             )
-    return SweepPlan(spec, kind, base, parameters, list(points), steps, seeds, runs, extra or {})
+    return runs
 
 
 def most_citizens(base: Scenario, parameters: list[Parameter]) -> int:

@@ -43,13 +43,34 @@ SHRINK = textwrap.dedent(
             if s.population.citizens > 120:
                 places = s.population.municipalities * s.population.neighbourhoods
                 s = _over(s, {**_TINY, "population.citizens": max(120, 6 * places)})
-            return _over(s, {"steps": min(s.steps, 14)}) if s.steps > 14 else s
+            return _over(s, {"steps": min(s.steps, 60)}) if s.steps > 60 else s
 
         _scenario.Scenario.load = classmethod(lambda cls, name: _small(_load(cls, name)))
         _scenario.Scenario.with_overrides = lambda self, o: _small(_over(self, o))
         _run.run_scenario = lambda s, steps=None, seed=None: _go(
-            s, steps=None if steps is None else min(steps, 14), seed=seed
+            s, steps=None if steps is None else min(steps, 60), seed=seed
         )
+
+        try:  # calibrations: a handful of particles for two generations
+            from coprod.analysis import calibration as _cal
+            from coprod.analysis import calibration_spec as _spec
+        except ImportError:
+            pass
+        else:
+            _load_cal = _spec.load_calibration
+
+            def _small_cal(path):
+                import dataclasses
+
+                plan = _load_cal(path)
+                abc = plan.spec.abc.model_copy(update={
+                    "population": min(plan.spec.abc.population, 12),
+                    "generations": min(plan.spec.abc.generations, 2),
+                })
+                spec = plan.spec.model_copy(update={"abc": abc})
+                return dataclasses.replace(plan, spec=spec)
+
+            _spec.load_calibration = _cal.load_calibration = _small_cal
     '''
 )
 
@@ -70,6 +91,7 @@ BLOCKS = blocks()
 def workdir(tmp_path):
     """A folder with the repository's sweep files (blocks name them by relative path)."""
     (tmp_path / "sweeps").symlink_to(ROOT / "sweeps")
+    (tmp_path / "calibrations").symlink_to(ROOT / "calibrations")
     site = tmp_path / "_site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(SHRINK)
@@ -124,7 +146,7 @@ def test_blocks_run_in_jupyter(file, workdir, monkeypatch):
 @pytest.mark.slow
 def test_readme_quickstart_runs_at_full_size_as_a_script(tmp_path):
     """As written: its ensemble is big enough for a local Dask cluster, and there is no guard."""
-    (code,) = [c for f, _, c in BLOCKS if f == "README.md"]
+    code = [c for f, _, c in BLOCKS if f == "README.md"][0]  # the quickstart
     assert "run_ensemble(" in code and "__main__" not in code
     (tmp_path / "quickstart.py").write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "DASK_SCHEDULER_ADDRESS"}

@@ -161,8 +161,10 @@ def test_compare_municipalities_by_rank_matches_a_hand_computation(comparison):
     ].iloc[0]
     assert row["n"] == REPLICATES
     assert row["mean"] == pytest.approx(values.mean())
-    lo, hi = t_interval(values.mean(), values.std(ddof=1), len(values))
+    # the interval of a bounded measure stays within its range (public value: 0 to 1)
+    lo, hi = t_interval(values.mean(), values.std(ddof=1), len(values), measure="public_value")
     assert (row["ci_low"], row["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert 0.0 <= lo <= hi <= 1.0
     ref = per_run.loc[("central_pilot", slice(None), 1)].to_numpy()
     assert row["diff"] == pytest.approx(values.mean() - ref.mean())
     own = stats[stats["scenario"] == "central_pilot"]
