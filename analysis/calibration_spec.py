@@ -45,7 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from coprod.analysis.calibration_priors import CalibrationError, Prior, parse_prior
 from coprod.analysis.output import safe_name
-from coprod.analysis.sweep_spec import base_scenario, read_toml
+from coprod.analysis.sweep_spec import base_scenario, explain, read_toml
 from coprod.model.errors import InputError, ScenarioError
 from coprod.model.measure_registry import MEASURES
 from coprod.model.scenario import Scenario
@@ -214,21 +214,7 @@ def _validate(data: dict[str, Any], source: str) -> CalibrationSpec:
     try:
         return CalibrationSpec.model_validate(data)
     except ValidationError as exc:
-        raise CalibrationError(f"{source}: {_explain(exc)}") from None
-
-
-def _explain(exc: ValidationError) -> str:
-    problems = []
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"])
-        if err["type"] == "extra_forbidden":
-            allowed = ", ".join(_allowed_at(err["loc"][:-1]))
-            problems.append(f"unknown key {key!r} (allowed: {allowed})")
-        elif err["type"] == "missing":
-            problems.append(f"{key}: this key is required")
-        else:
-            problems.append(f"{key} = {err.get('input')!r} is not allowed: {err['msg'].lower()}")
-    return "; ".join(problems)
+        raise CalibrationError(f"{source}: {explain(exc, _allowed_at)}") from None
 
 
 def _allowed_at(loc: tuple[Any, ...]) -> list[str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -228,17 +229,17 @@ class LazyPoints(Sequence):
 
     __hash__ = None  # type: ignore[assignment]
 
+    @abstractmethod
     def at(self, i: int) -> dict[str, Any]:
         """Point ``i``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def fingerprint(self) -> Any:
         """Plain data that fixes every point."""
-        raise NotImplementedError
 
+    @abstractmethod
     def columns(self) -> dict[str, Any]:
         """Each parameter's value at every point, as arrays (the design table's columns)."""
-        raise NotImplementedError
 
 
 class GridPoints(LazyPoints):

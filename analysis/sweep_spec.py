@@ -30,6 +30,7 @@ import itertools
 import math
 import tomllib
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -142,7 +143,8 @@ def sweep_from_dict(data: dict[str, Any], source: str = "sweep") -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as exc:
-        raise SweepError(f"{source}: {_explain(exc)}") from None
+        allowed = list(SweepSpec.model_fields)
+        raise SweepError(f"{source}: {explain(exc, lambda loc: allowed)}") from None
     unknown = [m for m in spec.measures if m not in MEASURES]
     if unknown:
         raise SweepError(
@@ -157,12 +159,18 @@ def sweep_from_dict(data: dict[str, Any], source: str = "sweep") -> SweepSpec:
     return spec
 
 
-def _explain(exc: ValidationError) -> str:
+def explain(
+    exc: ValidationError, allowed_at: Callable[[tuple[Any, ...]], list[str]]
+) -> str:
+    """A file's validation errors in one line.
+
+    ``allowed_at(loc)`` names the keys allowed where an unknown key was found.
+    """
     problems = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
-            allowed = ", ".join(SweepSpec.model_fields)
+            allowed = ", ".join(allowed_at(err["loc"][:-1]))
             problems.append(f"unknown key {key!r} (allowed: {allowed})")
         elif err["type"] == "missing":
             problems.append(f"{key}: this key is required")
