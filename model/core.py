@@ -22,7 +22,7 @@ from coprod.agents.administration import Administration
 from coprod.agents.business import Business
 from coprod.agents.citizen import Citizen
 from coprod.agents.community_organisation import CommunityOrganisation
-from coprod.model import innovation, network, world
+from coprod.model import innovation, network, places, world
 from coprod.model.allocation import allocate_resources
 from coprod.model.events import apply_events
 from coprod.model.feedback import update_trust
@@ -33,8 +33,10 @@ from coprod.model.inputs import process_inputs
 from coprod.model.measures import (
     MEASURES,
     MUNICIPALITY_MEASURES,
+    PLACE_MEASURES,
     collect_measures,
     collect_municipality_measures,
+    collect_place_measures,
 )
 from coprod.model.participation import citizens_decide, diffuse_adoption, update_engagement
 from coprod.model.partners import businesses_engage, organisations_act
@@ -66,6 +68,8 @@ class CoProductionModel(mesa.Model):
         """
         if not isinstance(scenario, Scenario):
             scenario = Scenario.load(scenario)
+        # with a places table: citizens, municipalities and neighbourhoods as the table gives
+        scenario = places.resolve(scenario)
         if seed is None:
             seed = scenario.seed
         if seed is None:
@@ -91,11 +95,14 @@ class CoProductionModel(mesa.Model):
         self.hoods = w.hoods
         self.adjacency = w.adjacency
         self.degree = w.degree
+        # the real places the neighbourhoods stand for (table and geometry), or None
+        self.places = w.places
         self.citizens.adopted &= self.local.platform[self.citizens.municipality]
         self.innovation = innovation.build(self)
         self._views_made = False  # Mesa agent views are created on first use
         self.measures: dict[str, float] = {}
         self._municipality_rows: list[pd.DataFrame] = []
+        self._place_rows: list[tuple[int, np.ndarray]] = []
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in MEASURES}
         )
@@ -149,14 +156,15 @@ class CoProductionModel(mesa.Model):
         tables and never makes Mesa agent views.
         """
         twin = object.__new__(type(self))
-        shared = [self.scenario, self.adjacency, self.degree]
+        shared = [self.scenario, self.adjacency, self.degree, self.places]
         shared += [value for value in vars(self).values() if _holds_agents(value)]
         memo = {id(item): item for item in shared}
         memo[id(self)] = twin  # bound methods (Mesa's wrapped step) rebind to the twin
-        fresh = {"_municipality_rows", "datacollector"}
+        fresh = {"_municipality_rows", "_place_rows", "datacollector"}
         state = {key: value for key, value in vars(self).items() if key not in fresh}
         vars(twin).update(copy.deepcopy(state, memo))
         twin._municipality_rows = []
+        twin._place_rows = []
         twin._views_made = True
         twin.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in MEASURES}
@@ -209,6 +217,38 @@ class CoProductionModel(mesa.Model):
         if not self._municipality_rows:
             return pd.DataFrame(columns=["step", "municipality", *MUNICIPALITY_MEASURES])
         return pd.concat(self._municipality_rows, ignore_index=True)
+
+    @property
+    def place_vars(self) -> pd.DataFrame:
+        """Measures per neighbourhood so far, one row per step and neighbourhood.
+
+        Columns: ``step``, ``place`` (the neighbourhood's index), ``name`` (from the places
+        table, else ``m<municipality>-n<neighbourhood>``), ``municipality`` (index) and
+        :data:`~coprod.model.measure_registry.PLACE_MEASURES`.
+        """
+        columns = ["step", "place", "name", "municipality", *PLACE_MEASURES]
+        if not self._place_rows:
+            return pd.DataFrame(columns=columns)
+        n = len(self.hoods)
+        steps = np.repeat([step for step, _ in self._place_rows], n)
+        values = np.vstack([rows for _, rows in self._place_rows])
+        k = len(self._place_rows)
+        frame = pd.DataFrame(values, columns=list(PLACE_MEASURES))
+        frame.insert(0, "municipality", np.tile(self.hoods.municipality, k))
+        frame.insert(0, "name", pd.Categorical(np.tile(self.place_names, k)))
+        frame.insert(0, "place", np.tile(np.arange(n), k))
+        frame.insert(0, "step", steps)
+        return frame
+
+    @property
+    def place_names(self) -> list[str]:
+        """The neighbourhoods' names: the places table's, else ``m<i>-n<j>`` (from 0)."""
+        if self.places is not None:
+            return self.places.names
+        muni = self.hoods.municipality
+        first = np.searchsorted(muni, muni)  # hoods are grouped by municipality
+        local = np.arange(len(muni)) - first
+        return [f"m{m}-n{j}" for m, j in zip(muni.tolist(), local.tolist(), strict=True)]
 
     @property
     def innovations_adopted(self) -> int:
@@ -285,6 +325,7 @@ class CoProductionModel(mesa.Model):
             frame.insert(0, "step", self.steps)
             self._municipality_rows.append(frame)
         self.measures = collect_measures(self, record)
+        self._place_rows.append((self.steps, collect_place_measures(self, record)))
         self.datacollector.collect(self)
 
     def _collect_initial(self) -> None:
@@ -297,6 +338,7 @@ class CoProductionModel(mesa.Model):
             gross_output=np.zeros(n), useful_output=np.zeros(n), handled_in_time=np.zeros(n)
         )
         self.measures = collect_measures(self, record)
+        self._place_rows.append((self.steps, collect_place_measures(self, record)))
         self.datacollector.collect(self)
 
     def _make_agent_views(self) -> None:

@@ -283,6 +283,12 @@ MUNICIPALITY_MEASURES = names(
     "equality lawfulness integrity backlog public_value innovations",
 )
 
+#: Measures per neighbourhood (``RunResult.place_vars``, ``places.parquet``): the model-level
+#: measures of these names computed over a neighbourhood's residents, with ``effectiveness``
+#: its mean share of needs met and ``burden`` its hours of co-production and co-creation per
+#: resident in the month (``burden_q1``..``burden_q5`` per place instead of per status fifth).
+PLACE_MEASURES = (*names("participation_rate adoption trust effectiveness"), "burden")
+
 #: The measures a municipality weighs, equally, when it judges its own public value.
 PUBLIC_VALUE_COMPONENTS = names(
     "effectiveness efficiency responsiveness equality lawfulness integrity trust"

@@ -17,6 +17,7 @@ from coprod.model.measure_registry import (
     FAMILIES,
     MEASURES,
     MUNICIPALITY_MEASURES,
+    PLACE_MEASURES,
     PUBLIC_VALUE_COMPONENTS,
     family_composite,
 )
@@ -219,6 +220,29 @@ def collect_municipality_measures(
     }
     m["public_value"] = np.mean([m[k] for k in PUBLIC_VALUE_COMPONENTS], axis=0)
     return {name: m[name] for name in MUNICIPALITY_MEASURES}
+
+
+def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.ndarray:
+    """Measures per neighbourhood for the step just taken: ``(hoods, PLACE_MEASURES)`` floats.
+
+    One ``np.bincount`` over the citizens' neighbourhood index per measure (counts for the
+    booleans), divided by the neighbourhoods' residents.
+    """
+    c = model.citizens
+    hood = c.hood
+    n = len(model.hoods)
+    residents = np.maximum(model.hoods.population, 1).astype(float)
+    out = np.empty((n, len(PLACE_MEASURES)))
+    out[:, 0] = np.bincount(hood[c.participated], minlength=n)
+    out[:, 1] = np.bincount(hood[c.adopted], minlength=n)
+    out[:, 2] = np.bincount(hood, weights=c.trust, minlength=n)
+    out[:, 3] = np.bincount(hood, weights=c.met, minlength=n)
+    if record.hours is not None:
+        out[:, 4] = np.bincount(hood, weights=record.hours, minlength=n)
+    else:
+        out[:, 4] = 0.0
+    out /= residents[:, None]
+    return out
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:

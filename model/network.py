@@ -21,9 +21,24 @@ BRIDGES_PER_CITIZEN = 0.05
 
 
 def small_world(
-    hood: np.ndarray, municipality: np.ndarray, rng: np.random.Generator
+    hood: np.ndarray,
+    municipality: np.ndarray,
+    rng: np.random.Generator,
+    nearby: sp.csr_matrix | None = None,
+    nearby_share: float = 0.0,
 ) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency of citizens, who must be sorted by neighbourhood."""
+    """Symmetric 0/1 adjacency of citizens, who must be sorted by neighbourhood.
+
+    Args:
+        hood: Each citizen's neighbourhood (sorted).
+        municipality: Each citizen's municipality (contiguous blocks too).
+        rng: The model's generator.
+        nearby: With geometry, row-standardised weights between neighbourhoods (from
+            :func:`coprod.model.places.neighbours`); None without geometry.
+        nearby_share: The share of ties across neighbourhoods that go to a resident of a
+            nearby neighbourhood (chosen by ``nearby``'s weights) instead of anyone in the
+            municipality; drawn after every other draw, so without geometry nothing changes.
+    """
     n = len(hood)
     starts = np.flatnonzero(np.r_[True, hood[1:] != hood[:-1]])
     sizes = np.diff(np.r_[starts, n])
@@ -49,6 +64,8 @@ def small_world(
         m_sizes = np.diff(np.r_[m_starts, n])
         m_of = np.searchsorted(m_starts, src, side="right") - 1
         dst = m_starts[m_of] + (rng.random(n_bridges) * m_sizes[m_of]).astype(np.int64)
+        if nearby is not None and nearby_share > 0:
+            _towards_nearby(dst, hood[src], starts, sizes, nearby, nearby_share, rng)
         sources.append(src)
         targets.append(dst)
     src = np.concatenate(sources) if sources else np.zeros(0, np.int64)
@@ -59,6 +76,36 @@ def small_world(
     adj = sp.coo_matrix((ones, (np.r_[src, dst], np.r_[dst, src])), shape=(n, n)).tocsr()
     adj.data[:] = 1.0  # duplicates summed by the conversion count once
     return adj
+
+
+def _towards_nearby(
+    dst: np.ndarray,
+    src_hood: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    nearby: sp.csr_matrix,
+    share: float,
+    rng: np.random.Generator,
+) -> None:
+    """Send ``share`` of the bridges to a resident of a nearby neighbourhood, in place.
+
+    Each chosen bridge picks one of its source neighbourhood's neighbours with probability
+    equal to its weight (one search in the cumulative weights of all rows at once), then a
+    resident of it uniformly. Bridges from a neighbourhood without neighbours stay as drawn.
+    """
+    n = len(dst)
+    moved = rng.random(n) < share
+    pick = rng.random(n)
+    row_total = np.asarray(nearby.sum(axis=1)).ravel()
+    moved &= row_total[src_hood] > 0
+    idx = np.flatnonzero(moved)
+    h = src_hood[idx]
+    cum = np.cumsum(nearby.data)
+    before = np.r_[0.0, cum][nearby.indptr[h]]
+    target = before + pick[idx] * row_total[h]
+    at = np.minimum(np.searchsorted(cum, target, side="right"), nearby.indptr[h + 1] - 1)
+    to_hood = nearby.indices[at]
+    dst[idx] = starts[to_hood] + (rng.random(len(idx)) * sizes[to_hood]).astype(np.int64)
 
 
 def peer_share(adjacency: sp.csr_matrix, degree: np.ndarray, active: np.ndarray) -> np.ndarray:

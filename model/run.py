@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.model.core import CoProductionModel
+from coprod.model.places import Places
 from coprod.model.scenario import Scenario, ScenarioError
 
 
@@ -16,7 +17,9 @@ class RunResult:
     """The outcome of one run: measures per step, and what produced them.
 
     ``municipality_status`` is each municipality's mean socio-economic status (index: the
-    municipality), drawn with the world and fixed for the run.
+    municipality), drawn with the world and fixed for the run. ``place_vars`` has one row per
+    step and neighbourhood (``CoProductionModel.place_vars``); ``places`` is the places table
+    with its geometry when the scenario names one (``population.places``), else None.
     """
 
     model_vars: pd.DataFrame
@@ -25,6 +28,8 @@ class RunResult:
     municipality_vars: pd.DataFrame = field(default_factory=pd.DataFrame)
     innovations: pd.DataFrame = field(default_factory=pd.DataFrame)
     municipality_status: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    place_vars: pd.DataFrame = field(default_factory=pd.DataFrame)
+    places: Places | None = None
 
 
 def run_scenario(
@@ -45,9 +50,11 @@ def run_scenario(
     # never asks for the agent views that would create them)
     return RunResult(
         model_vars=model.model_vars,
-        scenario=scenario,
+        scenario=model.scenario,
         seed=model.seed,
         municipality_vars=model.municipality_vars,
         innovations=model.innovation_summary(),
         municipality_status=pd.Series(model.municipality_mean(model.citizens.ses), name="status"),
+        place_vars=model.place_vars,
+        places=model.places,
     )

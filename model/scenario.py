@@ -35,6 +35,7 @@ IctRole = Literal["none", "instrumental", "transformative", "substitutive"]
 Incentive = Literal["none", "recognition", "monetary"]
 InnovationMode = Literal["none", "central_pilot", "experimentalism"]
 EventKind = Literal["budget_cut", "demand_shock", "platform_outage", "trust_scandal"]
+PlaceTies = Literal["contiguity", "distance"]
 
 PARADIGMS: tuple[str, ...] = get_args(Paradigm)
 ICT_ROLES: tuple[str, ...] = get_args(IctRole)
@@ -61,9 +62,18 @@ class Population(_Section):
     municipality_diversity: float = Field(
         0.0, ge=0.0, le=1.0, description="spread of municipalities' mean socio-economic status"
     )
+    # a table of real neighbourhoods (coprod.model.places); a path relative to the scenario
+    # file, an absolute one, or the name of a shipped example such as "libpysal:columbus"
+    places: str | None = Field(None, min_length=1, max_length=4096)
+    residents_per_agent: float | None = Field(None, gt=0.0, le=1e9)
+    place_ties: PlaceTies = "contiguity"
+    place_distance: float = Field(1000.0, gt=0.0, le=1e7, description="metres")
+    nearby_ties: float = Field(0.6, ge=0.0, le=1.0)
 
     @model_validator(mode="after")
     def _enough_residents(self) -> Population:
+        if self.places is not None:
+            return self  # the places table sets citizens per neighbourhood (at least one)
         hoods = self.municipalities * self.neighbourhoods
         if self.citizens < 5 * hoods:
             raise ValueError(
@@ -257,13 +267,18 @@ class Scenario(BaseModel):
         except RecursionError:
             raise ScenarioError(f"{path}: values are nested too deeply to be a scenario") from None
         data.setdefault("name", path.stem)
+        _resolve_places(data, path.parent)
         return cls.from_dict(data, source=str(path))
 
     def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
         """Return a new scenario with dotted keys replaced, e.g. ``{"governance.budget": 0.7}``."""
         data = {**self.to_dict(), "seed": self.seed}  # to_dict leaves out a seed of None
+        for key in ("places", "residents_per_agent"):  # and these when they are unset
+            data["population"].setdefault(key, None)
         for dotted, value in overrides.items():
             _set_dotted(data, str(dotted), value)
+        if "population.places" in overrides:
+            _resolve_places(data, Path.cwd())  # a path given on the command line
         return Scenario.from_dict(data, source="override")
 
     def to_dict(self) -> dict[str, Any]:
@@ -272,6 +287,9 @@ class Scenario(BaseModel):
         for event in data["events"]:
             if event["duration"] is None:
                 del event["duration"]
+        for key in ("places", "residents_per_agent"):  # TOML has no None: left out when unset
+            if data["population"][key] is None:
+                del data["population"][key]
         if data["seed"] is None:
             del data["seed"]
         return data
@@ -300,6 +318,16 @@ def _resolve(name_or_path: str | Path) -> Path:
         names = ", ".join(scenario_names())
         raise ScenarioError(f"unknown scenario {text!r}; known scenarios: {names}")
     return Path(str(shipped))
+
+
+def _resolve_places(data: dict[str, Any], base: Path) -> None:
+    """Make a relative ``population.places`` path absolute, relative to ``base``."""
+    population = data.get("population")
+    if isinstance(population, dict) and isinstance(population.get("places"), str):
+        from coprod.model.places import resolve_path
+
+        if population["places"].strip():
+            population["places"] = resolve_path(population["places"], base)
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:

@@ -21,6 +21,7 @@ from coprod.agents.citizen import CitizenState
 from coprod.agents.community_organisation import CommunityOrganisationState
 from coprod.model import network
 from coprod.model.arrays import sigmoid
+from coprod.model.places import Places, neighbours, places_for
 from coprod.model.scenario import Scenario
 
 #: Standard deviation of citizens' status around their neighbourhood's mean.
@@ -33,6 +34,10 @@ MEMBERSHIP = 0.12
 ACTIVITY_SPREAD = 1.0
 #: Public budget per resident per month at ``governance.budget = 1`` (money units).
 BUDGET_PER_CAPITA = 1.0
+#: Shape of the adults' age distribution: ``18 + 72 * Beta(1.4, 1.8)`` years.
+AGE_SHAPE = (1.4, 1.8)
+#: Age from which a citizen counts in a places table's ``share_65_plus``.
+OLD_AGE = 65.0
 
 
 @dataclass
@@ -63,6 +68,7 @@ class World:
     hoods: Neighbourhoods
     adjacency: sp.csr_matrix
     degree: np.ndarray
+    places: Places | None = None
 
 
 def _split(total: int, parts: int) -> np.ndarray:
@@ -73,22 +79,38 @@ def _split(total: int, parts: int) -> np.ndarray:
 
 
 def build(scenario: Scenario, rng: np.random.Generator) -> World:
-    """Create the initial world of ``scenario`` with every draw from ``rng``."""
+    """Create the initial world of ``scenario`` with every draw from ``rng``.
+
+    With ``population.places`` the neighbourhoods, their municipalities and residents come
+    from the places table (:mod:`coprod.model.places`); without, they are drawn as below.
+    """
     pop = scenario.population
-    n_muni, per_muni = pop.municipalities, pop.neighbourhoods
-    n_hoods = n_muni * per_muni
+    places = places_for(scenario)
     n_domains = len(scenario.services.domains)
-
-    # neighbourhoods: status means spread by segregation, shuffled within each municipality
-    spread = 0.4 * pop.ses_segregation * np.linspace(-1.0, 1.0, per_muni) if per_muni > 1 else [0]
-    ses_mean = np.concatenate([0.5 + rng.permutation(spread) for _ in range(n_muni)])
-    if n_muni > 1 and pop.municipality_diversity > 0:
-        offsets = 0.25 * pop.municipality_diversity * np.linspace(-1.0, 1.0, n_muni)
-        ses_mean = ses_mean + np.repeat(rng.permutation(offsets), per_muni)
-    hood_muni = np.repeat(np.arange(n_muni, dtype=np.int32), per_muni)
-    hood_pop = np.concatenate([_split(int(s), per_muni) for s in _split(pop.citizens, n_muni)])
-
-    citizens = _citizens(scenario, rng, ses_mean, hood_pop, hood_muni)
+    if places is None:
+        n_muni, per_muni = pop.municipalities, pop.neighbourhoods
+        # neighbourhoods: status means spread by segregation, shuffled within each municipality
+        spread = (
+            0.4 * pop.ses_segregation * np.linspace(-1.0, 1.0, per_muni) if per_muni > 1 else [0]
+        )
+        ses_mean = np.concatenate([0.5 + rng.permutation(spread) for _ in range(n_muni)])
+        if n_muni > 1 and pop.municipality_diversity > 0:
+            offsets = 0.25 * pop.municipality_diversity * np.linspace(-1.0, 1.0, n_muni)
+            ses_mean = ses_mean + np.repeat(rng.permutation(offsets), per_muni)
+        hood_muni = np.repeat(np.arange(n_muni, dtype=np.int32), per_muni)
+        hood_pop = np.concatenate(
+            [_split(int(s), per_muni) for s in _split(pop.citizens, n_muni)]
+        )
+        citizens = _citizens(scenario, rng, ses_mean, hood_pop, hood_muni)
+    else:
+        hood_muni, hood_pop = places.municipality, places.agents
+        n_muni = len(places.municipalities)
+        ses_mean = _place_status(scenario, places, rng)
+        citizens = _citizens(
+            scenario, rng, ses_mean, hood_pop, hood_muni,
+            old_share=places.column("share_65_plus"), skills=places.column("digital_skills"),
+        )  # fmt: skip
+    n_hoods = len(hood_pop)
     hoods = Neighbourhoods(
         municipality=hood_muni,
         population=hood_pop,
@@ -99,7 +121,12 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
         effort=np.zeros((n_hoods, n_domains)),
         level=np.zeros((n_hoods, n_domains)),
     )
-    adjacency = network.small_world(citizens.hood, citizens.municipality, rng)
+    nearby = None
+    if places is not None and places.geometry is not None:
+        nearby = neighbours(places, pop.place_ties, pop.place_distance)
+    adjacency = network.small_world(
+        citizens.hood, citizens.municipality, rng, nearby=nearby, nearby_share=pop.nearby_ties
+    )
     degree = np.asarray(adjacency.sum(axis=1)).ravel().astype(np.float32)
 
     businesses = _businesses(pop.businesses, rng, hood_muni, n_domains)
@@ -126,7 +153,34 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
         implemented=zeros.copy(),
         responsiveness=np.ones(n_muni),
     )
-    return World(citizens, businesses, organisations, administrations, hoods, adjacency, degree)
+    return World(
+        citizens, businesses, organisations, administrations, hoods, adjacency, degree, places
+    )
+
+
+def _place_status(scenario: Scenario, places: Places, rng: np.random.Generator) -> np.ndarray:
+    """Neighbourhoods' mean status: from the table's ``ses`` rank, else drawn as without places.
+
+    A rank ``r`` (0 lowest, 1 highest) gives ``0.5 + 0.4 * ses_segregation * (2r - 1)``, the
+    spread the stylised town draws from; without the column each municipality's neighbourhoods
+    get that spread shuffled, and municipalities the ``municipality_diversity`` offsets.
+    """
+    pop = scenario.population
+    rank = places.column("ses")
+    if rank is not None:
+        return 0.5 + 0.4 * pop.ses_segregation * (2.0 * rank - 1.0)
+    muni = places.municipality
+    n_muni = len(places.municipalities)
+    ses_mean = np.empty(len(muni))
+    for m in range(n_muni):  # one array operation per municipality, not per citizen
+        rows = np.flatnonzero(muni == m)
+        k = len(rows)
+        spread = 0.4 * pop.ses_segregation * np.linspace(-1.0, 1.0, k) if k > 1 else np.zeros(1)
+        ses_mean[rows] = 0.5 + rng.permutation(spread)
+    if n_muni > 1 and pop.municipality_diversity > 0:
+        offsets = 0.25 * pop.municipality_diversity * np.linspace(-1.0, 1.0, n_muni)
+        ses_mean = ses_mean + rng.permutation(offsets)[muni]
+    return ses_mean
 
 
 def _citizens(
@@ -135,15 +189,20 @@ def _citizens(
     ses_mean: np.ndarray,
     hood_pop: np.ndarray,
     hood_muni: np.ndarray,
+    old_share: np.ndarray | None = None,
+    skills: np.ndarray | None = None,
 ) -> CitizenState:
     n = int(hood_pop.sum())
     n_domains = len(scenario.services.domains)
     hood = np.repeat(np.arange(len(hood_pop), dtype=np.int32), hood_pop)
     ses = np.clip(ses_mean[hood] + SES_SPREAD * rng.standard_normal(n), 0.01, 0.99)
-    age = 18.0 + 72.0 * rng.beta(1.4, 1.8, n)
-    literacy = sigmoid(
-        5.0 * (ses - 0.5) - 1.4 * (age - 45.0) / 20.0 + 0.3 + 0.7 * rng.standard_normal(n)
-    )
+    age = 18.0 + 72.0 * rng.beta(AGE_SHAPE[0], AGE_SHAPE[1], n)
+    if old_share is not None:
+        age = _with_old_share(age, hood, old_share)
+    skill = 5.0 * (ses - 0.5) - 1.4 * (age - 45.0) / 20.0 + 0.3 + 0.7 * rng.standard_normal(n)
+    if skills is not None:
+        skill = skill + _skill_shift(skill, hood, hood_pop, skills)[hood]
+    literacy = sigmoid(skill)
     spare = np.clip(rng.beta(2.0, 2.5, n) + 0.2 * (age > 67), 0.0, 1.0)
     motivation = np.clip(rng.beta(1.2, 3.0, n) + 0.05 * (ses - 0.5), 0.0, 1.0)
     trust = np.clip(rng.beta(5.0, 5.0, n) + 0.1 * (ses - 0.5), 0.0, 1.0)
@@ -181,6 +240,50 @@ def _citizens(
         proposals=np.zeros(n, dtype=np.int32),
         cases=np.zeros(n, dtype=np.int32),
     )
+
+
+def _with_old_share(age: np.ndarray, hood: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Ages redrawn by quantile so that each neighbourhood's share aged 65+ is ``share``.
+
+    Each citizen keeps their quantile ``p`` of the age distribution; the part below 65 is
+    stretched over ``1 - share`` of the quantiles and the part above over ``share``, so the
+    shape of each part stays as drawn (identity where ``share`` is the default share).
+    """
+    from scipy.stats import beta
+
+    a, b = AGE_SHAPE
+    p = beta.cdf((age - 18.0) / 72.0, a, b)
+    cut = beta.cdf((OLD_AGE - 18.0) / 72.0, a, b)  # quantile of 65 by default
+    s = np.clip(share[hood], 0.0, 1.0)
+    young = p < 1.0 - s
+    q = np.where(
+        young,
+        p / np.maximum(1.0 - s, 1e-12) * cut,
+        cut + (p - (1.0 - s)) / np.maximum(s, 1e-12) * (1.0 - cut),
+    )
+    return 18.0 + 72.0 * beta.ppf(np.clip(q, 0.0, 1.0), a, b)
+
+
+def _skill_shift(
+    skill: np.ndarray, hood: np.ndarray, hood_pop: np.ndarray, share: np.ndarray
+) -> np.ndarray:
+    """Per neighbourhood, the shift of the literacy logit that gives ``share`` basic skills.
+
+    At least basic digital skills is literacy of 0.5 or more (a logit of 0 or more); the shift
+    puts ``round((1 - share) * size)`` of each neighbourhood's citizens below, the rest above.
+    Citizens are sorted by neighbourhood, so one sort by (neighbourhood, logit) serves all.
+    """
+    order = np.lexsort((skill, hood))
+    ordered = skill[order]
+    starts = np.r_[0, np.cumsum(hood_pop)[:-1]]
+    below = np.clip(np.rint((1.0 - share) * hood_pop).astype(np.int64), 0, hood_pop)
+    last = starts + hood_pop - 1
+    lower = np.where(below > 0, ordered[np.minimum(starts + below - 1, last)], -np.inf)
+    upper = np.where(below < hood_pop, ordered[np.minimum(starts + below, last)], np.inf)
+    cut = np.where(
+        np.isinf(lower), upper - 1.0, np.where(np.isinf(upper), lower + 1.0, (lower + upper) / 2)
+    )
+    return -cut
 
 
 def _businesses(
