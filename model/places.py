@@ -153,7 +153,9 @@ def _read_file(source: str, size: int, mtime: int) -> PlaceTable:
         try:
             raw = pd.read_csv(source, skipinitialspace=True)
         except pd.errors.EmptyDataError:
-            raise PlacesError(f"{source}: the table is empty; give one row per neighbourhood")
+            raise PlacesError(
+                f"{source}: the table is empty; give one row per neighbourhood"
+            ) from None
         except (OSError, UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
             raise PlacesError(f"{source}: cannot read it as CSV ({_one_line(exc)})") from None
     elif suffix in GEO_SUFFIXES:
@@ -161,7 +163,9 @@ def _read_file(source: str, size: int, mtime: int) -> PlaceTable:
         try:
             data = gpd.read_file(source, engine="pyogrio")
         except Exception as exc:  # pyogrio's DataSourceError and friends
-            raise PlacesError(f"{source}: cannot read it as GeoJSON/GeoPackage ({_one_line(exc)})")
+            raise PlacesError(
+                f"{source}: cannot read it as GeoJSON/GeoPackage ({_one_line(exc)})"
+            ) from None
         if len(data) and data.crs is None:
             raise PlacesError(
                 f"{source}: column geometry: no coordinate reference system (CRS) is declared; "
