@@ -99,11 +99,18 @@ def load_scenario(name: str, overrides: list[str] | None) -> Scenario:
     from coprod.analysis.output import safe_name
     from coprod.model.scenario import Scenario
 
+    from coprod.model.places import places_for, resolve
+
     scenario = Scenario.load(name)
     parsed = parse_overrides(overrides)
     if parsed:
         scenario = scenario.with_overrides(parsed)
     safe_name(scenario.name, f"{name}: name")
+    # a places table is read and checked now, before anything runs; what it ignores is said
+    scenario = resolve(scenario)
+    places = places_for(scenario)
+    for note in places.table.notes if places is not None else ():
+        click.echo(f"note: {note}", err=True)
     return scenario
 
 

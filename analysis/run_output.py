@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod.analysis.output import manifest, write_frame, write_json, write_text
+from coprod.analysis.place_plots import place_figure
 from coprod.analysis.plots import overview_figure, save_figure
 from coprod.analysis.run_folder import digest
 from coprod.model.run import RunResult
@@ -31,6 +32,8 @@ def write_run(
     ]
     if len(result.municipality_vars):
         files.append(write_frame(folder / "municipalities.parquet", result.municipality_vars))
+    if len(result.place_vars):
+        files += _write_places(result, folder)
     fig = overview_figure(result.model_vars, title=f"{result.scenario.name} (seed {result.seed})")
     save_figure(fig, folder / "measures.png")
     files.append(folder / "measures.png")
@@ -49,3 +52,16 @@ def write_run(
         )
     )
     return files
+
+
+def _write_places(result: RunResult, folder: Path) -> list[Path]:
+    """``places.parquet`` (every month and neighbourhood) and ``places.png`` (last year)."""
+    frame = result.place_vars.copy()
+    frame["name"] = frame["name"].astype(str)
+    if result.places is not None:  # the municipality's name beside its index
+        names = list(result.places.municipalities)
+        frame.insert(4, "municipality_name", [names[i] for i in frame["municipality"]])
+    path = write_frame(folder / "places.parquet", frame)
+    title = f"{result.scenario.name} (seed {result.seed}): last 12 months by neighbourhood"
+    save_figure(place_figure(result.place_vars, result.places, title=title), folder / "places.png")
+    return [path, folder / "places.png"]
