@@ -97,9 +97,8 @@ def load_scenario(name: str, overrides: list[str] | None) -> Scenario:
     Its name becomes part of output folder and file names, so it must be a plain name.
     """
     from coprod.analysis.output import safe_name
-    from coprod.model.scenario import Scenario
-
     from coprod.model.places import places_for, resolve
+    from coprod.model.scenario import Scenario
 
     scenario = Scenario.load(name)
     parsed = parse_overrides(overrides)

@@ -69,14 +69,19 @@ def _map(values: pd.DataFrame, measures: list[str], places: Places) -> Figure:
         geometry=places.geometry.reset_index(drop=True),
         crs=places.geometry.crs,
     )
-    outlines = frame.dissolve(by="municipality").boundary if len(places.municipalities) > 1 else None
+    outlines = None
+    if len(places.municipalities) > 1:
+        outlines = frame.dissolve(by="municipality").boundary
     cols = 3
     rows = int(np.ceil(len(measures) / cols))
     fig, axes = subplots(rows, cols, figsize=(5.2 * cols, 4.6 * rows))
     axes = np.atleast_1d(axes).ravel()
     for ax, measure in zip(axes, measures, strict=False):
-        frame.plot(column=measure, ax=ax, cmap="viridis", legend=True, edgecolor="white",
-                   linewidth=0.3, legend_kwds={"shrink": 0.7, "label": _unit(measure)})  # fmt: skip
+        legend = {"shrink": 0.7, "label": _unit(measure)}
+        frame.plot(
+            column=measure, ax=ax, cmap="viridis", legend=True, edgecolor="white",
+            linewidth=0.3, legend_kwds=legend,
+        )  # fmt: skip
         if outlines is not None:
             outlines.plot(ax=ax, color="black", linewidth=1.0)
         ax.set_title(PLACE_TITLES.get(measure, measure))
