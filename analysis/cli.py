@@ -237,6 +237,12 @@ def progress_option(func):
     "municipalities.* and innovations.* (scenarios with several municipalities).",
 )
 @click.option(
+    "--by-place",
+    is_flag=True,
+    help="Also compare each neighbourhood of the scenarios' places table (population.places); "
+    "writes places.*.",
+)
+@click.option(
     "--posterior",
     type=click.Path(path_type=Path),
     default=None,
@@ -255,6 +261,7 @@ def compare_command(
     set_: tuple[str, ...],
     out: Path | None,
     by_municipality: bool,
+    by_place: bool,
     posterior: Path | None,
     scheduler: str | None,
     yes: bool,
@@ -279,12 +286,18 @@ def compare_command(
     extra: list[Path] = []
     if posterior is not None:
         extra.append(_check_posterior(posterior, resolved, replicates, seed, folder))
-    if by_municipality:
+    if by_municipality or by_place:
         detail = _compare_places(
-            resolved, replicates, steps, seed, scheduler, yes, progress, posterior
-        )
+            resolved, replicates, steps, seed, scheduler, yes, progress, posterior,
+            by_municipality=by_municipality, by_place=by_place,
+        )  # fmt: skip
         runs = detail.model_vars
-        extra += _write_places(detail, folder)
+        if by_municipality:
+            extra += _write_places(detail, folder)
+        if by_place:
+            from coprod.analysis.place_comparison import write_place_comparison
+
+            extra += write_place_comparison(detail, folder)
     else:
         with _progress(progress, "compare"):
             runs = run_comparison(
@@ -301,22 +314,34 @@ def compare_command(
         from coprod.analysis.municipalities import summary_text
 
         click.echo(summary_text(detail))
+    if by_place:
+        from coprod.analysis.place_comparison import place_summary_text
+
+        click.echo(place_summary_text(detail))
     if posterior is not None:
         click.echo(f"parameters drawn per replicate from {posterior} (posterior_draws.csv)")
     click.echo(f"wrote {len(files)} files to {folder}")
 
 
-def _compare_places(resolved, replicates, steps, seed, scheduler, yes, progress, posterior):
-    """``compare --by-municipality``: every table of every run, for the places' comparison."""
+def _compare_places(
+    resolved, replicates, steps, seed, scheduler, yes, progress, posterior,
+    by_municipality=True, by_place=False,
+):  # fmt: skip
+    """``compare --by-municipality``/``--by-place``: every table of every run."""
     from coprod.analysis import municipalities as munis
+    from coprod.analysis.municipality_runs import check_places
 
-    munis.check_municipalities(resolved)
+    if by_municipality:
+        munis.check_municipalities(resolved)
+    if by_place:
+        check_places(resolved)
     if not yes:
         _check_compare_size(resolved, replicates, steps, scheduler)
     with _progress(progress, "compare"):
         return munis.run_comparison_detail(
-            resolved, replicates, steps, seed, client=scheduler, posterior=posterior
-        )
+            resolved, replicates, steps, seed, client=scheduler, posterior=posterior,
+            places=by_place,
+        )  # fmt: skip
 
 
 def _write_places(detail, folder: Path) -> list[Path]:

@@ -12,7 +12,7 @@ once: the municipalities' status comes with its :class:`~coprod.RunResult`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,9 @@ class EnsembleDetail:
             per-municipality measures.
         innovations: One row per replicate and innovation (empty without an innovation
             process): trials, adopters, months to reach half of the municipalities, fit.
+        place_vars: One row per replicate, step and neighbourhood (``RunResult.place_vars``,
+            with ``municipality_name`` where the scenario has places); empty unless asked for
+            with ``places=True``.
 
     From :func:`run_comparison_detail`, each table also starts with a ``scenario`` column.
     """
@@ -45,6 +48,7 @@ class EnsembleDetail:
     model_vars: pd.DataFrame
     municipality_vars: pd.DataFrame
     innovations: pd.DataFrame
+    place_vars: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_task_detail(
@@ -59,6 +63,10 @@ def run_task_detail(
     from coprod.model.run import run_scenario
 
     result = run_scenario(Scenario.from_dict(scenario, source="task"), steps=steps, seed=seed)
+    return _detail_tables(result)
+
+
+def _detail_tables(result: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     status = result.municipality_status.to_numpy(dtype=float)
     rank = np.empty(len(status), dtype=np.int64)
     rank[np.argsort(-status, kind="stable")] = np.arange(1, len(status) + 1)
@@ -67,6 +75,26 @@ def run_task_detail(
     municipalities.insert(2, "status", status[index])
     municipalities.insert(3, "status_rank", rank[index])
     return result.model_vars.reset_index(), municipalities, result.innovations.copy()
+
+
+def run_task_places(
+    scenario: dict[str, Any], steps: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`run_task_detail`'s three tables and the run's ``place_vars`` (a worker's job)."""
+    from coprod.model.run import run_scenario
+
+    result = run_scenario(Scenario.from_dict(scenario, source="task"), steps=steps, seed=seed)
+    return (*_detail_tables(result), place_table(result))
+
+
+def place_table(result: Any) -> pd.DataFrame:
+    """A run's ``place_vars`` with plain-text names and, with places, the municipality's name."""
+    frame = result.place_vars.copy()
+    frame["name"] = frame["name"].astype(str)
+    if result.places is not None:
+        names = list(result.places.municipalities)
+        frame.insert(4, "municipality_name", [names[i] for i in frame["municipality"]])
+    return frame
 
 
 def run_ensemble_detail(
@@ -91,12 +119,13 @@ def run_ensemble_detail(
 
 def run_comparison_detail(
     scenarios: Sequence[Scenario], replicates: int = 20, steps: int | None = None,
-    seed: int = 0, client: Any = None, posterior: Any = None,
+    seed: int = 0, client: Any = None, posterior: Any = None, places: bool = False,
 ) -> EnsembleDetail:
     """Run a comparison and keep every table of every run (see :func:`run_ensemble_detail`).
 
     The arguments, runs and seeds are those of :func:`~coprod.analysis.run_comparison`, so
     ``model_vars`` equals its output exactly and can go to ``compare_horizon`` unchanged.
+    With ``places``, the runs' per-neighbourhood measures come back too (``place_vars``).
 
     Returns:
         An :class:`EnsembleDetail` whose tables start with ``scenario``, ``replicate``,
@@ -105,7 +134,7 @@ def run_comparison_detail(
     labels, tasks, owner = comparison_tasks(
         scenarios, replicates, steps, seed, client=client, posterior=posterior
     )
-    return gather_detail(tasks, owner, labels, client, with_scenario=True)
+    return gather_detail(tasks, owner, labels, client, with_scenario=True, places=places)
 
 
 def gather_detail(
@@ -114,6 +143,7 @@ def gather_detail(
     labels: list[str],
     client: Any,
     with_scenario: bool,
+    places: bool = False,
 ) -> EnsembleDetail:
     """Run ``tasks`` with :func:`run_task_detail` and stack each table in label, replicate order.
 
@@ -123,12 +153,12 @@ def gather_detail(
         labels: The labels in the order the tables list them.
         client: Where to run, as for :func:`coprod.run_ensemble`.
         with_scenario: Start each table with a ``scenario`` column (the label).
+        places: Bring back each run's ``place_vars`` too.
     """
-    runs = marked_runs(tasks, owner, labels, client, with_scenario, function=run_task_detail)
-    model_vars, municipality_vars, innovations = (
-        _stack([tables[i] for tables in runs]) for i in range(3)
-    )
-    return EnsembleDetail(model_vars, municipality_vars, innovations)
+    function = run_task_places if places else run_task_detail
+    runs = marked_runs(tasks, owner, labels, client, with_scenario, function=function)
+    tables = [_stack([run[i] for run in runs]) for i in range(len(runs[0]))]
+    return EnsembleDetail(*tables)
 
 
 def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -151,4 +181,19 @@ def check_municipalities(scenarios: Sequence[Scenario]) -> None:
                 f"{scenario.population.municipalities}; compare scenarios with several "
                 "municipalities (e.g. central_pilot experimentalism) or set "
                 "population.municipalities"
+            )
+
+
+def check_places(scenarios: Sequence[Scenario]) -> None:
+    """Refuse a per-place comparison of scenarios without a places table.
+
+    Raises:
+        PreconditionError: A scenario has no ``population.places``.
+    """
+    for scenario in scenarios:
+        if scenario.population.places is None:
+            raise PreconditionError(
+                f"--by-place: {scenario.name} has no population.places; compare scenarios on "
+                "the same places table (e.g. columbus_socialgov, or --set "
+                "population.places=FILE)"
             )
