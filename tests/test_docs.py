@@ -32,7 +32,7 @@ from pydantic import BaseModel
 
 from coprod.model import rules
 from coprod.model.innovation import CATALOGUE
-from coprod.model.measures import MEASURES, MUNICIPALITY_MEASURES
+from coprod.model.measures import MEASURES, MUNICIPALITY_MEASURES, PLACE_MEASURES
 from coprod.model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,7 +258,7 @@ def test_every_measure_is_defined(odd):
     defined = {first_ticked(cells[0]) for cells in table_rows(text)} - {None}
     missing = [name for name in MEASURES if name not in defined]
     assert not missing, f"measures missing from the Measures section of docs/ODD.md: {missing}"
-    stale = sorted(defined - set(MEASURES) - set(MUNICIPALITY_MEASURES))
+    stale = sorted(defined - set(MEASURES) - set(MUNICIPALITY_MEASURES) - set(PLACE_MEASURES))
     assert not stale, f"the Measures tables define columns the model does not report: {stale}"
 
 
@@ -267,6 +267,12 @@ def test_every_municipality_measure_is_defined(odd):
     defined = {first_ticked(cells[0]) for cells in table_rows(text)} - {None}
     missing = [name for name in MUNICIPALITY_MEASURES if name not in defined]
     assert not missing, f"per-municipality measures missing from docs/ODD.md: {missing}"
+
+
+def test_every_place_measure_is_defined(odd):
+    text = section(odd, "Per-place measures")
+    defined = {first_ticked(cells[0]) for cells in table_rows(text)} - {None}
+    assert defined == set(PLACE_MEASURES), f"per-place measures in docs/ODD.md: {defined}"
 
 
 # ---------------------------------------------------------------------- constants
