@@ -225,23 +225,31 @@ def collect_municipality_measures(
 def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.ndarray:
     """Measures per neighbourhood for the step just taken: ``(hoods, PLACE_MEASURES)`` floats.
 
-    One ``np.bincount`` over the citizens' neighbourhood index per measure (counts for the
-    booleans), divided by the neighbourhoods' residents.
+    Citizens are stored sorted by neighbourhood, so each sum is one ``np.add.reduceat`` over the
+    blocks (a sequential pass; ``np.bincount`` over the neighbourhood index where a block is
+    empty), divided by the neighbourhoods' residents.
     """
     c = model.citizens
-    hood = c.hood
-    n = len(model.hoods)
-    residents = np.maximum(model.hoods.population, 1).astype(float)
+    population = model.hoods.population
+    n = len(population)
+    starts = cached(model, "hood_starts", lambda: np.r_[0, np.cumsum(population)[:-1]])
+    if population.min() > 0:
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.add.reduceat(values, starts, dtype=np.float64)
+
+    else:  # pragma: no cover - every neighbourhood has residents in the worlds coprod builds
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(c.hood, weights=values.astype(np.float64), minlength=n)
+
     out = np.empty((n, len(PLACE_MEASURES)))
-    out[:, 0] = np.bincount(hood[c.participated], minlength=n)
-    out[:, 1] = np.bincount(hood[c.adopted], minlength=n)
-    out[:, 2] = np.bincount(hood, weights=c.trust, minlength=n)
-    out[:, 3] = np.bincount(hood, weights=c.met, minlength=n)
-    if record.hours is not None:
-        out[:, 4] = np.bincount(hood, weights=record.hours, minlength=n)
-    else:
-        out[:, 4] = 0.0
-    out /= residents[:, None]
+    out[:, 0] = total(c.participated)
+    out[:, 1] = total(c.adopted)
+    out[:, 2] = total(c.trust)
+    out[:, 3] = total(c.met)
+    out[:, 4] = total(record.hours) if record.hours is not None else 0.0
+    out /= np.maximum(population, 1)[:, None]
     return out
 
 
