@@ -28,8 +28,8 @@ from coprod.analysis.stats import (
 from coprod.model.errors import AnalysisError
 from coprod.model.measure_registry import PLACE_MEASURES
 
-#: The columns that name a place in a comparison.
-PLACE_KEYS = ("municipality", "name")
+#: The columns that name a place in a comparison (index in the model, municipality, name).
+PLACE_KEYS = ("place", "municipality", "name")
 
 
 def compare_places(
@@ -48,7 +48,8 @@ def compare_places(
         reference: Scenario the others are compared with (default: the first one).
 
     Returns:
-        One row per scenario, place (``municipality`` index and ``name``) and measure:
+        One row per scenario, place (``place`` index, ``municipality`` index and ``name``) and
+        measure, places in the model's order:
         ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high`` and ``diff``, ``diff_low``,
         ``diff_high``, ``p_value`` (the same place in the reference, Welch).
     """
@@ -73,7 +74,7 @@ def compare_places(
     stats = summarise(per_run, ["scenario", *keys], names)
     order = {name: i for i, name in enumerate(names)}
     stats = stats.assign(_order=stats["measure"].map(order))
-    stats = stats.sort_values(["_order", "municipality"], kind="stable").drop(columns="_order")
+    stats = stats.sort_values(["_order", "place"], kind="stable").drop(columns="_order")
     stats = stats.reset_index(drop=True)
     reference = frame["scenario"].iloc[0] if reference is None else reference
     return add_difference(stats, [*keys, "measure"], reference)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -240,7 +241,9 @@ def test_a_geopackage_without_a_crs_is_refused(tmp_path, capsys):
         crs=None,
     )
     path = tmp_path / "nocrs.gpkg"
-    frame.to_file(path)
+    with warnings.catch_warnings():  # pyogrio warns that the file will have no CRS: the point
+        warnings.simplefilter("ignore", UserWarning)
+        frame.to_file(path)
     status, lines = cli_error(capsys, "run", "socialgov", "--set", f"population.places={path}")
     assert status == 2 and len(lines) == 1
     assert str(path) in lines[0] and "geometry" in lines[0] and "CRS" in lines[0]
