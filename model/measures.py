@@ -236,6 +236,8 @@ def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.n
     if population.min() > 0:
 
         def total(values: np.ndarray) -> np.ndarray:
+            if values.dtype == bool:  # counted as bytes: whole numbers, exactly
+                return np.add.reduceat(values.view(np.uint8), starts, dtype=np.int64)
             return np.add.reduceat(values, starts, dtype=np.float64)
 
     else:  # pragma: no cover - every neighbourhood has residents in the worlds coprod builds
