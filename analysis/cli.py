@@ -292,12 +292,7 @@ def compare_command(
             by_municipality=by_municipality, by_place=by_place,
         )  # fmt: skip
         runs = detail.model_vars
-        if by_municipality:
-            extra += _write_places(detail, folder)
-        if by_place:
-            from coprod.analysis.place_comparison import write_place_comparison
-
-            extra += write_place_comparison(detail, folder)
+        extra += _write_places(detail, folder, by_municipality, by_place)
     else:
         with _progress(progress, "compare"):
             runs = run_comparison(
@@ -310,14 +305,8 @@ def compare_command(
         f"seed {seed}; horizon = mean of the last 12 months"
     )
     click.echo(horizon_table(horizon, TABLE_MEASURES))
-    if by_municipality:
-        from coprod.analysis.municipalities import summary_text
-
-        click.echo(summary_text(detail))
-    if by_place:
-        from coprod.analysis.place_comparison import place_summary_text
-
-        click.echo(place_summary_text(detail))
+    if by_municipality or by_place:
+        _echo_places(detail, by_municipality, by_place)
     if posterior is not None:
         click.echo(f"parameters drawn per replicate from {posterior} (posterior_draws.csv)")
     click.echo(f"wrote {len(files)} files to {folder}")
@@ -344,10 +333,22 @@ def _compare_places(
         )  # fmt: skip
 
 
-def _write_places(detail, folder: Path) -> list[Path]:
-    from coprod.analysis.municipalities import write_municipality_comparison
+def _echo_places(detail, by_municipality: bool, by_place: bool) -> None:
+    from coprod.analysis.municipalities import summary_text
+    from coprod.analysis.place_comparison import place_summary_text
 
-    return write_municipality_comparison(detail, folder)
+    if by_municipality:
+        click.echo(summary_text(detail))
+    if by_place:
+        click.echo(place_summary_text(detail))
+
+
+def _write_places(detail, folder: Path, by_municipality: bool, by_place: bool) -> list[Path]:
+    from coprod.analysis.municipalities import write_municipality_comparison
+    from coprod.analysis.place_comparison import write_place_comparison
+
+    files = write_municipality_comparison(detail, folder) if by_municipality else []
+    return files + (write_place_comparison(detail, folder) if by_place else [])
 
 
 def _check_posterior(

@@ -37,15 +37,16 @@ def municipality_table(
     if rows.empty:
         raise AnalysisError(f"measure = {measure!r} is not in the comparison")
     scenarios, body = interval_rows(rows, by, sorted(rows[by].unique()), measure)
-    header = [by.replace("_", " ")] + _scenario_headers(scenarios)
+    header = [by.replace("_", " ")] + scenario_headers(scenarios)
     body = [[str(row[0]), *row[1:]] for row in body]
-    return _render(header, body, markdown) + legend(markdown)
+    return render_table(header, body, markdown) + legend(markdown)
 
 
 def innovations_table(stats: pd.DataFrame, markdown: bool = False) -> str:
     """The output of :func:`compare_innovations` as a table: a row per quantity."""
     scenarios, body = interval_rows(stats, "measure", dict.fromkeys(stats["measure"]))
-    return _render(["quantity"] + _scenario_headers(scenarios), body, markdown) + legend(markdown)
+    header = ["quantity"] + scenario_headers(scenarios)
+    return render_table(header, body, markdown) + legend(markdown)
 
 
 def legend(markdown: bool) -> str:
@@ -53,11 +54,13 @@ def legend(markdown: bool) -> str:
     return ("\n\n" if markdown else "\n") + MARKER_LEGEND
 
 
-def _scenario_headers(scenarios: list[str]) -> list[str]:
+def scenario_headers(scenarios: list[str]) -> list[str]:
+    """Column headers: the reference scenario, then each other one with its difference."""
     return [s if i == 0 else f"{s} (diff to {scenarios[0]})" for i, s in enumerate(scenarios)]
 
 
-def _render(header: list[str], body: list[list[str]], markdown: bool) -> str:
+def render_table(header: list[str], body: list[list[str]], markdown: bool) -> str:
+    """A table as Markdown or as fixed-width text."""
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in body]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coprod.analysis.municipality_output import _render, _scenario_headers, legend
+from coprod.analysis.municipality_output import legend, render_table, scenario_headers
 from coprod.analysis.municipality_runs import EnsembleDetail
 from coprod.analysis.municipality_stats import with_scenario
 from coprod.analysis.output import write_frame, write_text
@@ -93,8 +93,8 @@ def place_comparison_table(
     rows = rows.assign(place=label)
     places = list(dict.fromkeys(rows["place"]))
     scenarios, body = interval_rows(rows, "place", places, measure)
-    header = ["place"] + _scenario_headers(scenarios)
-    return _render(header, [[str(r[0]), *r[1:]] for r in body], markdown) + legend(markdown)
+    header = ["place"] + scenario_headers(scenarios)
+    return render_table(header, [[str(r[0]), *r[1:]] for r in body], markdown) + legend(markdown)
 
 
 def write_place_comparison(detail: EnsembleDetail, folder: Path) -> list[Path]:

@@ -232,6 +232,34 @@ def _check(source: str, raw: pd.DataFrame, geometry: Any) -> PlaceTable:
     raw.columns = [str(c).strip() for c in raw.columns]
     if raw.empty:
         raise PlacesError(f"{source}: the table is empty; give one row per neighbourhood")
+    frame, notes = _columns(source, raw)
+    duplicated = frame.duplicated(["municipality", "name"])
+    if duplicated.any():
+        raise PlacesError(
+            f"{source}: row {_row(raw, duplicated)}, column name: "
+            f"{frame['name'][duplicated].iloc[0]!r} appears twice in its municipality; names "
+            "must be unique within a municipality"
+        )
+    # municipalities in order of first appearance, neighbourhoods in table order within each
+    codes, _ = pd.factorize(frame["municipality"])
+    order = np.argsort(codes, kind="stable")
+    frame = frame.iloc[order].reset_index(drop=True)
+    if geometry is not None:
+        geometry = geometry.iloc[order].reset_index(drop=True)
+        missing = geometry.isna() | geometry.is_empty
+        if missing.any():
+            raise PlacesError(
+                f"{source}: row {int(order[np.flatnonzero(missing)[0]]) + 1}, column geometry: "
+                "empty; every neighbourhood needs its shape"
+            )
+    _check_sizes(source, frame)
+    return PlaceTable(
+        source=source, frame=frame, rows=order + 1, geometry=geometry, notes=tuple(notes)
+    )
+
+
+def _columns(source: str, raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The columns coprod uses, checked, with income turned into a rank; and the notes."""
     for column in REQUIRED:
         if column not in raw.columns:
             raise PlacesError(
@@ -261,25 +289,11 @@ def _check(source: str, raw: pd.DataFrame, geometry: Any) -> PlaceTable:
     ignored = [c for c in raw.columns if c not in REQUIRED + OPTIONAL]
     if ignored:
         notes.append(f"{source}: columns ignored: {', '.join(ignored)}")
-    duplicated = frame.duplicated(["municipality", "name"])
-    if duplicated.any():
-        row = _row(raw, duplicated)
-        raise PlacesError(
-            f"{source}: row {row}, column name: {frame['name'][duplicated].iloc[0]!r} appears "
-            "twice in its municipality; names must be unique within a municipality"
-        )
-    # municipalities in order of first appearance, neighbourhoods in table order within each
-    codes, _ = pd.factorize(frame["municipality"])
-    order = np.argsort(codes, kind="stable")
-    frame = frame.iloc[order].reset_index(drop=True)
-    if geometry is not None:
-        geometry = geometry.iloc[order].reset_index(drop=True)
-        missing = geometry.isna() | geometry.is_empty
-        if missing.any():
-            raise PlacesError(
-                f"{source}: row {int(order[np.flatnonzero(missing)[0]]) + 1}, column geometry: "
-                "empty; every neighbourhood needs its shape"
-            )
+    return frame, notes
+
+
+def _check_sizes(source: str, frame: pd.DataFrame) -> None:
+    """Refuse more municipalities, or neighbourhoods in one, than a scenario allows."""
     counts = frame.groupby("municipality", sort=False).size()
     if len(counts) > MAX_MUNICIPALITIES:
         raise PlacesError(
@@ -291,9 +305,6 @@ def _check(source: str, raw: pd.DataFrame, geometry: Any) -> PlaceTable:
             f"{source}: column municipality: {counts.idxmax()!r} has {counts.max()} "
             f"neighbourhoods; at most {MAX_PER_MUNICIPALITY} per municipality are allowed"
         )
-    return PlaceTable(
-        source=source, frame=frame, rows=order + 1, geometry=geometry, notes=tuple(notes)
-    )
 
 
 def _numbers(source: str, raw: pd.DataFrame, column: str) -> pd.Series:

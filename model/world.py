@@ -82,34 +82,18 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     """Create the initial world of ``scenario`` with every draw from ``rng``.
 
     With ``population.places`` the neighbourhoods, their municipalities and residents come
-    from the places table (:mod:`coprod.model.places`); without, they are drawn as below.
+    from the places table (:mod:`coprod.model.places`); without, they are drawn (docs/ODD.md 5).
     """
     pop = scenario.population
     places = places_for(scenario)
     n_domains = len(scenario.services.domains)
-    if places is None:
-        n_muni, per_muni = pop.municipalities, pop.neighbourhoods
-        # neighbourhoods: status means spread by segregation, shuffled within each municipality
-        spread = (
-            0.4 * pop.ses_segregation * np.linspace(-1.0, 1.0, per_muni) if per_muni > 1 else [0]
-        )
-        ses_mean = np.concatenate([0.5 + rng.permutation(spread) for _ in range(n_muni)])
-        if n_muni > 1 and pop.municipality_diversity > 0:
-            offsets = 0.25 * pop.municipality_diversity * np.linspace(-1.0, 1.0, n_muni)
-            ses_mean = ses_mean + np.repeat(rng.permutation(offsets), per_muni)
-        hood_muni = np.repeat(np.arange(n_muni, dtype=np.int32), per_muni)
-        hood_pop = np.concatenate(
-            [_split(int(s), per_muni) for s in _split(pop.citizens, n_muni)]
-        )
-        citizens = _citizens(scenario, rng, ses_mean, hood_pop, hood_muni)
-    else:
-        hood_muni, hood_pop = places.municipality, places.agents
-        n_muni = len(places.municipalities)
-        ses_mean = _place_status(scenario, places, rng)
-        citizens = _citizens(
-            scenario, rng, ses_mean, hood_pop, hood_muni,
-            old_share=places.column("share_65_plus"), skills=places.column("digital_skills"),
-        )  # fmt: skip
+    ses_mean, hood_muni, hood_pop = _neighbourhoods(scenario, places, rng)
+    n_muni = int(hood_muni[-1]) + 1
+    citizens = _citizens(
+        scenario, rng, ses_mean, hood_pop, hood_muni,
+        old_share=places.column("share_65_plus") if places is not None else None,
+        skills=places.column("digital_skills") if places is not None else None,
+    )  # fmt: skip
     n_hoods = len(hood_pop)
     hoods = Neighbourhoods(
         municipality=hood_muni,
@@ -121,12 +105,7 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
         effort=np.zeros((n_hoods, n_domains)),
         level=np.zeros((n_hoods, n_domains)),
     )
-    nearby = None
-    if places is not None and places.geometry is not None:
-        nearby = neighbours(places, pop.place_ties, pop.place_distance)
-    adjacency = network.small_world(
-        citizens.hood, citizens.municipality, rng, nearby=nearby, nearby_share=pop.nearby_ties
-    )
+    adjacency = _network(scenario, places, citizens, rng)
     degree = np.asarray(adjacency.sum(axis=1)).ravel().astype(np.float32)
 
     businesses = _businesses(pop.businesses, rng, hood_muni, n_domains)
@@ -156,6 +135,38 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     return World(
         citizens, businesses, organisations, administrations, hoods, adjacency, degree, places
     )
+
+
+def _network(
+    scenario: Scenario, places: Places | None, citizens: CitizenState, rng: np.random.Generator
+) -> sp.csr_matrix:
+    """The social network; with a places table's geometry, leaning towards nearby places."""
+    pop = scenario.population
+    nearby = None
+    if places is not None and places.geometry is not None:
+        nearby = neighbours(places, pop.place_ties, pop.place_distance)
+    return network.small_world(
+        citizens.hood, citizens.municipality, rng, nearby=nearby, nearby_share=pop.nearby_ties
+    )
+
+
+def _neighbourhoods(
+    scenario: Scenario, places: Places | None, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Neighbourhoods' mean status, municipality and citizens: drawn, or from the places."""
+    if places is not None:
+        return _place_status(scenario, places, rng), places.municipality, places.agents
+    pop = scenario.population
+    n_muni, per_muni = pop.municipalities, pop.neighbourhoods
+    # neighbourhoods: status means spread by segregation, shuffled within each municipality
+    spread = 0.4 * pop.ses_segregation * np.linspace(-1.0, 1.0, per_muni) if per_muni > 1 else [0]
+    ses_mean = np.concatenate([0.5 + rng.permutation(spread) for _ in range(n_muni)])
+    if n_muni > 1 and pop.municipality_diversity > 0:
+        offsets = 0.25 * pop.municipality_diversity * np.linspace(-1.0, 1.0, n_muni)
+        ses_mean = ses_mean + np.repeat(rng.permutation(offsets), per_muni)
+    hood_muni = np.repeat(np.arange(n_muni, dtype=np.int32), per_muni)
+    hood_pop = np.concatenate([_split(int(s), per_muni) for s in _split(pop.citizens, n_muni)])
+    return ses_mean, hood_muni, hood_pop
 
 
 def _place_status(scenario: Scenario, places: Places, rng: np.random.Generator) -> np.ndarray:
