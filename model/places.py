@@ -45,7 +45,8 @@ CSV_SUFFIXES = (".csv",)
 GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
 #: Places that a package on the registry ships, by the name a scenario gives them.
 EXAMPLES = ("libpysal:columbus",)
-#: The most citizens a run may have (as ``population.citizens`` allows).
+#: The fewest and most citizens a run may have (as ``population.citizens`` allows).
+MIN_CITIZENS = 10
 MAX_CITIZENS = 5_000_000
 #: The most neighbourhoods per municipality, and municipalities (as the scenario allows).
 MAX_PER_MUNICIPALITY = 1_000
@@ -378,6 +379,11 @@ def places_for(scenario: Scenario) -> Places | None:
     else:
         total = pop.citizens
         how = f"population.citizens = {pop.citizens}"
+    if total < MIN_CITIZENS:
+        raise PlacesError(
+            f"{table.source}: {total_residents:.0f} residents at {how} make {total} citizens; "
+            f"at least {MIN_CITIZENS} are needed (lower population.residents_per_agent)"
+        )
     if total > MAX_CITIZENS:
         raise PlacesError(
             f"{table.source}: {total_residents:.0f} residents at {how} make {total} citizens; "
