@@ -353,3 +353,32 @@ def test_compare_by_place_needs_places(capsys):
         capsys, "compare", "socialgov", "coproduction", "--by-place", "--replicates", "2"
     )
     assert status == 2 and len(lines) == 1 and "population.places" in lines[0]
+
+
+@needs_geo
+def test_a_distance_band_links_places_within_the_distance(tmp_path):
+    import geopandas
+    from shapely.geometry import box
+
+    frame = geopandas.GeoDataFrame(
+        {"name": list("abcd"), "municipality": "T", "residents": 100},
+        geometry=[box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(4)],
+        crs="EPSG:28992",  # metres
+    )
+    path = tmp_path / "strip.gpkg"
+    frame.to_file(path)
+    scenario = with_places(path, **{"population.citizens": 400})
+    places = places_mod.places_for(scenario)
+    near = places_mod.neighbours(places, "distance", 1100.0).toarray() > 0
+    chain = np.eye(4, k=1, dtype=bool) | np.eye(4, k=-1, dtype=bool)
+    assert (near == chain).all()  # centroids 1,000 m apart: only the next ones
+    wide = places_mod.neighbours(places, "distance", 2100.0).toarray() > 0
+    assert wide[0, 2] and not wide[0, 3]
+    # every tie across neighbourhoods then joins neighbouring strips
+    model = CoProductionModel(
+        scenario.with_overrides({"population.place_ties": "distance",
+                                 "population.place_distance": 1100.0,
+                                 "population.nearby_ties": 1.0}), seed=3)  # fmt: skip
+    coo = model.adjacency.tocoo()
+    a, b = model.citizens.hood[coo.row], model.citizens.hood[coo.col]
+    assert (a != b).any() and (np.abs(a - b)[a != b] == 1).all()
