@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from coprod.dashboard import labels
+from coprod.dashboard import i18n, labels
+from coprod.dashboard.i18n import _, number
 
 if TYPE_CHECKING:  # annotations only: state imports network_view, which imports this module
     from coprod.dashboard.state import EventMark
@@ -62,13 +63,13 @@ def data_max(frames: Sequence[pd.DataFrame], measures: Sequence[str]) -> float:
 
 
 def percent(value: float) -> str:
-    """``0.123`` as ``12%`` (``–`` when unknown)."""
-    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.0f}%"
+    """``0.123`` as ``12%`` in the language shown (``12 %`` in German; ``–`` when unknown)."""
+    return "–" if value is None or not np.isfinite(value) else i18n.percent(value)
 
 
 def score(value: float) -> str:
     """``0.512`` as ``51/100`` (``–`` when unknown)."""
-    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.0f}/100"
+    return "–" if value is None or not np.isfinite(value) else f"{number(100 * value)}/100"
 
 
 def line_chart(
@@ -106,7 +107,7 @@ def line_chart(
 
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-label="{escape(spec.title)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(spec.shown_title())}" xmlns="http://www.w3.org/2000/svg">',
         _axes(x_end, y_max, sy),
         _event_marks(events, x_end, sx),
     ]
@@ -127,7 +128,7 @@ def line_chart(
     if month == 0:
         parts.append(
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#888" '
-            'font-size="13">Press Step or Play to start</text>'
+            f'font-size="13">{escape(_("Press Step or Play to start"))}</text>'
         )
     parts.append("</svg>")
     marks = sum(1 for e in events if e.step <= x_end)
@@ -151,12 +152,12 @@ def _axes(x_end: int, y_max: float, sy: float) -> str:
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>'
             f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" '
-            f'fill="#666">{m}</text>'
+            f'fill="#666">{number(m)}</text>'
         )
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 2}" text-anchor="end" font-size="11" '
-        'fill="#666">month</text>'
+        f'fill="#666">{escape(_("month"))}</text>'
     )
     return "".join(out)
 
@@ -169,7 +170,7 @@ def _y_grid(y_max: float, bottom: float, sy: float) -> str:
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
             f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#666">{100 * t:.0f}</text>'
+            f'fill="#666">{number(100 * t)}</text>'
         )
     return "".join(out)
 
@@ -181,7 +182,7 @@ def _event_marks(events: Sequence[EventMark], x_end: int, sx: float) -> str:
         x = LEFT + (mark.step - 0.5) * sx
         colour = EVENT_COLOURS.get(mark.kind, "#333")
         dash = "5,3" if mark.live else "2,3"
-        name = labels.EVENT_NAMES.get(mark.kind, mark.kind)
+        name = _(labels.EVENT_NAMES[mark.kind]) if mark.kind in labels.EVENT_NAMES else mark.kind
         y_text = TOP - 4 + 11 * (i % 2)
         out.append(
             f'<g class="event-marker" data-kind="{mark.kind}" data-step="{mark.step}" '
@@ -210,10 +211,11 @@ def _legend(
             number = float(last[s.measure])
             value = score(number) if s.measure in labels.SCORES else percent(number)
         weight = "font-weight:600;" if s.bold else ""
-        suffix = " (all municipalities)" if s.measure in whole else ""
+        shown = _("{measure} (all municipalities)") if s.measure in whole else "{measure}"
         items.append(
             f'<span class="coprod-legend-item" title="{escape(s.help)}" style="{weight}">'
-            f'<i style="background:{s.colour}"></i>{escape(s.label + suffix)}: <b>{value}</b>'
+            f'<i style="background:{s.colour}"></i>{escape(shown.format(measure=s.label))}: '
+            f"<b>{escape(value)}</b>"
             "</span>"
         )
     return '<div class="coprod-legend">' + "".join(items) + "</div>"
@@ -239,20 +241,25 @@ def quintile_chart(
     bar = group * 0.32
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-label="{escape(labels.QUINTILE_TITLE)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(_(labels.QUINTILE_TITLE))}" xmlns="http://www.w3.org/2000/svg">',
         _y_grid(y_max, bottom, sy),
     ]
     series = (
-        ("participation", participation, "#2e7d32", "took part (average of the last 12 months)"),
-        ("adoption", adoption, "#1e88e5", "use the digital channel now"),
+        (
+            "participation",
+            participation,
+            "#2e7d32",
+            _("{group}: {share} took part (average of the last 12 months)"),
+        ),
+        ("adoption", adoption, "#1e88e5", _("{group}: {share} use the digital channel now")),
     )
-    for q, name in enumerate(labels.QUINTILE_NAMES):
+    for q, name in enumerate(_(n) for n in labels.QUINTILE_NAMES):
         x0 = LEFT + q * group + group * 0.16
         for k, (key, values, colour, what) in enumerate(series):
             value = float(values[q]) if month or key == "adoption" else 0.0
             h = min(value, y_max) * sy
             x = x0 + k * bar
-            tip = f"{name}: {percent(value)} {what}"
+            tip = what.format(group=name, share=percent(value))
             parts.append(
                 f'<g class="quintile-bar" data-series="{key}" data-quintile="{q + 1}">'
                 f"<title>{escape(tip)}</title>"
@@ -267,14 +274,16 @@ def quintile_chart(
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
         f'<text x="{LEFT}" y="{height - 4}" font-size="11" fill="#666">'
-        "poorer residents ← → better-off residents</text></svg>"
+        f"{escape(_('poorer residents ← → better-off residents'))}</text></svg>"
     )
+    took_part = _("Share of the group who took part in an average month of the last year.")
+    online = _("Share of the group who use the app or online platform.")
     legend = (
         '<div class="coprod-legend">'
-        '<span class="coprod-legend-item" title="Share of the group who took part in an average '
-        'month of the last year."><i style="background:#2e7d32"></i>Took part</span>'
-        '<span class="coprod-legend-item" title="Share of the group who use the app or online '
-        'platform."><i style="background:#1e88e5"></i>Use the digital channel</span>'
+        f'<span class="coprod-legend-item" title="{escape(took_part)}">'
+        f'<i style="background:#2e7d32"></i>{escape(_("Took part"))}</span>'
+        f'<span class="coprod-legend-item" title="{escape(online)}">'
+        f'<i style="background:#1e88e5"></i>{escape(_("Use the digital channel"))}</span>'
         f"<span>{escape(divide_sentence(participation, month))}</span></div>"
     )
     return (
@@ -291,15 +300,19 @@ def divide_sentence(participation: Sequence[float], month: int) -> str:
         return ""
     poor, rich = float(participation[0]), float(participation[-1])
     if poor <= 0 and rich <= 0:
-        return "Nobody has taken part yet."
+        return _("Nobody has taken part yet.")
     if poor <= 0:
-        return "Only the better-off take part: the poorest fifth does not."
+        return _("Only the better-off take part: the poorest fifth does not.")
     ratio = rich / poor
     if 0.9 <= ratio <= 1.1:
-        return "Poorer and better-off residents take part about equally often."
+        return _("Poorer and better-off residents take part about equally often.")
     if ratio > 1:
-        return f"The richest fifth takes part {ratio:.1f} times as often as the poorest fifth."
-    return f"The poorest fifth takes part {1 / ratio:.1f} times as often as the richest fifth."
+        return _(
+            "The richest fifth takes part {ratio} times as often as the poorest fifth."
+        ).format(ratio=number(ratio, 1))
+    return _("The poorest fifth takes part {ratio} times as often as the richest fifth.").format(
+        ratio=number(1 / ratio, 1)
+    )
 
 
 def quintile_participation(frame: pd.DataFrame, window: int = 12) -> list[float]:
@@ -315,19 +328,23 @@ def event_list(events: Sequence[EventMark], month: int) -> str:
     """The events as a list: those that happened, then those still to come."""
     if not events:
         return (
-            '<div class="coprod-events" data-count="0"><p class="coprod-note">No events yet. '
-            "Trigger one with the buttons above: it starts next month.</p></div>"
+            '<div class="coprod-events" data-count="0"><p class="coprod-note">'
+            + escape(_("No events yet. Trigger one with the buttons above: it starts next month."))
+            + "</p></div>"
         )
     items = []
     for mark in events:
         state = "done" if mark.step <= month else "next"
         colour = EVENT_COLOURS.get(mark.kind, "#333")
-        when = f"Month {mark.step}" + (" (to come)" if state == "next" else "")
-        origin = "triggered here" if mark.live else "planned in the scenario"
+        if state == "next":
+            when = _("Month {month} (to come)").format(month=number(mark.step))
+        else:
+            when = _("Month {month}").format(month=number(mark.step))
+        origin = _("triggered here") if mark.live else _("planned in the scenario")
         items.append(
             f'<li class="coprod-event-item" data-kind="{mark.kind}" data-step="{mark.step}" '
             f'data-state="{state}"><b style="color:{colour}">{escape(when)}</b>: '
-            f"{escape(mark.what)} <span class='coprod-note'>({origin})</span></li>"
+            f"{escape(mark.what)} <span class='coprod-note'>({escape(origin)})</span></li>"
         )
     return (
         f'<div class="coprod-events" data-count="{len(events)}"><ul>'
@@ -352,7 +369,7 @@ def innovation_list(
     items = []
     for m in shown:
         kept = [labels.innovation_name(n) for n in adopted[m]]
-        words = ", ".join(kept) if kept else "none yet"
+        words = ", ".join(kept) if kept else _("none yet")
         items.append(
             f'<li class="coprod-innovation-item" data-municipality="{m}" '
             f'data-count="{len(kept)}"><b>{escape(names[m])}</b>: {escape(words)}</li>'

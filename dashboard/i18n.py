@@ -133,15 +133,20 @@ def locale(lang: str | None = None) -> Locale:
     return Locale.parse(lang or current())
 
 
-def number(value: float, digits: int = 0, lang: str | None = None) -> str:
-    """``value`` with ``digits`` decimals and the language's separators: ``10.000`` in German."""
+def number(value: float, digits: int | None = 0, lang: str | None = None) -> str:
+    """``value`` with the language's separators: ``10.000`` and ``2,5`` in German.
+
+    ``digits`` decimals are shown; with ``None``, as many as needed, up to three.
+    """
+    if digits is None:
+        return format_decimal(value, locale=locale(lang))
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=locale(lang))
 
 
 def percent(value: float, lang: str | None = None) -> str:
     """A share as a whole percent in the language's way: ``12%``, ``12 %`` (German)."""
-    return format_percent(value, format="#,##0%", locale=locale(lang))
+    return format_percent(value, locale=locale(lang))
 
 
 def month_name(month: int, width: str = "wide", lang: str | None = None) -> str:
@@ -160,7 +165,9 @@ def moment(value: datetime, lang: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------------- browser languages
-_RANGE = re.compile(r"^\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?")
+_RANGE = re.compile(
+    r"^\s*([A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?"
+)
 
 
 def preferred_languages(accept_language: str | None) -> list[str]:

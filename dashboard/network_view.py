@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from coprod.dashboard import labels
 from coprod.dashboard.charts import percent
+from coprod.dashboard.i18n import _, ngettext, number
 
 #: Most residents drawn as dots; beyond this the map shows a sample.
 MAX_DOTS = 400
@@ -133,7 +134,7 @@ def _municipality_bands(
             f'<g class="municipality"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
             f'height="{y1 - y0:.1f}" rx="6" fill="{"#eceff1" if m % 2 else "#f5f5f5"}"/>'
             f'<text x="{x0 + 3:.1f}" y="{y0 + 9:.1f}" font-size="8" fill="#78909c">'
-            f"municipality {m + 1}</text></g>"
+            f"{escape(_('municipality {number}').format(number=m + 1))}</text></g>"
         )
     return "".join(out)
 
@@ -171,11 +172,16 @@ def _ties(
         ux, uy = (x2 - x1) / d, (y2 - y1) / d
         x1, y1, x2, y2 = x1 + ux * radius, y1 + uy * radius, x2 - ux * radius, y2 - uy * radius
         n = int(counts[pair])
+        ties = ngettext(
+            "{n} tie between neighbourhoods {first} and {second}",
+            "{n} ties between neighbourhoods {first} and {second}",
+            n,
+        )
         width = 0.4 + 2.0 * n / top
         out.append(
             f'<line class="bridge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
             f'stroke="#546e7a" stroke-width="{width:.1f}" opacity="0.3">'
-            f"<title>{n} ties between neighbourhoods {i + 1} and {j + 1}</title></line>"
+            f"<title>{escape(ties.format(n=number(n), first=i + 1, second=j + 1))}</title></line>"
         )
     return "".join(out)
 
@@ -189,10 +195,10 @@ def trust_colour(values: np.ndarray) -> np.ndarray:
 def status_word(ses_mean: float) -> str:
     """A neighbourhood's socio-economic standing in a word."""
     if ses_mean < 0.45:
-        return "poorer"
+        return _("poorer")
     if ses_mean > 0.55:
-        return "better-off"
-    return "middle"
+        return _("better-off")
+    return _("middle")
 
 
 def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") -> str:
@@ -216,23 +222,34 @@ def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") 
 
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {layout.height}" width="100%" role="img" '
-        f'aria-label="{escape(labels.NETWORK_TITLE)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(_(labels.NETWORK_TITLE))}" xmlns="http://www.w3.org/2000/svg">',
         layout.background,
     ]
     many = model.scenario.population.municipalities > 1
     small_text = min(10.0, layout.radius / 4.5)  # label size that fits under a circle
     for h in range(n_hoods):
         x, y = layout.hood_xy[h]
-        name = f"Neighbourhood {h + 1}"
+        name = _("Neighbourhood {number}").format(number=h + 1)
         if many:
-            name += f" (municipality {int(hoods.municipality[h]) + 1})"
+            name = _("Neighbourhood {number} (municipality {municipality})").format(
+                number=h + 1, municipality=int(hoods.municipality[h]) + 1
+            )
         status = status_word(float(hoods.ses_mean[h]))
-        tip = (
-            f"{name}, {status}: {int(hoods.population[h])} residents · "
-            f"{percent(took_part[h])} took part this month · trust {100 * trust[h]:.0f}/100 · "
-            f"{percent(online[h])} use the digital channel"
+        tip = _(
+            "{name}, {standing}: {residents} residents · {took_part} took part this month · "
+            "trust {trust}/100 · {online} use the digital channel"
+        ).format(
+            name=name,
+            standing=status,
+            residents=number(int(hoods.population[h])),
+            took_part=percent(took_part[h]),
+            trust=number(100 * trust[h]),
+            online=percent(online[h]),
         )
-        shown = percent(took_part[h]) if colour_by != "trust" else f"trust {100 * trust[h]:.0f}"
+        if colour_by != "trust":
+            shown = percent(took_part[h])
+        else:
+            shown = _("trust {trust}").format(trust=number(100 * trust[h]))
         label = f"{h + 1} · {status} · {shown}" if small_text >= 9 else shown
         if small_text < 7:  # too small to read: the tooltip says it all
             label = ""
@@ -241,7 +258,7 @@ def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") 
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{layout.radius:.1f}" fill="{hood_fill[h]}" '
             f'fill-opacity="{hood_opacity[h]:.2f}" stroke="#78909c" stroke-width="1"/>'
             f'<text x="{x:.1f}" y="{y + layout.radius + 12:.1f}" text-anchor="middle" '
-            f'font-size="{small_text:.0f}" fill="#455a64">{label}</text></g>'
+            f'font-size="{small_text:.0f}" fill="#455a64">{escape(label)}</text></g>'
         )
     parts.append(layout.static)
     parts.append(
@@ -260,17 +277,21 @@ def _legend(layout: NetworkLayout, colour_by: str) -> str:
         stops = "".join(
             f'<i style="background:{c};margin:0;border-radius:0"></i>' for c in TRUST_PALETTE
         )
-        key = f'<span class="coprod-legend-item">low trust {stops} high trust</span>'
+        low, high = escape(_("low trust")), escape(_("high trust"))
+        key = f'<span class="coprod-legend-item">{low} {stops} {high}</span>'
     else:
         key = (
             f'<span class="coprod-legend-item"><i style="background:{TOOK_PART}"></i>'
-            "took part this month</span>"
+            f"{escape(_('took part this month'))}</span>"
             f'<span class="coprod-legend-item"><i style="background:{DID_NOT}"></i>'
-            "did not</span>"
+            f"{escape(_('did not'))}</span>"
         )
-    sample = (
-        f"showing a sample of {len(layout.rows):,} of {layout.total:,} residents"
-        if layout.sampled
-        else f"all {layout.total:,} residents"
+    if layout.sampled:
+        sample = _("showing a sample of {shown} of {total} residents").format(
+            shown=number(len(layout.rows)), total=number(layout.total)
+        )
+    else:
+        sample = _("all {total} residents").format(total=number(layout.total))
+    return (
+        f'<div class="coprod-legend">{key}<span class="coprod-note">{escape(sample)}</span></div>'
     )
-    return f'<div class="coprod-legend">{key}<span class="coprod-note">{sample}</span></div>'
