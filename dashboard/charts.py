@@ -126,9 +126,10 @@ def line_chart(
             f"<title>{escape(s.label)}</title></polyline>"
         )
     if month == 0:
+        invite = escape(_("Press Step or Play to start"))
         parts.append(
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#888" '
-            f'font-size="13">{escape(_("Press Step or Play to start"))}</text>'
+            f'font-size="13">{invite}</text>'
         )
     parts.append("</svg>")
     marks = sum(1 for e in events if e.step <= x_end)
@@ -154,10 +155,11 @@ def _axes(x_end: int, y_max: float, sy: float) -> str:
             f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" '
             f'fill="#666">{number(m)}</text>'
         )
+    axis = escape(_("month"))
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
         f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 2}" text-anchor="end" font-size="11" '
-        f'fill="#666">{escape(_("month"))}</text>'
+        f'fill="#666">{axis}</text>'
     )
     return "".join(out)
 
@@ -271,19 +273,21 @@ def quintile_chart(
             f'<text x="{LEFT + (q + 0.5) * group:.1f}" y="{bottom + 16}" text-anchor="middle" '
             f'font-size="11" fill="#444">{escape(name)}</text>'
         )
+    ends = _("poorer residents ← → better-off residents")
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
         f'<text x="{LEFT}" y="{height - 4}" font-size="11" fill="#666">'
-        f"{escape(_('poorer residents ← → better-off residents'))}</text></svg>"
+        f"{escape(ends)}</text></svg>"
     )
     took_part = _("Share of the group who took part in an average month of the last year.")
     online = _("Share of the group who use the app or online platform.")
+    took_part_key, online_key = _("Took part"), _("Use the digital channel")
     legend = (
         '<div class="coprod-legend">'
         f'<span class="coprod-legend-item" title="{escape(took_part)}">'
-        f'<i style="background:#2e7d32"></i>{escape(_("Took part"))}</span>'
+        f'<i style="background:#2e7d32"></i>{escape(took_part_key)}</span>'
         f'<span class="coprod-legend-item" title="{escape(online)}">'
-        f'<i style="background:#1e88e5"></i>{escape(_("Use the digital channel"))}</span>'
+        f'<i style="background:#1e88e5"></i>{escape(online_key)}</span>'
         f"<span>{escape(divide_sentence(participation, month))}</span></div>"
     )
     return (

@@ -126,6 +126,7 @@ def _municipality_bands(
 ) -> str:
     """A shaded band behind each municipality's neighbourhoods, with its number."""
     out = []
+    name = _("municipality {number}")
     for m in range(int(hood_municipality.max()) + 1):
         xy = hood_xy[hood_municipality == m]
         x0, y0 = xy.min(axis=0) - [cell * 0.48, cell * 0.46]
@@ -134,7 +135,7 @@ def _municipality_bands(
             f'<g class="municipality"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
             f'height="{y1 - y0:.1f}" rx="6" fill="{"#eceff1" if m % 2 else "#f5f5f5"}"/>'
             f'<text x="{x0 + 3:.1f}" y="{y0 + 9:.1f}" font-size="8" fill="#78909c">'
-            f"{escape(_('municipality {number}').format(number=m + 1))}</text></g>"
+            f"{escape(name.format(number=m + 1))}</text></g>"
         )
     return "".join(out)
 
@@ -280,11 +281,12 @@ def _legend(layout: NetworkLayout, colour_by: str) -> str:
         low, high = escape(_("low trust")), escape(_("high trust"))
         key = f'<span class="coprod-legend-item">{low} {stops} {high}</span>'
     else:
+        took_part, did_not = _("took part this month"), _("did not")
         key = (
             f'<span class="coprod-legend-item"><i style="background:{TOOK_PART}"></i>'
-            f"{escape(_('took part this month'))}</span>"
+            f"{escape(took_part)}</span>"
             f'<span class="coprod-legend-item"><i style="background:{DID_NOT}"></i>'
-            f"{escape(_('did not'))}</span>"
+            f"{escape(did_not)}</span>"
         )
     if layout.sampled:
         sample = _("showing a sample of {shown} of {total} residents").format(
