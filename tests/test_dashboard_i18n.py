@@ -270,7 +270,7 @@ def test_switching_the_language_on_the_page_keeps_the_run(browser, url):
         step(page)
         page.click(".coprod-lang-nl")
         page.wait_for_selector(".coprod-month >> text=Maand 1 van")
-        page.wait_for_selector(".coprod-view-trust >> text=Vertrouwen in de overheid")
+        page.wait_for_selector(".coprod-view-trust .coprod-legend >> text=Vertrouwen in de overheid")
         assert "Instellingen" in page.locator("body").inner_text()
         assert month(page) == 1 and chart_months(page) == [1]  # the run was not restarted
         step(page)
