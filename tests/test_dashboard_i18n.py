@@ -241,7 +241,7 @@ def _open(browser, url: str, locale: str):
 
 
 def test_a_german_browser_gets_german_and_step_works(browser, url):
-    from dashboard_browser import chart_months, month, screenshot, step
+    from dashboard_browser import chart_months, month, screenshot, step, wait_month
 
     page = _open(browser, url, "de-DE")
     try:
@@ -256,6 +256,13 @@ def test_a_german_browser_gets_german_and_step_works(browser, url):
         legend = page.locator(".coprod-view-participation .coprod-legend").inner_text()
         assert "Diesen Monat mitgemacht:" in legend
         assert page.locator(".coprod-lang-de.v-btn--active").count() == 1
+        page.click(".coprod-play")  # months drawn by the play thread are German too
+        wait_month(page, 4)
+        page.click(".coprod-play")
+        page.wait_for_selector(".coprod-play >> text=Abspielen")
+        legend = page.locator(".coprod-view-participation .coprod-legend").inner_text()
+        assert "Diesen Monat mitgemacht:" in legend
+        assert "Monat" in page.locator(".coprod-month").inner_text()
         screenshot(page, "i18n-01-german")
     finally:
         page.context.close()
