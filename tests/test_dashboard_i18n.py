@@ -58,7 +58,10 @@ def test_the_template_is_up_to_date_with_the_code(extracted):
     # texts the dashboard takes from elsewhere are extracted as well
     assert "Trust in the administration" in extracted  # measure registry
     assert "Performing governance" in extracted  # family title
-    assert "Citizens share service delivery (volunteering, reporting, caring) with instrumental ICT support" in extracted  # scenario
+    assert (
+        "Citizens share service delivery (volunteering, reporting, caring) with instrumental ICT support"
+        in extracted
+    )  # scenario
 
 
 def test_no_message_hides_inside_an_f_string():
@@ -178,8 +181,12 @@ def test_cli_offers_the_dashboard_languages():
 
 # ---------------------------------------------------------------------- texts and numbers
 def test_numbers_follow_the_language():
-    assert [i18n.number(12345, lang=x) for x in ("en", "de", "nl")] == ["12,345", "12.345", "12.345"]
-    assert i18n.number(2.25, 1, lang="de") == "2,2" or i18n.number(2.25, 1, lang="de") == "2,3"
+    assert [i18n.number(12345, lang=x) for x in ("en", "de", "nl")] == [
+        "12,345",
+        "12.345",
+        "12.345",
+    ]
+    assert i18n.number(2.5, 1, lang="de") == "2,5" and i18n.number(0.05, None, lang="nl") == "0,05"
     assert i18n.percent(0.3, "en") == "30%"
     assert i18n.percent(0.3, "de") == "30\xa0%"  # German sets a space before the sign
     assert i18n.month_name(3, lang="de") == "März" and i18n.month_name(10, lang="nl") == "oktober"
@@ -202,7 +209,9 @@ def test_charts_speak_the_session_language(speak):
     assert "Vertrouwen in de overheid" in html and "maand" in html
     assert "Gemeente 1" in Workshop("experimentalism").runs["A"].municipality_names[0]
     mark = EventMark(7, "budget_cut", 0.3, 12, live=True)
-    assert mark.text == "Maand 7: bezuiniging van 30% gedurende 12 maanden (gestart in de workshop)"
+    assert (
+        mark.text == "Maand 7: bezuiniging van 30% gedurende 12 maanden (gestart in de workshop)"
+    )
     speak("en")  # the English source stays as it was
     assert mark.text == "Month 7: budget cut of 30% for 12 months (triggered in the workshop)"
 
@@ -277,7 +286,12 @@ def test_switching_the_language_on_the_page_keeps_the_run(browser, url):
         step(page)
         page.click(".coprod-lang-nl")
         page.wait_for_selector(".coprod-month >> text=Maand 1 van")
-        page.wait_for_selector(".coprod-view-trust .coprod-legend >> text=Vertrouwen in de overheid")
+        page.wait_for_selector(
+            ".coprod-view-trust .coprod-legend >> text=Vertrouwen in de overheid"
+        )
+        sidebar = page.locator(".coprod-settings").inner_text()
+        assert "Wie doet wat" in sidebar and "Hoe diensten tot stand komen" in sidebar
+        assert "Alle partijen gelijkwaardig" in sidebar  # the scenario's description
         assert "Instellingen" in page.locator("body").inner_text()
         assert month(page) == 1 and chart_months(page) == [1]  # the run was not restarted
         step(page)
