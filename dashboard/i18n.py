@@ -66,7 +66,7 @@ def check_language(code: str) -> str:
 
 
 def default_language() -> str:
-    """The language given to ``coprod dashboard --lang``, or ``None``'s stand-in, English."""
+    """The language given to ``coprod dashboard --lang``, else English."""
     return forced_language() or FALLBACK
 
 
