@@ -313,3 +313,25 @@ def test_switching_the_language_on_the_page_keeps_the_run(browser, url):
         screenshot(page, "i18n-02-switched")
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "nl-NL"])
+def test_longer_words_still_fit_a_projector(browser, url, locale):
+    """German and Dutch words are longer: at 1280x720 no control text is cut off."""
+    from dashboard_browser import PROJECTOR, TIMEOUT, layout_problems, screenshot, step
+
+    context = browser.new_context(viewport=PROJECTOR, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    try:
+        page.goto(url)
+        page.wait_for_selector('.coprod-chart[data-chart="participation"]')
+        step(page, 1)
+        for header in page.locator(".coprod-settings .v-expansion-panel-header").all():
+            if header.get_attribute("aria-expanded") != "true":
+                header.click()
+        problems = layout_problems(page)
+        assert (problems["clipped"], problems["covered"], problems["small"]) == ([], [], [])
+        screenshot(page, f"i18n-03-projector-{locale}")
+    finally:
+        context.close()
