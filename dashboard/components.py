@@ -17,7 +17,7 @@ import solara
 
 from coprod.dashboard import charts, labels
 from coprod.dashboard import network_view as nv
-from coprod.dashboard.i18n import _, number
+from coprod.dashboard.i18n import _, in_sentence, number
 from coprod.dashboard.state import LOCAL_MEASURES, Run, Workshop
 from coprod.model.scenario import Scenario, scenario_names
 
@@ -183,7 +183,7 @@ def _change_text(key: str, old: Any, new: Any) -> str:
             return _(control.options.get(value, str(value))).split(" (")[0]
         return number(value, None) if isinstance(value, float) else str(value)
 
-    return f"{_(control.label).lower()} {show(old)} → {show(new)}"
+    return f"{in_sentence(_(control.label))} {show(old)} → {show(new)}"
 
 
 @solara.component

@@ -127,6 +127,11 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark on
 _ = gettext
 
 
+def in_sentence(text: str, lang: str | None = None) -> str:
+    """A label as it reads inside a sentence: lower case, but German keeps its capital nouns."""
+    return text if (lang or current()) == "de" else text.lower()
+
+
 # ---------------------------------------------------------------------- numbers and dates
 def locale(lang: str | None = None) -> Locale:
     """The Babel locale of ``lang`` (default: :func:`current`)."""

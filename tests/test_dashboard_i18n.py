@@ -202,6 +202,17 @@ def test_numbers_follow_the_language():
     assert i18n.month_name(3, lang="de") == "März" and i18n.month_name(10, lang="nl") == "oktober"
 
 
+def test_changed_rules_read_as_a_sentence_in_each_language(speak):
+    from coprod.dashboard.components import _change_text
+
+    speak("en")
+    assert _change_text("platform.open_data", True, False) == "open data on → off"
+    speak("de")  # German nouns keep their capitals
+    assert _change_text("platform.open_data", True, False) == "Offene Daten an → aus"
+    speak("nl")
+    assert _change_text("governance.budget", 1.0, 1.5) == "publiek budget per inwoner 1 → 1,5"
+
+
 def test_charts_speak_the_session_language(speak):
     ws = Workshop(seed=1)
     ws.set_citizens(300)
