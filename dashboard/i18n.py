@@ -30,14 +30,14 @@ import os
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 from babel.support import Translations
 
 #: The languages the dashboard speaks, by code, each named in itself.
@@ -135,7 +135,18 @@ def in_sentence(text: str, lang: str | None = None) -> str:
 # ---------------------------------------------------------------------- numbers and dates
 def locale(lang: str | None = None) -> Locale:
     """The Babel locale of ``lang`` (default: :func:`current`)."""
-    return Locale.parse(lang or current())
+    return _locale(lang or current())
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@cache
+def _decimals(digits: int) -> NumberPattern:
+    """The number pattern with ``digits`` decimals (parsed once: parsing costs more than use)."""
+    return parse_pattern("#,##0" + ("." + "0" * digits if digits > 0 else ""))
 
 
 def number(value: float, digits: int | None = 0, lang: str | None = None) -> str:
@@ -143,15 +154,26 @@ def number(value: float, digits: int | None = 0, lang: str | None = None) -> str
 
     ``digits`` decimals are shown; with ``None``, as many as needed, up to three.
     """
-    if digits is None:
-        return format_decimal(value, locale=locale(lang))
-    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-    return format_decimal(value, format=pattern, locale=locale(lang))
+    return _number(value, digits, lang or current())
 
 
 def percent(value: float, lang: str | None = None) -> str:
     """A share as a whole percent in the language's way: ``12%``, ``12 %`` (German)."""
-    return format_percent(value, locale=locale(lang))
+    return _percent(value, lang or current())
+
+
+# Each month redraws the same axis ticks and many of the same shares: remember them.
+@lru_cache(maxsize=8192)
+def _number(value: float, digits: int | None, lang: str) -> str:
+    loc = _locale(lang)
+    pattern = loc.decimal_formats[None] if digits is None else _decimals(digits)
+    return pattern.apply(value, loc)
+
+
+@lru_cache(maxsize=8192)
+def _percent(value: float, lang: str) -> str:
+    loc = _locale(lang)
+    return loc.percent_formats[None].apply(value, loc)
 
 
 def month_name(month: int, width: str = "wide", lang: str | None = None) -> str:
