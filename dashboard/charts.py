@@ -1,8 +1,8 @@
 """Charts drawn as SVG text: time series with event marks, and the bars of the digital divide.
 
 The dashboard redraws every chart after each month, for one run or two, so drawing must cost
-far less than the model step's budget: building a small SVG string takes well under a
-millisecond, where a Matplotlib figure takes tens of milliseconds per chart. The browser draws
+little: building a chart's SVG string takes a few milliseconds, where a Matplotlib figure
+takes tens of milliseconds per chart. The browser draws
 the SVG itself, needs no plotting library from a CDN, and shows ``<title>`` elements and
 ``title`` attributes as tooltips. Every value is a share or a score in [0, 1], shown as 0–100.
 
