@@ -1,10 +1,16 @@
 """Charts drawn as SVG text: time series with event marks, and the bars of the digital divide.
 
 The dashboard redraws every chart after each month, for one run or two, so drawing must cost
-far less than the model step's budget: building a small SVG string takes well under a
-millisecond, where a Matplotlib figure takes tens of milliseconds per chart. The browser draws
+little: building a chart's SVG string takes a few milliseconds, where a Matplotlib figure
+takes tens of milliseconds per chart. The browser draws
 the SVG itself, needs no plotting library from a CDN, and shows ``<title>`` elements and
 ``title`` attributes as tooltips. Every value is a share or a score in [0, 1], shown as 0–100.
+
+Drawings are laid out in CSS pixels at the size they have on the workshop's projector
+(1280x720): :data:`WIDTH` is about the width of a chart's column there, and text is
+:data:`FONT` pixels. An SVG scales to its column (``width="100%"``), so on that projector text
+shows at its nominal size or a little larger, and larger still on wider screens. Drawn on a
+wider canvas, the same text would be scaled down with the drawing.
 """
 
 from __future__ import annotations
@@ -22,8 +28,18 @@ from coprod.dashboard.i18n import _, number
 if TYPE_CHECKING:  # annotations only: state imports network_view, which imports this module
     from coprod.dashboard.state import EventMark
 
-WIDTH, HEIGHT = 560, 230
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 18, 30
+#: Width of every drawing, in CSS pixels: a little under a chart's column at 1280x720, which
+#: is 394 px with one run (two views to a row) and 430 px with two runs side by side.
+WIDTH = 380
+HEIGHT = 192
+#: Size of all text in the drawings, in CSS pixels at :data:`WIDTH`: the smallest a room
+#: reads off a projector.
+FONT = 12
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 20, 34
+#: Least room between the labels of the month axis, in CSS pixels.
+TICK_ROOM = 2.5 * FONT
+_NARROW = frozenset(" ·.,:;'!|-/()[]fijlrtI")
+_WIDE = frozenset("mwMW%@—")
 #: Upper ends the vertical axis snaps to when it scales to the data.
 NICE = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 EVENT_COLOURS = {
@@ -40,6 +56,24 @@ def nice_ceiling(value: float) -> float:
         if value <= top + 1e-12:
             return top
     return 1.0
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """Width ``text`` takes at font ``size`` in the dashboard's font, a little over, not under.
+
+    Roboto's digits are 0.56 em wide and most letters 0.5 to 0.58 em; narrow ones (``i``,
+    ``t``, spaces, ``·``) about 0.25 to 0.3 em, wide ones (``m``, ``W``, ``%``) up to 0.9 em.
+    Rounding each class up gives room to spare, which is what layout decisions need.
+    """
+    return size * sum(0.33 if c in _NARROW else 0.92 if c in _WIDE else 0.6 for c in text)
+
+
+def month_step(x_end: int, px_per_month: float) -> int:
+    """Months between labels on the month axis: whole years, as few as leave them room."""
+    for every in (12, 24, 60, 120, 240):
+        if every * px_per_month >= TICK_ROOM:
+            return every
+    return max(1, x_end)
 
 
 def y_ticks(y_max: float) -> np.ndarray:
@@ -129,7 +163,7 @@ def line_chart(
         invite = escape(_("Press Step or Play to start"))
         parts.append(
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#888" '
-            f'font-size="13">{invite}</text>'
+            f'font-size="{FONT + 1}">{invite}</text>'
         )
     parts.append("</svg>")
     marks = sum(1 for e in events if e.step <= x_end)
@@ -147,18 +181,19 @@ def _axes(x_end: int, y_max: float, sy: float) -> str:
     bottom = HEIGHT - BOTTOM
     out = [_y_grid(y_max, bottom, sy)]
     sx = (WIDTH - LEFT - RIGHT) / x_end
-    every = 12 if x_end <= 180 else 24 if x_end <= 360 else 60
+    every = month_step(x_end, sx)
     for m in range(0, x_end + 1, every):
         x = LEFT + m * sx
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>'
-            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" '
+            f'<text x="{x:.1f}" y="{bottom + FONT + 4}" text-anchor="middle" '
+            f'font-size="{FONT}" '
             f'fill="#666">{number(m)}</text>'
         )
     axis = escape(_("month"))
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
-        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 2}" text-anchor="end" font-size="11" '
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end" font-size="{FONT}" '
         f'fill="#666">{axis}</text>'
     )
     return "".join(out)
@@ -171,7 +206,7 @@ def _y_grid(y_max: float, bottom: float, sy: float) -> str:
         y = bottom - t * sy
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
-            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" '
             f'fill="#666">{number(100 * t)}</text>'
         )
     return "".join(out)
@@ -185,13 +220,19 @@ def _event_marks(events: Sequence[EventMark], x_end: int, sx: float) -> str:
         colour = EVENT_COLOURS.get(mark.kind, "#333")
         dash = "5,3" if mark.live else "2,3"
         name = _(labels.EVENT_NAMES[mark.kind]) if mark.kind in labels.EVENT_NAMES else mark.kind
-        y_text = TOP - 4 + 11 * (i % 2)
+        y_text = TOP - 5 + (FONT + 1) * (i % 2)
+        # a label that would run off the right edge goes to the left of its line
+        if x + 3 + text_width(name) > WIDTH:
+            anchor, x_text = "end", x - 3
+        else:
+            anchor, x_text = "start", x + 3
         out.append(
             f'<g class="event-marker" data-kind="{mark.kind}" data-step="{mark.step}" '
             f'data-live="{str(mark.live).lower()}"><title>{escape(mark.text)}</title>'
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 2}" y2="{bottom}" stroke="{colour}" '
             f'stroke-width="1.6" stroke-dasharray="{dash}"/>'
-            f'<text x="{x + 3:.1f}" y="{y_text}" font-size="10" fill="{colour}">'
+            f'<text x="{x_text:.1f}" y="{y_text}" text-anchor="{anchor}" font-size="{FONT}" '
+            f'fill="{colour}">'
             f"{escape(name)}</text></g>"
         )
     return "".join(out)
@@ -240,7 +281,7 @@ def quintile_chart(
     bottom = height - BOTTOM - 10
     sy = (bottom - TOP) / y_max
     group = (WIDTH - LEFT - RIGHT) / 5
-    bar = group * 0.32
+    bar = group * 0.42  # wide enough for a value label over each bar
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
         f'aria-label="{escape(_(labels.QUINTILE_TITLE))}" xmlns="http://www.w3.org/2000/svg">',
@@ -256,7 +297,7 @@ def quintile_chart(
         ("adoption", adoption, "#1e88e5", _("{group}: {share} use the digital channel now")),
     )
     for q, name in enumerate(_(n) for n in labels.QUINTILE_NAMES):
-        x0 = LEFT + q * group + group * 0.16
+        x0 = LEFT + q * group + group * 0.08
         for k, (key, values, colour, what) in enumerate(series):
             value = float(values[q]) if month or key == "adoption" else 0.0
             h = min(value, y_max) * sy
@@ -267,16 +308,16 @@ def quintile_chart(
                 f"<title>{escape(tip)}</title>"
                 f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"/><text x="{x + bar / 2 - 1:.1f}" y="{bottom - h - 3:.1f}" '
-                f'text-anchor="middle" font-size="10" fill="#333">{percent(value)}</text></g>'
+                f'text-anchor="middle" font-size="{FONT}" fill="#333">{percent(value)}</text></g>'
             )
         parts.append(
-            f'<text x="{LEFT + (q + 0.5) * group:.1f}" y="{bottom + 16}" text-anchor="middle" '
-            f'font-size="11" fill="#444">{escape(name)}</text>'
+            f'<text x="{LEFT + (q + 0.5) * group:.1f}" y="{bottom + FONT + 4}" '
+            f'text-anchor="middle" font-size="{FONT}" fill="#444">{escape(name)}</text>'
         )
     ends = _("poorer residents ← → better-off residents")
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
-        f'<text x="{LEFT}" y="{height - 4}" font-size="11" fill="#666">'
+        f'<text x="{LEFT}" y="{height - 4}" font-size="{FONT}" fill="#666">'
         f"{escape(ends)}</text></svg>"
     )
     took_part = _("Share of the group who took part in an average month of the last year.")

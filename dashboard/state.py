@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from coprod.dashboard import labels
-from coprod.dashboard.i18n import _, ngettext, number, percent
+from coprod.dashboard.i18n import _, current, ngettext, number, percent
 from coprod.dashboard.network_view import NetworkLayout, layout_for
 from coprod.model.core import CoProductionModel
 from coprod.model.events import DEFAULT_OUTAGE
@@ -104,6 +103,7 @@ class Run:
         self._local: pd.DataFrame | None = None
         self._local_step = -1
         self._status = list(self.model.municipality_mean(self.model.citizens.ses))
+        self._layouts: dict[str, NetworkLayout] = {}
 
     @property
     def municipality_names(self) -> list[str]:
@@ -120,10 +120,17 @@ class Run:
         """The scenario's length in months."""
         return int(self.scenario.steps)
 
-    @cached_property
+    @property
     def network_layout(self) -> NetworkLayout:
-        """Where the map draws the model's residents and ties (built on first use)."""
-        return layout_for(self.model)
+        """Where the map draws the model's residents and ties, in the language shown.
+
+        Built on first use and kept; the labels under the neighbourhoods take more or less
+        room in each language, so each language the session shows gets its own layout.
+        """
+        lang = current()
+        if lang not in self._layouts:
+            self._layouts[lang] = layout_for(self.model)
+        return self._layouts[lang]
 
     def step(self) -> None:
         """Simulate one more month."""

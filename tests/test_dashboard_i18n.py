@@ -213,6 +213,25 @@ def test_changed_rules_read_as_a_sentence_in_each_language(speak):
     assert _change_text("governance.budget", 1.0, 1.5) == "publiek budget per inwoner 1 → 1,5"
 
 
+def test_the_map_leaves_room_for_its_labels_in_each_language(speak):
+    from coprod.dashboard import network_view as nv
+    from coprod.dashboard.charts import text_width
+
+    run = Workshop(seed=1).runs["A"]  # 8 neighbourhoods, four to a row
+    room = nv.WIDTH / 4 - 4
+    for lang in ("en", "de", "nl"):
+        speak(lang)
+        layout = run.network_layout
+        assert layout is run.network_layout  # built once per language, then kept
+        fits = max(text_width(t) for t in nv.full_labels(8)) <= room
+        assert layout.label_lines == (2 if fits else 1)
+        svg = nv.network_svg(run.model, layout, "trust")
+        assert svg.count('class="hood-label"') == 8
+    speak("de")
+    assert run.network_layout.label_lines == 2  # "8 · reicher" and "Vertrauen 100" fit
+    assert "Vertrauen" in nv.network_svg(run.model, run.network_layout, "trust")
+
+
 def test_charts_speak_the_session_language(speak):
     ws = Workshop(seed=1)
     ws.set_citizens(300)
