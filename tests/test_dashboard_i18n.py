@@ -345,9 +345,27 @@ def test_switching_the_language_on_the_page_keeps_the_run(browser, url):
         page.context.close()
 
 
-@pytest.mark.parametrize("locale", ["de-DE", "nl-NL"])
+#: Legend entries running out of their card, and drawing text running out of its drawing.
+_OUTSIDE_JS = """() => {
+    const out = [];
+    for (const item of document.querySelectorAll('.coprod-legend-item')) {
+        const card = item.closest('.coprod-panel').getBoundingClientRect();
+        const r = item.getBoundingClientRect();
+        if (r.width && (r.right > card.right + 1 || r.left < card.left - 1))
+            out.push('legend: ' + item.textContent.trim());
+    }
+    for (const text of document.querySelectorAll('.coprod-view svg text')) {
+        const svg = text.ownerSVGElement, box = text.getBBox(), view = svg.viewBox.baseVal;
+        if (box.width && (box.x < view.x - 1 || box.x + box.width > view.x + view.width + 1))
+            out.push('drawing: ' + text.textContent.trim());
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "de-DE", "nl-NL"])
 def test_longer_words_still_fit_a_projector(browser, url, locale):
-    """German and Dutch words are longer: at 1280x720 no control text is cut off."""
+    """German and Dutch words are longer: at 1280x720 no text is cut off or runs out."""
     from dashboard_browser import PROJECTOR, TIMEOUT, layout_problems, screenshot, step
 
     context = browser.new_context(viewport=PROJECTOR, locale=locale)
@@ -362,6 +380,13 @@ def test_longer_words_still_fit_a_projector(browser, url, locale):
                 header.click()
         problems = layout_problems(page)
         assert (problems["clipped"], problems["covered"], problems["small"]) == ([], [], [])
+        assert page.evaluate(_OUTSIDE_JS) == []
         screenshot(page, f"i18n-03-projector-{locale}")
+        page.click(".coprod-compare .v-input--selection-controls__ripple")
+        page.wait_for_selector(".coprod-header-B")
+        step(page, 1)
+        problems = layout_problems(page)
+        assert (problems["clipped"], problems["covered"], problems["small"]) == ([], [], [])
+        assert page.evaluate(_OUTSIDE_JS) == []
     finally:
         context.close()
