@@ -20,6 +20,13 @@ import numpy as np
 from coprod.analysis.calibration_spec import CalibrationPlan
 from coprod.analysis.parallel import LOCAL_CLUSTER_MIN_WORK, available_cores, connect
 
+#: Simulations pyabc's Dask sampler keeps submitted per worker core. pyabc keeps one per core,
+#: so each core waits, between two simulations, for the result to travel back, pyabc's polling
+#: loop (10 ms) and the next submission; with a second one queued it does not. The particles
+#: kept do not depend on it (pyabc orders results by job number); at most this many extra
+#: simulations per core run past the end of a generation.
+IN_FLIGHT = 2
+
 
 def seed_simulation(root: int, generation: int, job: int) -> None:
     """Seed NumPy's and Python's global generators for one simulation of a generation.
@@ -99,6 +106,10 @@ def _samplers() -> tuple[type, type]:
 
         def __init__(self, client: Any, root: int) -> None:
             super().__init__(dask_client=_SeedingClient(client, root), batch_size=1)
+
+        def client_cores(self) -> int:
+            """Simulations kept in flight: :data:`IN_FLIGHT` per core, so none waits idle."""
+            return IN_FLIGHT * super().client_cores()
 
         def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
             self.client.generation = t

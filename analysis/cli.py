@@ -660,6 +660,10 @@ def validate_command(
         sys.exit(1)
 
 
+#: The dashboard's languages (coprod.dashboard.i18n.LANGUAGES, which needs the dashboard extra).
+DASHBOARD_LANGUAGES = ("en", "de", "nl")
+
+
 @app.command("dashboard")
 @click.option(
     "--host",
@@ -668,7 +672,14 @@ def validate_command(
     help="Address to listen on (loopback unless told otherwise).",
 )
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
-def dashboard_command(host: str, port: int) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(DASHBOARD_LANGUAGES, case_sensitive=False),
+    default=None,
+    help="Language of the page for every browser: en, de or nl "
+    "(default: each browser's preferred language, else en).",
+)
+def dashboard_command(host: str, port: int, lang: str | None) -> None:
     """Start the workshop dashboard in the browser (Solara)."""
     import importlib.util
 
@@ -680,7 +691,7 @@ def dashboard_command(host: str, port: int) -> None:
         )
     from coprod.dashboard.server import serve
 
-    serve(host=host, port=port)
+    serve(host=host, port=port, lang=lang.lower() if lang else None)
 
 
 #: Raised by click 8.2+ when the group is called with no arguments: help, not an error.

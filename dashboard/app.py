@@ -20,6 +20,8 @@ from coprod.dashboard.components import (
     Settings,
     Views,
 )
+from coprod.dashboard.i18n import _
+from coprod.dashboard.language import LanguageSwitch, use_session_language
 from coprod.dashboard.state import Workshop
 
 CSS = """
@@ -65,6 +67,7 @@ def play_loop(session: Session, cancel: threading.Event) -> None:
 @solara.component
 def Page():
     """The dashboard: settings on the left, the run bar and the views on the right."""
+    use_session_language()
     workshop = solara.use_memo(Workshop, dependencies=[])
     session = Session(
         workshop=workshop,
@@ -81,12 +84,13 @@ def Page():
         intrusive_cancel=False,
     )
 
-    solara.Title("coprod — workshop dashboard")
+    solara.Title(_("coprod — workshop dashboard"))
     solara.Style(CSS)
     with solara.AppBar():
-        solara.AppBarTitle("coprod — co-production of public services: workshop dashboard")
+        solara.AppBarTitle(_("coprod — co-production of public services: workshop dashboard"))
+        LanguageSwitch()
     with solara.Columns([1, 3], classes=["coprod-page"]):
-        with solara.Card("Settings", margin=0):
+        with solara.Card(_("Settings"), margin=0):
             Settings(session)
         with solara.Column(gap="0px"):
             RunBar(session)

@@ -1,10 +1,16 @@
 """Charts drawn as SVG text: time series with event marks, and the bars of the digital divide.
 
 The dashboard redraws every chart after each month, for one run or two, so drawing must cost
-far less than the model step's budget: building a small SVG string takes well under a
-millisecond, where a Matplotlib figure takes tens of milliseconds per chart. The browser draws
+little: building a chart's SVG string takes a few milliseconds, where a Matplotlib figure
+takes tens of milliseconds per chart. The browser draws
 the SVG itself, needs no plotting library from a CDN, and shows ``<title>`` elements and
 ``title`` attributes as tooltips. Every value is a share or a score in [0, 1], shown as 0–100.
+
+Drawings are laid out in CSS pixels at the size they have on the workshop's projector
+(1280x720): :data:`WIDTH` is about the width of a chart's column there, and text is
+:data:`FONT` pixels. An SVG scales to its column (``width="100%"``), so on that projector text
+shows at its nominal size or a little larger, and larger still on wider screens. Drawn on a
+wider canvas, the same text would be scaled down with the drawing.
 """
 
 from __future__ import annotations
@@ -16,13 +22,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from coprod.dashboard import labels
+from coprod.dashboard import i18n, labels
+from coprod.dashboard.i18n import _, number
 
 if TYPE_CHECKING:  # annotations only: state imports network_view, which imports this module
     from coprod.dashboard.state import EventMark
 
-WIDTH, HEIGHT = 560, 230
-LEFT, RIGHT, TOP, BOTTOM = 40, 12, 18, 30
+#: Width of every drawing, in CSS pixels: a little under a chart's column at 1280x720, which
+#: is 394 px with one run (two views to a row) and 430 px with two runs side by side.
+WIDTH = 380
+HEIGHT = 192
+#: Size of all text in the drawings, in CSS pixels at :data:`WIDTH`: the smallest a room
+#: reads off a projector.
+FONT = 12
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 20, 34
+#: Least room between the labels of the month axis, in CSS pixels.
+TICK_ROOM = 2.5 * FONT
+_NARROW = frozenset(" ·.,:;'!|-/()[]fijlrtI")
+_WIDE = frozenset("mwMW%@—")
 #: Upper ends the vertical axis snaps to when it scales to the data.
 NICE = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 EVENT_COLOURS = {
@@ -39,6 +56,24 @@ def nice_ceiling(value: float) -> float:
         if value <= top + 1e-12:
             return top
     return 1.0
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """Width ``text`` takes at font ``size`` in the dashboard's font, a little over, not under.
+
+    Roboto's digits are 0.56 em wide and most letters 0.5 to 0.58 em; narrow ones (``i``,
+    ``t``, spaces, ``·``) about 0.25 to 0.3 em, wide ones (``m``, ``W``, ``%``) up to 0.9 em.
+    Rounding each class up gives room to spare, which is what layout decisions need.
+    """
+    return size * sum(0.33 if c in _NARROW else 0.92 if c in _WIDE else 0.6 for c in text)
+
+
+def month_step(x_end: int, px_per_month: float) -> int:
+    """Months between labels on the month axis: whole years, as few as leave them room."""
+    for every in (12, 24, 60, 120, 240):
+        if every * px_per_month >= TICK_ROOM:
+            return every
+    return max(1, x_end)
 
 
 def y_ticks(y_max: float) -> np.ndarray:
@@ -62,13 +97,13 @@ def data_max(frames: Sequence[pd.DataFrame], measures: Sequence[str]) -> float:
 
 
 def percent(value: float) -> str:
-    """``0.123`` as ``12%`` (``–`` when unknown)."""
-    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.0f}%"
+    """``0.123`` as ``12%`` in the language shown (``12 %`` in German; ``–`` when unknown)."""
+    return "–" if value is None or not np.isfinite(value) else i18n.percent(value)
 
 
 def score(value: float) -> str:
     """``0.512`` as ``51/100`` (``–`` when unknown)."""
-    return "–" if value is None or not np.isfinite(value) else f"{100 * value:.0f}/100"
+    return "–" if value is None or not np.isfinite(value) else f"{number(100 * value)}/100"
 
 
 def line_chart(
@@ -106,7 +141,7 @@ def line_chart(
 
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-label="{escape(spec.title)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(spec.shown_title())}" xmlns="http://www.w3.org/2000/svg">',
         _axes(x_end, y_max, sy),
         _event_marks(events, x_end, sx),
     ]
@@ -125,9 +160,10 @@ def line_chart(
             f"<title>{escape(s.label)}</title></polyline>"
         )
     if month == 0:
+        invite = escape(_("Press Step or Play to start"))
         parts.append(
             f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#888" '
-            'font-size="13">Press Step or Play to start</text>'
+            f'font-size="{FONT + 1}">{invite}</text>'
         )
     parts.append("</svg>")
     marks = sum(1 for e in events if e.step <= x_end)
@@ -145,18 +181,20 @@ def _axes(x_end: int, y_max: float, sy: float) -> str:
     bottom = HEIGHT - BOTTOM
     out = [_y_grid(y_max, bottom, sy)]
     sx = (WIDTH - LEFT - RIGHT) / x_end
-    every = 12 if x_end <= 180 else 24 if x_end <= 360 else 60
+    every = month_step(x_end, sx)
     for m in range(0, x_end + 1, every):
         x = LEFT + m * sx
         out.append(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom}" y2="{bottom + 4}" stroke="#999"/>'
-            f'<text x="{x:.1f}" y="{bottom + 16}" text-anchor="middle" font-size="11" '
-            f'fill="#666">{m}</text>'
+            f'<text x="{x:.1f}" y="{bottom + FONT + 4}" text-anchor="middle" '
+            f'font-size="{FONT}" '
+            f'fill="#666">{number(m)}</text>'
         )
+    axis = escape(_("month"))
     out.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
-        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 2}" text-anchor="end" font-size="11" '
-        'fill="#666">month</text>'
+        f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 4}" text-anchor="end" font-size="{FONT}" '
+        f'fill="#666">{axis}</text>'
     )
     return "".join(out)
 
@@ -168,8 +206,8 @@ def _y_grid(y_max: float, bottom: float, sy: float) -> str:
         y = bottom - t * sy
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e0e0e0"/>'
-            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
-            f'fill="#666">{100 * t:.0f}</text>'
+            f'<text x="{LEFT - 5}" y="{y + 4:.1f}" text-anchor="end" font-size="{FONT}" '
+            f'fill="#666">{number(100 * t)}</text>'
         )
     return "".join(out)
 
@@ -181,14 +219,20 @@ def _event_marks(events: Sequence[EventMark], x_end: int, sx: float) -> str:
         x = LEFT + (mark.step - 0.5) * sx
         colour = EVENT_COLOURS.get(mark.kind, "#333")
         dash = "5,3" if mark.live else "2,3"
-        name = labels.EVENT_NAMES.get(mark.kind, mark.kind)
-        y_text = TOP - 4 + 11 * (i % 2)
+        name = _(labels.EVENT_NAMES[mark.kind]) if mark.kind in labels.EVENT_NAMES else mark.kind
+        y_text = TOP - 5 + (FONT + 1) * (i % 2)
+        # a label that would run off the right edge goes to the left of its line
+        if x + 3 + text_width(name) > WIDTH:
+            anchor, x_text = "end", x - 3
+        else:
+            anchor, x_text = "start", x + 3
         out.append(
             f'<g class="event-marker" data-kind="{mark.kind}" data-step="{mark.step}" '
             f'data-live="{str(mark.live).lower()}"><title>{escape(mark.text)}</title>'
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 2}" y2="{bottom}" stroke="{colour}" '
             f'stroke-width="1.6" stroke-dasharray="{dash}"/>'
-            f'<text x="{x + 3:.1f}" y="{y_text}" font-size="10" fill="{colour}">'
+            f'<text x="{x_text:.1f}" y="{y_text}" text-anchor="{anchor}" font-size="{FONT}" '
+            f'fill="{colour}">'
             f"{escape(name)}</text></g>"
         )
     return "".join(out)
@@ -210,10 +254,11 @@ def _legend(
             number = float(last[s.measure])
             value = score(number) if s.measure in labels.SCORES else percent(number)
         weight = "font-weight:600;" if s.bold else ""
-        suffix = " (all municipalities)" if s.measure in whole else ""
+        shown = _("{measure} (all municipalities)") if s.measure in whole else "{measure}"
         items.append(
             f'<span class="coprod-legend-item" title="{escape(s.help)}" style="{weight}">'
-            f'<i style="background:{s.colour}"></i>{escape(s.label + suffix)}: <b>{value}</b>'
+            f'<i style="background:{s.colour}"></i>{escape(shown.format(measure=s.label))}: '
+            f"<b>{escape(value)}</b>"
             "</span>"
         )
     return '<div class="coprod-legend">' + "".join(items) + "</div>"
@@ -236,45 +281,54 @@ def quintile_chart(
     bottom = height - BOTTOM - 10
     sy = (bottom - TOP) / y_max
     group = (WIDTH - LEFT - RIGHT) / 5
-    bar = group * 0.32
+    bar = group * 0.42  # wide enough for a value label over each bar
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {height}" width="100%" role="img" '
-        f'aria-label="{escape(labels.QUINTILE_TITLE)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(_(labels.QUINTILE_TITLE))}" xmlns="http://www.w3.org/2000/svg">',
         _y_grid(y_max, bottom, sy),
     ]
     series = (
-        ("participation", participation, "#2e7d32", "took part (average of the last 12 months)"),
-        ("adoption", adoption, "#1e88e5", "use the digital channel now"),
+        (
+            "participation",
+            participation,
+            "#2e7d32",
+            _("{group}: {share} took part (average of the last 12 months)"),
+        ),
+        ("adoption", adoption, "#1e88e5", _("{group}: {share} use the digital channel now")),
     )
-    for q, name in enumerate(labels.QUINTILE_NAMES):
-        x0 = LEFT + q * group + group * 0.16
+    for q, name in enumerate(_(n) for n in labels.QUINTILE_NAMES):
+        x0 = LEFT + q * group + group * 0.08
         for k, (key, values, colour, what) in enumerate(series):
             value = float(values[q]) if month or key == "adoption" else 0.0
             h = min(value, y_max) * sy
             x = x0 + k * bar
-            tip = f"{name}: {percent(value)} {what}"
+            tip = what.format(group=name, share=percent(value))
             parts.append(
                 f'<g class="quintile-bar" data-series="{key}" data-quintile="{q + 1}">'
                 f"<title>{escape(tip)}</title>"
                 f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{bar - 2:.1f}" height="{h:.1f}" '
                 f'fill="{colour}"/><text x="{x + bar / 2 - 1:.1f}" y="{bottom - h - 3:.1f}" '
-                f'text-anchor="middle" font-size="10" fill="#333">{percent(value)}</text></g>'
+                f'text-anchor="middle" font-size="{FONT}" fill="#333">{percent(value)}</text></g>'
             )
         parts.append(
-            f'<text x="{LEFT + (q + 0.5) * group:.1f}" y="{bottom + 16}" text-anchor="middle" '
-            f'font-size="11" fill="#444">{escape(name)}</text>'
+            f'<text x="{LEFT + (q + 0.5) * group:.1f}" y="{bottom + FONT + 4}" '
+            f'text-anchor="middle" font-size="{FONT}" fill="#444">{escape(name)}</text>'
         )
+    ends = _("poorer residents ← → better-off residents")
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{bottom}" y2="{bottom}" stroke="#999"/>'
-        f'<text x="{LEFT}" y="{height - 4}" font-size="11" fill="#666">'
-        "poorer residents ← → better-off residents</text></svg>"
+        f'<text x="{LEFT}" y="{height - 4}" font-size="{FONT}" fill="#666">'
+        f"{escape(ends)}</text></svg>"
     )
+    took_part = _("Share of the group who took part in an average month of the last year.")
+    online = _("Share of the group who use the app or online platform.")
+    took_part_key, online_key = _("Took part"), _("Use the digital channel")
     legend = (
         '<div class="coprod-legend">'
-        '<span class="coprod-legend-item" title="Share of the group who took part in an average '
-        'month of the last year."><i style="background:#2e7d32"></i>Took part</span>'
-        '<span class="coprod-legend-item" title="Share of the group who use the app or online '
-        'platform."><i style="background:#1e88e5"></i>Use the digital channel</span>'
+        f'<span class="coprod-legend-item" title="{escape(took_part)}">'
+        f'<i style="background:#2e7d32"></i>{escape(took_part_key)}</span>'
+        f'<span class="coprod-legend-item" title="{escape(online)}">'
+        f'<i style="background:#1e88e5"></i>{escape(online_key)}</span>'
         f"<span>{escape(divide_sentence(participation, month))}</span></div>"
     )
     return (
@@ -291,15 +345,19 @@ def divide_sentence(participation: Sequence[float], month: int) -> str:
         return ""
     poor, rich = float(participation[0]), float(participation[-1])
     if poor <= 0 and rich <= 0:
-        return "Nobody has taken part yet."
+        return _("Nobody has taken part yet.")
     if poor <= 0:
-        return "Only the better-off take part: the poorest fifth does not."
+        return _("Only the better-off take part: the poorest fifth does not.")
     ratio = rich / poor
     if 0.9 <= ratio <= 1.1:
-        return "Poorer and better-off residents take part about equally often."
+        return _("Poorer and better-off residents take part about equally often.")
     if ratio > 1:
-        return f"The richest fifth takes part {ratio:.1f} times as often as the poorest fifth."
-    return f"The poorest fifth takes part {1 / ratio:.1f} times as often as the richest fifth."
+        return _(
+            "The richest fifth takes part {ratio} times as often as the poorest fifth."
+        ).format(ratio=number(ratio, 1))
+    return _("The poorest fifth takes part {ratio} times as often as the richest fifth.").format(
+        ratio=number(1 / ratio, 1)
+    )
 
 
 def quintile_participation(frame: pd.DataFrame, window: int = 12) -> list[float]:
@@ -315,19 +373,23 @@ def event_list(events: Sequence[EventMark], month: int) -> str:
     """The events as a list: those that happened, then those still to come."""
     if not events:
         return (
-            '<div class="coprod-events" data-count="0"><p class="coprod-note">No events yet. '
-            "Trigger one with the buttons above: it starts next month.</p></div>"
+            '<div class="coprod-events" data-count="0"><p class="coprod-note">'
+            + escape(_("No events yet. Trigger one with the buttons above: it starts next month."))
+            + "</p></div>"
         )
     items = []
     for mark in events:
         state = "done" if mark.step <= month else "next"
         colour = EVENT_COLOURS.get(mark.kind, "#333")
-        when = f"Month {mark.step}" + (" (to come)" if state == "next" else "")
-        origin = "triggered here" if mark.live else "planned in the scenario"
+        if state == "next":
+            when = _("Month {month} (to come)").format(month=number(mark.step))
+        else:
+            when = _("Month {month}").format(month=number(mark.step))
+        origin = _("triggered here") if mark.live else _("planned in the scenario")
         items.append(
             f'<li class="coprod-event-item" data-kind="{mark.kind}" data-step="{mark.step}" '
             f'data-state="{state}"><b style="color:{colour}">{escape(when)}</b>: '
-            f"{escape(mark.what)} <span class='coprod-note'>({origin})</span></li>"
+            f"{escape(mark.what)} <span class='coprod-note'>({escape(origin)})</span></li>"
         )
     return (
         f'<div class="coprod-events" data-count="{len(events)}"><ul>'
@@ -352,7 +414,7 @@ def innovation_list(
     items = []
     for m in shown:
         kept = [labels.innovation_name(n) for n in adopted[m]]
-        words = ", ".join(kept) if kept else "none yet"
+        words = ", ".join(kept) if kept else _("none yet")
         items.append(
             f'<li class="coprod-innovation-item" data-municipality="{m}" '
             f'data-count="{len(kept)}"><b>{escape(names[m])}</b>: {escape(words)}</li>'

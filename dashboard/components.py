@@ -17,6 +17,7 @@ import solara
 
 from coprod.dashboard import charts, labels
 from coprod.dashboard import network_view as nv
+from coprod.dashboard.i18n import _, in_sentence, number
 from coprod.dashboard.state import LOCAL_MEASURES, Run, Workshop
 from coprod.model.scenario import Scenario, scenario_names
 
@@ -107,18 +108,20 @@ def Settings(session: Session):
     with solara.Column(gap="6px", classes=["coprod-settings"]):
         with solara.Row(style={"align-items": "center"}):
             solara.Switch(
-                label="Compare two settings side by side",
+                label=_("Compare two settings side by side"),
                 value=ws.compare,
                 on_value=lambda on: restart(lambda: ws.set_compare(on)),
                 classes=["coprod-compare"],
             )
             Help(
-                "Run two settings at once, with the same residents and the same chance events "
-                "(the same seed), and see their charts side by side."
+                _(
+                    "Run two settings at once, with the same residents and the same chance "
+                    "events (the same seed), and see their charts side by side."
+                )
             )
         if ws.compare:
             with solara.Row(style={"align-items": "center"}):
-                solara.Text("Settings shown for:")
+                solara.Text(_("Settings shown for:"))
                 solara.ToggleButtonsSingle(
                     value=session.editing.value,
                     values=["A", "B"],
@@ -131,7 +134,7 @@ def Settings(session: Session):
             ws, side, lambda name: restart(lambda: ws.set_scenario(side, name)), version
         )
         for heading, controls in labels.CONTROL_GROUPS:
-            with solara.Details(heading, expand=heading == "Who does what"):
+            with solara.Details(_(heading), expand=heading == "Who does what"):
                 for control in controls:
                     RuleControl(
                         control,
@@ -152,20 +155,22 @@ def ScenarioPicker(ws: Workshop, side: str, on_pick: Callable[[str], None], vers
     """
     names = scenario_names()
     items = [{"text": labels.scenario_title(n), "value": n} for n in names]
-    label = "Scenario" if not ws.compare else f"Scenario {side}"
+    label = _("Scenario") if not ws.compare else _("Scenario {side}").format(side=side)
     chosen = Scenario.load(ws.scenarios[side])
     with solara.Column(gap="2px"):
         _choice(
             label, items, ws.scenarios[side], on_pick, f"coprod-scenario coprod-scenario-{side}"
         )
         with solara.Row(gap="4px", style={"align-items": "flex-start"}):
-            solara.Text(chosen.description, classes=["coprod-description"])
+            solara.Text(_(chosen.description), classes=["coprod-description"])
             if chosen.rationale:
-                Help(f"Why: {chosen.rationale}")
+                Help(_("Why: {rationale}").format(rationale=_(chosen.rationale)))
         changes = ws.changes(side)
         if changes:
             words = "; ".join(_change_text(k, old, new) for k, old, new in changes)
-            solara.Text(f"Changed here: {words}", classes=["coprod-changes"])
+            solara.Text(
+                _("Changed here: {changes}").format(changes=words), classes=["coprod-changes"]
+            )
 
 
 def _change_text(key: str, old: Any, new: Any) -> str:
@@ -173,12 +178,12 @@ def _change_text(key: str, old: Any, new: Any) -> str:
 
     def show(value: Any) -> str:
         if isinstance(value, bool):
-            return "on" if value else "off"
+            return _("on") if value else _("off")
         if control.options:
-            return control.options.get(value, str(value)).split(" (")[0]
-        return f"{value:g}" if isinstance(value, float) else str(value)
+            return _(control.options.get(value, str(value))).split(" (")[0]
+        return number(value, None) if isinstance(value, float) else str(value)
 
-    return f"{control.label.lower()} {show(old)} → {show(new)}"
+    return f"{in_sentence(_(control.label))} {show(old)} → {show(new)}"
 
 
 @solara.component
@@ -186,16 +191,18 @@ def RuleControl(control: labels.Control, value: Any, on_value: Callable[[Any], N
     """One governance rule: a menu, a switch or a slider, with its help."""
     cls = "coprod-rule-" + control.key.replace(".", "-").replace("_", "-")
     if control.kind == "choice":
-        items = [{"text": text, "value": key} for key, text in control.options.items()]
+        items = [{"text": _(text), "value": key} for key, text in control.options.items()]
         with solara.Row(gap="2px", style={"align-items": "center"}):
-            _choice(control.label, items, value, on_value, cls)
-            Help(control.help)
+            _choice(_(control.label), items, value, on_value, cls)
+            Help(_(control.help))
     elif control.kind == "switch":
         with solara.Row(gap="2px", style={"align-items": "center"}):
-            solara.Switch(label=control.label, value=bool(value), on_value=on_value, classes=[cls])
-            Help(control.help)
+            solara.Switch(
+                label=_(control.label), value=bool(value), on_value=on_value, classes=[cls]
+            )
+            Help(_(control.help))
     else:
-        with Labelled(control.label, control.help):
+        with Labelled(_(control.label), _(control.help)):
             v.Slider(
                 v_model=float(value),
                 on_v_model=lambda x: on_value(round(float(x), 4)),
@@ -214,17 +221,17 @@ def PopulationAndSeed(ws: Workshop, restart: Callable[[Callable[[], None]], None
     """Population size (shared by both sides) and the seed (``version``: see ScenarioPicker)."""
     own = ws.scenario("A").population.citizens
     sizes = sorted({*labels.POPULATION_SIZES, own})
-    items = [{"text": f"{n:,} residents", "value": n} for n in sizes]
-    with solara.Details("Population and chance", expand=False):
+    items = [{"text": _("{count} residents").format(count=number(n)), "value": n} for n in sizes]
+    with solara.Details(_("Population and chance"), expand=False):
         with solara.Row(gap="2px", style={"align-items": "center"}):
             _choice(
-                "Residents simulated",
+                _("Residents simulated"),
                 items,
                 own,
                 lambda n: restart(lambda: ws.set_citizens(int(n))),
                 "coprod-population",
             )
-            Help(labels.POPULATION_HELP)
+            Help(_(labels.POPULATION_HELP))
         SeedField(ws, restart)
 
 
@@ -235,16 +242,20 @@ def SeedField(ws: Workshop, restart: Callable[[Callable[[], None]], None]):
 
     def on_value(seed: int | None) -> None:
         if seed is None or seed < 0:
-            set_error(labels.SEED_REFUSED)
+            set_error(_(labels.SEED_REFUSED))
             return
         set_error("")
         restart(lambda: ws.set_seed(int(seed)))
 
     with solara.Row(gap="2px", style={"align-items": "center"}):
         solara.InputInt(
-            "Seed (chance)", value=ws.seed, on_value=on_value, classes=["coprod-seed"], dense=True
+            _("Seed (chance)"),
+            value=ws.seed,
+            on_value=on_value,
+            classes=["coprod-seed"],
+            dense=True,
         )
-        Help(labels.SEED_HELP)
+        Help(_(labels.SEED_HELP))
     if error:
         solara.Text(error, classes=["coprod-seed-error"])
 
@@ -273,7 +284,7 @@ def RunBar(session: Session):
     with solara.Card(margin=0, classes=["coprod-runbar"]):
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
-                "Step",
+                _("Step"),
                 icon_name="mdi-step-forward",
                 on_click=step,
                 disabled=playing or ws.finished,
@@ -281,7 +292,7 @@ def RunBar(session: Session):
                 classes=["coprod-step"],
             )
             solara.Button(
-                "Pause" if playing else "Play",
+                _("Pause") if playing else _("Play"),
                 icon_name="mdi-pause" if playing else "mdi-play",
                 on_click=lambda: session.playing.set(not playing),
                 disabled=ws.finished and not playing,
@@ -289,14 +300,14 @@ def RunBar(session: Session):
                 classes=["coprod-play"],
             )
             solara.Button(
-                "Reset",
+                _("Reset"),
                 icon_name="mdi-restart",
                 on_click=reset,
                 outlined=True,
                 classes=["coprod-reset"],
             )
             with solara.Row(gap="4px", style={"align-items": "center", "min-width": "230px"}):
-                solara.Text("Speed:")
+                solara.Text(_("Speed:"))
                 solara.ToggleButtonsSingle(
                     value=session.speed.value,
                     values=list(SPEEDS),
@@ -304,20 +315,28 @@ def RunBar(session: Session):
                     dense=True,
                     classes=["coprod-speed"],
                 )
-                Help("Months simulated per second while playing.")
-            year = f" (year {(ws.month - 1) // 12 + 1})" if ws.month else ""
-            done = " — finished" if ws.finished else ""
+                Help(_("Months simulated per second while playing."))
+            if not ws.month:
+                shown = _("Month {month} of {horizon}")
+            elif ws.finished:
+                shown = _("Month {month} of {horizon} (year {year}) — finished")
+            else:
+                shown = _("Month {month} of {horizon} (year {year})")
             solara.Text(
-                f"Month {ws.month} of {ws.horizon}{year}{done}",
+                shown.format(
+                    month=number(ws.month),
+                    horizon=number(ws.horizon),
+                    year=number((ws.month - 1) // 12 + 1),
+                ),
                 classes=["coprod-month"],
                 style={"font-weight": "600", "font-size": "1.1em"},
             )
         with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-            solara.Text("Something happens next month:")
+            solara.Text(_("Something happens next month:"))
             for event in labels.EVENTS:
-                with solara.Tooltip(event.help):
+                with solara.Tooltip(event.shown_help()):
                     solara.Button(
-                        event.label,
+                        event.shown_label(),
                         on_click=lambda kind=event.kind: trigger(kind),
                         outlined=True,
                         small=True,
@@ -327,11 +346,15 @@ def RunBar(session: Session):
                 solara.FileDownload(
                     lambda side=side: ws.csv(side),
                     filename=ws.csv_name(side),
-                    label=f"Download {'measures' if not ws.compare else side} (CSV)",
+                    label=_("Download measures (CSV)")
+                    if not ws.compare
+                    else _("Download {side} (CSV)").format(side=side),
                     mime_type="text/csv",
                     children=[
                         solara.Button(
-                            f"Download {'data' if not ws.compare else side + ' data'} (CSV)",
+                            _("Download data (CSV)")
+                            if not ws.compare
+                            else _("Download {side} data (CSV)").format(side=side),
                             icon_name="mdi-download",
                             text=True,
                             classes=["coprod-download", f"coprod-download-{side}"],
@@ -382,9 +405,9 @@ def Views(session: Session):
     views = [
         View(
             "network",
-            labels.NETWORK_TITLE,
-            "Where do people take part, and where do they trust the administration?",
-            labels.NETWORK_HELP,
+            _(labels.NETWORK_TITLE),
+            _("Where do people take part, and where do they trust the administration?"),
+            _(labels.NETWORK_HELP),
             maps,
         ),
         _quintile_view(frames, adoption),
@@ -392,10 +415,12 @@ def Views(session: Session):
         *_innovation_view(runs, adopted, picked),
         View(
             "events",
-            "What happened",
-            "Events so far and those the scenario plans.",
-            "Dashed lines on the charts mark the month an event starts. Events you trigger "
-            "here hit every run shown, so a comparison stays fair.",
+            _("What happened"),
+            _("Events so far and those the scenario plans."),
+            _(
+                "Dashed lines on the charts mark the month an event starts. Events you trigger "
+                "here hit every run shown, so a comparison stays fair."
+            ),
             [charts.event_list(e, run.month) for e, run in zip(events, runs, strict=True)],
         ),
     ]
@@ -420,9 +445,9 @@ def _quintile_view(frames: list, adoption: list[list[float]]) -> View:
     y_max = charts.nice_ceiling(top * 1.1)
     return View(
         "quintiles",
-        labels.QUINTILE_TITLE,
-        labels.QUINTILE_QUESTION,
-        labels.QUINTILE_HELP,
+        _(labels.QUINTILE_TITLE),
+        _(labels.QUINTILE_QUESTION),
+        _(labels.QUINTILE_HELP),
         [
             charts.quintile_chart(q, a, len(f), y_max)
             for q, a, f in zip(quintiles, adoption, frames, strict=True)
@@ -450,13 +475,13 @@ def MunicipalityPicker(session: Session, choices: list[tuple[int | None, str]], 
     with solara.Card(margin=0, classes=["coprod-view", "coprod-municipality-bar"]):
         with solara.Row(gap="4px", style={"align-items": "center", "max-width": "520px"}):
             _choice(
-                "Show the charts for",
+                _("Show the charts for"),
                 items,
                 "all" if picked is None else picked,
                 pick,
                 "coprod-municipality",
             )
-            Help(labels.MUNICIPALITY_HELP)
+            Help(_(labels.MUNICIPALITY_HELP))
 
 
 def _innovation_view(runs: list[Run], adopted: list, picked: int | None) -> list[View]:
@@ -466,15 +491,17 @@ def _innovation_view(runs: list[Run], adopted: list, picked: int | None) -> list
     html = [
         charts.innovation_list(a, run.municipality_names, picked)
         if a is not None
-        else '<p class="coprod-note">No innovation between municipalities in this run.</p>'
+        else '<p class="coprod-note">'
+        + _("No innovation between municipalities in this run.")
+        + "</p>"
         for run, a in zip(runs, adopted, strict=True)
     ]
     return [
         View(
             "innovations",
-            labels.INNOVATIONS_TITLE,
-            labels.INNOVATIONS_QUESTION,
-            labels.INNOVATIONS_HELP,
+            _(labels.INNOVATIONS_TITLE),
+            _(labels.INNOVATIONS_QUESTION),
+            _(labels.INNOVATIONS_HELP),
             html,
         )
     ]
@@ -493,9 +520,9 @@ def _line_view(
         y_max = charts.nice_ceiling(charts.data_max(frames, measures) * 1.1)
     return View(
         spec.key,
-        spec.title,
-        spec.question,
-        spec.help,
+        spec.shown_title(),
+        spec.shown_question(),
+        spec.shown_help(),
         [
             charts.line_chart(f, spec, e, horizon, y_max, place, LOCAL_MEASURES)
             for f, e, place in zip(frames, events, places, strict=True)
@@ -510,7 +537,7 @@ def ViewCard(view: View, sides: tuple[str, ...], session: Session | None = None)
         ChartHeader(view.title, view.question, view.help)
         if session is not None:
             with solara.Row(gap="6px", style={"align-items": "center", "margin": "4px 0"}):
-                solara.Text("Colour by:", classes=["coprod-chart-question"])
+                solara.Text(_("Colour by:"), classes=["coprod-chart-question"])
                 ColourSwitch(session)
         _side_by_side(sides, view.html)
 
@@ -525,7 +552,7 @@ def ColourSwitch(session: Session):
         dense=True,
         class_="coprod-colour-by",
         children=[
-            v.Btn(children=[text], value=key, small=True, class_=f"coprod-colour-{key}")
+            v.Btn(children=[_(text)], value=key, small=True, class_=f"coprod-colour-{key}")
             for key, text in labels.COLOUR_BY.items()
         ],
     )
@@ -550,11 +577,11 @@ def SideHeader(ws: Workshop, side: str, version: int):
     ``version``: see :func:`ScenarioPicker`.
     """
     changes = ws.changes(side)
-    words = "; ".join(_change_text(k, old, new) for k, old, new in changes) or "as the scenario"
+    words = "; ".join(_change_text(k, old, new) for k, old, new in changes) or _("as the scenario")
     with solara.Card(margin=0, classes=["coprod-side-header", f"coprod-header-{side}"]):
         with solara.Column(gap="2px"):
             solara.Text(
                 f"{side}: {labels.scenario_title(ws.scenarios[side])}",
                 style={"font-weight": "600", "font-size": "1.1em"},
             )
-            solara.Text(f"Rules: {words}", classes=["coprod-changes"])
+            solara.Text(_("Rules: {rules}").format(rules=words), classes=["coprod-changes"])

@@ -8,6 +8,12 @@ across neighbourhoods are drawn between the circles, as wide as they are many. W
 in proportion to its size, which keeps the local structure (residents are stored in random order
 within a neighbourhood, so a block is a fair sample). The layout is fixed for a model, so it is
 built once; each month only the colours change.
+
+Like the charts, the map is laid out in CSS pixels at its size on the workshop's projector
+(:data:`coprod.dashboard.charts.WIDTH` wide, text :data:`~coprod.dashboard.charts.FONT`
+pixels). A neighbourhood's label says its number, standing and value on two lines when its
+cell has room for them, only the value when it has room for that, and nothing otherwise: the
+tooltip always says it all.
 """
 
 from __future__ import annotations
@@ -19,11 +25,24 @@ import numpy as np
 import scipy.sparse as sp
 
 from coprod.dashboard import labels
-from coprod.dashboard.charts import percent
+from coprod.dashboard.charts import FONT, WIDTH, percent, text_width
+from coprod.dashboard.i18n import _, ngettext, number
 
 #: Most residents drawn as dots; beyond this the map shows a sample.
 MAX_DOTS = 400
-WIDTH = 560
+#: The shortest label, to decide whether any fits under a neighbourhood's circle (the longest
+#: lines, in the language shown, are :func:`full_labels`).
+SHORT_LABEL = "100/100"
+
+
+def full_labels(n_hoods: int) -> list[str]:
+    """The longest two-line label lines for neighbourhood ``n_hoods``, in the language shown."""
+    words = (_("poorer"), _("middle"), _("better-off"))
+    return [*(f"{n_hoods} · {word}" for word in words), _("trust {trust}").format(trust=100)]
+
+
+#: Height of a line of text in the map.
+LINE = FONT + 2
 #: Trust colours, low to high (ColorBrewer RdYlBu, colour-blind safe).
 TRUST_PALETTE = (
     "#a50026",
@@ -49,6 +68,7 @@ class NetworkLayout:
     hood_xy: np.ndarray  # (hoods, 2) centres
     radius: float
     height: int
+    label_lines: int  # lines of label under each circle: 2, 1 (the value only) or 0
     static: str  # ties, drawn the same every month
     background: str  # municipality bands, drawn first
     total: int  # residents in the model
@@ -94,14 +114,24 @@ def build_layout(
         cols = per_muni * max(1, round(cols / per_muni))
     grid_rows = int(np.ceil(n_hoods / cols))
     cell = WIDTH / cols
-    cell_h = cell * 0.92 + 14
-    height = int(np.ceil(grid_rows * cell_h)) + 4
+    room = cell - 4  # the width a label may take
+    if max(text_width(t) for t in full_labels(n_hoods)) <= room:
+        lines = 2
+    elif text_width(SHORT_LABEL) <= room:
+        lines = 1
+    else:
+        lines = 0
+    title = LINE + 2 if n_muni > 1 else 0  # room for the municipality's name above its row
+    cell_h = title + cell * 0.86 + lines * LINE + 6
+    height = int(np.ceil(grid_rows * cell_h)) + 2
     h_index = np.arange(n_hoods)
     hood_xy = np.column_stack(
-        [(h_index % cols + 0.5) * cell, (h_index // cols) * cell_h + cell * 0.46 + 2]
+        [(h_index % cols + 0.5) * cell, (h_index // cols) * cell_h + title + cell * 0.43 + 2]
     )
     radius = cell * 0.4
-    bands = _municipality_bands(hood_municipality, hood_xy, cell, cell_h) if n_muni > 1 else ""
+    bands = ""
+    if n_muni > 1:
+        bands = _municipality_bands(hood_municipality, hood_xy, cell, cell_h, title)
 
     local = rows - starts[hood[rows]]
     angle = 2 * np.pi * local / take[hood[rows]] - np.pi / 2
@@ -112,7 +142,7 @@ def build_layout(
     dot_prefix = [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{dot:.1f}" fill="' for x, y in xy]
 
     static = _ties(adjacency, hood, rows, xy, hood_xy, radius, n_hoods)
-    return NetworkLayout(rows, dot_prefix, hood_xy, radius, height, static, bands, total)
+    return NetworkLayout(rows, dot_prefix, hood_xy, radius, height, lines, static, bands, total)
 
 
 def layout_for(model) -> NetworkLayout:
@@ -121,19 +151,24 @@ def layout_for(model) -> NetworkLayout:
 
 
 def _municipality_bands(
-    hood_municipality: np.ndarray, hood_xy: np.ndarray, cell: float, cell_h: float
+    hood_municipality: np.ndarray, hood_xy: np.ndarray, cell: float, cell_h: float, title: float
 ) -> str:
-    """A shaded band behind each municipality's neighbourhoods, with its number."""
+    """A shaded band behind each municipality's neighbourhoods, its number on top."""
     out = []
+    above = title + cell * 0.43 + 1  # from the top of a row to its circles' centres
+    words = _("municipality {number}")
     for m in range(int(hood_municipality.max()) + 1):
         xy = hood_xy[hood_municipality == m]
-        x0, y0 = xy.min(axis=0) - [cell * 0.48, cell * 0.46]
-        x1, y1 = xy.max(axis=0) + [cell * 0.48, cell_h - cell * 0.5]
+        x0, y0 = xy.min(axis=0) - [cell * 0.48, above]
+        x1, y1 = xy.max(axis=0) + [cell * 0.48, cell_h - above - 3]
+        name = words.format(number=m + 1)
+        if text_width(name) > x1 - x0 - 6:
+            name = f"{m + 1}"
         out.append(
             f'<g class="municipality"><rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" '
             f'height="{y1 - y0:.1f}" rx="6" fill="{"#eceff1" if m % 2 else "#f5f5f5"}"/>'
-            f'<text x="{x0 + 3:.1f}" y="{y0 + 9:.1f}" font-size="8" fill="#78909c">'
-            f"municipality {m + 1}</text></g>"
+            f'<text x="{x0 + 4:.1f}" y="{y0 + FONT:.1f}" font-size="{FONT}" fill="#607d8b">'
+            f"{escape(name)}</text></g>"
         )
     return "".join(out)
 
@@ -171,11 +206,16 @@ def _ties(
         ux, uy = (x2 - x1) / d, (y2 - y1) / d
         x1, y1, x2, y2 = x1 + ux * radius, y1 + uy * radius, x2 - ux * radius, y2 - uy * radius
         n = int(counts[pair])
+        ties = ngettext(
+            "{n} tie between neighbourhoods {first} and {second}",
+            "{n} ties between neighbourhoods {first} and {second}",
+            n,
+        )
         width = 0.4 + 2.0 * n / top
         out.append(
             f'<line class="bridge" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
             f'stroke="#546e7a" stroke-width="{width:.1f}" opacity="0.3">'
-            f"<title>{n} ties between neighbourhoods {i + 1} and {j + 1}</title></line>"
+            f"<title>{escape(ties.format(n=number(n), first=i + 1, second=j + 1))}</title></line>"
         )
     return "".join(out)
 
@@ -189,10 +229,10 @@ def trust_colour(values: np.ndarray) -> np.ndarray:
 def status_word(ses_mean: float) -> str:
     """A neighbourhood's socio-economic standing in a word."""
     if ses_mean < 0.45:
-        return "poorer"
+        return _("poorer")
     if ses_mean > 0.55:
-        return "better-off"
-    return "middle"
+        return _("better-off")
+    return _("middle")
 
 
 def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") -> str:
@@ -216,38 +256,66 @@ def network_svg(model, layout: NetworkLayout, colour_by: str = "participation") 
 
     parts = [
         f'<svg viewBox="0 0 {WIDTH} {layout.height}" width="100%" role="img" '
-        f'aria-label="{escape(labels.NETWORK_TITLE)}" xmlns="http://www.w3.org/2000/svg">',
+        f'aria-label="{escape(_(labels.NETWORK_TITLE))}" xmlns="http://www.w3.org/2000/svg">',
         layout.background,
     ]
     many = model.scenario.population.municipalities > 1
-    small_text = min(10.0, layout.radius / 4.5)  # label size that fits under a circle
+    below = layout.radius + FONT + 1  # from a circle's centre to its label's first line
+    texts = []  # labels go over the ties, on a white halo, so that lines do not cross them
     for h in range(n_hoods):
         x, y = layout.hood_xy[h]
-        name = f"Neighbourhood {h + 1}"
+        name = _("Neighbourhood {number}").format(number=h + 1)
         if many:
-            name += f" (municipality {int(hoods.municipality[h]) + 1})"
+            name = _("Neighbourhood {number} (municipality {municipality})").format(
+                number=h + 1, municipality=int(hoods.municipality[h]) + 1
+            )
         status = status_word(float(hoods.ses_mean[h]))
-        tip = (
-            f"{name}, {status}: {int(hoods.population[h])} residents · "
-            f"{percent(took_part[h])} took part this month · trust {100 * trust[h]:.0f}/100 · "
-            f"{percent(online[h])} use the digital channel"
+        tip = _(
+            "{name}, {standing}: {residents} residents · {took_part} took part this month · "
+            "trust {trust}/100 · {online} use the digital channel"
+        ).format(
+            name=name,
+            standing=status,
+            residents=number(int(hoods.population[h])),
+            took_part=percent(took_part[h]),
+            trust=number(100 * trust[h]),
+            online=percent(online[h]),
         )
-        shown = percent(took_part[h]) if colour_by != "trust" else f"trust {100 * trust[h]:.0f}"
-        label = f"{h + 1} · {status} · {shown}" if small_text >= 9 else shown
-        if small_text < 7:  # too small to read: the tooltip says it all
+        if colour_by != "trust":
+            shown = percent(took_part[h])
+        else:
+            shown = _("trust {trust}").format(trust=number(100 * trust[h]))
+        if layout.label_lines == 2:
+            label = (
+                f'<tspan x="{x:.1f}">{escape(f"{h + 1} · {status}")}</tspan>'
+                f'<tspan x="{x:.1f}" dy="{LINE}">{escape(shown)}</tspan>'
+            )
+        elif layout.label_lines == 1:
+            one = (
+                percent(took_part[h]) if colour_by != "trust" else f"{number(100 * trust[h])}/100"
+            )
+            label = escape(one)
+        else:  # no room: the tooltip says it all
             label = ""
         parts.append(
             f'<g class="hood" data-hood="{h + 1}"><title>{escape(tip)}</title>'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{layout.radius:.1f}" fill="{hood_fill[h]}" '
-            f'fill-opacity="{hood_opacity[h]:.2f}" stroke="#78909c" stroke-width="1"/>'
-            f'<text x="{x:.1f}" y="{y + layout.radius + 12:.1f}" text-anchor="middle" '
-            f'font-size="{small_text:.0f}" fill="#455a64">{label}</text></g>'
+            f'fill-opacity="{hood_opacity[h]:.2f}" stroke="#78909c" stroke-width="1"/></g>'
         )
+        if label:
+            texts.append(
+                f'<text class="hood-label" data-hood="{h + 1}" x="{x:.1f}" y="{y + below:.1f}" '
+                f'text-anchor="middle" font-size="{FONT}" fill="#455a64" stroke="#fff" '
+                f'stroke-width="3" stroke-linejoin="round" paint-order="stroke">'
+                f"<title>{escape(tip)}</title>{label}</text>"
+            )
     parts.append(layout.static)
     parts.append(
         '<g class="residents">'
         + "".join(p + f + '"/>' for p, f in zip(layout.dot_prefix, fills, strict=True))
-        + "</g></svg>"
+        + "</g>"
+        + "".join(texts)
+        + "</svg>"
     )
     return (
         f'<div class="coprod-network" data-colour="{colour_by}" data-month="{model.steps}" '
@@ -260,17 +328,22 @@ def _legend(layout: NetworkLayout, colour_by: str) -> str:
         stops = "".join(
             f'<i style="background:{c};margin:0;border-radius:0"></i>' for c in TRUST_PALETTE
         )
-        key = f'<span class="coprod-legend-item">low trust {stops} high trust</span>'
+        low, high = escape(_("low trust")), escape(_("high trust"))
+        key = f'<span class="coprod-legend-item">{low} {stops} {high}</span>'
     else:
+        took_part, did_not = _("took part this month"), _("did not")
         key = (
             f'<span class="coprod-legend-item"><i style="background:{TOOK_PART}"></i>'
-            "took part this month</span>"
+            f"{escape(took_part)}</span>"
             f'<span class="coprod-legend-item"><i style="background:{DID_NOT}"></i>'
-            "did not</span>"
+            f"{escape(did_not)}</span>"
         )
-    sample = (
-        f"showing a sample of {len(layout.rows):,} of {layout.total:,} residents"
-        if layout.sampled
-        else f"all {layout.total:,} residents"
+    if layout.sampled:
+        sample = _("showing a sample of {shown} of {total} residents").format(
+            shown=number(len(layout.rows)), total=number(layout.total)
+        )
+    else:
+        sample = _("all {total} residents").format(total=number(layout.total))
+    return (
+        f'<div class="coprod-legend">{key}<span class="coprod-note">{escape(sample)}</span></div>'
     )
-    return f'<div class="coprod-legend">{key}<span class="coprod-note">{sample}</span></div>'

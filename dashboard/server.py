@@ -42,8 +42,18 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Path:
     return folder
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning") -> None:
-    """Run the dashboard until interrupted (Ctrl+C); every browser session gets its own model."""
+def serve(
+    host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning", lang: str | None = None
+) -> None:
+    """Run the dashboard until interrupted (Ctrl+C); every browser session gets its own model.
+
+    ``lang`` (``en``, ``de``, ``nl``) is the language of every session; without it each
+    session speaks its browser's preferred language (see :mod:`coprod.dashboard.language`).
+    """
+    if lang is not None:
+        from coprod.dashboard.i18n import ENV_LANG, check_language
+
+        os.environ[ENV_LANG] = check_language(lang)
     folder = configure()
     missing = missing_packages(folder)
     if missing:

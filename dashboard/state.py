@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
 
 from coprod.dashboard import labels
+from coprod.dashboard.i18n import _, current, ngettext, number, percent
 from coprod.dashboard.network_view import NetworkLayout, layout_for
 from coprod.model.core import CoProductionModel
 from coprod.model.events import DEFAULT_OUTAGE
@@ -52,24 +52,34 @@ class EventMark:
 
     @property
     def what(self) -> str:
-        """What happens, in words, e.g. ``budget cut of 30%``."""
-        name = labels.EVENT_NAMES.get(self.kind, self.kind.replace("_", " "))
+        """What happens, in words, e.g. ``budget cut of 30%`` (in the language shown)."""
+        if self.kind in labels.EVENT_NAMES:
+            name = _(labels.EVENT_NAMES[self.kind])
+        else:
+            name = self.kind.replace("_", " ")
         if self.kind == "platform_outage":
             months = self.duration or DEFAULT_OUTAGE
-            what = f"{name} for {months} months"
-        elif self.kind == "trust_scandal":
-            what = f"{name}: trust falls by {self.size:.0%}"
-        else:
-            what = f"{name} of {self.size:.0%}"
-            if self.duration:
-                what += f" for {self.duration} months"
-        return what
+            return ngettext("{name} for {n} month", "{name} for {n} months", months).format(
+                name=name, n=number(months)
+            )
+        if self.kind == "trust_scandal":
+            return _("{name}: trust falls by {share}").format(name=name, share=percent(self.size))
+        if self.duration:
+            return ngettext(
+                "{name} of {share} for {n} month",
+                "{name} of {share} for {n} months",
+                self.duration,
+            ).format(name=name, share=percent(self.size), n=number(self.duration))
+        return _("{name} of {share}").format(name=name, share=percent(self.size))
 
     @property
     def text(self) -> str:
         """A sentence for a tooltip, e.g. ``Month 37: budget cut of 30% (planned ...)``."""
-        origin = "triggered in the workshop" if self.live else "planned in the scenario"
-        return f"Month {self.step}: {self.what} ({origin})"
+        if self.live:
+            text = _("Month {month}: {what} (triggered in the workshop)")
+        else:
+            text = _("Month {month}: {what} (planned in the scenario)")
+        return text.format(month=number(self.step), what=self.what)
 
 
 def lookup(data: dict[str, Any], dotted: str) -> Any:
@@ -92,8 +102,13 @@ class Run:
         self._frame_step = -1
         self._local: pd.DataFrame | None = None
         self._local_step = -1
-        status = self.model.municipality_mean(self.model.citizens.ses)
-        self.municipality_names: list[str] = labels.municipality_labels(list(status))
+        self._status = list(self.model.municipality_mean(self.model.citizens.ses))
+        self._layouts: dict[str, NetworkLayout] = {}
+
+    @property
+    def municipality_names(self) -> list[str]:
+        """The municipalities' names in the language shown, e.g. ``Municipality 3 (poorer)``."""
+        return labels.municipality_labels(self._status)
 
     @property
     def month(self) -> int:
@@ -105,10 +120,17 @@ class Run:
         """The scenario's length in months."""
         return int(self.scenario.steps)
 
-    @cached_property
+    @property
     def network_layout(self) -> NetworkLayout:
-        """Where the map draws the model's residents and ties (built on first use)."""
-        return layout_for(self.model)
+        """Where the map draws the model's residents and ties, in the language shown.
+
+        Built on first use and kept; the labels under the neighbourhoods take more or less
+        room in each language, so each language the session shows gets its own layout.
+        """
+        lang = current()
+        if lang not in self._layouts:
+            self._layouts[lang] = layout_for(self.model)
+        return self._layouts[lang]
 
     def step(self) -> None:
         """Simulate one more month."""
@@ -327,7 +349,7 @@ class Workshop:
         if self.municipalities <= 1:
             return []
         run = max(self.runs.values(), key=lambda r: r.municipalities)
-        return [(None, labels.ALL_MUNICIPALITIES), *enumerate(run.municipality_names)]
+        return [(None, _(labels.ALL_MUNICIPALITIES)), *enumerate(run.municipality_names)]
 
     def set_municipality(self, municipality: int | None) -> None:
         """Show the charts for one municipality (its index) or, with ``None``, for all."""

@@ -38,3 +38,18 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     out += 1.0
     np.reciprocal(out, out=out)
     return out
+
+
+def unique_rows(rows: np.ndarray) -> np.ndarray:
+    """``np.unique(rows)`` of an index array, bit for bit, without its per-call overhead.
+
+    The hot path takes the unique citizen rows of a month's outcomes several times a step;
+    for the short arrays of a small population, ``np.unique``'s checks cost more than its sort.
+    """
+    if len(rows) < 2:
+        return rows.copy()
+    ordered = np.sort(rows)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]

@@ -66,8 +66,9 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
     _towards(c.efficacy, c.efficacy0, lr * REVERSION)
     _rewards(model)
     _towards(c.motivation, c.motivation0, lr * REVERSION)
-    for trait in (c.trust, c.efficacy, c.motivation):
-        np.clip(trait, 0.0, 1.0, out=trait)
+    for trait in (c.trust, c.efficacy, c.motivation):  # clip to [0, 1], in place
+        np.maximum(trait, 0.0, out=trait)
+        np.minimum(trait, 1.0, out=trait)
     _towards(c.trust_ref, c.trust, b.trust_reference_drift)
 
 
@@ -157,9 +158,14 @@ def _move(
     """
     if who is None or len(who) == 0:
         return
-    rows, times = np.unique(who, return_counts=True)
-    rate = rate[rows] if np.ndim(rate) else rate
-    kept = (1.0 - np.minimum(rate, 1.0)) ** times
+    if len(who) == 1 or bool(np.all(who[1:] > who[:-1])):  # already unique (and sorted)
+        rows = who
+        rate = rate[rows] if np.ndim(rate) else rate
+        kept = 1.0 - np.minimum(rate, 1.0)  # equal to the power below with every count 1
+    else:
+        rows, times = np.unique(who, return_counts=True)
+        rate = rate[rows] if np.ndim(rate) else rate
+        kept = (1.0 - np.minimum(rate, 1.0)) ** times
     for trait in traits:
         if up:
             trait[rows] = 1.0 - kept * (1.0 - trait[rows])

@@ -53,14 +53,18 @@ class InputQueue:
             "domain": np.asarray(domain, dtype=np.int16),
             "municipality": np.asarray(municipality, dtype=np.int32),
         }
-        for f in fields(self):
-            setattr(self, f.name, np.concatenate([getattr(self, f.name), new[f.name]]))
+        for name in _COLUMNS:
+            setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep only the inputs where ``mask`` is True (the others are resolved)."""
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name)[mask])
+        for name in _COLUMNS:
+            setattr(self, name, getattr(self, name)[mask])
 
     def per_owner(self, citizens: int) -> np.ndarray:
         """Open inputs per citizen row."""
         return np.bincount(self.owner, minlength=citizens)
+
+
+#: The queue's columns, in declaration order (looked up once: ``fields`` is slow per call).
+_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(InputQueue))

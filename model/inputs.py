@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod.model.arrays import unique_rows
 from coprod.model.decisions import ENTITLEMENT, judge_cases
 from coprod.model.input_queue import PROPOSAL
 
@@ -141,12 +142,12 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     record.reported_need = _reported_need(model, reports)
     _implement(model, accepted)
 
-    record.acted = np.unique(q.owner[reports])
-    record.accepted = np.unique(q.owner[accepted])
-    record.rejected = np.unique(q.owner[proposals[~accepted_mask]])
-    record.wronged = np.unique(owners[uncorrected])
-    record.corrected_late = np.unique(owners[wrong & appealed & ~reviewed])
-    record.ignored = np.unique(q.owner[expired])
+    record.acted = unique_rows(q.owner[reports])
+    record.accepted = unique_rows(q.owner[accepted])
+    record.rejected = unique_rows(q.owner[proposals[~accepted_mask]])
+    record.wronged = unique_rows(owners[uncorrected])
+    record.corrected_late = unique_rows(owners[wrong & appealed & ~reviewed])
+    record.ignored = unique_rows(q.owner[expired])
     record.handled_in_time = np.bincount(
         q.municipality[handled][age <= settings.target_delay], minlength=n_muni
     ).astype(float)

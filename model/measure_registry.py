@@ -13,6 +13,7 @@ of its members in registry order. Formulas and ranges are documented in docs/ODD
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -66,9 +67,9 @@ class Family:
     #: The measure that averages the family's members.
     composite: str
 
-    @property
+    @functools.cached_property
     def members(self) -> tuple[str, ...]:
-        """The measures averaged into the composite, in registry order."""
+        """The measures averaged into the composite, in registry order (looked up once)."""
         return tuple(
             m.name for m in REGISTRY if m.family == self.name and m.name != self.composite
         )

@@ -34,6 +34,11 @@ if TYPE_CHECKING:
 SATISFIED = 0.75
 
 
+def _unit(x: float) -> float:
+    """``x`` clipped to [0, 1] (a plain float: ``np.clip`` is slow on one number)."""
+    return min(1.0, max(0.0, x))
+
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 when all are zero)."""
     total = values.sum()
@@ -42,7 +47,7 @@ def gini(values: np.ndarray) -> float:
         return 0.0
     ordered = np.sort(values)
     cum = np.cumsum(ordered)
-    return float(np.clip((n + 1 - 2 * cum.sum() / total) / n, 0.0, 1.0))
+    return _unit(float((n + 1 - 2 * cum.sum() / total) / n))
 
 
 def top_share(values: np.ndarray, share: float = 0.1) -> float:
@@ -72,7 +77,7 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     top10 = max(1, int(np.ceil(0.1 * contributors)))
     top1 = max(1, int(np.ceil(0.01 * contributors)))
     return (
-        float(np.clip((n + 1 - 2 * cum.sum() / values.sum()) / n, 0.0, 1.0)),
+        _unit(float((n + 1 - 2 * cum.sum() / values.sum()) / n)),
         min(1.0, float(ordered[n - top10 :].sum() / total)),
         min(1.0, float(ordered[n - top1 :].sum() / total)),
     )

@@ -223,14 +223,17 @@ def poisson_by_inversion(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
         return counts
     u, lam, p = u[rows], lam[rows], p[rows]
     cdf = p.copy()
-    k = 0
-    while len(rows) and k < 10_000:
-        k += 1
-        counts[rows] = k
+    found = np.ones(len(rows), dtype=np.int32)  # u >= cdf(0) here
+    k = 1
+    while k < 10_000:  # the count is the number of k with u >= cdf(k - 1)
         p *= lam / k
         cdf += p
         more = u >= cdf
-        rows, u, lam, p, cdf = rows[more], u[more], lam[more], p[more], cdf[more]
+        if not more.any():
+            break
+        found += more
+        k += 1
+    counts[rows] = found
     return counts
 
 

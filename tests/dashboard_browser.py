@@ -267,7 +267,24 @@ _AUDIT_JS = """(minPx) => {
                 covered.push(name(badge) + ' over ' + name(legend));
         }
     }
-    return {small, svgSmall, clipped, covered};
+    const svgOverlap = [];
+    const box = el => el.getBoundingClientRect();
+    const meets = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+        && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 3;
+    for (const svg of document.querySelectorAll('svg')) {
+        if (!visible(svg) || svg.closest('.v-icon, button')) continue;
+        const frame = box(svg);
+        const texts = [...svg.querySelectorAll('text')].filter(t => visible(t) && t.textContent.trim());
+        texts.forEach((t, i) => {
+            const r = box(t);
+            if (r.left < frame.left - 1 || r.right > frame.right + 1
+                    || r.top < frame.top - 1 || r.bottom > frame.bottom + 1)
+                svgOverlap.push('outside its drawing: ' + name(t));
+            for (const u of texts.slice(i + 1))
+                if (meets(r, box(u))) svgOverlap.push(name(t) + ' over ' + name(u));
+        });
+    }
+    return {small, svgSmall, svgOverlap, clipped, covered};
 }"""
 
 
@@ -275,7 +292,8 @@ def layout_problems(page) -> dict[str, list[str]]:
     """What a projector audience would miss, as lists of the elements concerned.
 
     ``small``: page text under :data:`MIN_TEXT_PX`; ``svgSmall``: text inside the charts'
-    drawings rendered under it; ``clipped``: control text cut off or overflowing its card;
-    ``covered``: a badge (or Solara's corner banner) over a chart legend.
+    drawings rendered under it; ``svgOverlap``: text in a drawing over other text of the same
+    drawing, or running outside it (and so cut off); ``clipped``: control text cut off or
+    overflowing its card; ``covered``: a badge (or Solara's corner banner) over a chart legend.
     """
     return page.evaluate(_AUDIT_JS, MIN_TEXT_PX)
