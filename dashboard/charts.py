@@ -212,7 +212,8 @@ def _legend(
         weight = "font-weight:600;" if s.bold else ""
         suffix = " (all municipalities)" if s.measure in whole else ""
         items.append(
-            f'<span class="coprod-legend-item" title="{escape(s.help)}" style="{weight}">'
+            f'<span class="coprod-legend-item" data-measure="{s.measure}" '
+            f'title="{escape(s.help)}" style="{weight}">'
             f'<i style="background:{s.colour}"></i>{escape(s.label + suffix)}: <b>{value}</b>'
             "</span>"
         )
@@ -294,6 +295,8 @@ def divide_sentence(participation: Sequence[float], month: int) -> str:
         return "Nobody has taken part yet."
     if poor <= 0:
         return "Only the better-off take part: the poorest fifth does not."
+    if rich <= 0:
+        return "Only the poorer take part: the richest fifth does not."
     ratio = rich / poor
     if 0.9 <= ratio <= 1.1:
         return "Poorer and better-off residents take part about equally often."
