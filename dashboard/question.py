@@ -72,14 +72,17 @@ def QuestionCard(ws, version: int, on_change, presenting: bool = False):
         presenting: show the question as a headline only (presentation mode).
     """
     question = ws.question
+    _tick, set_tick = solara.use_state(0)  # redraw after a change made here
     solara.Style(highlight_css(question.measures))
 
     def set_text(text: str) -> None:
         ws.set_question(text=text or "")
+        set_tick(lambda t: t + 1)
         on_change()
 
     def set_measures(measures: list[str]) -> None:
         ws.set_question(measures=list(measures or []))
+        set_tick(lambda t: t + 1)
         on_change()
 
     names = ", ".join(measure_label(m) for m in question.measures)
@@ -96,7 +99,11 @@ def QuestionCard(ws, version: int, on_change, presenting: bool = False):
     items = [{"text": measure_label(m), "value": m} for m in QUESTION_MEASURES]
     with solara.Card(margin=0, classes=["coprod-view", "coprod-question"]):
         with solara.Row(gap="12px", style={"align-items": "flex-start", "flex-wrap": "wrap"}):
-            with solara.Column(gap="0px", style={"flex": "2 1 260px", "min-width": "0"}):
+            with solara.Column(
+                gap="0px",
+                style={"flex": "2 1 260px", "min-width": "0"},
+                classes=["coprod-question-input"],
+            ):
                 solara.InputTextArea(
                     _("Our question: what do we want to find out?"),
                     value=question.text,
@@ -104,7 +111,6 @@ def QuestionCard(ws, version: int, on_change, presenting: bool = False):
                     continuous_update=False,
                     rows=2,
                     auto_grow=True,
-                    classes=["coprod-question-input"],
                 )
             with solara.Column(gap="0px", style={"flex": "1 1 220px", "min-width": "0"}):
                 v.Select(

@@ -1,0 +1,135 @@
+"""Presentation mode: the dashboard on a projector, for a room rather than a laptop.
+
+Larger type, the settings panel folded away (a button brings it back), and, if asked, one
+chart at a time with Previous and Next. The run bar stays, so the facilitator can still step,
+play and trigger events; the group's question is shown as a headline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import solara
+
+from coprod.dashboard import labels
+from coprod.dashboard._text import _
+from coprod.dashboard.state import Workshop
+
+#: Style sheet added while presenting: the root font grows, so Vuetify's rem sizes grow too.
+CSS = """
+html { font-size: 20px !important; }
+.coprod-presenting .coprod-legend { font-size: 16px; margin-left: 20px; }
+.coprod-presenting .coprod-description, .coprod-presenting .coprod-chart-question {
+  font-size: 0.95em; }
+.coprod-presenting .coprod-chart-title { font-size: 1.25em; }
+.coprod-presenting .coprod-month { font-size: 1.3em !important; }
+.coprod-question-headline .coprod-question-text { font-size: 1.4em; font-weight: 600; }
+.coprod-question-headline .coprod-question-measures { font-size: 1em; color: #555; }
+.coprod-presentation-bar { padding: 4px 12px !important; margin-bottom: 10px !important; }
+"""
+
+
+@dataclass
+class Presentation:
+    """What presentation mode remembers in one browser session."""
+
+    on: solara.Reactive[bool]
+    single: solara.Reactive[bool]  # one chart at a time
+    shown: solara.Reactive[int]  # which chart, with ``single``
+    settings_open: solara.Reactive[bool]  # the settings panel unfolded while presenting
+
+    @property
+    def settings_visible(self) -> bool:
+        """Whether the page shows the settings panel."""
+        return not self.on.value or self.settings_open.value
+
+
+def view_keys(ws: Workshop) -> list[str]:
+    """The views the page shows, in order (as ``components.Views`` builds them)."""
+    keys = ["network", "quintiles", *(spec.key for spec in labels.CHARTS)]
+    with ws.lock:
+        if any(run.model.innovation is not None for run in ws.runs.values()):
+            keys.append("innovations")
+    return [*keys, "events"]
+
+
+def view_title(key: str) -> str:
+    """A view's title, for the "chart 3 of 8" line."""
+    titles = {
+        "network": labels.NETWORK_TITLE,
+        "quintiles": labels.QUINTILE_TITLE,
+        "innovations": labels.INNOVATIONS_TITLE,
+        "events": _("What happened"),
+    } | {spec.key: spec.title for spec in labels.CHARTS}
+    return titles.get(key, key)
+
+
+def shown_view(presentation: Presentation, ws: Workshop) -> str | None:
+    """The key of the one view to show, or ``None`` for all of them."""
+    if not (presentation.on.value and presentation.single.value):
+        return None
+    keys = view_keys(ws)
+    return keys[presentation.shown.value % len(keys)]
+
+
+@solara.component
+def PresentButton(presentation: Presentation):
+    """The app bar's switch into (and out of) presentation mode."""
+    on = presentation.on.value
+
+    def toggle() -> None:
+        presentation.settings_open.set(False)
+        presentation.on.set(not on)
+
+    solara.Button(
+        _("Leave presentation") if on else _("Present"),
+        icon_name="mdi-presentation" if not on else "mdi-close",
+        on_click=toggle,
+        text=True,
+        classes=["coprod-present"],
+    )
+
+
+@solara.component
+def PresentationBar(presentation: Presentation, ws: Workshop):
+    """While presenting: show or hide the settings, one chart at a time, previous and next."""
+    keys = view_keys(ws)
+    index = presentation.shown.value % len(keys)
+    with solara.Card(margin=0, classes=["coprod-presentation-bar"]):
+        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button(
+                _("Hide settings") if presentation.settings_open.value else _("Settings"),
+                icon_name="mdi-tune",
+                on_click=lambda: presentation.settings_open.set(
+                    not presentation.settings_open.value
+                ),
+                text=True,
+                classes=["coprod-show-settings"],
+            )
+            solara.Switch(
+                label=_("One chart at a time"),
+                value=presentation.single.value,
+                on_value=presentation.single.set,
+                classes=["coprod-single"],
+            )
+            if presentation.single.value:
+                solara.Button(
+                    _("Previous"),
+                    icon_name="mdi-chevron-left",
+                    on_click=lambda: presentation.shown.set((index - 1) % len(keys)),
+                    outlined=True,
+                    classes=["coprod-previous"],
+                )
+                solara.Button(
+                    _("Next"),
+                    icon_name="mdi-chevron-right",
+                    on_click=lambda: presentation.shown.set((index + 1) % len(keys)),
+                    outlined=True,
+                    classes=["coprod-next"],
+                )
+                solara.Text(
+                    _("Chart {number} of {count}: {title}").format(
+                        number=index + 1, count=len(keys), title=view_title(keys[index])
+                    ),
+                    classes=["coprod-chart-position"],
+                )
