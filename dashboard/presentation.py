@@ -22,6 +22,7 @@ html { font-size: 20px !important; }
 .coprod-presenting .coprod-description, .coprod-presenting .coprod-chart-question {
   font-size: 0.95em; }
 .coprod-presenting .coprod-chart-title { font-size: 1.25em; }
+.coprod-presenting .coprod-chart svg { max-height: 56vh; }
 .coprod-presenting .coprod-month { font-size: 1.3em !important; }
 .coprod-question-headline .coprod-question-text { font-size: 1.4em; font-weight: 600; }
 .coprod-question-headline .coprod-question-measures { font-size: 1em; color: #555; }

@@ -225,11 +225,16 @@ def frame_of(run: RunRecord) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.RangeIndex(0, run.months + 1, name="step"), dtype=float)
 
 
-def run_charts(run: RunRecord, lead: Sequence[str] = ()) -> list[tuple[str, str, str]]:
-    """The run's key charts as (key, title, SVG markup): those answering the question first."""
+def run_charts(
+    run: RunRecord, lead: Sequence[str] = (), horizon: int | None = None
+) -> list[tuple[str, str, str]]:
+    """The run's key charts as (key, title, SVG markup): those answering the question first.
+
+    ``horizon`` is the last month on the time axis (by default the months the run went).
+    """
     frame = frame_of(run)
     marks = event_marks(run)
-    horizon = max(run.resolved().steps, run.months)
+    horizon = max(horizon or 0, run.months, 1)
     out = [
         (spec.key, spec.title, charts.line_chart(frame, spec, marks, horizon))
         for spec in chart_order(lead)
@@ -321,6 +326,7 @@ def to_html(record: WorkshopRecord) -> str:
         order = _("Your question's measures first, then those that differ most between the runs.")
         parts.append(f'<p class="meta">{escape(order)}</p>')
         parts.append(_table(head, measures, led))
+    axis = max([12, *(r.months for r in record.runs)])  # one time axis for every run
     for i, run in enumerate(record.runs):
         parts.append(
             f'<section class="run" data-run="{i + 1}"><h2>{escape(run_title(record, i))}</h2><ul>'
@@ -339,7 +345,7 @@ def to_html(record: WorkshopRecord) -> str:
                 f"{escape(differ)}. {escape(at)}.</p>"
             )
         parts.append('<div class="grid">')
-        for key, chart_title, svg in run_charts(run, lead):
+        for key, chart_title, svg in run_charts(run, lead, axis):
             parts.append(
                 f'<div class="chart coprod-record-chart-{key}"><h4>{escape(chart_title)}</h4>'
                 f"{svg}</div>"
