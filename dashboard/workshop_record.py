@@ -492,8 +492,9 @@ class RecordedWorkshop(Workshop):
                 pair = [r for r in record.runs if r.group == last.group]
                 self.compare = len(pair) > 1
                 for r in pair:
-                    self.scenarios[r.side] = r.scenario
-                    self.overrides[r.side] = dict(r.overrides)
+                    side = r.side if self.compare else "A"
+                    self.scenarios[side] = r.scenario
+                    self.overrides[side] = dict(r.overrides)
                 self.citizens, self.seed = last.citizens, last.seed
                 self.reset()
             self.kept = list(record.runs)

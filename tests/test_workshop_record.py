@@ -265,3 +265,11 @@ def test_nan_values_survive_the_round_trip(record):
     back = load_record(holed.to_json(), "w.json")
     assert back.runs[0].series["trust"][0] is None
     assert math.isnan(back.runs[0].value("trust", 0))
+
+
+def test_opening_a_record_ending_with_a_lone_b_side_puts_it_on_a(record):
+    lone_b = record.model_copy(update={"runs": record.runs[3:]})
+    ws = RecordedWorkshop()
+    ws.open(lone_b, "b.json")
+    assert not ws.compare
+    assert ws.scenarios["A"] == "traditional" and ws.overrides["A"] == {}
