@@ -234,7 +234,11 @@ def test_a_damaged_record_is_refused_with_the_key_and_value(record, changes, sai
         ('{"format": "coprod-workshop", "version": 7}', "record version 7"),
         ("[1, 2", "not a coprod workshop record"),
         ("", "not a coprod workshop record"),
-        ("[" * 100_000, "not a coprod workshop record"),
+        ("[" * 100_000, "nested too deeply"),
+        (
+            '{"format": "coprod-workshop", "q": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}',
+            "record version None",
+        ),
     ],
 )
 def test_a_foreign_file_is_refused_with_a_clear_message(data, said):
