@@ -48,7 +48,7 @@ def run_title(record: WorkshopRecord, index: int) -> str:
     return _("Run {number}").format(number=index + 1) + tag
 
 
-def _show(key: str, value: Any) -> str:
+def show_value(key: str, value: Any) -> str:
     """A rule's value in the sidebar's words (``on``, ``Public recognition``, ``0.7``)."""
     control = labels.CONTROLS[key]
     if isinstance(value, bool):
@@ -61,13 +61,13 @@ def _show(key: str, value: Any) -> str:
 def rule_change(key: str, old: Any, new: Any) -> str:
     """One changed rule, as the sidebar says it: ``budget per resident 1 → 0.7``."""
     label = labels.CONTROLS[key].label.lower()
-    return f"{label} {_show(key, old)} → {_show(key, new)}"
+    return f"{label} {show_value(key, old)} → {show_value(key, new)}"
 
 
 def rules_in_force(run: RunRecord) -> dict[str, str]:
     """Every rule the dashboard shows, by its label, with the value this run had."""
     data = run.resolved().to_dict()
-    return {c.label: _show(c.key, lookup(data, c.key)) for c in labels.CONTROLS.values()}
+    return {c.label: show_value(c.key, lookup(data, c.key)) for c in labels.CONTROLS.values()}
 
 
 def event_marks(run: RunRecord) -> list[EventMark]:

@@ -20,7 +20,7 @@ import traitlets
 
 from coprod.dashboard import labels
 from coprod.dashboard._text import _
-from coprod.dashboard.record_html import file_stem, run_title, to_html, to_markdown
+from coprod.dashboard.record_html import file_stem, run_title, show_value, to_html, to_markdown
 from coprod.dashboard.workshop_record import (
     MAX_BYTES,
     RecordedWorkshop,
@@ -103,15 +103,23 @@ def rerun_message(title: str, difference: float) -> tuple[bool, str]:
 
 
 def run_line(record: WorkshopRecord, index: int) -> str:
-    """A kept run in one line: ``Run 2: SocialGov, budget 0.7, 24 months, 1 event``."""
+    """A kept run in one line: ``Run 2: SocialGov, open data off, seed 0, 3 months``."""
     run = record.runs[index]
     parts = [labels.scenario_title(run.scenario)]
-    if run.overrides:
-        parts.append(_("{count} rules changed").format(count=len(run.overrides)))
+    parts += [
+        f"{labels.CONTROLS[key].label.lower()} {show_value(key, value)}"
+        for key, value in sorted(run.overrides.items())
+    ]
     parts.append(_("seed {seed}").format(seed=run.seed))
-    parts.append(_("{months} months").format(months=run.months))
-    if run.events:
-        parts.append(_("{count} events").format(count=len(run.events)))
+    parts.append(
+        _("1 month") if run.months == 1 else _("{months} months").format(months=run.months)
+    )
+    parts += [
+        _("{event} in month {month}").format(
+            event=labels.EVENT_NAMES.get(e.kind, e.kind), month=e.step
+        )
+        for e in run.events
+    ]
     return f"{run_title(record, index)}: " + ", ".join(parts)
 
 
