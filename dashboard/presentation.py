@@ -1,7 +1,8 @@
 """Presentation mode: the dashboard on a projector, for a room rather than a laptop.
 
 Larger type, the settings panel folded away (a button brings it back), and, if asked, one
-chart at a time with Previous and Next. The run bar stays, so the facilitator can still step,
+chart at a time with Previous and Next (or the arrow and page keys, as a presenter's clicker
+sends them). The run bar stays, so the facilitator can still step,
 play and trigger events; the group's question is shown as a headline.
 """
 
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ipyvuetify
 import solara
+import traitlets
 
 from coprod.dashboard import labels
 from coprod.dashboard._text import _
@@ -73,6 +76,39 @@ def shown_view(presentation: Presentation, ws: Workshop) -> str | None:
     return keys[presentation.shown.value % len(keys)]
 
 
+_KEYS = """
+<template><span class="coprod-keys" style="display:none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    this.handler = event => {
+      const typing = event.target.closest && event.target.closest('input, textarea, select');
+      if (typing || event.altKey || event.ctrlKey || event.metaKey) return;
+      if (['ArrowRight', 'PageDown'].includes(event.key)) this.turn('next');
+      else if (['ArrowLeft', 'PageUp'].includes(event.key)) this.turn('previous');
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', this.handler);
+  },
+  destroyed() { window.removeEventListener('keydown', this.handler); },
+};
+</script>
+"""
+
+
+class PageKeys(ipyvuetify.VuetifyTemplate):
+    """Listens, while shown, for the keys that turn the page: arrows and Page Up/Down."""
+
+    template = traitlets.Unicode(_KEYS).tag(sync=True)
+    on_turn = traitlets.Any(None)
+
+    def vue_turn(self, direction: str) -> None:
+        """A key asked for the ``"next"`` or ``"previous"`` chart."""
+        if self.on_turn is not None:
+            self.on_turn(direction)
+
+
 @solara.component
 def PresentButton(presentation: Presentation):
     """The app bar's switch into (and out of) presentation mode."""
@@ -96,6 +132,11 @@ def PresentationBar(presentation: Presentation, ws: Workshop):
     """While presenting: show or hide the settings, one chart at a time, previous and next."""
     keys = view_keys(ws)
     index = presentation.shown.value % len(keys)
+
+    def turn(direction: str) -> None:
+        step = 1 if direction == "next" else -1
+        presentation.shown.set((presentation.shown.value + step) % len(keys))
+
     with solara.Card(margin=0, classes=["coprod-presentation-bar"]):
         with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
             solara.Button(
@@ -114,17 +155,18 @@ def PresentationBar(presentation: Presentation, ws: Workshop):
                 classes=["coprod-single"],
             )
             if presentation.single.value:
+                PageKeys.element(on_turn=turn)
                 solara.Button(
                     _("Previous"),
                     icon_name="mdi-chevron-left",
-                    on_click=lambda: presentation.shown.set((index - 1) % len(keys)),
+                    on_click=lambda: turn("previous"),
                     outlined=True,
                     classes=["coprod-previous"],
                 )
                 solara.Button(
                     _("Next"),
                     icon_name="mdi-chevron-right",
-                    on_click=lambda: presentation.shown.set((index + 1) % len(keys)),
+                    on_click=lambda: turn("next"),
                     outlined=True,
                     classes=["coprod-next"],
                 )

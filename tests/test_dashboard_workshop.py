@@ -104,6 +104,19 @@ def test_a_saved_workshop_reopens_in_a_new_tab_and_re_runs_to_the_same_numbers(
     assert "Does closing the data cost trust?" in markdown
     screenshot(page, "20-workshop-saved")
 
+    # the saved page shows both runs offline, asking for nothing
+    offline = browser.new_context(offline=True)
+    try:
+        requests: list[str] = []
+        reader = offline.new_page()
+        reader.on("request", lambda r: requests.append(r.url))
+        reader.goto(saved.as_uri())
+        assert reader.locator("section.run").count() == 2
+        assert reader.locator("section.run svg").count() == 2 * (len(labels.CHARTS) + 1)
+        assert [r for r in requests if not r.startswith("file:")] == []
+    finally:
+        offline.close()
+
     # a new tab, a fresh session: open the saved page
     other = open_dashboard(browser, url)
     try:
@@ -277,6 +290,7 @@ def test_presentation_mode_at_1280x720_is_larger_collapsed_and_fits(projector):
 
 def test_one_chart_at_a_time_with_next_and_previous(projector):
     from dashboard_browser import layout_problems, screenshot, step
+    from playwright.sync_api import expect
 
     step(projector, 2)
     projector.click(".coprod-present")
@@ -286,10 +300,11 @@ def test_one_chart_at_a_time_with_next_and_previous(projector):
     count = 3 + len(labels.CHARTS)  # map, divide, the charts, what happened
     assert position.inner_text().startswith(f"Chart 1 of {count}: {labels.NETWORK_TITLE}")
     views = projector.locator(".coprod-view[class*='coprod-view-']")
-    assert views.count() == 1 and projector.locator(".coprod-view-network").count() == 1
+    expect(views).to_have_count(1)  # waits for the views to redraw
+    assert projector.locator(".coprod-view-network").count() == 1
     projector.click(".coprod-next")
     projector.wait_for_selector(".coprod-view-quintiles")
-    assert projector.locator(".coprod-view-network").count() == 0
+    expect(projector.locator(".coprod-view-network")).to_have_count(0)
     projector.click(".coprod-next")
     projector.wait_for_selector(f".coprod-view-{labels.CHARTS[0].key}")
     chart = projector.locator(".coprod-chart svg").first.bounding_box()
@@ -303,3 +318,8 @@ def test_one_chart_at_a_time_with_next_and_previous(projector):
     projector.click(".coprod-previous")  # from the first, back to the last
     projector.wait_for_selector(".coprod-view-events")
     assert position.inner_text().startswith(f"Chart {count} of {count}")
+    projector.keyboard.press("PageDown")  # a presenter's clicker: round to the first again
+    projector.wait_for_selector(".coprod-view-network")
+    projector.keyboard.press("ArrowRight")
+    projector.wait_for_selector(".coprod-view-quintiles")
+    assert position.inner_text().startswith(f"Chart 2 of {count}")
