@@ -84,10 +84,17 @@ def open_file(ws: RecordedWorkshop, data: dict[str, Any]) -> tuple[bool, str]:
         record = load_record(str(data["text"]), name)
     except RecordError as exc:
         return False, str(exc)
+    from coprod import __version__
+
     ws.open(record, name)
-    return True, _("Opened {name}: {count} runs. Re-run any of them below.").format(
+    said = _("Opened {name}: {count} runs. Re-run any of them below.").format(
         name=name, count=len(record.runs)
     )
+    if record.coprod and record.coprod != __version__:
+        said += " " + _(
+            "It was saved with coprod {saved}, this is {now}: re-runs may give other numbers."
+        ).format(saved=record.coprod, now=__version__)
+    return True, said
 
 
 def rerun_message(title: str, difference: float) -> tuple[bool, str]:

@@ -472,10 +472,11 @@ class RecordedWorkshop(Workshop):
     def step(self, months: int = 1) -> int:
         """Simulate ``months`` more months on every side; note the wall-clock time."""
         with self.lock:
+            start = datetime.now(UTC)
             month = super().step(months)
             now = datetime.now(UTC)
             for side in self.runs:
-                self._clock.setdefault(side, [now, now])[1] = now
+                self._clock.setdefault(side, [start, now])[1] = now
             return month
 
     # ------------------------------------------------------------------ the record

@@ -277,3 +277,17 @@ def test_opening_a_record_ending_with_a_lone_b_side_puts_it_on_a(record):
     ws.open(lone_b, "b.json")
     assert not ws.compare
     assert ws.scenarios["A"] == "traditional" and ws.overrides["A"] == {}
+
+
+def test_opening_a_record_of_another_coprod_version_warns_that_numbers_may_differ(record):
+    from coprod.dashboard.record_panel import open_file
+
+    older = record.model_copy(update={"coprod": "0.0.1"})
+    ws = RecordedWorkshop()
+    ok, said = open_file(ws, {"name": "old.json", "text": older.to_json()})
+    assert ok and "saved with coprod 0.0.1" in said
+    ok, said = open_file(ws, {"name": "same.json", "text": record.to_json()})
+    assert ok and "saved with" not in said
+    ok, said = open_file(ws, {"name": "big.json", "size": 80 * 2**20})
+    assert not ok and said == "big.json: 80 MiB is too large for a workshop record"
+    assert len(ws.kept) == len(record.runs)  # the refused file changed nothing
