@@ -151,7 +151,7 @@ def RecordPanel(ws: RecordedWorkshop, version: int, on_restart: Callable[[], Non
     kept = WorkshopRecord(saved=datetime.now(UTC), runs=list(ws.kept))
 
     def rerun(index: int) -> None:
-        title = run_title(kept, index)
+        title = _(" and ").join(run_title(kept, i) for i in ws.partners(index))
         try:
             ok, text = rerun_message(title, ws.rerun(index))
         except RecordError as exc:

@@ -526,24 +526,44 @@ class RecordedWorkshop(Workshop):
             self.opened_from = name or None
             self.version += 1
 
-    def rerun(self, index: int) -> float:
-        """Run kept run ``index`` again, alone on screen; return its largest difference.
+    def partners(self, index: int) -> list[int]:
+        """Kept run ``index`` and the other side of its comparison, if it was one (A first).
 
-        0.0 means the re-run gave the same numbers as the record.
+        The two sides of a comparison share residents, seed and events; a pair that does not
+        (a file edited by hand) is re-run one side only.
+        """
+        kept = self.kept[index]
+        pair = [i for i, r in enumerate(self.kept) if r.group == kept.group]
+        sides = sorted(pair, key=lambda i: self.kept[i].side)
+        a, b = (self.kept[i] for i in sides) if len(sides) == 2 else (kept, kept)
+        same = (a.citizens, a.seed, a.events, a.months) == (b.citizens, b.seed, b.events, b.months)
+        if len(sides) == 2 and a.side != b.side and same:
+            return sides
+        return [index]
+
+    def rerun(self, index: int) -> float:
+        """Run kept run ``index`` again (with its comparison's other side, if any).
+
+        Returns the largest difference to the record over the runs re-run: 0.0 means the
+        re-run gave the same numbers.
         """
         with self.lock:
-            kept = self.kept[index]
-            self.compare = False
-            self.scenarios["A"] = kept.scenario
-            self.overrides["A"] = dict(kept.overrides)
-            self.citizens, self.seed = kept.citizens, kept.seed
+            chosen = [self.kept[i] for i in self.partners(index)]
+            self.compare = len(chosen) == 2
+            for side, kept in zip(self.sides, chosen, strict=True):
+                self.scenarios[side] = kept.scenario
+                self.overrides[side] = dict(kept.overrides)
+            self.citizens, self.seed = chosen[0].citizens, chosen[0].seed
             if not self._rebuild():
                 raise RecordError(self.error or _("the run cannot be built again"))
-            run = replay(kept, run=self.runs["A"])
+            worst = 0.0
+            for side, kept in zip(self.sides, chosen, strict=True):
+                run = replay(kept, run=self.runs[side])
+                worst = max(worst, differences(kept, run))
             now = datetime.now(UTC)
-            self._clock = {"A": [now, now]}
+            self._clock = {side: [now, now] for side in self.sides}
             self.version += 1
-            return differences(kept, run)
+            return worst
 
 
 def safe_name(text: str) -> str:

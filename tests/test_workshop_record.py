@@ -291,3 +291,21 @@ def test_opening_a_record_of_another_coprod_version_warns_that_numbers_may_diffe
     ok, said = open_file(ws, {"name": "big.json", "size": 80 * 2**20})
     assert not ok and said == "big.json: 80 MiB is too large for a workshop record"
     assert len(ws.kept) == len(record.runs)  # the refused file changed nothing
+
+
+def test_re_running_one_side_of_a_comparison_re_runs_both(record):
+    ws = RecordedWorkshop()
+    ws.open(record, "w.json")
+    assert ws.partners(3) == [2, 3] and ws.partners(2) == [2, 3] and ws.partners(0) == [0]
+    assert ws.rerun(3) == 0.0
+    assert ws.compare and ws.month == 5
+    assert ws.scenarios == {"A": "socialgov", "B": "traditional"}
+    for side, kept in zip("AB", record.runs[2:], strict=True):
+        assert ws.runs[side].frame()["trust"].tolist() == kept.series["trust"]
+    # a pair edited by hand to differ in seed is re-run one side only
+    runs = list(record.runs)
+    runs[3] = runs[3].model_copy(update={"seed": 9})
+    ws.open(record.model_copy(update={"runs": runs}), "edited.json")
+    assert ws.partners(3) == [3]
+    assert ws.rerun(3) > 0.0  # its numbers were those of seed 0: the check says so
+    assert not ws.compare and ws.seed == 9 and ws.scenarios["A"] == "traditional"
