@@ -89,12 +89,12 @@ def in_process(steps: int, compare: bool) -> tuple[list[float], list[float]]:
     return model_ms[3:], draw_ms[3:]
 
 
-def saving(steps: int, compare: bool) -> tuple[float, float, float, int]:
+def saving(steps: int, compare: bool) -> tuple[float, float, float, int, int]:
     """Costs of the workshop record after two rounds of ``steps`` months.
 
     Returns milliseconds to restart (Reset: the runs on screen are kept, then rebuilt), to build
-    the record (the kept runs and those on screen), to write its web page, and the page's size
-    in bytes.
+    the record (the kept runs and those on screen), to write its web page, the page's size in
+    bytes, and the runs in the record (a B side identical to its A side is kept once).
     """
     from coprod.dashboard.record_html import to_html
     from coprod.dashboard.workshop_record import RecordedWorkshop
@@ -112,7 +112,7 @@ def saving(steps: int, compare: bool) -> tuple[float, float, float, int]:
     t0 = time.perf_counter()
     page = to_html(record)
     html_ms = 1000 * (time.perf_counter() - t0)
-    return reset_ms, record_ms, html_ms, len(page.encode())
+    return reset_ms, record_ms, html_ms, len(page.encode()), len(record.runs)
 
 
 def summary(name: str, values: list[float]) -> str:
@@ -137,8 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"default scenario (socialgov), 2,000 residents, {mode}, {args.steps} steps")
     print(summary("in process: model step", model_ms))
     print(summary("in process: draw every view", draw_ms))
-    reset_ms, record_ms, html_ms, size = saving(args.steps, args.compare)
-    runs = 4 if args.compare else 2
+    reset_ms, record_ms, html_ms, size, runs = saving(args.steps, args.compare)
     print(
         f"workshop record, {runs} runs of {args.steps} months: Reset (keeps, rebuilds) "
         f"{reset_ms:.0f} ms, record {record_ms:.0f} ms, web page {html_ms:.0f} ms "
