@@ -456,6 +456,7 @@ _PROPER = {"socialgov": "SocialGov", "ict": "ICT"}
 SCENARIO_TITLES = {
     "austerity_shock": N_("Austerity shock"),
     "central_pilot": N_("Central pilot"),
+    "columbus_socialgov": N_("SocialGov in Columbus, Ohio"),
     "consultation": N_("Consultation"),
     "coproduction": N_("Coproduction"),
     "crisis_events": N_("Crisis events"),

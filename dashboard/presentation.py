@@ -60,11 +60,11 @@ def view_keys(ws: Workshop) -> list[str]:
 def view_title(key: str) -> str:
     """A view's title, for the "chart 3 of 8" line."""
     titles = {
-        "network": labels.NETWORK_TITLE,
-        "quintiles": labels.QUINTILE_TITLE,
-        "innovations": labels.INNOVATIONS_TITLE,
+        "network": _(labels.NETWORK_TITLE),
+        "quintiles": _(labels.QUINTILE_TITLE),
+        "innovations": _(labels.INNOVATIONS_TITLE),
         "events": _("What happened"),
-    } | {spec.key: spec.title for spec in labels.CHARTS}
+    } | {spec.key: spec.shown_title() for spec in labels.CHARTS}
     return titles.get(key, key)
 
 

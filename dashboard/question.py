@@ -23,7 +23,7 @@ MARK = "#ffb300"
 
 def measure_label(measure: str) -> str:
     """A measure's plain-language name, as the chart legends give it."""
-    return labels.MEASURE_LABELS[measure][0]
+    return _(labels.MEASURE_LABELS[measure][0])
 
 
 def charts_answering(measures: Sequence[str]) -> list[str]:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from coprod.analysis.wording import change_word
 from coprod.dashboard import charts, labels
-from coprod.dashboard.i18n import _
+from coprod.dashboard.i18n import N_, _, current, day, in_sentence, ngettext, number
 from coprod.dashboard.question import chart_order, highlight_css, measure_label
 from coprod.dashboard.state import EventMark, lookup
 from coprod.dashboard.workshop_record import (
@@ -37,6 +37,8 @@ from coprod.model.scenario import Scenario
 TOP_MEASURES = 6
 #: How many measures each run's "compared with" line names.
 TOP_DIFFERENCES = 3
+#: The words :func:`coprod.analysis.wording.change_word` judges a change with.
+JUDGED = {"better": N_("better"), "worse": N_("worse")}
 
 
 # ---------------------------------------------------------------------- words
@@ -44,8 +46,9 @@ def run_title(record: WorkshopRecord, index: int) -> str:
     """``Run 3`` (``Run 3 (B)`` for the second side of a comparison)."""
     run = record.runs[index]
     pair = [r for r in record.runs if r.group == run.group]
-    tag = f" ({run.side})" if len(pair) > 1 else ""
-    return _("Run {number}").format(number=index + 1) + tag
+    if len(pair) > 1:
+        return _("Run {number} ({side})").format(number=index + 1, side=run.side)
+    return _("Run {number}").format(number=index + 1)
 
 
 def show_value(key: str, value: Any) -> str:
@@ -54,20 +57,20 @@ def show_value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("on") if value else _("off")
     if control.options:
-        return control.options.get(value, str(value)).split(" (")[0]
-    return f"{value:g}" if isinstance(value, float) else str(value)
+        return _(control.options.get(value, str(value))).split(" (")[0]
+    return number(value, None) if isinstance(value, float) else str(value)
 
 
 def rule_change(key: str, old: Any, new: Any) -> str:
     """One changed rule, as the sidebar says it: ``budget per resident 1 → 0.7``."""
-    label = labels.CONTROLS[key].label.lower()
+    label = in_sentence(_(labels.CONTROLS[key].label))
     return f"{label} {show_value(key, old)} → {show_value(key, new)}"
 
 
 def rules_in_force(run: RunRecord) -> dict[str, str]:
     """Every rule the dashboard shows, by its label, with the value this run had."""
     data = run.resolved().to_dict()
-    return {c.label: show_value(c.key, lookup(data, c.key)) for c in labels.CONTROLS.values()}
+    return {_(c.label): show_value(c.key, lookup(data, c.key)) for c in labels.CONTROLS.values()}
 
 
 def event_marks(run: RunRecord) -> list[EventMark]:
@@ -83,7 +86,7 @@ def settings_words(run: RunRecord) -> list[str]:
     base = Scenario.load(run.scenario)
     lines = [
         _("Scenario: {title} — {description}").format(
-            title=labels.scenario_title(run.scenario), description=base.description
+            title=labels.scenario_title(run.scenario), description=_(base.description)
         )
     ]
     data = base.to_dict()
@@ -94,7 +97,9 @@ def settings_words(run: RunRecord) -> list[str]:
         else _("Rules: as the scenario")
     )
     citizens = run.citizens or base.population.citizens
-    lines.append(_("{citizens:,} residents, seed {seed}").format(citizens=citizens, seed=run.seed))
+    lines.append(
+        _("{citizens} residents, seed {seed}").format(citizens=number(citizens), seed=run.seed)
+    )
     triggered = [m.text for m in event_marks(run) if m.live]
     lines.append(
         _("Events triggered: {events}").format(events="; ".join(triggered))
@@ -103,8 +108,8 @@ def settings_words(run: RunRecord) -> list[str]:
     )
     lines.append(
         _("Ran {months} of {horizon} months, {start} to {end} (UTC)").format(
-            months=run.months,
-            horizon=run.resolved().steps,
+            months=number(run.months),
+            horizon=number(run.resolved().steps),
             start=_clock(run.started),
             end=_clock(run.ended, time_only=run.started.date() == run.ended.date()),
         )
@@ -112,17 +117,16 @@ def settings_words(run: RunRecord) -> list[str]:
     return lines
 
 
-def _clock(moment: datetime, time_only: bool = False) -> str:
-    return moment.strftime("%H:%M" if time_only else "%Y-%m-%d %H:%M")
+def _clock(when: datetime, time_only: bool = False) -> str:
+    """``when`` (UTC) in the language's words: ``30. November 2026, 15:12`` or ``15:12``."""
+    if time_only:
+        return when.strftime("%H:%M")
+    return f"{day(when.date())}, {when.strftime('%H:%M')}"
 
 
 def value_text(measure: str, value: float) -> str:
     """A value as the chart legends show it: ``51/100`` for a score, ``12%`` for a share."""
     return charts.score(value) if measure in labels.SCORES else charts.percent(value)
-
-
-def _points(difference: float) -> str:
-    return f"{100 * difference:+.0f}"
 
 
 # ---------------------------------------------------------------------- comparing runs
@@ -131,9 +135,13 @@ def setting_rows(runs: Sequence[RunRecord]) -> list[tuple[str, list[str]]]:
     rows: list[tuple[str, list[str]]] = []
     scenario = [labels.scenario_title(r.scenario) for r in runs]
     rules = [rules_in_force(r) for r in runs]
-    population = [f"{r.citizens or Scenario.load(r.scenario).population.citizens:,}" for r in runs]
+    population = [
+        number(r.citizens or Scenario.load(r.scenario).population.citizens) for r in runs
+    ]
+    in_month = _("{event} (month {month})")
     events = [
-        "; ".join(f"{m.what} ({_('month')} {m.step})" for m in event_marks(r) if m.live) or "–"
+        "; ".join(in_month.format(event=m.what, month=m.step) for m in event_marks(r) if m.live)
+        or "–"
         for r in runs
     ]
     candidates = [
@@ -142,7 +150,7 @@ def setting_rows(runs: Sequence[RunRecord]) -> list[tuple[str, list[str]]]:
         (_("Residents simulated"), population),
         (_("Seed"), [str(r.seed) for r in runs]),
         (_("Events triggered"), events),
-        (_("Months run"), [str(r.months) for r in runs]),
+        (_("Months run"), [number(r.months) for r in runs]),
     ]
     for what, values in candidates:
         if len(set(values)) > 1:
@@ -171,11 +179,17 @@ def difference_words(measure: str, diff: float) -> str:
     if round(abs(100 * diff)) == 0:
         return _("{measure} about the same").format(measure=measure_label(measure))
     word = change_word(measure, diff)
-    way = _("higher") if diff > 0 else _("lower")
-    judged = f" ({_(word)})" if word in ("better", "worse") else ""
-    return _("{measure} {points} points {way}{judged}").format(
-        measure=measure_label(measure), points=f"{abs(100 * diff):.0f}", way=way, judged=judged
+    points = number(abs(100 * diff))
+    if word in JUDGED:
+        if diff > 0:
+            text = _("{measure} {points} points higher ({judged})")
+        else:
+            text = _("{measure} {points} points lower ({judged})")
+        return text.format(measure=measure_label(measure), points=points, judged=_(JUDGED[word]))
+    text = (
+        _("{measure} {points} points higher") if diff > 0 else _("{measure} {points} points lower")
     )
+    return text.format(measure=measure_label(measure), points=points)
 
 
 def measure_rows(record: WorkshopRecord) -> list[tuple[str, list[float]]]:
@@ -236,13 +250,13 @@ def run_charts(
     marks = event_marks(run)
     horizon = max(horizon or 0, run.months, 1)
     out = [
-        (spec.key, spec.title, charts.line_chart(frame, spec, marks, horizon))
+        (spec.key, spec.shown_title(), charts.line_chart(frame, spec, marks, horizon))
         for spec in chart_order(lead)
     ]
     quintiles = charts.quintile_chart(
         charts.quintile_participation(frame), run.adoption, run.months, None
     )
-    out.append(("quintiles", labels.QUINTILE_TITLE, quintiles))
+    out.append(("quintiles", _(labels.QUINTILE_TITLE), quintiles))
     return out
 
 
@@ -267,6 +281,10 @@ th { background: #f5f5f5; } td.lead, th.lead { background: #fff8e1; font-weight:
 .coprod-scope { margin-right: 12px; }
 @media print { .grid { grid-template-columns: 1fr 1fr; } .chart { break-inside: avoid; } }
 """
+
+
+def _tag(tag: str, text: str) -> str:
+    return f"<{tag}>{escape(text)}</{tag}>"
 
 
 def _table(head: list[str], rows: list[list[str]], lead_rows: int = 0) -> str:
@@ -297,7 +315,7 @@ def to_html(record: WorkshopRecord) -> str:
     lead = record.question.measures
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{current()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{escape(title(record))}</title>",
         f"<style>{CSS}\n{highlight_css(lead)}</style></head><body>",
@@ -306,23 +324,21 @@ def to_html(record: WorkshopRecord) -> str:
     ]
     if record.question.text or lead:
         parts.append('<section class="question">')
-        parts.append(f"<h4>{escape(_('Our question'))}</h4>")
+        parts.append(_tag("h4", _("Our question")))
         if record.question.text:
             parts.append(f"<p>{escape(record.question.text)}</p>")
         if lead:
             names = ", ".join(measure_label(m) for m in lead)
-            parts.append(
-                f"<div>{escape(_('Answered by: {measures}').format(measures=names))}</div>"
-            )
+            parts.append(_tag("div", _("Answered by: {measures}").format(measures=names)))
         parts.append("</section>")
     if not record.runs:
-        parts.append(f"<p>{escape(_('No run was made in this workshop yet.'))}</p>")
+        parts.append(_tag("p", _("No run was made in this workshop yet.")))
     if len(record.runs) > 1:
         head, settings, measures, led = side_by_side(record)
-        parts.append(f"<h2>{escape(_('The runs side by side'))}</h2>")
-        parts.append(f"<h3>{escape(_('Settings that differ'))}</h3>")
-        parts.append(_table(head, settings) if settings else f"<p>{escape(_('None.'))}</p>")
-        parts.append(f"<h3>{escape(_('Measures at the last month of each run'))}</h3>")
+        parts.append(_tag("h2", _("The runs side by side")))
+        parts.append(_tag("h3", _("Settings that differ")))
+        parts.append(_table(head, settings) if settings else _tag("p", _("None.")))
+        parts.append(_tag("h3", _("Measures at the last month of each run")))
         order = _("Your question's measures first, then those that differ most between the runs.")
         parts.append(f'<p class="meta">{escape(order)}</p>')
         parts.append(_table(head, measures, led))
@@ -340,10 +356,8 @@ def to_html(record: WorkshopRecord) -> str:
             at = _("At month {month}: {found}").format(
                 month=month, found="; ".join(found) or _("the same numbers")
             )
-            parts.append(
-                f"<p><b>{escape(_('Compared with {run}').format(run=ref))}:</b> "
-                f"{escape(differ)}. {escape(at)}.</p>"
-            )
+            said = _("Compared with {run}").format(run=ref)
+            parts.append(f"<p><b>{escape(said)}:</b> {escape(differ)}. {escape(at)}.</p>")
         parts.append('<div class="grid">')
         for key, chart_title, svg in run_charts(run, lead, axis):
             parts.append(
@@ -364,15 +378,17 @@ def to_html(record: WorkshopRecord) -> str:
 
 
 def title(record: WorkshopRecord) -> str:
-    """The record's title, e.g. ``coprod workshop, 2026-11-30``."""
-    return _("coprod workshop, {date}").format(date=record.saved.strftime("%Y-%m-%d"))
+    """The record's title, e.g. ``coprod workshop, 30 November 2026``."""
+    return _("coprod workshop, {date}").format(date=day(record.saved.date()))
 
 
 def saved_line(record: WorkshopRecord) -> str:
     """When and with which coprod the record was saved, and how many runs it holds."""
-    return _("Saved {when} (UTC) with coprod {version}; {count} runs.").format(
-        when=_clock(record.saved), version=record.coprod or "?", count=len(record.runs)
-    )
+    return ngettext(
+        "Saved {when} (UTC) with coprod {version}; {count} run.",
+        "Saved {when} (UTC) with coprod {version}; {count} runs.",
+        len(record.runs),
+    ).format(when=_clock(record.saved), version=record.coprod or "?", count=len(record.runs))
 
 
 # ---------------------------------------------------------------------- Markdown
@@ -392,7 +408,7 @@ def to_markdown(record: WorkshopRecord) -> str:
     lead = record.question.measures
     out = [f"# {title(record)}", "", saved_line(record), ""]
     if record.question.text or lead:
-        out.append(f"## {_('Our question')}")
+        out.append("## " + _("Our question"))
         out.append("")
         if record.question.text:
             out += [f"> {record.question.text}", ""]
@@ -401,9 +417,9 @@ def to_markdown(record: WorkshopRecord) -> str:
             out += [_("Answered by: {measures}").format(measures=names), ""]
     if len(record.runs) > 1:
         head, settings, measures, led = side_by_side(record)
-        out += [f"## {_('The runs side by side')}", "", f"### {_('Settings that differ')}", ""]
+        out += ["## " + _("The runs side by side"), "", "### " + _("Settings that differ"), ""]
         out += [_md_table(head, settings) if settings else _("None."), ""]
-        out += [f"### {_('Measures at the last month of each run')}", ""]
+        out += ["### " + _("Measures at the last month of each run"), ""]
         out += [_md_table(head, measures, led), ""]
     for i, run in enumerate(record.runs):
         out += [f"## {run_title(record, i)}", ""]
@@ -416,14 +432,17 @@ def to_markdown(record: WorkshopRecord) -> str:
             at = _("At month {month}: {found}").format(
                 month=month, found="; ".join(found) or _("the same numbers")
             )
-            out += [f"**{_('Compared with {run}').format(run=ref)}:** {differ}. {at}.", ""]
+            said = _("Compared with {run}").format(run=ref)
+            out += [f"**{said}:** {differ}. {at}.", ""]
         rows = [
             [measure_label(m), value_text(m, run.value(m))]
             for m in [*lead, *(m for m in QUESTION_MEASURES if m not in lead)]
         ]
         out += [
             _md_table(
-                [_("Measure"), _("Month {month}").format(month=run.months)], rows, len(lead)
+                [_("Measure"), _("Month {month}").format(month=number(run.months))],
+                rows,
+                len(lead),
             ),
             "",
         ]

@@ -17,9 +17,10 @@ from typing import Any
 import ipyvuetify
 import solara
 import traitlets
+from babel.numbers import format_decimal
 
 from coprod.dashboard import labels
-from coprod.dashboard.i18n import _
+from coprod.dashboard.i18n import _, in_sentence, locale, ngettext, number
 from coprod.dashboard.record_html import file_stem, run_title, show_value, to_html, to_markdown
 from coprod.dashboard.workshop_record import (
     MAX_BYTES,
@@ -77,8 +78,8 @@ def open_file(ws: RecordedWorkshop, data: dict[str, Any]) -> tuple[bool, str]:
     name = str(data.get("name") or _("the file"))
     if "text" not in data:
         size = float(data.get("size") or 0) / 2**20
-        return False, _("{name}: {size:.0f} MiB is too large for a workshop record").format(
-            name=name, size=size
+        return False, _("{name}: {size} MiB is too large for a workshop record").format(
+            name=name, size=number(size)
         )
     try:
         record = load_record(str(data["text"]), name)
@@ -87,9 +88,11 @@ def open_file(ws: RecordedWorkshop, data: dict[str, Any]) -> tuple[bool, str]:
     from coprod import __version__
 
     ws.open(record, name)
-    said = _("Opened {name}: {count} runs. Re-run any of them below.").format(
-        name=name, count=len(record.runs)
-    )
+    said = ngettext(
+        "Opened {name}: {count} run. Re-run it below.",
+        "Opened {name}: {count} runs. Re-run any of them below.",
+        len(record.runs),
+    ).format(name=name, count=len(record.runs))
     if record.coprod and record.coprod != __version__:
         said += " " + _(
             "It was saved with coprod {saved}, this is {now}: re-runs may give other numbers."
@@ -104,9 +107,9 @@ def rerun_message(title: str, difference: float) -> tuple[bool, str]:
     if math.isinf(difference):
         return False, _("{run} re-run: it did not reach the saved month.").format(run=title)
     return False, _(
-        "{run} re-run: numbers differ from the saved ones by up to {points:.2g} points "
+        "{run} re-run: numbers differ from the saved ones by up to {points} points "
         "(the scenario files or coprod changed since)."
-    ).format(run=title, points=100 * difference)
+    ).format(run=title, points=format_decimal(100 * difference, "@@", locale=locale()))
 
 
 def run_line(record: WorkshopRecord, index: int) -> str:
@@ -114,16 +117,16 @@ def run_line(record: WorkshopRecord, index: int) -> str:
     run = record.runs[index]
     parts = [labels.scenario_title(run.scenario)]
     parts += [
-        f"{labels.CONTROLS[key].label.lower()} {show_value(key, value)}"
+        f"{in_sentence(_(labels.CONTROLS[key].label))} {show_value(key, value)}"
         for key, value in sorted(run.overrides.items())
     ]
     parts.append(_("seed {seed}").format(seed=run.seed))
     parts.append(
-        _("1 month") if run.months == 1 else _("{months} months").format(months=run.months)
+        ngettext("{months} month", "{months} months", run.months).format(months=number(run.months))
     )
     parts += [
         _("{event} in month {month}").format(
-            event=labels.EVENT_NAMES.get(e.kind, e.kind), month=e.step
+            event=_(labels.EVENT_NAMES.get(e.kind, e.kind)), month=e.step
         )
         for e in run.events
     ]

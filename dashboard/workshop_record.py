@@ -37,7 +37,7 @@ from pydantic import (
 )
 
 from coprod.dashboard import labels
-from coprod.dashboard.i18n import _
+from coprod.dashboard.i18n import _, number
 from coprod.dashboard.state import DEFAULT_SCENARIO, EventMark, Run, Workshop
 from coprod.model.scenario import Scenario, ScenarioError, scenario_names
 
@@ -108,7 +108,11 @@ class RunRecord(_Strict):
     @classmethod
     def _known_scenario(cls, name: str) -> str:
         if name not in scenario_names():
-            raise ValueError(f"unknown scenario {name!r}; known: {', '.join(scenario_names())}")
+            raise ValueError(
+                _("unknown scenario {name}; known: {known}").format(
+                    name=repr(name), known=", ".join(scenario_names())
+                )
+            )
         return name
 
     @field_validator("overrides")
@@ -116,7 +120,9 @@ class RunRecord(_Strict):
     def _known_rules(cls, overrides: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(overrides) - set(labels.CONTROLS))
         if unknown:
-            raise ValueError(f"{unknown[0]!r} is not a rule the dashboard changes")
+            raise ValueError(
+                _("{key} is not a rule the dashboard changes").format(key=repr(unknown[0]))
+            )
         return overrides
 
     @field_validator("series")
@@ -124,10 +130,10 @@ class RunRecord(_Strict):
     def _known_measures(cls, series: dict[str, list]) -> dict[str, list]:
         missing = [m for m in RECORDED if m not in series]
         if missing:
-            raise ValueError(f"measure {missing[0]!r} is missing")
+            raise ValueError(_("measure {name} is missing").format(name=repr(missing[0])))
         extra = sorted(set(series) - set(RECORDED))
         if extra:
-            raise ValueError(f"{extra[0]!r} is not a recorded measure")
+            raise ValueError(_("{name} is not a recorded measure").format(name=repr(extra[0])))
         return series
 
     @model_validator(mode="after")
@@ -135,8 +141,14 @@ class RunRecord(_Strict):
         for name, values in self.series.items():
             if len(values) != self.months + 1:
                 raise ValueError(
-                    f"measure {name!r} has {len(values)} values; months 0 to {self.months} "
-                    f"need {self.months + 1}"
+                    _(
+                        "measure {name} has {count} values; months 0 to {months} need {need}"
+                    ).format(
+                        name=repr(name),
+                        count=len(values),
+                        months=self.months,
+                        need=self.months + 1,
+                    )
                 )
         try:
             self.resolved()
@@ -180,7 +192,9 @@ class Question(_Strict):
     def _chart_measures(cls, measures: list[str]) -> list[str]:
         unknown = [m for m in measures if m not in QUESTION_MEASURES]
         if unknown:
-            raise ValueError(f"{unknown[0]!r} is not a measure on the charts")
+            raise ValueError(
+                _("{name} is not a measure on the charts").format(name=repr(unknown[0]))
+            )
         return list(dict.fromkeys(measures))
 
 
@@ -233,7 +247,7 @@ class _ScriptFinder(HTMLParser):
 
 def _explain(exc: ValidationError) -> str:
     error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"]) or "the record"
+    where = ".".join(str(p) for p in error["loc"]) or _("the record")
     message = error["msg"].removeprefix("Value error, ")
     got = error.get("input")
     shown = repr(got) if not isinstance(got, dict | list) else type(got).__name__
@@ -252,8 +266,8 @@ def load_record(data: bytes | str, name: str = "file") -> WorkshopRecord:
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
             raise RecordError(
-                _("{name}: {size:.0f} MiB is too large for a workshop record").format(
-                    name=name, size=len(data) / 2**20
+                _("{name}: {size} MiB is too large for a workshop record").format(
+                    name=name, size=number(len(data) / 2**20)
                 )
             )
         try:
