@@ -179,17 +179,33 @@ def difference_words(measure: str, diff: float) -> str:
     if round(abs(100 * diff)) == 0:
         return _("{measure} about the same").format(measure=measure_label(measure))
     word = change_word(measure, diff)
-    points = number(abs(100 * diff))
+    points = round(abs(100 * diff))
     if word in JUDGED:
         if diff > 0:
-            text = _("{measure} {points} points higher ({judged})")
+            text = ngettext(
+                "{measure} {points} point higher ({judged})",
+                "{measure} {points} points higher ({judged})",
+                points,
+            )
         else:
-            text = _("{measure} {points} points lower ({judged})")
-        return text.format(measure=measure_label(measure), points=points, judged=_(JUDGED[word]))
-    text = (
-        _("{measure} {points} points higher") if diff > 0 else _("{measure} {points} points lower")
+            text = ngettext(
+                "{measure} {points} point lower ({judged})",
+                "{measure} {points} points lower ({judged})",
+                points,
+            )
+    elif diff > 0:
+        text = ngettext(
+            "{measure} {points} point higher", "{measure} {points} points higher", points
+        )
+    else:
+        text = ngettext(
+            "{measure} {points} point lower", "{measure} {points} points lower", points
+        )
+    return text.format(
+        measure=measure_label(measure),
+        points=number(points),
+        judged=_(JUDGED[word]) if word in JUDGED else "",
     )
-    return text.format(measure=measure_label(measure), points=points)
 
 
 def measure_rows(record: WorkshopRecord) -> list[tuple[str, list[float]]]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 
 import pytest
 
-from coprod.dashboard import record_html
+from coprod.dashboard import i18n, record_html
 from coprod.dashboard.state import Run
 from coprod.dashboard.workshop_record import (
     MAX_BYTES,
@@ -158,6 +159,90 @@ def test_markdown_twin_has_the_runs_and_the_tables(record):
     assert text.count("\n## Run ") == 4
     assert "| **Trust in the administration** |" in text
     assert "> Does a smaller budget cost trust?" in text
+
+
+@pytest.fixture
+def speak(monkeypatch):
+    """Draw texts in a given language, as a browser session set to it would."""
+
+    def set_language(lang: str) -> None:
+        monkeypatch.setattr(i18n, "language_source", lambda: lang)
+
+    return set_language
+
+
+def test_a_german_session_saves_a_german_record_that_reopens_in_any_language(record, speak):
+    # a March date and a population in the thousands show the language's months and numbers
+    runs = [*record.runs[:3], record.runs[3].model_copy(update={"citizens": 2500})]
+    saved = datetime(2026, 3, 5, 14, 7, tzinfo=UTC)
+    workshop = record.model_copy(update={"runs": runs, "saved": saved})
+    speak("de")
+    page = record_html.to_html(workshop)
+    text = record_html.to_markdown(workshop)
+    words = page[: page.index('<script type="application/json"')]
+    assert '<html lang="de">' in page
+    for said in (words, text):
+        assert "coprod-Workshop, 5. März 2026" in said
+        assert "Gespeichert am 5. März 2026, 14:07 (UTC)" in said and "; 4 Läufe." in said
+        assert "Unsere Frage" in said and "Die Läufe nebeneinander" in said
+        changed = "Öffentliches Budget pro Einwohnerin und Einwohner 1 → 0,7"
+        assert f"Hier geänderte Regeln: {changed}" in said
+        assert "Monat 4: Skandal: Vertrauen sinkt um 25\xa0% (im Workshop ausgelöst)" in said
+        assert "2.500 Einwohnerinnen und Einwohner, Startwert 0" in said
+        assert (
+            "Verglichen mit Lauf 3 (A):" in said and "Szenario: SocialGov → Traditionell" in said
+        )
+        assert "Vertrauen in die Verwaltung" in said  # the measures by their German names
+        for english in (
+            "Our question",
+            "Run ",
+            "Rules",
+            "Trust in",
+            "Scenario:",
+            "Month",
+            "March",
+        ):
+            assert english not in said, english
+    assert "Kennzahlen im letzten Monat jedes Laufs" in page
+    assert "<h4>Vertrauen und das Gefühl, gehört zu werden</h4>" in page  # the charts' titles
+    assert 'class="coprod-legend"' in page and "Monat" in page[page.index("<svg") :]
+    rows = dict(record_html.setting_rows(workshop.runs))
+    assert rows["Simulierte Einwohnerzahl"] == ["300", "300", "300", "2.500"]
+    assert rows["Öffentliches Budget pro Einwohnerin und Einwohner"] == ["1", "0,7", "0,7", "1"]
+
+    speak("nl")  # the German page reopens in a Dutch session, and is then written in Dutch
+    reopened = load_record(page, "workshop.html")
+    assert reopened == workshop
+    dutch = record_html.to_markdown(reopened)
+    assert "# coprod-workshop, 5 maart 2026" in dutch and "## Onze vraag" in dutch
+    assert "Hier gewijzigde regels: publiek budget per inwoner 1 → 0,7" in dutch
+    speak("en")
+    assert record_html.to_markdown(load_record(page, "workshop.html")) == (
+        record_html.to_markdown(workshop)
+    )
+
+
+def test_messages_of_the_record_card_speak_the_session_language(record, speak):
+    from coprod.dashboard.record_panel import open_file, rerun_message, run_line
+
+    speak("de")
+    assert run_line(record, 1) == (
+        "Lauf 2: SocialGov, Öffentliches Budget pro Einwohnerin und Einwohner 0,7, Startwert 0, "
+        "2 Monate"
+    )
+    assert run_line(record, 0).endswith("7 Monate, Skandal in Monat 4")
+    ok, said = open_file(RecordedWorkshop(), {"name": "big.json", "size": 80 * 2**20})
+    assert not ok and said == "big.json: 80 MiB ist zu groß für ein Workshop-Protokoll"
+    assert rerun_message("Lauf 1", 0.0012) == (
+        False,
+        "Lauf 1 erneut gerechnet: Die Zahlen weichen um bis zu 0,12 Punkte von den "
+        "gespeicherten ab (Szenariodateien oder coprod haben sich seitdem geändert).",
+    )
+    speak("nl")
+    with pytest.raises(RecordError, match=r"^x.json: JSON, maar geen coprod-workshopverslag"):
+        load_record('{"format": "other"}', "x.json")
+    ok, said = open_file(RecordedWorkshop(), {"name": "w.json", "text": record.to_json()})
+    assert ok and said.startswith("w.json geopend: 4 runs. Draai ze hieronder opnieuw.")
 
 
 # ---------------------------------------------------------------------- re-running
