@@ -28,7 +28,9 @@ html { font-size: 20px !important; }
 .coprod-presenting .coprod-chart svg { max-height: 56vh; }
 .coprod-presenting .coprod-month { font-size: 1.3em !important; }
 .coprod-question-headline .coprod-question-text { font-size: 1.4em; font-weight: 600; }
-.coprod-question-headline .coprod-question-measures { font-size: 1em; color: #555; }
+.coprod-question-headline .coprod-question-measures { font-size: 1em; color: #555;
+  display: block; }
+.v-app-bar .v-toolbar__title { white-space: normal; font-size: 1rem; line-height: 1.2; }
 .coprod-presentation-bar { padding: 4px 12px !important; margin-bottom: 10px !important; }
 """
 

@@ -328,3 +328,102 @@ def test_one_chart_at_a_time_with_next_and_previous(projector):
     projector.keyboard.press("ArrowRight")
     projector.wait_for_selector(".coprod-view-quintiles")
     assert position.inner_text().startswith(f"Chart 2 of {count}")
+
+
+# ---------------------------------------------------------------------- other languages
+#: Text in the record card, the question card or the presentation bar cut off or out of its card.
+_CARDS_JS = """(selector) => {
+    const out = [];
+    for (const el of document.querySelectorAll(selector)) {
+        const s = getComputedStyle(el), r = el.getBoundingClientRect();
+        if (!r.width || !r.height || s.visibility === 'hidden' || !el.textContent.trim()) continue;
+        const what = el.textContent.trim().slice(0, 40);
+        if (el.scrollWidth > el.clientWidth + 1 && s.overflowX !== 'visible')
+            out.push('cut off: ' + what);
+        const card = el.closest('.v-card');
+        const c = card ? card.getBoundingClientRect() : null;
+        if (c && (r.right > c.right + 1 || r.left < c.left - 1)) out.push('out of its card: ' + what);
+    }
+    return out;
+}"""
+_CARDS = (
+    ".coprod-record-card *, .coprod-question *, .coprod-question-headline *, "
+    ".coprod-presentation-bar *, .v-toolbar__title"
+)
+
+
+@pytest.mark.parametrize("lang", ["de", "nl"])
+def test_record_card_saving_and_presentation_in_german_and_dutch_fit_a_projector(
+    browser, url, tmp_path, lang
+):
+    """The longer German and Dutch words: nothing cut off at 1280x720; the saved page speaks."""
+    from dashboard_browser import PROJECTOR, TIMEOUT, layout_problems, screenshot, step
+
+    from coprod.dashboard.i18n import gettext
+
+    def audit(page) -> None:
+        problems = layout_problems(page)
+        assert (problems["clipped"], problems["covered"], problems["small"]) == ([], [], [])
+        assert page.evaluate(_OVERFLOW_JS) == []
+        assert page.evaluate(_CARDS_JS, _CARDS) == []
+
+    context = browser.new_context(
+        viewport=PROJECTOR, locale={"de": "de-DE", "nl": "nl-NL"}[lang], accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    try:
+        page.goto(url)
+        page.wait_for_selector('.coprod-chart[data-chart="participation"]')
+        step(page, 2)
+        page.click(".coprod-reset")  # the run is kept: the card lists it with Re-run
+        page.wait_for_selector(".coprod-kept-run")
+        step(page, 1)
+        trust = gettext("Trust in the administration", lang)
+        _ask(page, gettext("Our question", lang) + "?", trust)
+        page.wait_for_selector(".coprod-question-measures-pick .v-chip")
+        for header in page.locator(".coprod-settings .v-expansion-panel-header").all():
+            if header.get_attribute("aria-expanded") != "true":
+                header.click()
+        card = page.locator(".coprod-record-card").inner_text().lower()  # buttons in capitals
+        for text in ("Save workshop", "Runs kept:", "Re-run", "Open workshop (.html or .json)"):
+            assert gettext(text, lang).lower() in card
+        audit(page)
+
+        # saved from this session, the page speaks its language and reopens
+        saved = _save(page, "html", tmp_path).read_text()
+        words = saved[: saved.index('<script type="application/json"')]
+        assert f'<html lang="{lang}">' in words
+        for text in ("Our question", "The runs side by side", "Settings that differ"):
+            assert gettext(text, lang) in words and text not in words
+        assert trust in words
+        assert len(load_record(saved, "saved.html").runs) == 2
+        screenshot(page, f"25-record-card-{lang}")
+
+        page.click(".coprod-present")
+        page.wait_for_selector(".coprod-presentation-bar")
+        page.wait_for_selector(".coprod-question-headline")
+        audit(page)
+        headline = page.locator(".coprod-question-headline .coprod-question-text").bounding_box()
+        measures = page.locator(".coprod-question-measures").bounding_box()
+        assert measures["y"] >= headline["y"] + headline["height"] - 1  # a line of its own
+        page.click(".coprod-single .v-input--selection-controls__ripple")
+        position = page.locator(".coprod-chart-position")
+        position.wait_for()
+        count = 3 + len(labels.CHARTS)
+        network = gettext(labels.NETWORK_TITLE, lang)
+        expected = gettext("Chart {number} of {count}: {title}", lang).format(
+            number=1, count=count, title=network
+        )
+        assert position.inner_text().strip() == expected
+        page.click(".coprod-next")
+        page.click(".coprod-next")
+        page.wait_for_selector(f".coprod-view-{labels.CHARTS[0].key}")
+        audit(page)
+        screenshot(page, f"26-presentation-{lang}")
+        page.click(".coprod-show-settings")  # the settings and the record card, presenting
+        page.wait_for_selector(".coprod-record-card")
+        audit(page)
+        screenshot(page, f"27-presentation-settings-{lang}")
+    finally:
+        context.close()
