@@ -30,29 +30,33 @@ class RunTables:
         self.keys = list(keys)
         self._schemas: dict[tuple, Any] = {}
 
-    def table(self, head: dict[str, Any], frame: pd.DataFrame) -> Any:
-        """A ``pyarrow.Table``: ``head``'s values repeated on every row, then ``frame``.
+    def table(self, head: dict[str, Any], columns: dict[str, np.ndarray]) -> Any:
+        """A ``pyarrow.Table``: ``head``'s values repeated on every row, then ``columns``.
 
         Args:
             head: ``run``, ``point``, ``replicate``, ``seed`` and one value per parameter.
-            frame: The run's measures, one row per step (``step`` a column).
+            columns: The run's measures, one array per column, one row per step (``step``
+                first), as :func:`coprod.analysis.parallel.run_columns` gives them.
         """
         import pyarrow as pa
 
-        kind = (tuple(_kind(v) for v in head.values()), tuple(frame.columns), *frame.dtypes)
+        kind = (
+            tuple(_kind(v) for v in head.values()),
+            tuple((name, array.dtype.str) for name, array in columns.items()),
+        )
         schema = self._schemas.get(kind)
+        n = len(next(iter(columns.values())))
         if schema is None:
-            ids = pd.DataFrame({k: [v] * len(frame) for k, v in head.items()})
-            tidy = pd.concat([ids, frame.reset_index(drop=True)], axis=1)
+            ids = pd.DataFrame({k: [v] * n for k, v in head.items()})
+            tidy = pd.concat([ids, pd.DataFrame(columns)], axis=1)
             table = pa.Table.from_pandas(tidy, preserve_index=False)
             self._schemas[kind] = table.schema
             return table
-        n = len(frame)
         arrays = [
             pa.array([value] * n, type=schema.field(i).type)
             for i, value in enumerate(head.values())
         ]
-        arrays += [pa.array(frame[c].to_numpy()) for c in frame.columns]
+        arrays += [pa.array(array) for array in columns.values()]
         return pa.Table.from_arrays(arrays, schema=schema)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from coprod.analysis.output import OutputError
-from coprod.analysis.parallel import RunTask, WorkerLost, check_client, execute
+from coprod.analysis.parallel import RunTask, WorkerLost, check_client, execute, run_columns
 from coprod.analysis.run_table import RunTables, write_table
 from coprod.analysis.sweep_folder import (
     check_output,
@@ -103,8 +103,8 @@ def run_sweep(
     if out is None:
         check_in_memory(plan)
         frames = [
-            _run_frame(run, frame, plan)
-            for run, frame in _execute(plan, plan.runs, client, progress, done=0)
+            _run_frame(run, pd.DataFrame(columns), plan)
+            for run, columns in _execute(plan, plan.runs, client, progress, done=0)
         ]
         return sorted_results(pd.concat(frames, ignore_index=True))
     out = Path(out)
@@ -117,24 +117,14 @@ def _run_to_folder(plan: SweepPlan, out: Path, client: Any, progress: bool) -> p
     check_output(plan, out)
     with locked(out):
         done = finished_runs(plan, out)
-        values = HorizonValues(plan.keys, list(plan.spec.measures))
-        tables = RunTables(plan.keys)
+        runs = FinishedRuns(plan, out)
         try:
             write_plan_files(plan, out, status="running", done=len(done))
             todo = (run for run in plan.runs if run.run_id not in done)
-            buffer: list[Any] = []
-            for run, frame in _execute(plan, todo, client, progress, done=len(done)):
-                table = tables.table(_head(run, plan), frame)
-                write_table(run_path(out, run.run_id), table)
-                buffer.append(table)
-                if sum(t.num_rows for t in buffer) >= values.batch_rows:
-                    values.add(_to_pandas(buffer))
-                    buffer = []
-            if buffer:
-                values.add(_to_pandas(buffer))
-            values.add_files(run_path(out, run_id) for run_id in sorted(done))
-            summary = values.summary() if values.runs else None
-            write_summary(plan, out, summary=summary, done=values.runs)
+            for run, columns in _execute(plan, todo, client, progress, done=len(done)):
+                runs.add(run, columns)
+            summary = runs.summary(earlier=done)
+            write_summary(plan, out, summary=summary, done=runs.values.runs)
         except OutputError as exc:
             raise exc.add(f"{_kept(plan, out)}, and the sweep resumes from there") from None
         except WorkerLost as exc:
@@ -146,10 +136,50 @@ def _run_to_folder(plan: SweepPlan, out: Path, client: Any, progress: bool) -> p
     return summary
 
 
-def _to_pandas(tables: list[Any]) -> pd.DataFrame:
-    import pyarrow as pa
+class FinishedRuns:
+    """What the client does with each finished run: write it, and gather it into the summary.
 
-    return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+    Each run's table is built as Arrow (:class:`~coprod.analysis.run_table.RunTables`) and
+    written to its own file at once; the tables are kept until they hold
+    :data:`~coprod.analysis.sweep_summary.BATCH_ROWS` rows, then reduced to their horizon
+    values (:class:`~coprod.analysis.sweep_summary.HorizonValues`) and dropped.
+    """
+
+    def __init__(self, plan: SweepPlan, out: Path) -> None:
+        self.plan, self.out = plan, out
+        self.values = HorizonValues(plan.keys, list(plan.spec.measures))
+        self.tables = RunTables(plan.keys)
+        self._buffer: list[Any] = []
+        self._rows = 0
+
+    def add(self, run: SweepRun, columns: dict[str, Any]) -> None:
+        """Write one finished run (its measures as :func:`~.parallel.run_columns` gives them).
+
+        Its table is kept for the summary until a batch is full.
+        """
+        table = self.tables.table(_head(run, self.plan), columns)
+        write_table(run_path(self.out, run.run_id), table)
+        self._buffer.append(table)
+        self._rows += table.num_rows
+        if self._rows >= self.values.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self._buffer:
+            tables = pa.concat_tables(self._buffer, promote_options="permissive")
+            self.values.add(tables.to_pandas())
+        self._buffer, self._rows = [], 0
+
+    def summary(self, earlier: Iterable[str] = ()) -> pd.DataFrame | None:
+        """The summary of the runs added and of the ``earlier`` ones read from the folder.
+
+        None if there are no runs at all.
+        """
+        self._flush()
+        self.values.add_files(run_path(self.out, run_id) for run_id in sorted(earlier))
+        return self.values.summary() if self.values.runs else None
 
 
 def _kept(plan: SweepPlan, out: Path) -> str:
@@ -176,7 +206,7 @@ def check_in_memory(plan: SweepPlan) -> None:
 
 def _execute(
     plan: SweepPlan, runs: Iterable[SweepRun], client: Any, progress: bool, done: int
-) -> Iterator[tuple[SweepRun, pd.DataFrame]]:
+) -> Iterator[tuple[SweepRun, dict[str, Any]]]:
     from tqdm.auto import tqdm
 
     by_id: dict[str, SweepRun] = {}
@@ -197,8 +227,10 @@ def _execute(
         file=sys.stderr,
         dynamic_ncols=True,
     ) as bar:
-        for task, frame in execute(tasks(), client=client, count=count, work=work):
-            yield by_id.pop(task.key), frame
+        for task, columns in execute(
+            tasks(), client=client, count=count, work=work, function=run_columns
+        ):
+            yield by_id.pop(task.key), columns
             bar.update(1)
 
 
