@@ -292,25 +292,38 @@ def figures(r: dict[str, Any]) -> dict[str, float]:
 
 
 def estimate(r: dict[str, Any]) -> dict[str, Any]:
-    """A 10-million-run Sobol analysis on 100 workers, on paper, from the measured costs."""
+    """A 10-million-run Sobol analysis on 100 workers, on paper, from the measured costs.
+
+    A run costs what it cost alone in one process here (a worker with a core to itself), and
+    what it cost on a worker in the sweep (this machine's load included) as the slow case; the
+    workers wait between tasks as long as they did here; one client takes in every run.
+    """
+    from coprod.analysis.parallel import batch_size
+
     f = figures(r)
     runs, workers = ESTIMATE["runs"], ESTIMATE["workers"]
-    per_run = f["compute_per_run_s"]
-    batch = r["batch"]
+    batch = batch_size(runs, runs * r["citizens"] * r["steps"], workers)
     tasks = -(-runs // batch)
-    worker_wall = runs * per_run / workers
-    client_cpu = runs * r["alone"]["client_s"]
+    wait_per_run = f["idle_per_task_s"] / r["batch"]
+    cases = {}
+    for case, per_run in (("alone", r["alone"]["run_s"]), ("loaded", f["compute_per_run_s"])):
+        wall = runs * (per_run + wait_per_run) / workers
+        cases[case] = {
+            "per_run_s": per_run,
+            "core_hours": runs * per_run / 3600,
+            "wall_h": wall / 3600,
+            "tasks_per_s": tasks / wall,
+            "runs_per_s": runs / wall,
+        }
     return {
         "runs": runs,
         "workers": workers,
-        "per_run_s": per_run,
         "batch": batch,
         "tasks": tasks,
-        "tasks_per_s": tasks / worker_wall,
-        "worker_wall_h": worker_wall / 3600,
-        "client_cpu_h": client_cpu / 3600,
-        "client_runs_per_s_needed": runs / worker_wall,
-        "client_runs_per_s_possible": 1 / r["alone"]["client_s"],
+        "wait_per_run_s": wait_per_run,
+        "cases": cases,
+        "client_h": runs * r["alone"]["client_s"] / 3600,
+        "client_runs_per_s": 1 / r["alone"]["client_s"],
         "storage_gb": runs * r["alone"]["file_bytes"] / 1e9,
         "horizon_values_mb": runs * (2 + 3) * 8 / 2**20,
         "sobol_base_n": runs // (2 * ESTIMATE["parameters"] + 2),
@@ -401,23 +414,41 @@ def markdown(r: dict[str, Any]) -> str:
         f"A Sobol analysis of {ESTIMATE['parameters']} parameters with second-order indices takes "
         f"N x {2 * ESTIMATE['parameters'] + 2} runs: {e['runs']:,} runs is N = "
         f"{e['sobol_base_n']:,} (2^19 = 524,288 gives 11.5 M; the figures scale linearly). "
-        f"Assumed: each run as measured here ({r['citizens']} citizens x {r['steps']} months, "
-        f"{e['per_run_s'] * 1e3:.1f} ms on a worker of this machine), one single-threaded "
-        f"worker per core, batches of {e['batch']} runs as here.",
+        f"Assumed: runs of {r['citizens']} citizens x {r['steps']} months costing what they "
+        "cost here, alone in one process (a worker with a core to itself) or on a worker in "
+        "this sweep (this machine's load included); one single-threaded worker per core; "
+        f"batches of {e['batch']} runs; the workers waiting between tasks as long as here "
+        f"({e['wait_per_run_s'] * 1e3:.1f} ms a run); one client taking in every run as "
+        "`run_sweep` does.",
         "",
-        "| | |",
-        "|---|---|",
-        f"| worker time | {e['runs'] * e['per_run_s'] / 3600:.0f} core-hours: "
-        f"{e['worker_wall_h']:.1f} h on {e['workers']} workers if nothing else limits |",
-        f"| tasks | {e['tasks']:,}, {e['tasks_per_s']:.0f} a second (Dask's scheduler handles "
-        "some thousands a second: not the limit) |",
-        f"| results to take in | {e['client_runs_per_s_needed']:.0f} runs a second; one client "
-        f"writing a file per run manages about {e['client_runs_per_s_possible']:.0f} "
-        f"({e['client_cpu_h']:.1f} h of client time in all) |",
-        f"| storage | {e['storage_gb']:.0f} GB in {e['runs']:,} files of "
-        f"{a['file_bytes'] / 1e3:.0f} kB |",
-        f"| client memory | the Sobol sample matrix {e['sample_matrix_mb']:.0f} MB (SALib holds "
-        f"about three copies), horizon values {e['horizon_values_mb']:.0f} MB |",
+        "| | a run as alone here | a run as in this sweep |",
+        "|---|---:|---:|",
+    ]
+    al, lo = e["cases"]["alone"], e["cases"]["loaded"]
+    lines += [
+        f"| a run on a worker | {al['per_run_s'] * 1e3:.1f} ms | {lo['per_run_s'] * 1e3:.1f} ms |",
+        f"| worker time | {al['core_hours']:,.0f} core-hours | {lo['core_hours']:,.0f} "
+        "core-hours |",
+        f"| wall time on {e['workers']} workers, if the client keeps up | "
+        f"{al['wall_h']:.1f} h | {lo['wall_h']:.1f} h |",
+        f"| tasks a second at the scheduler ({e['tasks']:,} in all) | {al['tasks_per_s']:.0f} | "
+        f"{lo['tasks_per_s']:.0f} |",
+        f"| runs a second the client must take in | {al['runs_per_s']:,.0f} | "
+        f"{lo['runs_per_s']:,.0f} |",
+        "",
+        f"One client writing a file per run takes in about {e['client_runs_per_s']:.0f} runs a "
+        f"second ({e['client_h']:.1f} h for all of them, measured alone here): "
+        + (
+            "at this many workers the client, not Dask, sets the pace. "
+            if e["client_runs_per_s"] < al["runs_per_s"]
+            else "it keeps up. "
+        )
+        + "Dask's scheduler handles some thousands of tasks a second, far above what batches "
+        "of this size ask. Storage: "
+        f"{e['storage_gb']:,.0f} GB in {e['runs']:,} files of {a['file_bytes'] / 1e3:.0f} kB "
+        f"(most of a file is Parquet's metadata). Client memory: the Sobol sample matrix "
+        f"{e['sample_matrix_mb']:,.0f} MB (SALib holds about three copies) and the horizon "
+        f"values {e['horizon_values_mb']:,.0f} MB.",
         "",
     ]
     return "\n".join(lines)
@@ -427,7 +458,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small check of the pipeline")
     parser.add_argument("--max-minutes", type=float, help="stop the sweep after this long")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite SWEEP_SCALE.md from sweep_scale.json"
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        result = json.loads((HERE / "sweep_scale.json").read_text())
+        result["figures"], result["estimate"] = figures(result), estimate(result)
+        (HERE / "sweep_scale.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
+        (HERE / "SWEEP_SCALE.md").write_text(markdown(result))
+        log(f"wrote {HERE / 'SWEEP_SCALE.md'} from {HERE / 'sweep_scale.json'}")
+        return
     setting = "quick" if args.quick else "full"
     if args.max_minutes:
         SETTINGS[setting]["max_minutes"] = args.max_minutes
