@@ -145,3 +145,20 @@ def test_point_means_of_a_summary_are_the_point_outputs_of_every_run(finished):
 
 def _forbidden(*args, **kwargs):
     raise AssertionError("every run was loaded at once")
+
+
+def test_a_parameter_given_as_whole_and_decimal_numbers_reads_back_as_before(tmp_path):
+    """Runs of one parameter column may be written with two types (1, then 1.5)."""
+    path = tmp_path / "mixed.toml"
+    path.write_text(
+        'name = "mixed"\nscenario = "coproduction"\nreplicates = 2\nsteps = 3\nseed = 2\n'
+        'measures = ["trust"]\n[set]\n"population.citizens" = 60\n'
+        '[parameters]\n"governance.budget" = [1, 1.5]\n'
+    )
+    in_memory = run_sweep(path, client="serial", progress=False)
+    out = tmp_path / "out"
+    summary = run_sweep(path, out=out, client="serial", progress=False, load=False)
+    pd.testing.assert_frame_equal(load_results(out), in_memory, check_exact=True)
+    expected = summarise_sweep(in_memory, ["governance.budget"], ["trust"])
+    pd.testing.assert_frame_equal(summary, expected, check_exact=True)
+    assert list(summary["governance.budget"]) == [1.0, 1.5]
