@@ -4,8 +4,9 @@
 
 - ``"scaling"``: build one model (``"coprod"`` or ``"baseline"``) of ``citizens`` citizens, time
   its construction and each of ``steps`` steps after ``warmup``, then (coprod only) time each
-  phase of ``phase_steps`` more steps; memory is the process's resident set after the imports,
-  after construction, and at its peak (``ru_maxrss``).
+  phase of ``phase_steps`` more steps (``overrides``: other scenario keys); memory is the
+  process's resident set after the imports, after construction, and at its peak
+  (``ru_maxrss``).
 - ``"throughput"``: for each seed, build coprod and the baseline in turn, step each
   ``warmup`` steps and then time ``steps`` (``baseline_steps``) steps; agent-steps per second
   per replication.
@@ -38,11 +39,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(model_kind: str, scenario_name: str, citizens: int, seed: int):
-    """A coprod model or a baseline model of ``citizens`` citizens."""
+def build(
+    model_kind: str,
+    scenario_name: str,
+    citizens: int,
+    seed: int,
+    overrides: dict[str, Any] | None = None,
+):
+    """A coprod model or a baseline model of ``citizens`` citizens (and other ``overrides``)."""
     from coprod import CoProductionModel, Scenario
 
-    scenario = Scenario.load(scenario_name).with_overrides({"population.citizens": citizens})
+    changes = {**(overrides or {}), "population.citizens": citizens}
+    scenario = Scenario.load(scenario_name).with_overrides(changes)
     if model_kind == "coprod":
         return CoProductionModel(scenario, seed=seed)
     from benchmarks.baseline import BaselineModel
@@ -120,7 +128,13 @@ def scaling(request: dict[str, Any]) -> dict[str, Any]:
     gc.collect()
     import_rss = current_rss_mb()
     start = time.perf_counter()
-    model = build(request["model"], request["scenario"], request["citizens"], request["seed"])
+    model = build(
+        request["model"],
+        request["scenario"],
+        request["citizens"],
+        request["seed"],
+        request.get("overrides"),
+    )
     construct_s = time.perf_counter() - start
     construct_rss = current_rss_mb()
     construct_peak = peak_rss_mb()

@@ -21,6 +21,7 @@ from coprod.agents.citizen import CitizenState
 from coprod.agents.community_organisation import CommunityOrganisationState
 from coprod.model import network
 from coprod.model.arrays import sigmoid
+from coprod.model.memory import retain_freed_memory
 from coprod.model.places import Places, neighbours, places_for
 from coprod.model.scenario import Scenario
 
@@ -89,6 +90,8 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     n_domains = len(scenario.services.domains)
     ses_mean, hood_muni, hood_pop = _neighbourhoods(scenario, places, rng)
     n_muni = int(hood_muni[-1]) + 1
+    # a step's temporaries are arrays of citizens x domains: keep them once freed (see module)
+    retain_freed_memory(8 * int(hood_pop.sum()) * n_domains)
     citizens = _citizens(
         scenario, rng, ses_mean, hood_pop, hood_muni,
         old_share=places.column("share_65_plus") if places is not None else None,
