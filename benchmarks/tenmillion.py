@@ -136,7 +136,8 @@ def markdown(runs: dict[str, Any]) -> str:
         "",
         f"Scenario `{SCENARIO}`, seed {runs['seed']}, coprod commit {m['commit']}, "
         f"{m['cores']} cores, {m['memory_gb']} GB. Each world is built at "
-        f"{runs['sizes'][0]:,} and then at {runs['sizes'][1]:,} citizens, back to back, each in a fresh process; "
+        f"{runs['sizes'][0]:,} and then at {runs['sizes'][1]:,} citizens, back to back, each "
+        "in a fresh process; "
         f"time per step is the median of {runs['steps']} steps after one warm-up step; peak "
         "memory is the process's peak resident set (interpreter and libraries included). The "
         "machine is shared: the load average (1 minute, on its cores) is given before and "

@@ -24,7 +24,7 @@ import functools
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 #: glibc's own ceiling on its adaptive mmap threshold: below it nothing needs changing.
-GLIBC_DYNAMIC_MAX = 32 * 2**20
+GLIBC_DYNAMIC_MAX = 33_554_432
 #: ``mallopt`` takes an ``int``.
 _INT_MAX = 2**31 - 1
 #: The trim threshold, as a multiple of the mmap threshold: room for a step's temporaries.
@@ -35,7 +35,7 @@ _applied = {"mmap": 0}
 
 @functools.cache
 def _mallopt():
-    """glibc's ``mallopt``, or None where the C library is not glibc."""
+    """The C library's ``mallopt``, or None where that library is not glibc."""
     name = ctypes.util.find_library("c")
     try:
         libc = ctypes.CDLL(name)
