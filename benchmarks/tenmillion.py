@@ -4,6 +4,7 @@ python -m benchmarks.tenmillion                  # measure, print, write the RES
 python -m benchmarks.tenmillion --no-write       # measure and print only
 python -m benchmarks.tenmillion --steps 3 --worlds town
 python -m benchmarks.tenmillion --sizes 10000 100000 --no-write   # a quick check
+python -m benchmarks.tenmillion --rewrite        # the section again from tenmillion.json
 
 Each world (the ``socialgov`` town of 8 neighbourhoods; 4 municipalities of 1,000
 neighbourhoods each) is built at 1,000,000 and then at 10,000,000 citizens, back to back, each
@@ -138,7 +139,7 @@ def markdown(runs: dict[str, Any]) -> str:
         f"## Ten million citizens (`python -m benchmarks.tenmillion`, {m['date']})",
         "",
         f"Scenario `{SCENARIO}`, seed {runs['seed']}, coprod commit {m['commit']}, "
-        f"{m['cores']} cores, {m['memory_gb']} GB. Each world is built at "
+        f"{m['cores']} cores, {m['memory_gb']:.1f} GB. Each world is built at "
         f"{runs['sizes'][0]:,} and then at {runs['sizes'][1]:,} citizens, back to back, each "
         "in a fresh process; "
         f"time per step is the median of {runs['steps']} steps after one warm-up step; peak "
@@ -211,7 +212,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--worlds", nargs="+", choices=sorted(WORLDS), default=list(WORLDS))
     parser.add_argument("--sizes", nargs=2, type=int, default=list(SIZES), metavar="N")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--rewrite", action="store_true", help="write the section again from tenmillion.json"
+    )
     args = parser.parse_args(argv)
+    results = HERE / "RESULTS.md"
+    if args.rewrite:
+        runs = json.loads((HERE / "tenmillion.json").read_text(encoding="utf-8"))
+        section = markdown(runs)
+        write_atomic(results, insert_section(results.read_text(encoding="utf-8"), section))
+        print(section)
+        return
     runs: dict[str, Any] = {
         "machine": describe(ROOT),
         "seed": args.seed,
@@ -235,7 +246,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_write:
         return
     write_atomic(HERE / "tenmillion.json", json.dumps(runs, indent=1) + "\n")
-    results = HERE / "RESULTS.md"
     write_atomic(results, insert_section(results.read_text(encoding="utf-8"), section))
 
 
