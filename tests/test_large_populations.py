@@ -29,7 +29,10 @@ def test_ten_million_citizens_and_a_thousand_neighbourhoods_validate():
 
 @pytest.mark.parametrize(
     "key, value, bound",
-    [("population.citizens", 10_000_001, "10000000"), ("population.neighbourhoods", 1_001, "1000")],
+    [
+        ("population.citizens", 10_000_001, "10000000"),
+        ("population.neighbourhoods", 1_001, "1000"),
+    ],
 )
 def test_one_more_is_refused_naming_key_value_and_bound(key, value, bound):
     with pytest.raises(ScenarioError) as err:
