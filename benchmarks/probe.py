@@ -4,8 +4,10 @@
 
 - ``"scaling"``: build one model (``"coprod"`` or ``"baseline"``) of ``citizens`` citizens, time
   its construction and each of ``steps`` steps after ``warmup``, then (coprod only) time each
-  phase of ``phase_steps`` more steps; memory is the process's resident set after the imports,
-  after construction, and at its peak (``ru_maxrss``).
+  phase of ``phase_steps`` more steps (``overrides``: other scenario keys); construction and
+  steps also in CPU time of the process (user and system, which other work on the machine
+  does not lengthen); memory is the process's resident set after the imports, after
+  construction, and at its peak (``ru_maxrss``).
 - ``"throughput"``: for each seed, build coprod and the baseline in turn, step each
   ``warmup`` steps and then time ``steps`` (``baseline_steps``) steps; agent-steps per second
   per replication.
@@ -38,11 +40,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(model_kind: str, scenario_name: str, citizens: int, seed: int):
-    """A coprod model or a baseline model of ``citizens`` citizens."""
+def build(
+    model_kind: str,
+    scenario_name: str,
+    citizens: int,
+    seed: int,
+    overrides: dict[str, Any] | None = None,
+):
+    """A coprod model or a baseline model of ``citizens`` citizens (and other ``overrides``)."""
     from coprod import CoProductionModel, Scenario
 
-    scenario = Scenario.load(scenario_name).with_overrides({"population.citizens": citizens})
+    changes = {**(overrides or {}), "population.citizens": citizens}
+    scenario = Scenario.load(scenario_name).with_overrides(changes)
     if model_kind == "coprod":
         return CoProductionModel(scenario, seed=seed)
     from benchmarks.baseline import BaselineModel
@@ -62,13 +71,15 @@ def release(model) -> None:
     vars(model).clear()
 
 
-def time_steps(model, steps: int) -> list[float]:
-    """Wall time of each of ``steps`` steps, in seconds."""
+def time_steps(model, steps: int, cpu: list[float] | None = None) -> list[float]:
+    """Wall time of each of ``steps`` steps, in seconds (and CPU time appended to ``cpu``)."""
     times = []
     for _ in range(steps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         model.step()
         times.append(time.perf_counter() - start)
+        if cpu is not None:
+            cpu.append(time.process_time() - start_cpu)
     return times
 
 
@@ -119,13 +130,21 @@ def scaling(request: dict[str, Any]) -> dict[str, Any]:
         import benchmarks.baseline  # noqa: F401
     gc.collect()
     import_rss = current_rss_mb()
-    start = time.perf_counter()
-    model = build(request["model"], request["scenario"], request["citizens"], request["seed"])
+    start, start_cpu = time.perf_counter(), time.process_time()
+    model = build(
+        request["model"],
+        request["scenario"],
+        request["citizens"],
+        request["seed"],
+        request.get("overrides"),
+    )
     construct_s = time.perf_counter() - start
+    construct_cpu_s = time.process_time() - start_cpu
     construct_rss = current_rss_mb()
     construct_peak = peak_rss_mb()
     time_steps(model, request["warmup"])
-    step_s = time_steps(model, request["steps"])
+    step_cpu_s: list[float] = []
+    step_s = time_steps(model, request["steps"], step_cpu_s)
     phases: dict[str, float] = {}
     if request["model"] == "coprod" and request.get("phase_steps"):
         with phase_timer(model) as times:
@@ -140,6 +159,8 @@ def scaling(request: dict[str, Any]) -> dict[str, Any]:
         "construct_rss_mb": construct_rss,
         "construct_peak_mb": construct_peak,
         "step_s": step_s,
+        "construct_cpu_s": construct_cpu_s,
+        "step_cpu_s": step_cpu_s,
         "phase_s": phases,
         "peak_rss_mb": peak_rss_mb(),
     }

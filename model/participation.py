@@ -95,7 +95,7 @@ def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
     participated = c.participated  # last month's acts, before this month's replace them
     cost = channel_cost(model, record.platform_up)
     reachable = np.isfinite(cost)
-    utility = _utility(model, participated, cost, reachable)
+    utility = _utility(model, participated, cost, reachable, record)
     reports = _draw_reports(model, utility, reachable)
     delivers = _draw_deliveries(model, utility, reachable)
     proposes = _draw_proposals(model, utility, reachable)
@@ -155,14 +155,28 @@ def _count_acts(
 
 
 def _utility(
-    model: CoProductionModel, participated: np.ndarray, cost: np.ndarray, reachable: np.ndarray
+    model: CoProductionModel,
+    participated: np.ndarray,
+    cost: np.ndarray,
+    reachable: np.ndarray,
+    record: StepRecord,
 ) -> np.ndarray:
-    """Each citizen's utility of taking part, before the act-specific offsets."""
+    """Each citizen's utility of taking part, before the act-specific offsets.
+
+    When adoption will diffuse this month, the share of adopting neighbours it needs is taken
+    in the same pass over the network (``record.adopting_peers``): nobody adopts or drops the
+    platform between the two phases.
+    """
     c = model.citizens
     b = model.scenario.behaviour
     g = model.local
     muni = c.municipality
-    peers = network.peer_share(model.adjacency, model.degree, participated)
+    if _adoption_diffuses(model, record):
+        peers, record.adopting_peers = network.peer_shares(
+            model.adjacency, model.degree, participated, c.adopted
+        )
+    else:
+        peers = network.peer_share(model.adjacency, model.degree, participated)
     effective_cost = np.where(reachable, cost, 0.0)
     effective_cost *= 1.5 - c.spare_time
     unmet = 1.0 - c.met
@@ -325,6 +339,11 @@ def update_engagement(model: CoProductionModel, record: StepRecord) -> None:
     c.engaged[engaged[quits]] = False
 
 
+def _adoption_diffuses(model: CoProductionModel, record: StepRecord) -> bool:
+    """Whether :func:`diffuse_adoption` spreads the platform this month."""
+    return bool(model.local.platform.any() and record.platform_up)
+
+
 def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     """Adoption of the digital channel spreads by innovation and imitation (Bass 1969, Rogers).
 
@@ -334,12 +353,14 @@ def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     (``record.platform_up``).
     """
     g = model.local
-    if not (g.platform.any() and record.platform_up):
+    if not _adoption_diffuses(model, record):
         return
     c = model.citizens
     b = model.scenario.behaviour
     muni = c.municipality
-    share = network.peer_share(model.adjacency, model.degree, c.adopted)
+    share = record.adopting_peers
+    if share is None:  # called without the month's decisions (a phase on its own)
+        share = network.peer_share(model.adjacency, model.degree, c.adopted)
     readiness = cached(model, "readiness", lambda: 2.0 * c.literacy**2)
     for feature, factor in (("personalisation", 1.25), ("open_services", 1.15)):
         on = g.at(feature, muni)

@@ -47,7 +47,7 @@ GEO_SUFFIXES = (".geojson", ".json", ".gpkg")
 EXAMPLES = ("libpysal:columbus",)
 #: The fewest and most citizens a run may have (as ``population.citizens`` allows).
 MIN_CITIZENS = 10
-MAX_CITIZENS = 5_000_000
+MAX_CITIZENS = 10_000_000
 #: The most neighbourhoods per municipality, and municipalities (as the scenario allows).
 MAX_PER_MUNICIPALITY = 1_000
 MAX_MUNICIPALITIES = 500

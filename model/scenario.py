@@ -51,7 +51,7 @@ class _Section(BaseModel):
 class Population(_Section):
     """Who lives in the simulated world."""
 
-    citizens: int = Field(2000, ge=10, le=5_000_000)
+    citizens: int = Field(2000, ge=10, le=10_000_000)
     businesses: int = Field(40, ge=0, le=100_000)
     community_organisations: int = Field(8, ge=0, le=10_000)
     municipalities: int = Field(1, ge=1, le=500)

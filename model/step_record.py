@@ -53,6 +53,13 @@ class StepRecord:
     Written by participation; read by measures (burden).
     """
 
+    adopting_peers: np.ndarray | None = None
+    """Each citizen's share of network neighbours who have adopted the platform (float32).
+
+    Written by participation (the month's decisions, in the same pass over the network as the
+    participating neighbours) when adoption diffuses this month; read by the adoption phase.
+    """
+
     # ---------------------------------------------------------------- partners
     sponsored: np.ndarray | None = None
     """``(hoods, domains)`` resources engaged businesses add to their services (money units).

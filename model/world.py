@@ -21,6 +21,7 @@ from coprod.agents.citizen import CitizenState
 from coprod.agents.community_organisation import CommunityOrganisationState
 from coprod.model import network
 from coprod.model.arrays import sigmoid
+from coprod.model.memory import retain_freed_memory
 from coprod.model.places import Places, neighbours, places_for
 from coprod.model.scenario import Scenario
 
@@ -89,6 +90,8 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     n_domains = len(scenario.services.domains)
     ses_mean, hood_muni, hood_pop = _neighbourhoods(scenario, places, rng)
     n_muni = int(hood_muni[-1]) + 1
+    # a step's temporaries are arrays of citizens x domains: keep them once freed (see module)
+    retain_freed_memory(8 * int(hood_pop.sum()) * n_domains)
     citizens = _citizens(
         scenario, rng, ses_mean, hood_pop, hood_muni,
         old_share=places.column("share_65_plus") if places is not None else None,
@@ -219,8 +222,7 @@ def _citizens(
     trust = np.clip(rng.beta(5.0, 5.0, n) + 0.1 * (ses - 0.5), 0.0, 1.0)
     efficacy = np.clip(rng.beta(3.0, 4.0, n) + 0.2 * (ses - 0.5), 0.0, 1.0)
     need = np.clip(rng.beta(2.0, 3.0, (n, n_domains)) + 0.3 * (0.5 - ses)[:, None], 0.02, 1.0)
-    ranks = np.argsort(np.argsort(ses, kind="stable"), kind="stable")
-    quintile = (ranks * 5 // max(n, 1) + 1).astype(np.int8)  # 1 bottom .. 5 top, as q1..q5
+    quintile = _quintiles(ses)
     adopted = rng.random(n) < INITIAL_ADOPTION * literacy**2  # the platform's first users
     return CitizenState(
         hood=hood,
@@ -251,6 +253,17 @@ def _citizens(
         proposals=np.zeros(n, dtype=np.int32),
         cases=np.zeros(n, dtype=np.int32),
     )
+
+
+def _quintiles(ses: np.ndarray) -> np.ndarray:
+    """Each citizen's status quintile, 1 (bottom) to 5 (top), as q1..q5; ties by row."""
+    n = len(ses)
+    # each citizen's rank: the inverse of the stable sort order, by one scatter (what a second
+    # stable argsort of the order gives, without sorting a permutation of ten million)
+    order = np.argsort(ses, kind="stable")
+    ranks = np.empty(n, dtype=np.intp)
+    ranks[order] = np.arange(n)
+    return (ranks * 5 // max(n, 1) + 1).astype(np.int8)
 
 
 def _with_old_share(age: np.ndarray, hood: np.ndarray, share: np.ndarray) -> np.ndarray:

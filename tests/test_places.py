@@ -204,7 +204,7 @@ def test_an_unreadable_file_and_an_unknown_kind_are_refused(tmp_path, capsys):
 
 
 def test_too_many_or_too_few_citizens_are_refused(five):
-    with pytest.raises(PlacesError, match="at most 5000000"):
+    with pytest.raises(PlacesError, match="at most 10000000"):
         places_mod.places_for(with_places(five, **{"population.residents_per_agent": 0.001}))
     with pytest.raises(PlacesError, match="at least 10"):
         places_mod.places_for(with_places(five, **{"population.residents_per_agent": 10_000}))
