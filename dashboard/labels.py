@@ -208,6 +208,12 @@ NETWORK_HELP = N_(
     "to take part, and to go digital, when people they know do. Hover over a neighbourhood for "
     "its figures."
 )
+PLACE_MAP_TITLE = N_("Neighbourhoods on the map")
+PLACE_MAP_HELP = N_(
+    "The scenario's real neighbourhoods, each coloured by the measure chosen below for its "
+    "residents this month; dark lines are municipal borders. Hover over a neighbourhood for "
+    "its name and value."
+)
 COLOUR_BY = {
     "participation": N_("Taking part this month"),
     "trust": N_("Trust in the administration"),
@@ -455,6 +461,7 @@ _PROPER = {"socialgov": "SocialGov", "ict": "ICT"}
 #: Scenario names in words, for the scenario menu (a scenario not listed gets its file name).
 SCENARIO_TITLES = {
     "austerity_shock": N_("Austerity shock"),
+    "columbus_socialgov": N_("Columbus, Ohio: SocialGov in real neighbourhoods"),
     "central_pilot": N_("Central pilot"),
     "consultation": N_("Consultation"),
     "coproduction": N_("Coproduction"),
