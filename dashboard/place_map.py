@@ -26,6 +26,7 @@ import numpy as np
 from coprod.dashboard import labels
 from coprod.dashboard.charts import WIDTH
 from coprod.dashboard.i18n import N_, _, number, percent
+from coprod.dashboard.network_view import network_svg
 from coprod.model.measure_registry import PLACE_MEASURES
 
 #: Highest map height, as a share of its width (a tall city is drawn narrower).
@@ -158,9 +159,10 @@ def build_place_layout(places: Any) -> PlaceLayout:
 
     def to_pixels(geoms: Any) -> Any:
         moved = shapely.transform(
-            np.asarray(geoms), lambda xy: np.column_stack(
+            np.asarray(geoms),
+            lambda xy: np.column_stack(
                 [left + (xy[:, 0] - x0) * scale, PAD + (y1 - xy[:, 1]) * scale]
-            )
+            ),
         )
         return shapely.simplify(moved, TOLERANCE_PX, preserve_topology=True)
 
@@ -178,9 +180,9 @@ def build_place_layout(places: Any) -> PlaceLayout:
         for i, (d, m) in enumerate(zip(paths, municipality, strict=True))
     ]
 
-    dissolved = gpd.GeoDataFrame(
-        {"municipality": municipality}, geometry=list(pixels)
-    ).dissolve("municipality")
+    dissolved = gpd.GeoDataFrame({"municipality": municipality}, geometry=list(pixels)).dissolve(
+        "municipality"
+    )
     outline_paths = _path_data([_outline(g) for g in dissolved.geometry.values])
     outlines = "".join(
         f'<path class="municipality-outline" data-municipality="{int(m)}" d="{d}" '
@@ -228,9 +230,7 @@ def _path_data(geoms: Any) -> list[str]:
             np.char.add(np.char.mod("%.1f", coords[:, 0]), " "), np.char.mod("%.1f", coords[:, 1])
         )
         for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-            out[owner[piece[start]]].append(
-                "M" + "L".join(text[start:end].tolist()) + close
-            )
+            out[owner[piece[start]]].append("M" + "L".join(text[start:end].tolist()) + close)
     return ["".join(p) for p in out]
 
 
@@ -257,7 +257,7 @@ def place_map_svg(model: Any, layout: PlaceLayout, colour_by: str = DEFAULT) -> 
     tip = escape(_("{place}: {measure} {value}"))
     shown = [shown_value(measure, v) for v in values.tolist()]
     body = "".join(
-        f"{p}{f}\"><title>{tip.format(place=n, measure=escape(label), value=escape(s))}"
+        f'{p}{f}"><title>{tip.format(place=n, measure=escape(label), value=escape(s))}'
         "</title></path>"
         for p, f, n, s in zip(layout.prefix, fills, layout.names, shown, strict=True)
     )
@@ -270,6 +270,18 @@ def place_map_svg(model: Any, layout: PlaceLayout, colour_by: str = DEFAULT) -> 
         f'<g class="municipalities" pointer-events="none">{layout.outlines}</g></svg>'
         f"{_legend(measure, len(layout.prefix), layout.municipalities)}</div>"
     )
+
+
+def map_view(run: Any, colour_by: str) -> str:
+    """A run's map: its real neighbourhoods with geometry, else the network view as before.
+
+    ``run`` is a :class:`~coprod.dashboard.state.Run` (its ``place_layout`` and
+    ``network_layout`` are built once and kept).
+    """
+    layout = run.place_layout
+    if layout is None:
+        return network_svg(run.model, run.network_layout, colour_by)
+    return place_map_svg(run.model, layout, colour_by)
 
 
 def _legend(measure: MapMeasure, places: int, municipalities: int) -> str:
