@@ -538,14 +538,14 @@ def ViewCard(view: View, sides: tuple[str, ...], session: Session | None = None)
         if session is not None:
             with solara.Row(gap="6px", style={"align-items": "center", "margin": "4px 0"}):
                 solara.Text(_("Colour by:"), classes=["coprod-chart-question"])
-                ColourSwitch(session)
+                ColourSwitch(session, session.workshop.has_place_map)
         _side_by_side(sides, view.html)
 
 
 @solara.component
-def ColourSwitch(session: Session):
+def ColourSwitch(session: Session, real_places: bool = False):
     """Colour the map by taking part or by trust; real neighbourhoods by any place measure."""
-    if session.workshop.has_place_map:  # a menu of the measures per neighbourhood
+    if real_places:  # a menu of the measures per neighbourhood
         items = [{"text": _(m.label), "value": m.key} for m in place_map.MEASURES]
         chosen = place_map.measure_for(session.colour_by.value).key
         return _choice(_("Measure"), items, chosen, session.colour_by.set, "coprod-map-measure")
