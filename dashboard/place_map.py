@@ -292,9 +292,9 @@ def _legend(measure: MapMeasure, places: int, municipalities: int) -> str:
     high = shown_value(measure, measure.high)
     if measure.high < 1.0 or measure.hours:
         high = _("{value} or more").format(value=high)
-    key = (
-        f'<span class="coprod-legend-item">{escape(_(measure.label))}: '
-        f"{escape(low)} {stops} {escape(high)}</span>"
+    key = (  # the measure and its scale may wrap apart in a narrow column
+        f'<span class="coprod-legend-item">{escape(_(measure.label))}:</span>'
+        f'<span class="coprod-legend-item">{escape(low)} {stops} {escape(high)}</span>'
     )
     if municipalities > 1:
         count = _("{places} neighbourhoods in {municipalities} municipalities (dark outlines)")

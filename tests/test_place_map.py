@@ -240,6 +240,15 @@ def url(browser):
         yield address
 
 
+#: Legend entries of the map running out of their column.
+_LEGEND_OUTSIDE_JS = """() => [...document.querySelectorAll('.coprod-place-map .coprod-legend-item')]
+    .filter(item => {
+        const card = item.closest('.coprod-panel').getBoundingClientRect();
+        const r = item.getBoundingClientRect();
+        return r.width && (r.right > card.right + 1 || r.left < card.left - 1);
+    }).map(item => item.textContent.trim())"""
+
+
 def _map_state(page) -> list[tuple[str, str]]:
     return page.eval_on_selector_all(
         ".coprod-place-map path.place",
@@ -284,6 +293,22 @@ def test_columbus_map_in_the_browser_at_the_projector_size(browser, url):
 
         problems = layout_problems(page)
         assert problems == {key: [] for key in problems}
+        assert page.evaluate(_LEGEND_OUTSIDE_JS) == []
         screenshot(page, "12-projector-columbus-map")
+
+        # German words, two runs side by side: the map and its legend still fit
+        page.click(".coprod-lang-de")
+        page.wait_for_selector(
+            ".coprod-place-map .coprod-legend >> text=Vertrauen in die Verwaltung"
+        )
+        assert all("Vertrauen in die Verwaltung" in t for _, t in _map_state(page))
+        page.click(".coprod-compare .v-input--selection-controls__ripple")
+        page.wait_for_selector(".coprod-header-B")
+        step(page, 1)
+        expect(page.locator(".coprod-place-map path.place")).to_have_count(2 * 49)
+        problems = layout_problems(page)
+        assert problems == {key: [] for key in problems}
+        assert page.evaluate(_LEGEND_OUTSIDE_JS) == []
+        screenshot(page, "13-projector-columbus-compare-de")
     finally:
         context.close()
