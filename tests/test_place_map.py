@@ -312,3 +312,18 @@ def test_columbus_map_in_the_browser_at_the_projector_size(browser, url):
         screenshot(page, "13-projector-columbus-compare-de")
     finally:
         context.close()
+
+
+def test_place_measures_now_are_the_last_rows_of_place_vars():
+    model = CoProductionModel(
+        Scenario.load("coproduction").with_overrides({"population.citizens": 300}), seed=2
+    )
+    for _ in range(3):
+        model.step()
+    table = model.place_vars
+    last = table[table["step"] == 3].sort_values("place")[list(PLACE_MEASURES)].to_numpy()
+    now = model.place_measures_now
+    np.testing.assert_array_equal(now, last)
+    assert now[:, PLACE_MEASURES.index("burden")].max() > 0  # a month with co-production
+    with pytest.raises(ValueError):
+        now[0, 0] = 1.0  # read-only: the map cannot change the record
