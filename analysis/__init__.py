@@ -53,6 +53,7 @@ _EXPORTS = {
     "run_sweep": "sweep",
     "load_results": "sweep",
     "summarise_sweep": "sweep",
+    "summarise_folder": "sweep",
     "run_sensitivity": "sensitivity",
     "sensitivity_indices": "sensitivity",
     "analyze_function": "sensitivity",

@@ -377,7 +377,6 @@ def sweep_command(
 ) -> None:
     """Run a parameter sweep; results resume after an interruption."""
     from coprod.analysis.parallel import check_client
-    from coprod.analysis.sweep_output import summarise_sweep
     from coprod.analysis.sweep_plan import plan_sweep
 
     check_client(scheduler)
@@ -387,8 +386,7 @@ def sweep_command(
         f"{plan.spec.name}: {len(plan.points)} points x {plan.spec.replicates} replicates = "
         f"{len(plan.runs)} runs of {plan.steps} months ({plan.spec.design} design)"
     )
-    results = _run_plan(plan, folder, scheduler, progress, header)
-    summary = summarise_sweep(results, plan.keys, list(plan.spec.measures))
+    summary = _run_plan(plan, folder, scheduler, progress, header)
     _echo_sweep_summary(summary, plan.keys)
     click.echo(f"wrote {len(plan.runs)} runs and the summary to {folder}")
 
@@ -419,7 +417,8 @@ def sensitivity_command(
 ) -> None:
     """Global sensitivity analysis (SALib Morris or Sobol) of the sweep file's parameters."""
     from coprod.analysis.parallel import check_client
-    from coprod.analysis.sensitivity import indices_of, plan_sensitivity
+    from coprod.analysis.sensitivity import indices_from_means, plan_sensitivity
+    from coprod.analysis.sweep_summary import point_means
 
     check_client(scheduler)
     plan, problem, X = plan_sensitivity(sweep_file, method, samples, yes=yes, client=scheduler)
@@ -428,8 +427,9 @@ def sensitivity_command(
         f"{plan.spec.name}: {method}, {len(plan.points)} sample points x "
         f"{plan.spec.replicates} replicates = {len(plan.runs)} runs of {plan.steps} months"
     )
-    results = _run_plan(plan, folder, scheduler, progress, header)
-    indices = indices_of(plan, problem, X, results, folder)
+    summary = _run_plan(plan, folder, scheduler, progress, header)
+    means = point_means(summary, list(plan.spec.measures))
+    indices = indices_from_means(plan, problem, X, means, folder)
     _echo_indices(indices)
     click.echo(f"wrote the runs, indices and figure to {folder}")
 
@@ -541,7 +541,10 @@ class _LazyBar:
 
 
 def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header: str):
-    """Check where ``plan`` runs and writes, print ``header``, then run it (it resumes)."""
+    """Check where ``plan`` runs and writes, print ``header``, run it (it resumes); the summary.
+
+    The runs stay on disk: only their summary (gathered a batch of runs at a time) is kept.
+    """
     from coprod.analysis.parallel import check_client
     from coprod.analysis.sweep import run_sweep
     from coprod.analysis.sweep_folder import check_output
@@ -549,7 +552,9 @@ def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header:
     check_client(scheduler)
     check_output(plan, folder)
     click.echo(header)
-    return _interruptible(lambda: run_sweep(plan, folder, scheduler, progress), folder, plan)
+    return _interruptible(
+        lambda: run_sweep(plan, folder, scheduler, progress, load=False), folder, plan
+    )
 
 
 def _check_compare_size(scenarios, replicates: int, steps: int | None, scheduler) -> None:

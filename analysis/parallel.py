@@ -77,6 +77,16 @@ def run_task(scenario: dict[str, Any], steps: int, seed: int) -> pd.DataFrame:
     return result.model_vars.reset_index()
 
 
+def run_columns(scenario: dict[str, Any], steps: int, seed: int) -> dict[str, Any]:
+    """:func:`run_task` as plain columns, ``{name: NumPy array}`` (``step`` first).
+
+    What sweeps run on their workers: the arrays are taken out of the DataFrame on the worker,
+    so the client, which takes in every run, only wraps them (in an Arrow table) and writes.
+    """
+    frame = run_task(scenario, steps, seed)
+    return {column: frame[column].to_numpy() for column in frame.columns}
+
+
 def available_cores() -> int:
     """Cores this process may use: Dask's count, which respects CPU affinity and cgroup limits."""
     from dask.system import cpu_count

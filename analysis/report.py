@@ -306,14 +306,14 @@ def _order(info: dict, key: str) -> int:
 
 
 def _sweep(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
-    from coprod.analysis.sweep import load_results, summarise_sweep
+    from coprod.analysis.sweep_summary import summarise_folder
 
     keys = list(info.get("keys") or info.get("parameters", {}))
     measures = list(info.get("measures", []))
     if (folder / "summary.parquet").is_file():
         summary = _read(folder, "summary.parquet")
     else:
-        summary = summarise_sweep(load_results(folder), keys, measures)
+        summary = summarise_folder(folder, keys, measures)
     wide = summary.assign(
         cell=[format_interval(*v) for v in summary[["mean", "ci_low", "ci_high"]].to_numpy()]
     ).pivot_table(index=["point", *keys], columns="measure", values="cell", aggfunc="first")

@@ -30,6 +30,7 @@ from coprod.analysis.sweep_plan import (
     plan_sweep,
 )
 from coprod.analysis.sweep_spec import Parameter, SweepError, SweepSpec, load_sweep
+from coprod.analysis.sweep_summary import point_means
 from coprod.analysis.work_size import check_work
 
 METHODS = ("morris", "sobol")
@@ -217,17 +218,30 @@ def run_sensitivity(
     :mod:`coprod.analysis.work_size`.
     """
     plan, problem, X = plan_sensitivity(spec, method, samples, yes=yes, client=client)
-    results = run_sweep(plan, out=out, client=client, progress=progress)
-    return indices_of(plan, problem, X, results, out)
+    if out is None:
+        results = run_sweep(plan, client=client, progress=progress)
+        return indices_of(plan, problem, X, results)
+    summary = run_sweep(plan, out=out, client=client, progress=progress, load=False)
+    return indices_from_means(plan, problem, X, point_means(summary, plan.spec.measures), out)
 
 
 def indices_of(
     plan: SweepPlan, problem: dict[str, Any], X: np.ndarray, results: pd.DataFrame, out=None
 ) -> pd.DataFrame:
     """Indices from a plan's finished results; with ``out``, write tables and bar plots."""
+    return indices_from_means(plan, problem, X, point_outputs(results, plan.spec.measures), out)
+
+
+def indices_from_means(
+    plan: SweepPlan, problem: dict[str, Any], X: np.ndarray, Y: pd.DataFrame, out=None
+) -> pd.DataFrame:
+    """Indices from each point's measures averaged over its replicates (:func:`point_outputs`).
+
+    ``Y`` may come from a summary gathered a batch of runs at a time
+    (:func:`coprod.analysis.sweep_summary.point_means`); with ``out``, write tables and plots.
+    """
     from coprod.analysis.plots import save_figure, sensitivity_figure
 
-    Y = point_outputs(results, plan.spec.measures)
     if len(Y) != len(X):
         raise SweepError(f"{len(Y)} of {len(X)} sample points have results; run again to finish")
     indices = sensitivity_indices(problem, X, Y, plan.extra["method"], plan.spec.seed)
@@ -248,6 +262,7 @@ def load_indices(out: str | Path) -> pd.DataFrame:
 __all__ = [
     "METHODS",
     "analyze_function",
+    "indices_from_means",
     "indices_of",
     "load_indices",
     "load_results",

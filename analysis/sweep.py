@@ -21,8 +21,9 @@ from typing import Any
 
 import pandas as pd
 
-from coprod.analysis.output import OutputError, write_frame
-from coprod.analysis.parallel import RunTask, WorkerLost, check_client, execute
+from coprod.analysis.output import OutputError
+from coprod.analysis.parallel import RunTask, WorkerLost, check_client, execute, run_columns
+from coprod.analysis.run_table import RunTables, write_table
 from coprod.analysis.sweep_folder import (
     check_output,
     finished_runs,
@@ -40,7 +41,8 @@ from coprod.analysis.sweep_output import (
     write_summary,
 )
 from coprod.analysis.sweep_plan import RUN_COLUMNS, SweepPlan, SweepRun, digest, plan_sweep
-from coprod.analysis.sweep_spec import SweepSpec
+from coprod.analysis.sweep_spec import SweepError, SweepSpec
+from coprod.analysis.sweep_summary import HorizonValues, summarise_folder
 from coprod.analysis.work_size import check_work, results_bytes
 
 __all__ = [
@@ -57,6 +59,7 @@ __all__ = [
     "run_path",
     "run_sweep",
     "spec_to_toml",
+    "summarise_folder",
     "summarise_sweep",
     "write_manifest",
     "write_plan_files",
@@ -70,12 +73,14 @@ def run_sweep(
     client: Any = None,
     progress: bool = True,
     yes: bool = False,
+    load: bool = True,
 ) -> pd.DataFrame:
     """Run a sweep (resuming from ``out`` if it was interrupted) and return every run.
 
     Runs are generated as they are submitted and at most a few batches per worker are in
     flight (:func:`coprod.analysis.parallel.execute`), so memory does not grow with the number
-    of runs while they run; each is written as it finishes.
+    of runs while they run; each is written as it finishes, and the summary is gathered a
+    batch of runs at a time (:mod:`coprod.analysis.sweep_summary`).
 
     Args:
         spec: A sweep file path, a :class:`SweepSpec` or a :class:`SweepPlan`.
@@ -83,38 +88,103 @@ def run_sweep(
         client: Where to run, as for :func:`coprod.run_ensemble`.
         progress: Show a progress bar (runs done, rate, time left) on standard error.
         yes: Accept a sweep over the limits of :mod:`coprod.analysis.work_size`.
+        load: With ``out``, load every run at the end and return it (True), or return only
+            the summary (False; the table of ``summary.csv``), so that memory stays bounded
+            whatever the number of runs. Ignored without ``out``.
 
     Returns:
         The tidy results: ``run``, ``point``, ``replicate``, ``seed``, one column per
-        parameter, ``step`` and every measure; sorted by point, replicate and step.
+        parameter, ``step`` and every measure; sorted by point, replicate and step. With
+        ``out`` and ``load=False``, the summary: one row per point and measure (``point``, the
+        parameters, ``measure``, ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high``).
     """
     check_client(client)
     plan = spec if isinstance(spec, SweepPlan) else plan_sweep(spec, yes=yes, client=client)
     if out is None:
         check_in_memory(plan)
         frames = [
-            _run_frame(run, frame, plan)
-            for run, frame in _execute(plan, plan.runs, client, progress, done=0)
+            _run_frame(run, pd.DataFrame(columns), plan)
+            for run, columns in _execute(plan, plan.runs, client, progress, done=0)
         ]
         return sorted_results(pd.concat(frames, ignore_index=True))
     out = Path(out)
+    summary = _run_to_folder(plan, out, client, progress)
+    return load_results(out) if load else summary
+
+
+def _run_to_folder(plan: SweepPlan, out: Path, client: Any, progress: bool) -> pd.DataFrame:
+    """Run what is missing in ``out``, write each run and the summary; return the summary."""
     check_output(plan, out)
     with locked(out):
         done = finished_runs(plan, out)
+        runs = FinishedRuns(plan, out)
         try:
             write_plan_files(plan, out, status="running", done=len(done))
             todo = (run for run in plan.runs if run.run_id not in done)
-            for run, frame in _execute(plan, todo, client, progress, done=len(done)):
-                write_frame(run_path(out, run.run_id), _run_frame(run, frame, plan))
-            results = load_results(out)
-            write_summary(plan, out, results)
+            for run, columns in _execute(plan, todo, client, progress, done=len(done)):
+                runs.add(run, columns)
+            summary = runs.summary(earlier=done)
+            write_summary(plan, out, summary=summary, done=runs.values.runs)
         except OutputError as exc:
             raise exc.add(f"{_kept(plan, out)}, and the sweep resumes from there") from None
         except WorkerLost as exc:
             raise WorkerLost(
                 f"{exc}; {_kept(plan, out)}: run the same command again to resume"
             ) from None
-    return results
+    if summary is None:
+        raise SweepError(f"{out}: no finished runs in {out / 'runs'}")
+    return summary
+
+
+#: Rows of run tables kept before they go to the summary: a small Arrow table costs about
+#: 30 kB in memory, so 5,000 rows (385 runs of 12 months) hold about 12 MB.
+TABLE_ROWS = 5_000
+
+
+class FinishedRuns:
+    """What the client does with each finished run: write it, and gather it into the summary.
+
+    Each run's table is built as Arrow (:class:`~coprod.analysis.run_table.RunTables`) and
+    written to its own file at once; the tables are kept until they hold :data:`TABLE_ROWS`
+    rows, then handed to :class:`~coprod.analysis.sweep_summary.HorizonValues` (which reduces
+    them to horizon values a batch at a time) and dropped.
+    """
+
+    def __init__(self, plan: SweepPlan, out: Path) -> None:
+        self.plan, self.out = plan, out
+        self.values = HorizonValues(plan.keys, list(plan.spec.measures))
+        self.tables = RunTables(plan.keys)
+        self._buffer: list[Any] = []
+        self._rows = 0
+
+    def add(self, run: SweepRun, columns: dict[str, Any]) -> None:
+        """Write one finished run (its measures as :func:`~.parallel.run_columns` gives them).
+
+        Its table is kept for the summary until a batch is full.
+        """
+        table = self.tables.table(_head(run, self.plan), columns)
+        write_table(run_path(self.out, run.run_id), table)
+        self._buffer.append(table)
+        self._rows += table.num_rows
+        if self._rows >= min(self.values.batch_rows, TABLE_ROWS):
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self._buffer:
+            tables = pa.concat_tables(self._buffer, promote_options="permissive")
+            self.values.add(tables.to_pandas())
+        self._buffer, self._rows = [], 0
+
+    def summary(self, earlier: Iterable[str] = ()) -> pd.DataFrame | None:
+        """The summary of the runs added and of the ``earlier`` ones read from the folder.
+
+        None if there are no runs at all.
+        """
+        self._flush()
+        self.values.add_files(run_path(self.out, run_id) for run_id in sorted(earlier))
+        return self.values.summary() if self.values.runs else None
 
 
 def _kept(plan: SweepPlan, out: Path) -> str:
@@ -141,7 +211,7 @@ def check_in_memory(plan: SweepPlan) -> None:
 
 def _execute(
     plan: SweepPlan, runs: Iterable[SweepRun], client: Any, progress: bool, done: int
-) -> Iterator[tuple[SweepRun, pd.DataFrame]]:
+) -> Iterator[tuple[SweepRun, dict[str, Any]]]:
     from tqdm.auto import tqdm
 
     by_id: dict[str, SweepRun] = {}
@@ -162,13 +232,21 @@ def _execute(
         file=sys.stderr,
         dynamic_ncols=True,
     ) as bar:
-        for task, frame in execute(tasks(), client=client, count=count, work=work):
-            yield by_id.pop(task.key), frame
+        for task, columns in execute(
+            tasks(), client=client, count=count, work=work, function=run_columns
+        ):
+            yield by_id.pop(task.key), columns
             bar.update(1)
 
 
-def _run_frame(run: SweepRun, frame: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
+def _head(run: SweepRun, plan: SweepPlan) -> dict[str, Any]:
+    """The values a run's table repeats on every row: ids, seed, parameter values."""
     head = {"run": run.run_id, "point": run.point, "replicate": run.replicate, "seed": run.seed}
     head.update({key: run.values[key] for key in plan.keys})
+    return head
+
+
+def _run_frame(run: SweepRun, frame: pd.DataFrame, plan: SweepPlan) -> pd.DataFrame:
+    head = _head(run, plan)
     ids = pd.DataFrame({k: [v] * len(frame) for k, v in head.items()})
     return pd.concat([ids, frame.reset_index(drop=True)], axis=1)

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 
 from coprod.analysis.output import write_frame, write_text
-from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, summarise
+from coprod.analysis.stats import HORIZON_WINDOW, horizon_means
 from coprod.analysis.sweep_folder import write_manifest
 from coprod.analysis.sweep_plan import LazyPoints, SweepPlan
 from coprod.analysis.sweep_spec import SweepSpec
+from coprod.analysis.sweep_summary import summarise_horizons
 from coprod.model.scenario import dumps_toml
 
 
@@ -58,6 +59,9 @@ def summarise_sweep(
 ) -> pd.DataFrame:
     """Per design point and measure: mean of the replicates' horizon values and its t-interval.
 
+    Needs every run in memory; :func:`~coprod.analysis.sweep_summary.summarise_folder` gives
+    the same table from an output folder a batch of runs at a time.
+
     Args:
         results: Tidy sweep results (from :func:`run_sweep` or :func:`load_results`).
         parameters: The parameter columns.
@@ -70,24 +74,34 @@ def summarise_sweep(
     """
     per_run = horizon_means(results, ["point", "replicate"], measures, window=window)
     design = results.drop_duplicates("point").set_index("point")[parameters]
-    stats = summarise(per_run, ["point"], measures).join(design, on="point")
-    order = {m: i for i, m in enumerate(measures)}
-    stats = stats.sort_values(
-        ["point", "measure"], key=lambda c: c.map(order) if c.name == "measure" else c
-    )
-    return stats[
-        ["point", *parameters, "measure", "mean", "sd", "n", "ci_low", "ci_high"]
-    ].reset_index(drop=True)
+    return summarise_horizons(per_run, design, parameters, measures)
 
 
-def write_summary(plan: SweepPlan, out: Path, results: pd.DataFrame) -> None:
-    """Summary tables and figure of a finished sweep, then the manifest marked complete."""
+def write_summary(
+    plan: SweepPlan,
+    out: Path,
+    results: pd.DataFrame | None = None,
+    summary: pd.DataFrame | None = None,
+    done: int | None = None,
+) -> None:
+    """Summary tables and figure of a finished sweep, then the manifest marked complete.
+
+    Args:
+        plan: The sweep.
+        out: Its output folder.
+        results: Every run (tidy), to summarise here; or give ``summary`` and ``done``.
+        summary: The summary already made (:class:`~coprod.analysis.sweep_summary.HorizonValues`).
+        done: Runs finished, with ``summary``.
+    """
     from coprod.analysis.plots import main_effects_figure, save_figure
 
-    complete = results["run"].nunique() == len(plan.runs)
-    if plan.kind == "sweep":
-        summary = summarise_sweep(results, plan.keys, list(plan.spec.measures))
+    if results is not None:
+        done = results["run"].nunique()
+        if plan.kind == "sweep":
+            summary = summarise_sweep(results, plan.keys, list(plan.spec.measures))
+    complete = done == len(plan.runs)
+    if plan.kind == "sweep" and summary is not None:
         write_frame(out / "summary.csv", summary)
         write_frame(out / "summary.parquet", summary)
         save_figure(main_effects_figure(summary, plan.keys), out / "main_effects.png")
-    write_manifest(plan, out, "complete" if complete else "running", results["run"].nunique())
+    write_manifest(plan, out, "complete" if complete else "running", done or 0)

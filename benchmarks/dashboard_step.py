@@ -84,9 +84,9 @@ def in_process(
 ) -> tuple[list[float], list[float]]:
     """Milliseconds for the model step and for drawing every view, one pair per step."""
     from coprod.dashboard import charts, labels, place_map
-    from coprod.dashboard.state import Workshop
+    from coprod.dashboard.workshop_record import RecordedWorkshop
 
-    ws = Workshop(scenario)
+    ws = RecordedWorkshop(scenario)  # what the page uses: it keeps its runs for the record
     ws.set_citizens(CITIZENS)
     ws.set_compare(compare)
     model_ms, draw_ms = [], []
@@ -106,6 +106,34 @@ def in_process(
         model_ms.append(1000 * (t1 - t0))
         draw_ms.append(1000 * (t2 - t1))
     return model_ms[3:], draw_ms[3:]
+
+
+def saving(steps: int, compare: bool) -> tuple[float, float, float, int, int]:
+    """Costs of the workshop record after two rounds of ``steps`` months.
+
+    Returns milliseconds to restart with a new seed (the runs on screen are kept, then
+    rebuilt), to build the record (the kept runs and those on screen), to write its web page,
+    the page's size in bytes, and the runs in the record.
+    """
+    from coprod.dashboard.record_html import to_html
+    from coprod.dashboard.workshop_record import RecordedWorkshop
+
+    ws = RecordedWorkshop()
+    ws.set_compare(compare)
+    if compare:  # two different settings, so that both sides are kept
+        ws.set_scenario("B", "traditional")
+    ws.step(steps)
+    t0 = time.perf_counter()
+    ws.set_seed(1)  # a new round: the runs on screen are kept
+    reset_ms = 1000 * (time.perf_counter() - t0)
+    ws.step(steps)
+    t0 = time.perf_counter()
+    record = ws.record()
+    record_ms = 1000 * (time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    page = to_html(record)
+    html_ms = 1000 * (time.perf_counter() - t0)
+    return reset_ms, record_ms, html_ms, len(page.encode()), len(record.runs)
 
 
 def summary(name: str, values: list[float]) -> str:
@@ -133,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"scenario {args.scenario}, {CITIZENS:,} residents, {mode}, {args.steps} steps")
     print(summary("in process: model step", model_ms))
     print(summary("in process: draw every view", draw_ms))
+    reset_ms, record_ms, html_ms, size, runs = saving(args.steps, args.compare)
+    print(
+        f"workshop record, {runs} runs of {args.steps} months: restart (keeps, rebuilds) "
+        f"{reset_ms:.0f} ms, record {record_ms:.0f} ms, web page {html_ms:.0f} ms "
+        f"({size / 1024:.0f} KiB)"
+    )
     reason = chromium_missing()
     if reason:
         print(f"browser part skipped: {reason}")

@@ -13,6 +13,7 @@ import time
 
 import solara
 
+from coprod.dashboard import presentation as pm
 from coprod.dashboard.components import (
     DEFAULT_SPEED,
     RunBar,
@@ -22,7 +23,9 @@ from coprod.dashboard.components import (
 )
 from coprod.dashboard.i18n import _
 from coprod.dashboard.language import LanguageSwitch, use_session_language
-from coprod.dashboard.state import Workshop
+from coprod.dashboard.question import QuestionCard
+from coprod.dashboard.record_panel import RecordPanel
+from coprod.dashboard.workshop_record import RecordedWorkshop
 
 CSS = """
 .coprod-control-label { font-size: 0.9em; color: rgba(0,0,0,.7); }
@@ -46,6 +49,8 @@ CSS = """
 .coprod-innovations ul { margin: 4px 0; font-size: 0.9em; }
 .coprod-runbar { padding: 8px 12px !important; margin-bottom: 10px !important; }
 .coprod-settings .v-input--switch { margin-top: 0; }
+.coprod-question .v-input { margin-top: 0; }
+.coprod-kept-run { flex: 1 1 0; min-width: 0; }
 """
 
 
@@ -68,7 +73,7 @@ def play_loop(session: Session, cancel: threading.Event) -> None:
 def Page():
     """The dashboard: settings on the left, the run bar and the views on the right."""
     use_session_language()
-    workshop = solara.use_memo(Workshop, dependencies=[])
+    workshop = solara.use_memo(RecordedWorkshop, dependencies=[])
     session = Session(
         workshop=workshop,
         rev=solara.use_reactive(workshop.version),
@@ -84,14 +89,32 @@ def Page():
         intrusive_cancel=False,
     )
 
+    present = pm.Presentation(
+        on=solara.use_reactive(False),
+        single=solara.use_reactive(False),
+        shown=solara.use_reactive(0),
+        settings_open=solara.use_reactive(False),
+    )
+
     solara.Title(_("coprod — workshop dashboard"))
     solara.Style(CSS)
+    if present.on.value:
+        solara.Style(pm.CSS)
     with solara.AppBar():
         solara.AppBarTitle(_("coprod — co-production of public services: workshop dashboard"))
         LanguageSwitch()
-    with solara.Columns([1, 3], classes=["coprod-page"]):
-        with solara.Card(_("Settings"), margin=0):
-            Settings(session)
+        pm.PresentButton(present)
+    classes = ["coprod-page", *(["coprod-presenting"] if present.on.value else [])]
+    with solara.Columns([1, 3] if present.settings_visible else [1], classes=classes):
+        if present.settings_visible:
+            with solara.Column(gap="10px"):
+                with solara.Card(_("Settings"), margin=0):
+                    Settings(session)
+                with solara.Card(_("Workshop record"), margin=0, classes=["coprod-record-card"]):
+                    RecordPanel(workshop, session.settings_rev.value, session.restarted)
         with solara.Column(gap="0px"):
+            if present.on.value:
+                pm.PresentationBar(present, workshop)
+            QuestionCard(workshop, session.settings_rev.value, lambda: None, present.on.value)
             RunBar(session)
-            Views(session)
+            Views(session, only=pm.shown_view(present, workshop))

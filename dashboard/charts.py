@@ -256,7 +256,8 @@ def _legend(
         weight = "font-weight:600;" if s.bold else ""
         shown = _("{measure} (all municipalities)") if s.measure in whole else "{measure}"
         items.append(
-            f'<span class="coprod-legend-item" title="{escape(s.help)}" style="{weight}">'
+            f'<span class="coprod-legend-item" data-measure="{s.measure}" '
+            f'title="{escape(s.help)}" style="{weight}">'
             f'<i style="background:{s.colour}"></i>{escape(shown.format(measure=s.label))}: '
             f"<b>{escape(value)}</b>"
             "</span>"
@@ -348,6 +349,8 @@ def divide_sentence(participation: Sequence[float], month: int) -> str:
         return _("Nobody has taken part yet.")
     if poor <= 0:
         return _("Only the better-off take part: the poorest fifth does not.")
+    if rich <= 0:
+        return _("Only the poorer take part: the richest fifth does not.")
     ratio = rich / poor
     if 0.9 <= ratio <= 1.1:
         return _("Poorer and better-off residents take part about equally often.")

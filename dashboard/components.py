@@ -385,8 +385,11 @@ class View:
 
 
 @solara.component
-def Views(session: Session):
-    """Every view, for one run (two to a row) or for two runs side by side (A left, B right)."""
+def Views(session: Session, only: str | None = None):
+    """Every view, for one run (two to a row) or for two runs side by side (A left, B right).
+
+    With ``only`` (a view's key), that view alone, across the page (presentation mode).
+    """
     session.rev.value  # redraw every month  # noqa: B018
     ws = session.workshop
     with ws.lock:
@@ -426,10 +429,13 @@ def Views(session: Session):
     ]
     if choices:
         MunicipalityPicker(session, choices, picked)
+    if only is not None:
+        views = [view for view in views if view.key == only] or views[:1]
     if ws.compare:
         with solara.Columns([1] * len(sides)):
             for side in sides:
                 SideHeader(ws, side, ws.version)
+    if ws.compare or only is not None:
         for view in views:
             ViewCard(view, sides, session if view.key == "network" else None)
     else:

@@ -461,8 +461,8 @@ _PROPER = {"socialgov": "SocialGov", "ict": "ICT"}
 #: Scenario names in words, for the scenario menu (a scenario not listed gets its file name).
 SCENARIO_TITLES = {
     "austerity_shock": N_("Austerity shock"),
-    "columbus_socialgov": N_("Columbus, Ohio: SocialGov in real neighbourhoods"),
     "central_pilot": N_("Central pilot"),
+    "columbus_socialgov": N_("SocialGov in Columbus, Ohio"),
     "consultation": N_("Consultation"),
     "coproduction": N_("Coproduction"),
     "crisis_events": N_("Crisis events"),
