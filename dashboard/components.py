@@ -15,8 +15,7 @@ from typing import Any
 import reacton.ipyvuetify as v
 import solara
 
-from coprod.dashboard import charts, labels
-from coprod.dashboard import network_view as nv
+from coprod.dashboard import charts, labels, place_map
 from coprod.dashboard.i18n import _, in_sentence, number
 from coprod.dashboard.state import LOCAL_MEASURES, Run, Workshop
 from coprod.model.scenario import Scenario, scenario_names
@@ -402,15 +401,16 @@ def Views(session: Session, only: str | None = None):
         adopted = [run.innovations() for run in runs]
         events = [run.events() for run in runs]
         adoption = [run.quintile_adoption() for run in runs]
-        maps = [nv.network_svg(r.model, r.network_layout, session.colour_by.value) for r in runs]
+        maps = [place_map.map_view(r, session.colour_by.value) for r in runs]
+        real_places = ws.has_place_map
         horizon = ws.horizon
         sides = ws.sides
     views = [
         View(
             "network",
-            _(labels.NETWORK_TITLE),
+            _(labels.PLACE_MAP_TITLE if real_places else labels.NETWORK_TITLE),
             _("Where do people take part, and where do they trust the administration?"),
-            _(labels.NETWORK_HELP),
+            _(labels.PLACE_MAP_HELP if real_places else labels.NETWORK_HELP),
             maps,
         ),
         _quintile_view(frames, adoption),
@@ -544,15 +544,20 @@ def ViewCard(view: View, sides: tuple[str, ...], session: Session | None = None)
         if session is not None:
             with solara.Row(gap="6px", style={"align-items": "center", "margin": "4px 0"}):
                 solara.Text(_("Colour by:"), classes=["coprod-chart-question"])
-                ColourSwitch(session)
+                ColourSwitch(session, session.workshop.has_place_map)
         _side_by_side(sides, view.html)
 
 
 @solara.component
-def ColourSwitch(session: Session):
-    """Colour the map by taking part or by trust."""
+def ColourSwitch(session: Session, real_places: bool = False):
+    """Colour the map by taking part or by trust; real neighbourhoods by any place measure."""
+    if real_places:  # a menu of the measures per neighbourhood
+        items = [{"text": _(m.label), "value": m.key} for m in place_map.MEASURES]
+        chosen = place_map.measure_for(session.colour_by.value).key
+        return _choice(_("Measure"), items, chosen, session.colour_by.set, "coprod-map-measure")
+    shown = session.colour_by.value
     return v.BtnToggle(
-        v_model=session.colour_by.value,
+        v_model=shown if shown in labels.COLOUR_BY else "participation",
         on_v_model=lambda value: value and session.colour_by.set(value),
         mandatory=True,
         dense=True,

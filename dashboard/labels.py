@@ -208,6 +208,12 @@ NETWORK_HELP = N_(
     "to take part, and to go digital, when people they know do. Hover over a neighbourhood for "
     "its figures."
 )
+PLACE_MAP_TITLE = N_("Neighbourhoods on the map")
+PLACE_MAP_HELP = N_(
+    "The scenario's real neighbourhoods, each coloured by the measure chosen below for its "
+    "residents this month; dark lines are municipal borders. Hover over a neighbourhood for "
+    "its name and value."
+)
 COLOUR_BY = {
     "participation": N_("Taking part this month"),
     "trust": N_("Trust in the administration"),

@@ -18,6 +18,7 @@ import pandas as pd
 from coprod.dashboard import labels
 from coprod.dashboard.i18n import _, current, ngettext, number, percent
 from coprod.dashboard.network_view import NetworkLayout, layout_for
+from coprod.dashboard.place_map import PlaceLayout, build_place_layout, has_geometry
 from coprod.model.core import CoProductionModel
 from coprod.model.events import DEFAULT_OUTAGE
 from coprod.model.measure_registry import FAMILIES, MEASURES, MUNICIPALITY_MEASURES
@@ -104,6 +105,7 @@ class Run:
         self._local_step = -1
         self._status = list(self.model.municipality_mean(self.model.citizens.ses))
         self._layouts: dict[str, NetworkLayout] = {}
+        self._place_layout: PlaceLayout | None = None
 
     @property
     def municipality_names(self) -> list[str]:
@@ -131,6 +133,16 @@ class Run:
         if lang not in self._layouts:
             self._layouts[lang] = layout_for(self.model)
         return self._layouts[lang]
+
+    @property
+    def place_layout(self) -> PlaceLayout | None:
+        """The projected shapes of the run's neighbourhoods, or None without geometry.
+
+        Built on first use and kept for the life of the run (the map has no text inside).
+        """
+        if self._place_layout is None and has_geometry(self.model):
+            self._place_layout = build_place_layout(self.model.places)
+        return self._place_layout
 
     def step(self) -> None:
         """Simulate one more month."""
@@ -268,9 +280,11 @@ class Workshop:
         if name not in scenario_names():
             raise ScenarioError(f"unknown scenario {name!r}")
         with self.lock:
+            before = self.scenarios[side], self.overrides[side]
             self.scenarios[side] = name
             self.overrides[side] = {}
-            self.reset()
+            if not self._rebuild():  # e.g. real places without the geo extra: say so, keep
+                self.scenarios[side], self.overrides[side] = before
 
     def set_rule(self, side: str, key: str, value: Any) -> None:
         """Change one governance rule on ``side`` and restart; a bad value changes nothing."""
@@ -334,6 +348,11 @@ class Workshop:
             self.municipality = None
         self.version += 1
         return True
+
+    @property
+    def has_place_map(self) -> bool:
+        """Whether some run shown has real neighbourhoods to draw (a places table's geometry)."""
+        return any(has_geometry(run.model) for run in self.runs.values())
 
     # ------------------------------------------------------------------ municipalities
     @property

@@ -241,6 +241,16 @@ class CoProductionModel(mesa.Model):
         return frame
 
     @property
+    def place_measures_now(self) -> np.ndarray:
+        """This month's measures per neighbourhood: ``(hoods, PLACE_MEASURES)`` floats.
+
+        The last rows of :attr:`place_vars` without building the table (read-only view).
+        """
+        values = self._place_rows[-1][1].view()
+        values.flags.writeable = False
+        return values
+
+    @property
     def place_names(self) -> list[str]:
         """The neighbourhoods' names: the places table's, else ``m<i>-n<j>`` (from 0)."""
         if self.places is not None:
