@@ -150,7 +150,7 @@ def _run(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
         ],
         tables=[pd.DataFrame(rows)],
     )
-    figures = Section("Figures", figures=_figures(folder, ["measures.png"]))
+    figures = Section("Figures", figures=_figures(folder, ["measures.png", "places.png"]))
     return (
         f"coprod run: {info.get('scenario')} (seed {info.get('seed')})",
         facts,

@@ -160,11 +160,7 @@ def line_chart(
             f"<title>{escape(s.label)}</title></polyline>"
         )
     if month == 0:
-        invite = escape(_("Press Step or Play to start"))
-        parts.append(
-            f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle" fill="#888" '
-            f'font-size="{FONT + 1}">{invite}</text>'
-        )
+        parts.append(_invite(_("Press Step or Play to start")))
     parts.append("</svg>")
     marks = sum(1 for e in events if e.step <= x_end)
     scope = f' data-municipality="{escape(municipality)}"' if municipality else ""
@@ -175,6 +171,28 @@ def line_chart(
         + _legend(frame, spec, municipality, whole)
         + "</div>"
     )
+
+
+def _invite(text: str) -> str:
+    """The empty chart's invitation, centred over the plot; on two lines where it is too long.
+
+    Centred over the plot area, not the whole drawing, so it never covers the axis labels;
+    a long translation breaks at the space nearest its middle.
+    """
+    size = FONT + 1
+    room = WIDTH - LEFT - RIGHT - 8
+    x = LEFT + (WIDTH - LEFT - RIGHT) / 2
+    lines = [text]
+    if text_width(text, size) > room and " " in text:
+        middle = len(text) / 2
+        cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
+        lines = [text[:cut], text[cut + 1 :]]
+    top = HEIGHT / 2 - (len(lines) - 1) * size * 0.6
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{top + i * size * 1.2:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text text-anchor="middle" fill="#888" font-size="{size}">{spans}</text>'
 
 
 def _axes(x_end: int, y_max: float, sy: float) -> str:
