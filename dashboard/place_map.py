@@ -26,7 +26,7 @@ import numpy as np
 from coprod.dashboard import labels
 from coprod.dashboard.charts import WIDTH
 from coprod.dashboard.i18n import N_, _, number, percent
-from coprod.dashboard.network_view import network_svg
+from coprod.dashboard.network_view import TRUST_PALETTE, network_svg
 from coprod.model.measure_registry import PLACE_MEASURES
 
 #: Highest map height, as a share of its width (a tall city is drawn narrower).
@@ -78,18 +78,7 @@ MEASURES: tuple[MapMeasure, ...] = (
         N_("Trust in the administration"),
         1.0,
         False,
-        (
-            "#a50026",
-            "#d73027",
-            "#f46d43",
-            "#fdae61",
-            "#fee090",
-            "#e0f3f8",
-            "#abd9e9",
-            "#74add1",
-            "#4575b4",
-            "#313695",
-        ),
+        TRUST_PALETTE,  # the network view's trust colours, so both views read alike
     ),
     MapMeasure(
         "needs_met",

@@ -563,36 +563,10 @@ def test_dashboard_listens_on_loopback_by_default():
 
 
 # ---------------------------------------------------------------------- in a browser
-@pytest.fixture(scope="module")
-def browser():
-    from dashboard_browser import chromium, chromium_missing
-
-    reason = chromium_missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    with chromium() as b:
-        yield b
 
 
-@pytest.fixture(scope="module")
-def url(browser):
-    from dashboard_browser import dashboard_server, ensure_assets
-
-    try:
-        ensure_assets()
-    except AssetError as exc:
-        pytest.fail(f"dashboard assets missing and not installable: {exc}")
-    with dashboard_server() as address:
-        yield address
 
 
-@pytest.fixture
-def page(browser, url):
-    from dashboard_browser import open_dashboard
-
-    p = open_dashboard(browser, url)
-    yield p
-    p.context.close()
 
 
 def test_page_loads_offline_with_no_external_request(browser, url):

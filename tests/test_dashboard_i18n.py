@@ -257,24 +257,8 @@ def test_charts_speak_the_session_language(speak):
 
 
 # ---------------------------------------------------------------------- in a browser
-@pytest.fixture(scope="module")
-def browser():
-    from dashboard_browser import chromium, chromium_missing
-
-    reason = chromium_missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    with chromium() as b:
-        yield b
 
 
-@pytest.fixture(scope="module")
-def url(browser):
-    from dashboard_browser import dashboard_server, ensure_assets
-
-    ensure_assets()
-    with dashboard_server() as address:
-        yield address
 
 
 def _open(browser, url: str, locale: str):

@@ -12,40 +12,7 @@ import json
 import pytest
 
 from coprod.dashboard import labels
-from coprod.dashboard.assets import AssetError
 from coprod.dashboard.workshop_record import load_record
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from dashboard_browser import chromium, chromium_missing
-
-    reason = chromium_missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def url(browser):
-    from dashboard_browser import dashboard_server, ensure_assets
-
-    try:
-        ensure_assets()
-    except AssetError as exc:
-        pytest.fail(f"dashboard assets missing and not installable: {exc}")
-    with dashboard_server() as address:
-        yield address
-
-
-@pytest.fixture
-def page(browser, url):
-    from dashboard_browser import open_dashboard
-
-    p = open_dashboard(browser, url)
-    yield p
-    p.context.close()
 
 
 def _legend(page, chart: str = "participation") -> str:

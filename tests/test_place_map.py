@@ -220,24 +220,13 @@ def test_without_the_geo_extra_columbus_says_what_to_install_and_keeps_the_run()
 
 # ---------------------------------------------------------------------- in a browser
 @pytest.fixture(scope="module")
-def browser():
+def browser(browser):
+    """The shared browser, for a scenario that needs the geo extra."""
     pytest.importorskip("geopandas")
-    from dashboard_browser import chromium, chromium_missing
-
-    reason = chromium_missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    with chromium() as b:
-        yield b
+    return browser
 
 
-@pytest.fixture(scope="module")
-def url(browser):
-    from dashboard_browser import dashboard_server, ensure_assets
 
-    ensure_assets()
-    with dashboard_server() as address:
-        yield address
 
 
 #: Legend entries of the map running out of their column.
