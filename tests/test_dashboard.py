@@ -608,6 +608,7 @@ def test_pick_a_scenario(page):
 
 def test_change_a_control_restarts_with_the_new_rule(page):
     from dashboard_browser import month, screenshot, step
+    from playwright.sync_api import expect
 
     step(page, 2)
     page.click("text=The platform")
@@ -615,9 +616,9 @@ def test_change_a_control_restarts_with_the_new_rule(page):
     page.wait_for_selector(".coprod-changes >> text=open data on → off")
     page.wait_for_selector(".coprod-month >> text=Month 0 of")
     assert month(page) == 0
-    assert (
-        page.locator('.coprod-chart[data-chart="participation"]').get_attribute("data-month")
-        == "0"
+    # the charts redraw just after the month label: wait for them, then require month 0
+    expect(page.locator('.coprod-chart[data-chart="participation"]')).to_have_attribute(
+        "data-month", "0"
     )
     screenshot(page, "03-control-changed")
 
