@@ -362,12 +362,27 @@ def _connect(client: Any, n_tasks: int) -> Iterator[Any]:
     from distributed import Client
 
     if isinstance(client, str) and client != "local":
-        with Client(client, timeout="20s") as remote:
+        with short_message_logs(), Client(client, timeout="20s") as remote:
             yield remote
         return
     workers = max(1, min(available_cores(), n_tasks))
     with main_script_hidden(), local_cluster(workers) as cluster, Client(cluster) as local:
         yield local
+
+
+#: Messages each of Dask's batched connections keeps, for debugging, after sending them
+#: (``distributed.admin.low-level-log-length``; 1,000 by default). A message that starts a task
+#: carries the task's runs, scenarios included (about 8 kB a run), so at the default a long
+#: sweep's scheduler and client kept the last 1,000 batches of runs sent to each worker: their
+#: memory grew with the runs (400 MB over 51,000 runs), up to a bound far above a sweep's size.
+MESSAGE_LOG_LENGTH = 16
+
+
+def short_message_logs() -> Any:
+    """While open, Dask connections made keep :data:`MESSAGE_LOG_LENGTH` sent messages."""
+    import dask
+
+    return dask.config.set({"distributed.admin.low-level-log-length": MESSAGE_LOG_LENGTH})
 
 
 @contextmanager
@@ -408,21 +423,24 @@ def local_cluster(workers: int) -> Iterator[Any]:
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(LOCAL_CLUSTER_CONFIG), warnings.catch_warnings():
-        # another cluster on the machine holds the default port: a free one is used instead
-        warnings.filterwarnings("ignore", message="Port .* is already in use")
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",  # the scheduler listens on this machine only
-            dashboard_address="127.0.0.1:0" if _DASHBOARD.get() else None,
-            silence_logs=logging.CRITICAL,  # coprod reports failed runs itself, in one line
-        )
-    with cluster:
-        if _DASHBOARD.get():
-            print(f"Dask dashboard: {cluster.dashboard_link}", file=sys.stderr, flush=True)
-        yield cluster
+    # the scheduler, the workers (which take the config from here) and the clients of the
+    # cluster keep few sent messages: all are made while it lives
+    with short_message_logs():
+        with dask.config.set(LOCAL_CLUSTER_CONFIG), warnings.catch_warnings():
+            # another cluster on the machine holds the default port: a free one is used instead
+            warnings.filterwarnings("ignore", message="Port .* is already in use")
+            cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",  # the scheduler listens on this machine only
+                dashboard_address="127.0.0.1:0" if _DASHBOARD.get() else None,
+                silence_logs=logging.CRITICAL,  # coprod reports failed runs in one line
+            )
+        with cluster:
+            if _DASHBOARD.get():
+                print(f"Dask dashboard: {cluster.dashboard_link}", file=sys.stderr, flush=True)
+            yield cluster
 
 
 def connect(client: Any, n_tasks: int) -> Any:

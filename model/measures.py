@@ -270,6 +270,8 @@ def _captured_cells(model: CoProductionModel) -> np.ndarray:
     """Service cells (neighbourhood x domain, flat) whose partner lobbied unseen this month."""
     b = model.businesses
     unseen = b.lobbied & ~b.detected
+    if not unseen.any():  # most months: no sort needed
+        return np.zeros(0, dtype=np.int64)
     return np.unique(b.hood[unseen].astype(np.int64) * model.n_domains + b.domain[unseen])
 
 
