@@ -49,7 +49,9 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
     b = model.scenario.behaviour
     lr = b.learning_rate
     influence = b.trust_social_influence
-    heard = _heard(model) if influence > 0.0 else None
+    heard = None
+    if influence > 0.0:  # taken in the month's pass over the network, or here on its own
+        heard = record.heard_trust if record.heard_trust is not None else _heard(model)
     _experiences(model, record, lr, b.trust_asymmetry)
     pull = c.met - EXPECTED_MET
     pull *= lr * SATISFACTION
@@ -88,7 +90,11 @@ def _heard(model: CoProductionModel) -> np.ndarray:
     which avoids converting the matrix every month; the mean is exact to about 1e-7, far below
     any effect in the model.
     """
-    trust = model.citizens.trust.astype(np.float32)
+    return heard_from(model, model.adjacency @ model.citizens.trust.astype(np.float32))
+
+
+def heard_from(model: CoProductionModel, sums: np.ndarray) -> np.ndarray:
+    """:func:`_heard` from the neighbours' summed trust (float32, one per citizen; changed)."""
     inverse = cached(
         model,
         ("inverse_degree", id(model.degree)),
@@ -96,7 +102,6 @@ def _heard(model: CoProductionModel) -> np.ndarray:
             1.0, model.degree, out=np.zeros_like(model.degree), where=model.degree > 0
         ),
     )
-    sums = model.adjacency @ trust
     sums *= inverse
     return sums.astype(np.float64)
 

@@ -126,16 +126,26 @@ def peer_shares(
     """
     if len(active) == 1:
         return [peer_share(adjacency, degree, active[0])]
-    stacked = np.empty((adjacency.shape[0], len(active)), dtype=np.float32)
-    for column, values in enumerate(active):
-        stacked[:, column] = values
-    counts = adjacency @ stacked
+    counts = neighbour_sums(adjacency, *active)
     return [
         np.divide(
             counts[:, column], degree, out=np.zeros(len(degree), np.float32), where=degree > 0
         )
         for column in range(len(active))
     ]
+
+
+def neighbour_sums(adjacency: sp.csr_matrix, *values: np.ndarray) -> np.ndarray:
+    """Each citizen's sum over network neighbours of each of ``values``: ``(citizens, k)``.
+
+    One product of the adjacency for all of them, in single precision: each column is bit for
+    bit ``adjacency @ values[k].astype(np.float32)`` (each row's sum adds the same values in
+    the same order), and the matrix is read once.
+    """
+    stacked = np.empty((adjacency.shape[0], len(values)), dtype=np.float32)
+    for column, array in enumerate(values):
+        stacked[:, column] = array
+    return adjacency @ stacked
 
 
 def peer_mean(adjacency: sp.csr_matrix, degree: np.ndarray, values: np.ndarray) -> np.ndarray:

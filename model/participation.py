@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from coprod.model import network
+from coprod.model import feedback, network
 from coprod.model.arrays import cached, row_sum, sigmoid
 from coprod.model.input_queue import PROPOSAL, REPORT
 
@@ -171,12 +171,7 @@ def _utility(
     b = model.scenario.behaviour
     g = model.local
     muni = c.municipality
-    if _adoption_diffuses(model, record):
-        peers, record.adopting_peers = network.peer_shares(
-            model.adjacency, model.degree, participated, c.adopted
-        )
-    else:
-        peers = network.peer_share(model.adjacency, model.degree, participated)
+    peers = _network_pass(model, participated, record)
     effective_cost = np.where(reachable, cost, 0.0)
     effective_cost *= 1.5 - c.spare_time
     unmet = 1.0 - c.met
@@ -199,6 +194,36 @@ def _utility(
     # the first-use barrier: never acted, or dropped out
     np.subtract(utility, FIRST_USE_COST, out=utility, where=~c.engaged)
     return utility
+
+
+def _network_pass(
+    model: CoProductionModel, participated: np.ndarray, record: StepRecord
+) -> np.ndarray:
+    """The share of participating neighbours, and what later phases read from the network.
+
+    One product of the adjacency serves the participating neighbours, the adopting ones when
+    adoption diffuses this month (``record.adopting_peers``) and the neighbours' trust when it
+    moves trust (``record.heard_trust``): with millions of citizens the products are bound by
+    fetching the neighbours' values from memory, which sit side by side. Nobody adopts, and
+    no trust changes, between this phase and those that read them.
+    """
+    c = model.citizens
+    diffuses = _adoption_diffuses(model, record)
+    hears = model.scenario.behaviour.trust_social_influence > 0.0
+    if not (diffuses or hears):
+        return network.peer_share(model.adjacency, model.degree, participated)
+    columns = [participated] + [c.adopted] * diffuses + [c.trust] * hears
+    counts = network.neighbour_sums(model.adjacency, *columns)
+    degree = model.degree
+    shares = [
+        np.divide(counts[:, k], degree, out=np.zeros(len(degree), np.float32), where=degree > 0)
+        for k in range(1 + diffuses)
+    ]
+    if diffuses:
+        record.adopting_peers = shares[1]
+    if hears:
+        record.heard_trust = feedback.heard_from(model, counts[:, -1].copy())
+    return shares[0]
 
 
 def _draw_reports(

@@ -60,6 +60,14 @@ class StepRecord:
     participating neighbours) when adoption diffuses this month; read by the adoption phase.
     """
 
+    heard_trust: np.ndarray | None = None
+    """Each citizen's neighbours' mean trust at the start of the month (0 without ties).
+
+    Written by participation, in the same pass over the network as the participating
+    neighbours, where neighbours' trust moves trust (``behaviour.trust_social_influence`` above
+    0): no phase in between changes trust. Read by feedback, which otherwise takes its own pass.
+    """
+
     # ---------------------------------------------------------------- partners
     sponsored: np.ndarray | None = None
     """``(hoods, domains)`` resources engaged businesses add to their services (money units).

@@ -681,3 +681,31 @@ def test_dropout_hazard_falls_with_acts_and_rises_after_a_bad_experience():
     rng.assert_used_up()
     # c0 stays (0.5 >= 0.3), c1 quits (0.5 < 0.8), c2 quits (0.1 < 0.2), c4 stays (0.45 >= 0.4)
     assert m.citizens.engaged.tolist() == [True, False, False, False, True]
+
+
+def test_the_months_network_pass_hears_neighbours_trust_as_feedback_would_alone():
+    """Participation's one product of the adjacency gives feedback the same neighbours' trust.
+
+    Trust is read before this month's experiences either way; taking it in participation's
+    pass (with the participating and adopting neighbours) must change no number.
+    """
+    from coprod.model.feedback import _heard
+    from coprod.model.participation import citizens_decide
+
+    scenario = Scenario.load("socialgov").with_overrides({"population.citizens": 800})
+    assert scenario.behaviour.trust_social_influence > 0
+    model = CoProductionModel(scenario, seed=4)
+    for _ in range(3):
+        model.step()
+    own_pass = _heard(model)
+    assert own_pass.std() > 0  # neighbours differ: a wrong column would show
+    record = StepRecord()
+    citizens_decide(model, record)
+    assert record.heard_trust is not None and record.adopting_peers is not None
+    np.testing.assert_array_equal(record.heard_trust, own_pass)
+
+    twin = model.fork()
+    twin_record = StepRecord(**{**vars(record), "heard_trust": None})
+    for phase_model, phase_record in ((model, record), (twin, twin_record)):
+        update_trust(phase_model, phase_record)
+    np.testing.assert_array_equal(model.citizens.trust, twin.citizens.trust)
