@@ -24,7 +24,6 @@ from coprod.agents.citizen import Citizen
 from coprod.agents.community_organisation import CommunityOrganisation
 from coprod.model import innovation, network, places, world
 from coprod.model.allocation import allocate_resources
-from coprod.model.collector import MeasureCollector
 from coprod.model.events import apply_events
 from coprod.model.feedback import update_trust
 from coprod.model.governance import LocalGovernance
@@ -104,7 +103,9 @@ class CoProductionModel(mesa.Model):
         self.measures: dict[str, float] = {}
         self._municipality_rows: list[pd.DataFrame] = []
         self._place_rows: list[tuple[int, np.ndarray]] = []
-        self.datacollector = MeasureCollector(MEASURES)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MEASURES}
+        )
         self._collect_initial()
 
     @property
@@ -165,7 +166,9 @@ class CoProductionModel(mesa.Model):
         twin._municipality_rows = []
         twin._place_rows = []
         twin._views_made = True
-        twin.datacollector = MeasureCollector(MEASURES)
+        twin.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in MEASURES}
+        )
         # Mesa 3.5 steps through an event list whose entries refer to the original model
         # weakly (a deep copy keeps them pointing there): a twin counts its own months
         twin.step = twin._step_twin
@@ -386,3 +389,10 @@ def _first_error(exc: Exception) -> str:
         return f"{where}: {first['msg']}" if where else first["msg"]
     return " ".join(str(exc).split())
 
+
+def _reporter(name: str):
+    def report(model: CoProductionModel) -> float:
+        return model.measures[name]
+
+    report.__name__ = f"report_{name}"
+    return report
