@@ -114,27 +114,6 @@ def peer_share(adjacency: sp.csr_matrix, degree: np.ndarray, active: np.ndarray)
     return np.divide(counts, degree, out=np.zeros_like(counts), where=degree > 0)
 
 
-def peer_shares(
-    adjacency: sp.csr_matrix, degree: np.ndarray, *active: np.ndarray
-) -> list[np.ndarray]:
-    """:func:`peer_share` of each of ``active``, from one product of the adjacency.
-
-    The matrix is read once for all of them: with millions of citizens a product is bound by
-    fetching the neighbours' values from memory, and the neighbours' values of all the arrays
-    sit side by side. Each share is bit for bit what :func:`peer_share` gives (each row's sum
-    adds the same values in the same order).
-    """
-    if len(active) == 1:
-        return [peer_share(adjacency, degree, active[0])]
-    counts = neighbour_sums(adjacency, *active)
-    return [
-        np.divide(
-            counts[:, column], degree, out=np.zeros(len(degree), np.float32), where=degree > 0
-        )
-        for column in range(len(active))
-    ]
-
-
 def neighbour_sums(adjacency: sp.csr_matrix, *values: np.ndarray) -> np.ndarray:
     """Each citizen's sum over network neighbours of each of ``values``: ``(citizens, k)``.
 
@@ -146,6 +125,17 @@ def neighbour_sums(adjacency: sp.csr_matrix, *values: np.ndarray) -> np.ndarray:
     for column, array in enumerate(values):
         stacked[:, column] = array
     return adjacency @ stacked
+
+
+def shares_of(counts: np.ndarray, degree: np.ndarray) -> list[np.ndarray]:
+    """Each column of :func:`neighbour_sums` of 0/1 values as a share of the neighbours.
+
+    Bit for bit what :func:`peer_share` gives for that column; 0 for a citizen without ties.
+    """
+    return [
+        np.divide(column, degree, out=np.zeros(len(degree), np.float32), where=degree > 0)
+        for column in counts.T
+    ]
 
 
 def peer_mean(adjacency: sp.csr_matrix, degree: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -214,11 +214,7 @@ def _network_pass(
         return network.peer_share(model.adjacency, model.degree, participated)
     columns = [participated] + [c.adopted] * diffuses + [c.trust] * hears
     counts = network.neighbour_sums(model.adjacency, *columns)
-    degree = model.degree
-    shares = [
-        np.divide(counts[:, k], degree, out=np.zeros(len(degree), np.float32), where=degree > 0)
-        for k in range(1 + diffuses)
-    ]
+    shares = network.shares_of(counts[:, : 1 + diffuses], model.degree)
     if diffuses:
         record.adopting_peers = shares[1]
     if hears:
