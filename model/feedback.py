@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from coprod.model import network
 from coprod.model.arrays import cached
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ def _heard(model: CoProductionModel) -> np.ndarray:
     which avoids converting the matrix every month; the mean is exact to about 1e-7, far below
     any effect in the model.
     """
-    return heard_from(model, model.adjacency @ model.citizens.trust.astype(np.float32))
+    return heard_from(model, network.neighbour_sums(model.adjacency, model.citizens.trust)[:, 0])
 
 
 def heard_from(model: CoProductionModel, sums: np.ndarray) -> np.ndarray:

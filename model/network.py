@@ -12,6 +12,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from coprod.model.neighbour_sums import neighbour_sums as neighbour_sums_of
+
 #: Neighbours on each side of the ring lattice inside a neighbourhood (degree about 6).
 HALF_DEGREE = 3
 #: Probability that a lattice tie is rewired to a random neighbour in the same neighbourhood.
@@ -110,21 +112,23 @@ def _towards_nearby(
 
 def peer_share(adjacency: sp.csr_matrix, degree: np.ndarray, active: np.ndarray) -> np.ndarray:
     """Share of each citizen's network neighbours for whom ``active`` is true."""
-    counts = adjacency @ active.astype(np.float32)
+    counts = neighbour_sums(adjacency, active)[:, 0]
     return np.divide(counts, degree, out=np.zeros_like(counts), where=degree > 0)
 
 
 def neighbour_sums(adjacency: sp.csr_matrix, *values: np.ndarray) -> np.ndarray:
     """Each citizen's sum over network neighbours of each of ``values``: ``(citizens, k)``.
 
-    One product of the adjacency for all of them, in single precision: each column is bit for
-    bit ``adjacency @ values[k].astype(np.float32)`` (each row's sum adds the same values in
-    the same order), and the matrix is read once.
+    One pass over the adjacency (a 0/1 matrix, as :func:`small_world` builds it) for all of
+    them, in single precision: each column is bit for bit ``adjacency @
+    values[k].astype(np.float32)`` (each row's sum adds the same values in the same order).
+    The pass is compiled and fetches far neighbours' values ahead
+    (:mod:`coprod.model.neighbour_sums`).
     """
     stacked = np.empty((adjacency.shape[0], len(values)), dtype=np.float32)
     for column, array in enumerate(values):
         stacked[:, column] = array
-    return adjacency @ stacked
+    return neighbour_sums_of(adjacency.indptr, adjacency.indices, stacked)
 
 
 def shares_of(counts: np.ndarray, degree: np.ndarray) -> list[np.ndarray]:

@@ -709,3 +709,27 @@ def test_the_months_network_pass_hears_neighbours_trust_as_feedback_would_alone(
     for phase_model, phase_record in ((model, record), (twin, twin_record)):
         update_trust(phase_model, phase_record)
     np.testing.assert_array_equal(model.citizens.trust, twin.citizens.trust)
+
+
+@pytest.mark.parametrize("columns", [1, 2, 3])
+def test_the_compiled_neighbour_sums_are_scipys_product_bit_for_bit(columns):
+    """The compiled pass over the network gives exactly ``adjacency @ values``.
+
+    On the network of a town whose neighbourhoods are large enough for ties far apart (the
+    far neighbours are the ones fetched ahead), with values that round differently in every
+    order of addition, and with 64-bit indices as SciPy uses for very large networks.
+    """
+    from coprod.model import network
+    from coprod.model.neighbour_sums import PREFETCH_AHEAD
+
+    scenario = Scenario.load("socialgov").with_overrides({"population.citizens": 20_000})
+    adjacency = CoProductionModel(scenario, seed=6).adjacency
+    assert adjacency.nnz > 10 * PREFETCH_AHEAD
+    rng = np.random.default_rng(columns)
+    values = [rng.random(adjacency.shape[0]) * 10 ** rng.uniform(-3, 3) for _ in range(columns)]
+    expected = adjacency @ np.column_stack(values).astype(np.float32)
+    np.testing.assert_array_equal(network.neighbour_sums(adjacency, *values), expected)
+    wide = adjacency.copy()
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
+    assert wide.indices.dtype == np.int64
+    np.testing.assert_array_equal(network.neighbour_sums(wide, *values), expected)
