@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from coprod.model import network
 from coprod.model.arrays import cached
@@ -54,34 +55,62 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
     if influence > 0.0:  # taken in the month's pass over the network, or here on its own
         heard = record.heard_trust if record.heard_trust is not None else _heard(model)
     _experiences(model, record, lr, b.trust_asymmetry)
-    pull = c.met - EXPECTED_MET
-    pull *= lr * SATISFACTION
-    if b.trust_asymmetry != 1.0:  # needs met below expectation weigh the asymmetry
-        below = np.minimum(pull, 0.0)
-        below *= b.trust_asymmetry - 1.0
-        pull += below
-    if heard is not None:  # weighted: influence for citizens with ties, 0 for the others
-        heard -= c.trust
-        heard *= _weight(model, influence)
-        pull += heard
-    c.trust += pull
-    _towards(c.trust, c.trust_ref, lr * REVERSION)
-    _towards(c.efficacy, c.efficacy0, lr * REVERSION)
+    # needs met against expectation, neighbours, reversion: one compiled pass over the
+    # citizens (with millions, a dozen passes over arrays far larger than the processor's
+    # caches cost more in moving memory than in arithmetic)
+    hears = heard is not None  # weighted: influence for citizens with ties, 0 for the others
+    _pull_and_revert(
+        c.trust, c.efficacy, c.met, c.trust_ref, c.efficacy0,
+        heard if hears else c.met, _weight(model, influence) if hears else c.met, hears,
+        lr * SATISFACTION, b.trust_asymmetry, lr * REVERSION,
+    )  # fmt: skip
     _rewards(model)
-    _towards(c.motivation, c.motivation0, lr * REVERSION)
-    for trait in (c.trust, c.efficacy, c.motivation):  # clip to [0, 1], in place
-        np.maximum(trait, 0.0, out=trait)
-        np.minimum(trait, 1.0, out=trait)
-    _towards(c.trust_ref, c.trust, b.trust_reference_drift)
+    _revert_and_clip(
+        c.trust, c.efficacy, c.motivation, c.motivation0, c.trust_ref,
+        lr * REVERSION, b.trust_reference_drift,
+    )  # fmt: skip
 
 
-def _towards(trait: np.ndarray, target: np.ndarray, rate: float) -> None:
-    """``trait += rate * (target - trait)``, in place."""
-    if rate == 0.0:
-        return
-    step = target - trait
-    step *= rate
-    trait += step
+@njit(cache=True, nogil=True)
+def _pull_and_revert(
+    trust, efficacy, met, trust_ref, efficacy0, heard, weight, hears,
+    satisfaction, asymmetry, reversion,
+):  # fmt: skip
+    """Trust pulled by needs met and by neighbours, then trust and efficacy revert a step.
+
+    Each citizen's sums in the order of the array updates they replace: ``pull = (met -
+    EXPECTED_MET) * satisfaction``, plus ``min(pull, 0) * (asymmetry - 1)`` when falls weigh
+    more, plus ``(heard - trust) * weight``; then trust and efficacy revert a step towards
+    their reference levels: ``trait += (target - trait) * reversion``.
+    """
+    for i in range(len(trust)):
+        pull = met[i] - EXPECTED_MET
+        pull *= satisfaction
+        if asymmetry != 1.0:
+            pull += min(pull, 0.0) * (asymmetry - 1.0)
+        if hears:
+            pull += (heard[i] - trust[i]) * weight[i]
+        trust[i] += pull
+        if reversion != 0.0:
+            trust[i] += (trust_ref[i] - trust[i]) * reversion
+            efficacy[i] += (efficacy0[i] - efficacy[i]) * reversion
+
+
+@njit(cache=True, nogil=True)
+def _revert_and_clip(trust, efficacy, motivation, motivation0, trust_ref, reversion, drift):
+    """Motivation reverts, traits are clipped to [0, 1], trust's reference drifts.
+
+    Each step towards a target is ``trait += (target - trait) * rate``, as in
+    :func:`_pull_and_revert`; the order is that of the array updates they replace.
+    """
+    for i in range(len(trust)):
+        if reversion != 0.0:
+            motivation[i] += (motivation0[i] - motivation[i]) * reversion
+        trust[i] = min(max(trust[i], 0.0), 1.0)
+        efficacy[i] = min(max(efficacy[i], 0.0), 1.0)
+        motivation[i] = min(max(motivation[i], 0.0), 1.0)
+        if drift != 0.0:
+            trust_ref[i] += (trust[i] - trust_ref[i]) * drift
 
 
 def _heard(model: CoProductionModel) -> np.ndarray:
