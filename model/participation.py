@@ -60,29 +60,37 @@ def channel_cost(model: CoProductionModel, platform_up: bool = True) -> np.ndarr
     """
     c = model.citizens
     g = model.local
-    muni = c.municipality
-    offline = g.at("offline_channel", muni)
-    if np.ndim(offline):
-        cost = np.where(offline, OFFLINE_COST, np.inf)
-    else:
-        cost = np.full(len(c), OFFLINE_COST if offline else np.inf)
-    digital_up = g.at("platform", muni) & platform_up
-    if np.any(digital_up):
-        digital = cached(
-            model, "digital_cost", lambda: DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - c.literacy)
-        )
-        personal = g.at("personalisation", muni)
-        if np.ndim(personal):
-            digital = np.where(personal, digital * PERSONALISATION_FACTOR, digital)
-        elif personal:
-            digital = digital * PERSONALISATION_FACTOR
-        np.minimum(cost, digital, out=cost, where=c.adopted & digital_up)
-    if len(model.organisations):
-        # organisations submit on their members' behalf through whichever channel is open
-        members = (c.member >= 0) & (offline | digital_up)
-        assisted = ASSISTED_COST - ASSISTED_ACTIVITY * model.organisations.activity
-        np.minimum(cost, assisted.take(c.member), out=cost, where=members)
+    organisations = model.organisations
+    activity = organisations.activity if len(organisations) else np.zeros(1)
+    cost = np.empty(len(c))
+    _channel_cost_of(
+        c.municipality, c.literacy, c.adopted, c.member if len(organisations) else None,
+        g.offline_channel, g.platform & platform_up, g.personalisation, activity, cost,
+    )  # fmt: skip
     return cost
+
+
+@njit(cache=True, nogil=True)
+def _channel_cost_of(
+    municipality, literacy, adopted, member, offline, digital_up, personalisation, activity, cost
+):
+    """:func:`channel_cost` for each citizen: the least of the open channels' costs.
+
+    The offline counter where the municipality keeps one; the platform for adopters while it
+    is up (its cost falls with digital literacy, personalisation lowers it); an organisation's
+    assisted access for its members while either channel is open.
+    """
+    for i in range(len(municipality)):
+        m = municipality[i]
+        least = OFFLINE_COST if offline[m] else np.inf
+        if digital_up[m] and adopted[i]:
+            digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - literacy[i])
+            if personalisation[m]:
+                digital = digital * PERSONALISATION_FACTOR
+            least = min(least, digital)
+        if member is not None and member[i] >= 0 and (offline[m] or digital_up[m]):
+            least = min(least, ASSISTED_COST - ASSISTED_ACTIVITY * activity[member[i]])
+        cost[i] = least
 
 
 def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
