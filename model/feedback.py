@@ -125,15 +125,19 @@ def _heard(model: CoProductionModel) -> np.ndarray:
 
 def heard_from(model: CoProductionModel, sums: np.ndarray) -> np.ndarray:
     """:func:`_heard` from the neighbours' summed trust (float32, one per citizen; changed)."""
-    inverse = cached(
+    sums *= inverse_degree(model)
+    return sums.astype(np.float64)
+
+
+def inverse_degree(model: CoProductionModel) -> np.ndarray:
+    """``1 / degree`` in the network's single precision, 0 for a citizen without ties."""
+    return cached(
         model,
         ("inverse_degree", id(model.degree)),
         lambda: np.divide(
             1.0, model.degree, out=np.zeros_like(model.degree), where=model.degree > 0
         ),
     )
-    sums *= inverse
-    return sums.astype(np.float64)
 
 
 def _weight(model: CoProductionModel, influence: float) -> np.ndarray:

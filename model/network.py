@@ -131,17 +131,6 @@ def neighbour_sums(adjacency: sp.csr_matrix, *values: np.ndarray) -> np.ndarray:
     return neighbour_sums_of(adjacency.indptr, adjacency.indices, stacked)
 
 
-def shares_of(counts: np.ndarray, degree: np.ndarray) -> list[np.ndarray]:
-    """Each column of :func:`neighbour_sums` of 0/1 values as a share of the neighbours.
-
-    Bit for bit what :func:`peer_share` gives for that column; 0 for a citizen without ties.
-    """
-    return [
-        np.divide(column, degree, out=np.zeros(len(degree), np.float32), where=degree > 0)
-        for column in counts.T
-    ]
-
-
 def peer_mean(adjacency: sp.csr_matrix, degree: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Mean of ``values`` over each citizen's network neighbours (0 for a citizen without ties).
 

@@ -110,12 +110,9 @@ def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
     proposes = _draw_proposals(model, utility, reachable)
 
     _submit_reports(model, reports)
-    doers = np.flatnonzero(delivers | proposes)
-    domain = np.zeros(len(c), dtype=np.int16)
-    domain[doers] = _most_unmet_domain(model, record.need_multiplier, doers)
+    domain, effort = _domains_and_effort(model, delivers, proposes, record.need_multiplier)
     proposers = np.flatnonzero(proposes)
     model.queue.add(proposers, model.steps, PROPOSAL, domain[proposers], c.municipality[proposers])
-    effort = _deliver_effort(model, delivers, domain)
 
     _count_acts(model, reports, delivers, proposes, effort, record)
     model.need_multiplier_met = record.need_multiplier  # production meets this month's needs
@@ -248,12 +245,31 @@ def _network_pass(
         return network.peer_share(model.adjacency, model.degree, participated)
     columns = [participated] + [c.adopted] * diffuses + [c.trust] * hears
     counts = network.neighbour_sums(model.adjacency, *columns)
-    shares = network.shares_of(counts[:, : 1 + diffuses], model.degree)
+    shares = np.empty((1 + diffuses, len(c)), dtype=np.float32)
+    heard = np.empty(len(c) if hears else 0)
+    _shares_and_heard(counts, model.degree, feedback.inverse_degree(model), shares, heard)
     if diffuses:
         record.adopting_peers = shares[1]
     if hears:
-        record.heard_trust = feedback.heard_from(model, counts[:, -1].copy())
+        record.heard_trust = heard
     return shares[0]
+
+
+@njit(cache=True, nogil=True)
+def _shares_and_heard(counts, degree, inverse_degree, shares, heard):
+    """Shares of neighbours from the first columns of ``counts``; heard trust from the last.
+
+    As :func:`network.peer_share` and :func:`feedback.heard_from` compute them, in single
+    precision: ``count / degree`` (0 without ties) for each row of ``shares``, and ``sum *
+    inverse_degree`` widened to double precision into ``heard`` when it has a row per citizen.
+    """
+    last = counts.shape[1] - 1
+    for i in range(counts.shape[0]):
+        d = degree[i]
+        for column in range(shares.shape[0]):
+            shares[column, i] = counts[i, column] / d if d > 0 else np.float32(0.0)
+        if len(heard):
+            heard[i] = np.float64(counts[i, last] * inverse_degree[i])
 
 
 def _draw_reports(
@@ -342,33 +358,98 @@ def _submit_reports(model: CoProductionModel, reports: np.ndarray) -> None:
     report).
     """
     c = model.citizens
-    reporters = np.flatnonzero(reports)
-    owners = np.repeat(reporters, reports[reporters])
+    owners = _report_owners(reports)
     if len(owners) == 0:
         return
-    need = c.need[owners] * model.need_multiplier_met
-    gaps = np.maximum(need - model.hoods.level[c.hood[owners]], 0.0)
-    cum = np.cumsum(gaps, axis=1)
-    pick = model.rng.random(len(owners)) * cum[:, -1]
-    domain = (cum <= pick[:, None]).sum(axis=1)
-    domain = np.minimum(domain, model.n_domains - 1)
+    pick = model.rng.random(len(owners))
+    domain = _report_domains(
+        owners, c.need, model.need_multiplier_met, model.hoods.level, c.hood, pick
+    )
     model.queue.add(owners, model.steps, REPORT, domain, c.municipality[owners])
 
 
-def _deliver_effort(
-    model: CoProductionModel, delivers: np.ndarray, domain: np.ndarray
-) -> np.ndarray:
-    """Each citizen's delivery effort, also summed into the neighbourhoods' effort per domain."""
+@njit(cache=True, nogil=True)
+def _report_owners(reports):
+    """The reporter's row once for each of their reports, in row order."""
+    owners = np.empty(reports.sum(), dtype=np.int64)
+    at = 0
+    for i in range(len(reports)):
+        for _ in range(reports[i]):
+            owners[at] = i
+            at += 1
+    return owners
+
+
+@njit(cache=True, nogil=True)
+def _report_domains(owners, need, multiplier, level, hood, pick):
+    """Each report's domain: the first whose cumulative unmet need passes ``pick`` of the total.
+
+    The unmet need of a cell is ``max(need * multiplier - level, 0)``, accumulated over the
+    domains left to right (as ``np.cumsum``); a report whose pick is at or past every step
+    (all needs met, or rounding) goes to the last domain.
+    """
+    domains = need.shape[1]
+    chosen = np.empty(len(owners), dtype=np.int16)
+    cumulative = np.empty(domains)
+    for r in range(len(owners)):
+        i = owners[r]
+        h = hood[i]
+        total = 0.0
+        for j in range(domains):
+            gap = max(need[i, j] * multiplier - level[h, j], 0.0)
+            total = gap if j == 0 else total + gap
+            cumulative[j] = total
+        threshold = pick[r] * total
+        passed = 0
+        for j in range(domains):
+            if cumulative[j] <= threshold:
+                passed += 1
+        chosen[r] = min(passed, domains - 1)
+    return chosen
+
+
+def _domains_and_effort(
+    model: CoProductionModel, delivers: np.ndarray, proposes: np.ndarray, need_multiplier: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The domain each deliverer and proposer turns to, and each citizen's delivery effort.
+
+    The domain is the one in which the citizen's need is furthest from the service level (the
+    first on ties); delivery effort is ``0.5 + spare_time``, also summed into the
+    neighbourhoods' effort per domain (``hoods.effort``).
+    """
     c = model.citizens
-    n = len(c)
-    doers = np.flatnonzero(delivers)
-    effort = np.zeros(n)
-    effort[doers] = 0.5 + c.spare_time[doers]
-    cells = c.hood[doers].astype(np.int64) * model.n_domains + domain[doers]
-    model.hoods.effort[:] = np.bincount(
-        cells, weights=effort[doers], minlength=model.hoods.effort.size
-    ).reshape(model.hoods.effort.shape)
-    return effort
+    domain = np.zeros(len(c), dtype=np.int16)
+    effort = np.zeros(len(c))
+    cells = model.hoods.effort
+    cells[:] = 0.0
+    _domains_and_effort_of(
+        delivers, proposes, c.need, need_multiplier, model.hoods.level, c.hood, c.spare_time,
+        domain, effort, cells,
+    )  # fmt: skip
+    return domain, effort
+
+
+@njit(cache=True, nogil=True)
+def _domains_and_effort_of(
+    delivers, proposes, need, multiplier, level, hood, spare_time, domain, effort, cells
+):
+    """:func:`_domains_and_effort` for each citizen, in row order."""
+    for i in range(len(delivers)):
+        if not (delivers[i] or proposes[i]):
+            continue
+        h = hood[i]
+        best = 0
+        best_gap = need[i, 0] * multiplier - level[h, 0]
+        for j in range(1, need.shape[1]):
+            gap = need[i, j] * multiplier - level[h, j]
+            if gap > best_gap:
+                best = j
+                best_gap = gap
+        domain[i] = best
+        if delivers[i]:
+            given = 0.5 + spare_time[i]
+            effort[i] = given
+            cells[h, best] += given
 
 
 def update_engagement(model: CoProductionModel, record: StepRecord) -> None:
@@ -430,27 +511,3 @@ def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     adopt = model.rng.random(len(c)) < hazard
     adopt &= g.at("platform", muni)
     c.adopted |= adopt
-
-
-def _most_unmet_domain(
-    model: CoProductionModel, need_multiplier: float, rows: np.ndarray
-) -> np.ndarray:
-    """The domain in which each citizen's need (of ``rows``) is furthest from the service level.
-
-    Equal to ``argmax(need * multiplier - level[hood], axis=1)`` (the first domain on ties),
-    computed one domain at a time: a reduction along a short axis is slow.
-    """
-    c = model.citizens
-    level = model.hoods.level
-    nm = need_multiplier
-    need = c.need[rows]
-    hood = c.hood[rows]
-    best_gap = need[:, 0] * nm
-    best_gap -= level[:, 0].take(hood)
-    best = np.zeros(len(rows), dtype=np.int16)
-    for j in range(1, need.shape[1]):
-        gap = need[:, j] * nm
-        gap -= level[:, j].take(hood)
-        best = np.where(gap > best_gap, np.int16(j), best)
-        np.maximum(best_gap, gap, out=best_gap)
-    return best
