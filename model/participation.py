@@ -201,30 +201,51 @@ def _utility(
     c = model.citizens
     b = model.scenario.behaviour
     g = model.local
-    muni = c.municipality
     peers = _network_pass(model, participated, record)
-    effective_cost = np.where(reachable, cost, 0.0)
-    effective_cost *= 1.5 - c.spare_time
-    unmet = 1.0 - c.met
-    # the same sum, term by term and in the same order, accumulated in one buffer
-    utility = b.weight_motivation * c.motivation
-    utility += b.participation_base
-    utility += b.weight_efficacy * c.efficacy
-    utility += b.weight_trust * c.trust
-    utility += b.weight_need * unmet
-    utility += b.weight_peers * peers
-    utility += b.weight_habit * participated  # last month's participation: habit
-    effective_cost *= b.weight_cost
-    utility -= effective_cost
-    utility += g.at("invitation", muni)
-    utility += g.at("incentive_utility", muni)
-    if len(model.organisations):
-        members = c.member >= 0
-        mobilised = MOBILISATION * model.organisations.activity
-        np.add(utility, mobilised.take(c.member), out=utility, where=members)
-    # the first-use barrier: never acted, or dropped out
-    np.subtract(utility, FIRST_USE_COST, out=utility, where=~c.engaged)
+    organisations = model.organisations
+    utility = np.empty(len(c))
+    _utility_of(
+        c.municipality, c.motivation, c.efficacy, c.trust, c.met, c.spare_time, c.engaged,
+        c.member if len(organisations) else None,
+        MOBILISATION * organisations.activity if len(organisations) else np.zeros(1),
+        participated, peers, cost, reachable, g.invitation, g.incentive_utility,
+        b.participation_base, b.weight_motivation, b.weight_efficacy, b.weight_trust,
+        b.weight_need, np.float32(b.weight_peers), b.weight_habit, b.weight_cost, utility,
+    )  # fmt: skip
     return utility
+
+
+@njit(cache=True, nogil=True)
+def _utility_of(
+    municipality, motivation, efficacy, trust, met, spare_time, engaged, member, mobilised,
+    participated, peers, cost, reachable, invitation, incentive,
+    base, w_motivation, w_efficacy, w_trust, w_need, w_peers, w_habit, w_cost, utility,
+):  # fmt: skip
+    """:func:`_utility` for each citizen, each term added in the order of the array updates.
+
+    The peers' term is taken in single precision, as NumPy takes a float times the float32
+    shares; the habit term is ``w_habit`` times 1 or 0.
+    """
+    for i in range(len(utility)):
+        m = municipality[i]
+        effective_cost = cost[i] if reachable[i] else 0.0
+        effective_cost *= 1.5 - spare_time[i]
+        u = w_motivation * motivation[i]
+        u += base
+        u += w_efficacy * efficacy[i]
+        u += w_trust * trust[i]
+        u += w_need * (1.0 - met[i])
+        u += np.float64(w_peers * peers[i])
+        u += w_habit * (1.0 if participated[i] else 0.0)
+        effective_cost *= w_cost
+        u -= effective_cost
+        u += invitation[m]
+        u += incentive[m]
+        if member is not None and member[i] >= 0:
+            u += mobilised[member[i]]
+        if not engaged[i]:
+            u -= FIRST_USE_COST
+        utility[i] = u
 
 
 def _network_pass(
