@@ -514,21 +514,37 @@ def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
         return
     c = model.citizens
     b = model.scenario.behaviour
-    muni = c.municipality
     share = record.adopting_peers
     if share is None:  # called without the month's decisions (a phase on its own)
         share = network.peer_share(model.adjacency, model.degree, c.adopted)
     readiness = cached(model, "readiness", lambda: 2.0 * c.literacy**2)
-    for feature, factor in (("personalisation", 1.25), ("open_services", 1.15)):
-        on = g.at(feature, muni)
-        if np.ndim(on):
-            readiness = readiness * np.where(on, factor, 1.0)
-        elif on:
-            readiness = readiness * factor
-    hazard = b.adoption_imitation * share
-    hazard += b.adoption_innovation
-    hazard = hazard * readiness
-    np.minimum(hazard, 1.0, out=hazard)
-    adopt = model.rng.random(len(c)) < hazard
-    adopt &= g.at("platform", muni)
-    c.adopted |= adopt
+    draw = model.rng.random(len(c))
+    _adopt(
+        c.municipality, share, readiness, draw, g.personalisation, g.open_services, g.platform,
+        np.float32(b.adoption_imitation), np.float32(b.adoption_innovation), c.adopted,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _adopt(
+    municipality, share, readiness, draw, personalisation, open_services, platform,
+    imitation, innovation, adopted,
+):  # fmt: skip
+    """:func:`diffuse_adoption` for each citizen: adopt when the draw is below the hazard.
+
+    ``imitation * share + innovation`` in the shares' single precision, then times the
+    readiness (personalisation 1.25, open services 1.15) in double, capped at 1, as the array
+    updates computed it.
+    """
+    for i in range(len(adopted)):
+        m = municipality[i]
+        ready = readiness[i]
+        if personalisation[m]:
+            ready = ready * 1.25
+        if open_services[m]:
+            ready = ready * 1.15
+        hazard = imitation * share[i]
+        hazard += innovation
+        chance = min(np.float64(hazard) * ready, 1.0)
+        if draw[i] < chance and platform[m]:
+            adopted[i] = True
