@@ -62,7 +62,7 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
     _pull_and_revert(
         c.trust, c.efficacy, c.met, c.trust_ref, c.efficacy0,
         heard if hears else c.met, _weight(model, influence) if hears else c.met, hears,
-        lr * SATISFACTION, b.trust_asymmetry, lr * REVERSION,
+        lr * SATISFACTION, b.trust_asymmetry, lr * REVERSION, EXPECTED_MET,
     )  # fmt: skip
     _rewards(model)
     _revert_and_clip(
@@ -74,17 +74,17 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
 @njit(cache=True, nogil=True)
 def _pull_and_revert(
     trust, efficacy, met, trust_ref, efficacy0, heard, weight, hears,
-    satisfaction, asymmetry, reversion,
+    satisfaction, asymmetry, reversion, expected_met,
 ):  # fmt: skip
     """Trust pulled by needs met and by neighbours, then trust and efficacy revert a step.
 
     Each citizen's sums in the order of the array updates they replace: ``pull = (met -
-    EXPECTED_MET) * satisfaction``, plus ``min(pull, 0) * (asymmetry - 1)`` when falls weigh
+    expected_met) * satisfaction``, plus ``min(pull, 0) * (asymmetry - 1)`` when falls weigh
     more, plus ``(heard - trust) * weight``; then trust and efficacy revert a step towards
     their reference levels: ``trait += (target - trait) * reversion``.
     """
     for i in range(len(trust)):
-        pull = met[i] - EXPECTED_MET
+        pull = met[i] - expected_met
         pull *= satisfaction
         if asymmetry != 1.0:
             pull += min(pull, 0.0) * (asymmetry - 1.0)

@@ -66,14 +66,18 @@ def channel_cost(model: CoProductionModel, platform_up: bool = True) -> np.ndarr
     _channel_cost_of(
         c.municipality, c.literacy, c.adopted, c.member if len(organisations) else None,
         g.offline_channel, g.platform & platform_up, g.personalisation, activity, cost,
+        OFFLINE_COST, DIGITAL_FLOOR, DIGITAL_LITERACY, PERSONALISATION_FACTOR, ASSISTED_COST,
+        ASSISTED_ACTIVITY,
     )  # fmt: skip
     return cost
 
 
 @njit(cache=True, nogil=True)
 def _channel_cost_of(
-    municipality, literacy, adopted, member, offline, digital_up, personalisation, activity, cost
-):
+    municipality, literacy, adopted, member, offline, digital_up, personalisation, activity, cost,
+    offline_cost, digital_floor, digital_literacy, personalisation_factor, assisted_cost,
+    assisted_activity,
+):  # fmt: skip
     """:func:`channel_cost` for each citizen: the least of the open channels' costs.
 
     The offline counter where the municipality keeps one; the platform for adopters while it
@@ -82,14 +86,14 @@ def _channel_cost_of(
     """
     for i in range(len(municipality)):
         m = municipality[i]
-        least = OFFLINE_COST if offline[m] else np.inf
+        least = offline_cost if offline[m] else np.inf
         if digital_up[m] and adopted[i]:
-            digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - literacy[i])
+            digital = digital_floor + digital_literacy * (1.0 - literacy[i])
             if personalisation[m]:
-                digital = digital * PERSONALISATION_FACTOR
+                digital = digital * personalisation_factor
             least = min(least, digital)
         if member is not None and member[i] >= 0 and (offline[m] or digital_up[m]):
-            least = min(least, ASSISTED_COST - ASSISTED_ACTIVITY * activity[member[i]])
+            least = min(least, assisted_cost - assisted_activity * activity[member[i]])
         cost[i] = least
 
 
@@ -148,6 +152,7 @@ def _count_acts(
         reports, delivers, proposes, effort, model.steps,
         c.contributions, c.reports, c.deliveries, c.proposals, c.coproduced, c.cocreated,
         c.last_proposal, c.acts, c.engaged, hours,
+        (REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS),
     )  # fmt: skip
     record.hours = hours
 
@@ -156,16 +161,17 @@ def _count_acts(
 def _count_acts_of(
     reports, delivers, proposes, effort, month,
     contributions, report_count, deliveries, proposals, coproduced, cocreated,
-    last_proposal, acts, engaged, hours,
+    last_proposal, acts, engaged, hours, weights,
 ):  # fmt: skip
     """:func:`_count_acts` for each citizen, each sum in the order NumPy's updates made it."""
+    report_weight, proposal_weight, report_hours, delivery_hours, proposal_hours = weights
     for i in range(len(reports)):
         reported = reports[i]
         delivered = delivers[i]
         proposed = proposes[i]
-        weight = REPORT_WEIGHT * np.float64(reported)
+        weight = report_weight * np.float64(reported)
         weight += effort[i]
-        weight += PROPOSAL_WEIGHT * np.float64(proposed)
+        weight += proposal_weight * np.float64(proposed)
         contributions[i] += weight
         report_count[i] += reported
         deliveries[i] += delivered
@@ -179,9 +185,9 @@ def _count_acts_of(
         acts[i] += proposed
         if coproduced[i] or proposed:
             engaged[i] = True  # a first act clears the first-use barrier
-        given = REPORT_HOURS * np.float64(reported)
-        given += DELIVERY_HOURS * effort[i]
-        given += PROPOSAL_HOURS * np.float64(proposed)
+        given = report_hours * np.float64(reported)
+        given += delivery_hours * effort[i]
+        given += proposal_hours * np.float64(proposed)
         hours[i] = given
 
 
@@ -210,7 +216,8 @@ def _utility(
         MOBILISATION * organisations.activity if len(organisations) else np.zeros(1),
         participated, peers, cost, reachable, g.invitation, g.incentive_utility,
         b.participation_base, b.weight_motivation, b.weight_efficacy, b.weight_trust,
-        b.weight_need, np.float32(b.weight_peers), b.weight_habit, b.weight_cost, utility,
+        b.weight_need, np.float32(b.weight_peers), b.weight_habit, b.weight_cost, FIRST_USE_COST,
+        utility,
     )  # fmt: skip
     return utility
 
@@ -219,7 +226,8 @@ def _utility(
 def _utility_of(
     municipality, motivation, efficacy, trust, met, spare_time, engaged, member, mobilised,
     participated, peers, cost, reachable, invitation, incentive,
-    base, w_motivation, w_efficacy, w_trust, w_need, w_peers, w_habit, w_cost, utility,
+    base, w_motivation, w_efficacy, w_trust, w_need, w_peers, w_habit, w_cost, first_use_cost,
+    utility,
 ):  # fmt: skip
     """:func:`_utility` for each citizen, each term added in the order of the array updates.
 
@@ -244,7 +252,7 @@ def _utility_of(
         if member is not None and member[i] >= 0:
             u += mobilised[member[i]]
         if not engaged[i]:
-            u -= FIRST_USE_COST
+            u -= first_use_cost
         utility[i] = u
 
 
