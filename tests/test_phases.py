@@ -733,3 +733,24 @@ def test_the_compiled_neighbour_sums_are_scipys_product_bit_for_bit(columns):
     wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
     assert wide.indices.dtype == np.int64
     np.testing.assert_array_equal(network.neighbour_sums(wide, *values), expected)
+
+
+def test_poisson_by_inversion_is_the_inverse_of_the_poisson_cdf():
+    """Counts from uniforms are the Poisson quantiles of those uniforms (up to rounding).
+
+    The compiled search adds the probabilities of 1, 2, ... one citizen at a time; SciPy's
+    quantile function is an independent reference. Means from 0 to 30 cover the quiet majority
+    and the most active reporters.
+    """
+    from scipy import stats
+
+    from coprod.model.participation import poisson_by_inversion
+
+    rng = np.random.default_rng(11)
+    u = rng.random(100_000)
+    lam = np.concatenate([rng.exponential(0.3, 50_000), rng.uniform(0.0, 30.0, 50_000)])
+    counts = poisson_by_inversion(u, lam)
+    expected = stats.poisson.ppf(u, lam)
+    assert counts.dtype == np.int32
+    assert np.count_nonzero(counts != expected) <= 10  # a uniform on a CDF step's rounding
+    assert counts[lam == 0].sum() == 0
