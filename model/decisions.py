@@ -28,6 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
@@ -68,51 +69,79 @@ def judge_cases(
     Draws one normal (the estimate's noise) and two uniforms (review, appeal) per case.
     Reviews (automated decisions only, with probability ``governance.human_review``) check the
     decision against the rules and correct it; appeals (where ``governance.appeals``) come only
-    from those denied, with a probability rising with efficacy x literacy.
+    from those denied, with a probability rising with efficacy x literacy. Every decision goes
+    on file, also a citizen's second and third this month, and every estimate reads the file
+    as it stood before the month's decisions. The cases are judged in one compiled pass
+    (:func:`_judge_each`): a month's few hundred cases cost more in per-call overhead of
+    small array operations than in arithmetic.
     """
     c = model.citizens
     g = model.local
     rng = model.rng
-    where = c.municipality[handled]
-    automated = g.automated[where]
-    merit = c.need[handled, domains]
-    estimate = _estimate(model, handled, domains, merit, automated)
-    entitled = merit > ENTITLEMENT
-    granted = estimate > ENTITLEMENT
-    reviewed = automated & (rng.random(len(handled)) < g.human_review[where])
-    appeal_p = APPEAL_BASE + APPEAL_SKILL * c.efficacy[handled] * c.literacy[handled]
-    appealed = g.appeals[where] & ~granted & (rng.random(len(handled)) < appeal_p)
-    # every decision goes on file, also a citizen's second and third this month (a citizen
-    # may have several inputs handled at once; ``c.cases[handled] += 1`` would count one)
-    np.add.at(c.cases, handled, 1)
+    n = len(handled)
+    noise = rng.standard_normal(n)
+    review_draw = rng.random(n)
+    appeal_draw = rng.random(n)
+    any_automated = bool(g.automated.any())
+    if any_automated:
+        prior = cached(model, "need_prior", lambda: c.need.mean(axis=0))
+        algorithm_noise = _algorithm_noise(model)
+    else:
+        prior, algorithm_noise = _NO_PRIOR, 0.0
+    wrong = np.empty(n, dtype=bool)
+    reviewed = np.empty(n, dtype=bool)
+    appealed = np.empty(n, dtype=bool)
+    unlawful = None if record is None else np.zeros(len(model.administrations), dtype=np.int64)
+    _judge_each(
+        handled, domains, c.municipality, c.need, c.ses, c.efficacy, c.literacy, c.adopted,
+        c.cases, g.automated, g.platform_traces, g.human_review, g.appeals, _human_noise(model),
+        prior, algorithm_noise, float(model.scenario.administration.professional_bias),
+        noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful,
+    )  # fmt: skip
     if record is not None:
-        unlawful = granted & ~entitled & ~reviewed
-        counts = np.bincount(where[unlawful], minlength=len(model.administrations))
         previous = record.unlawful_grants
-        record.unlawful_grants = counts if previous is None else previous + counts
-    return entitled & ~granted, reviewed, appealed
+        record.unlawful_grants = unlawful if previous is None else previous + unlawful
+    return wrong, reviewed, appealed
 
 
-def _estimate(
-    model: CoProductionModel,
-    handled: np.ndarray,
-    domains: np.ndarray,
-    merit: np.ndarray,
-    automated: np.ndarray,
-) -> np.ndarray:
-    """Each decision-maker's estimate of merit: shrunk data plus noise, or biased assessment."""
-    c = model.citizens
-    g = model.local
-    where = c.municipality[handled]
-    noise = model.rng.standard_normal(len(handled))
-    sd_human = _human_noise(model)[where]
-    human = merit + model.scenario.administration.professional_bias * (c.ses[handled] - 0.5)
-    if not g.automated.any():
-        return human + sd_human * noise
-    w = data_weight(model, handled)
-    prior = cached(model, "need_prior", lambda: c.need.mean(axis=0))[domains]
-    algorithm = w * merit + (1.0 - w) * prior + _algorithm_noise(model) * noise
-    return np.where(automated, algorithm, human + sd_human * noise)
+#: The prior passed to :func:`_judge_each` where no municipality decides by algorithm.
+_NO_PRIOR = np.zeros(0)
+
+
+@njit(cache=True, nogil=True)
+def _judge_each(
+    handled, domains, municipality, need, ses, efficacy, literacy, adopted, cases, automated,
+    platform_traces, human_review, appeals, sd_human, prior, algorithm_noise, bias,
+    noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful,
+):  # fmt: skip
+    """:func:`judge_cases` for each case: estimate, decision, review, appeal, file.
+
+    The algorithm's estimate weighs the citizen's data against the prior (:func:`data_weight`)
+    and adds its model error; a professional's adds the status bias and the role's noise.
+    Wrongful grants no review caught are counted per municipality in ``unlawful`` (if given).
+    The cases go on file only after all are estimated.
+    """
+    for i in range(len(handled)):
+        row = handled[i]
+        m = municipality[row]
+        merit = need[row, domains[i]]
+        if automated[m]:
+            traced = 1.0 if adopted[row] and platform_traces[m] else 0.0
+            points = DATA_RECORDS + DATA_TRACES * traced + cases[row]
+            w = points / (points + DATA_PRIOR)
+            estimate = w * merit + (1.0 - w) * prior[domains[i]] + algorithm_noise * noise[i]
+        else:
+            estimate = merit + bias * (ses[row] - 0.5) + sd_human[m] * noise[i]
+        entitled = merit > ENTITLEMENT
+        granted = estimate > ENTITLEMENT
+        reviewed[i] = automated[m] and review_draw[i] < human_review[m]
+        appeal_p = APPEAL_BASE + APPEAL_SKILL * efficacy[row] * literacy[row]
+        appealed[i] = appeals[m] and not granted and appeal_draw[i] < appeal_p
+        wrong[i] = entitled and not granted
+        if unlawful is not None and granted and not entitled and not reviewed[i]:
+            unlawful[m] += 1
+    for i in range(len(handled)):
+        cases[handled[i]] += 1
 
 
 def data_weight(model: CoProductionModel, rows: np.ndarray) -> np.ndarray:
