@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from coprod.model.arrays import unique_rows
 from coprod.model.decisions import ENTITLEMENT, judge_cases
 from coprod.model.input_queue import PROPOSAL
 
@@ -67,10 +67,39 @@ def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.nda
     The staff planned at the last budget round (the ceiling before the first), within the
     ceiling; a budget cut cuts it at once, in proportion.
     """
-    ceiling = staff_ceiling(model)
-    planned = model.administrations.staff
-    staff = np.where(np.isnan(planned), ceiling, np.minimum(planned, ceiling))
-    return staff * budget_multiplier
+    staff = np.empty(len(model.administrations))
+    _staff_of(model, float(budget_multiplier), None, staff)
+    return staff
+
+
+def _staff_of(
+    model: CoProductionModel,
+    budget_multiplier: float,
+    outreach: np.ndarray | None,
+    staff: np.ndarray,
+) -> None:
+    """:func:`staff_capacity` into ``staff``, times ``1 - outreach`` where that is given."""
+    adm = model.administrations
+    per_capita = float(model.scenario.administration.staff_per_capita)
+    _staff_each(
+        model.local.capacity, per_capita, adm.population, adm.staff, budget_multiplier,
+        outreach, staff,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _staff_each(capacity, per_capita, population, planned, budget_multiplier, outreach, staff):
+    """Each administration's staff: the plan within the ceiling, the budget cut, the outreach."""
+    for m in range(len(capacity)):
+        ceiling = capacity[m] * per_capita * population[m]
+        if np.isnan(planned[m]):
+            employed = ceiling
+        else:
+            employed = planned[m] if planned[m] < ceiling else ceiling
+        employed = employed * budget_multiplier
+        if outreach is not None:
+            employed = employed * (1.0 - outreach[m])
+        staff[m] = employed
 
 
 def input_staff_time(model: CoProductionModel, kind: np.ndarray, muni: np.ndarray) -> np.ndarray:
@@ -80,9 +109,33 @@ def input_staff_time(model: CoProductionModel, kind: np.ndarray, muni: np.ndarra
     ``governance.human_review x REVIEW_COST``: reviews cost staff time.
     """
     g = model.local
-    per_unit = 1.0 / g.speed + g.automated * g.human_review * REVIEW_COST
-    time = np.where(kind == PROPOSAL, PROPOSAL_STAFF_TIME, REPORT_STAFF_TIME)
-    return time * per_unit[muni]
+    cost = np.empty(len(kind))
+    _staff_time_each(kind, muni, g.speed, g.automated, g.human_review, cost, None, 0, None, None)
+    return cost
+
+
+@njit(cache=True, nogil=True)
+def _staff_time_each(
+    kind, municipality, speed, automated, human_review, cost, since, month, arrivals, backlog
+):
+    """:func:`input_staff_time` into ``cost``; where ``since`` is given, also the workload.
+
+    The staff time of inputs submitted in ``month`` is added per municipality to
+    ``arrivals``, that of the older ones to ``backlog`` (in queue order, as ``np.bincount``).
+    """
+    per_unit = np.empty(len(speed))
+    for m in range(len(speed)):
+        reviews = 1.0 if automated[m] else 0.0
+        per_unit[m] = 1.0 / speed[m] + reviews * human_review[m] * REVIEW_COST
+    for i in range(len(kind)):
+        m = municipality[i]
+        time = PROPOSAL_STAFF_TIME if kind[i] == PROPOSAL else REPORT_STAFF_TIME
+        cost[i] = time * per_unit[m]
+        if since is not None:
+            if since[i] == month:
+                arrivals[m] += cost[i]
+            else:
+                backlog[m] += cost[i]
 
 
 def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarray) -> None:
@@ -115,44 +168,78 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     accepted, rejected, wronged, corrected late or ignored go into ``record`` for the feedback
     phase (each citizen row once, however many of their inputs had that outcome), the need
     reports made visible for allocation, and inputs handled in time for the measures.
+
+    The queue holds a few hundred inputs at small populations, where a dozen small array
+    operations per outcome would cost more in per-call overhead than in work; the bookkeeping
+    is done in compiled passes around the random draws and the queue's sort instead, into
+    arrays allocated here (a compiled function returning arrays costs more than filling them).
     """
     q = model.queue
-    settings = model.scenario.administration
-    n_muni = len(model.administrations)
-    cost = input_staff_time(model, q.kind, q.municipality)
-    new = q.since == model.steps
-    arrivals = np.bincount(q.municipality, weights=np.where(new, cost, 0.0), minlength=n_muni)
-    backlog = np.bincount(q.municipality, weights=np.where(new, 0.0, cost), minlength=n_muni)
+    g = model.local
+    c = model.citizens
+    h = model.hoods
+    adm = model.administrations
+    n_muni = len(adm)
+    cost = np.empty(len(q))
+    arrivals = np.zeros(n_muni)
+    backlog = np.zeros(n_muni)
+    _staff_time_each(
+        q.kind, q.municipality, g.speed, g.automated, g.human_review, cost, q.since,
+        model.steps, arrivals, backlog,
+    )  # fmt: skip
     plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)
     handled, expired = _queue(model, capacity, cost)
     owners = q.owner[handled]
-    domains = q.domain[handled]
-    age = model.steps - q.since[handled]
-    wrong, reviewed, appealed = judge_cases(model, owners, domains, record=record)
-    uncorrected = wrong & ~reviewed & ~appealed
-    sound = ~uncorrected
+    wrong, reviewed, appealed = judge_cases(model, owners, q.domain[handled], record=record)
 
-    is_proposal = q.kind[handled] == PROPOSAL
-    reports = handled[~is_proposal & sound]
-    proposals = handled[is_proposal & sound]
-    accepted_mask = _accept(model, q.owner[proposals])
-    accepted = proposals[accepted_mask]
+    n = len(handled)
+    uncorrected = np.empty(n, dtype=bool)
+    reports = np.empty(n, dtype=np.int64)
+    proposals = np.empty(n, dtype=np.int64)
+    n_reports, n_proposals = _sort_decided(
+        handled, q.kind, wrong, reviewed, appealed, uncorrected, reports, proposals
+    )
+    reports = reports[:n_reports]
+    proposals = proposals[:n_proposals]
+    accept_draw = model.rng.random(n_proposals)
+    reported_need = np.zeros(h.data.shape)
+    accepted = np.empty(n_proposals, dtype=np.int64)
+    rejected = np.empty(n_proposals, dtype=np.int64)
+    n_accepted = _settle(
+        reports, proposals, accept_draw, q.owner, q.domain, c.member, c.municipality, c.hood,
+        c.need, g.acceptance, h.population, h.quality, reported_need, accepted, rejected,
+    )  # fmt: skip
+    accepted = accepted[:n_accepted]
+    rejected = rejected[: n_proposals - n_accepted]
+    record.reported_need = reported_need
 
-    record.reported_need = _reported_need(model, reports)
-    _implement(model, accepted)
+    acted = np.empty(n_reports, dtype=np.int64)
+    accepted_by = np.empty(n_accepted, dtype=np.int64)
+    rejected_by = np.empty(n_proposals - n_accepted, dtype=np.int64)
+    wronged = np.empty(n, dtype=np.int64)
+    corrected_late = np.empty(n, dtype=np.int64)
+    ignored = np.empty(len(expired), dtype=np.int64)
+    counts = _outcome_owners(
+        q.owner, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
+        uncorrected, acted, accepted_by, rejected_by, wronged, corrected_late, ignored,
+    )  # fmt: skip
+    record.acted = acted[: counts[0]]
+    record.accepted = accepted_by[: counts[1]]
+    record.rejected = rejected_by[: counts[2]]
+    record.wronged = wronged[: counts[3]]
+    record.corrected_late = corrected_late[: counts[4]]
+    record.ignored = ignored[: counts[5]]
 
-    record.acted = unique_rows(q.owner[reports])
-    record.accepted = unique_rows(q.owner[accepted])
-    record.rejected = unique_rows(q.owner[proposals[~accepted_mask]])
-    record.wronged = unique_rows(owners[uncorrected])
-    record.corrected_late = unique_rows(owners[wrong & appealed & ~reviewed])
-    record.ignored = unique_rows(q.owner[expired])
-    record.handled_in_time = np.bincount(
-        q.municipality[handled][age <= settings.target_delay], minlength=n_muni
-    ).astype(float)
-    _count_outcomes(model, handled, expired, uncorrected, accepted, record)
-    _close(model, handled, expired)
+    record.handled_in_time = np.empty(n_muni)
+    keep = np.ones(len(q), dtype=bool)
+    _tally(
+        handled, expired, uncorrected, accepted, q.municipality, q.since, model.steps,
+        model.scenario.administration.target_delay, adm.handled, adm.expired,
+        adm.responsiveness, adm.errors, adm.decisions, adm.implemented, adm.backlog,
+        record.handled_in_time, keep,
+    )  # fmt: skip
+    q.keep(keep)
 
 
 def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
@@ -160,9 +247,9 @@ def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
 
     Inclusion outreach takes its share of the staff.
     """
-    staff = staff_capacity(model, budget_multiplier) * (1.0 - model.local.inclusion_outreach)
-    model.administrations.capacity[:] = staff
-    return staff
+    staff = model.administrations.capacity
+    _staff_of(model, float(budget_multiplier), model.local.inclusion_outreach, staff)
+    return staff.copy()
 
 
 def _queue(
@@ -177,89 +264,219 @@ def _queue(
     small administrations' throughput unbiased); of the rest, those too old expire.
     """
     q = model.queue
-    n_muni = len(model.administrations)
-    slack = model.rng.random(n_muni)
-    priority = q.since + TRIAGE * model.rng.random(len(q))
-    routine = model.citizens.need[q.owner, q.domain] <= URGENT_NEED
+    slack = model.rng.random(len(model.administrations))
+    triage = model.rng.random(len(q))
+    priority = np.empty(len(q))
+    routine = np.empty(len(q), dtype=bool)
+    _triage_each(q.since, q.owner, q.domain, model.citizens.need, triage, priority, routine)
     order = np.lexsort((priority, routine, q.municipality))
-    muni = q.municipality[order]
-    spent = np.cumsum(cost[order])
-    first = np.searchsorted(muni, np.arange(n_muni))
-    before = np.concatenate([[0.0], spent])[first]  # staff time of earlier municipalities
-    take = spent - before[muni] <= capacity[muni] + slack[muni]
-    handled = order[take]
-    waiting = order[~take]
     expiry = model.scenario.administration.expiry
-    expired = waiting[model.steps - q.since[waiting] >= expiry]
-    return handled, expired
+    handled = np.empty(len(q), dtype=np.int64)
+    expired = np.empty(len(q), dtype=np.int64)
+    n_handled, n_expired = _take_in_order(
+        order, q.municipality, q.since, cost, capacity, slack, model.steps, expiry, handled,
+        expired,
+    )  # fmt: skip
+    return handled[:n_handled], expired[:n_expired]
 
 
-def _accept(model: CoProductionModel, proposers: np.ndarray) -> np.ndarray:
-    """Which soundly handled proposals are accepted (bundled ones more often)."""
-    c = model.citizens
-    bundled = c.member[proposers] >= 0
-    acceptance = model.local.acceptance[c.municipality[proposers]]
-    accept_p = acceptance * np.where(bundled, BUNDLING_BONUS, 1.0)
-    return model.rng.random(len(proposers)) < accept_p
+@njit(cache=True, nogil=True)
+def _triage_each(since, owner, domain, need, triage, priority, routine):
+    """Each input's sort keys: its month plus the triage draw, and whether it is routine."""
+    for i in range(len(since)):
+        priority[i] = since[i] + TRIAGE * triage[i]
+        routine[i] = need[owner[i], domain[i]] <= URGENT_NEED
 
 
-def _count_outcomes(
-    model: CoProductionModel,
-    handled: np.ndarray,
-    expired: np.ndarray,
-    uncorrected: np.ndarray,
-    accepted: np.ndarray,
-    record: StepRecord,
-) -> None:
+@njit(cache=True, nogil=True)
+def _take_in_order(
+    order, municipality, since, cost, capacity, slack, month, expiry, handled, expired
+):
+    """Walk the sorted queue: each administration takes inputs while its staff time lasts.
+
+    The staff time spent is a running sum over the whole sorted queue (as ``np.cumsum``);
+    each administration's share is that sum less what was spent before its first input.
+    Fills ``handled`` and ``expired`` (queue rows, in the sorted order) from the front and
+    returns how many of each.
+    """
+    n_handled = n_expired = 0
+    spent = before = 0.0
+    for i in range(len(order)):
+        row = order[i]
+        m = municipality[row]
+        if i == 0 or m != municipality[order[i - 1]]:
+            before = spent
+        spent += cost[row]
+        if spent - before <= capacity[m] + slack[m]:
+            handled[n_handled] = row
+            n_handled += 1
+        elif month - since[row] >= expiry:
+            expired[n_expired] = row
+            n_expired += 1
+    return n_handled, n_expired
+
+
+@njit(cache=True, nogil=True)
+def _sort_decided(handled, kind, wrong, reviewed, appealed, uncorrected, reports, proposals):
+    """Which decisions stand wrong (``uncorrected``), and the soundly decided inputs.
+
+    A wrong decision stands unless a review or an appeal corrected it. Fills ``reports`` and
+    ``proposals`` (queue rows) from the front and returns how many of each.
+    """
+    n_reports = n_proposals = 0
+    for i in range(len(handled)):
+        uncorrected[i] = wrong[i] and not reviewed[i] and not appealed[i]
+        if uncorrected[i]:
+            continue
+        if kind[handled[i]] == PROPOSAL:
+            proposals[n_proposals] = handled[i]
+            n_proposals += 1
+        else:
+            reports[n_reports] = handled[i]
+            n_reports += 1
+    return n_reports, n_proposals
+
+
+@njit(cache=True, nogil=True)
+def _settle(
+    reports, proposals, accept_draw, owner, domain, member, municipality, hood, need,
+    acceptance, population, quality, reported_need, accepted, rejected,
+):  # fmt: skip
+    """Accept proposals, make reported need visible, implement what was accepted.
+
+    A soundly handled proposal is accepted with its municipality's ``acceptance``, times
+    ``BUNDLING_BONUS`` where a community organisation bundled it (its owner is a member).
+    Each acted-upon report shows its owner's need in its cell (``REPORT_VISIBILITY`` months
+    of it) in ``reported_need``. Service quality depreciates towards 1, each accepted proposal
+    adds ``QUALITY_GAIN`` over its neighbourhood's population, within ``QUALITY_MAX``.
+    Fills ``accepted`` and ``rejected`` (queue rows) from the front; returns how many were
+    accepted.
+    """
+    n_accepted = n_rejected = 0
+    for i in range(len(proposals)):
+        proposer = owner[proposals[i]]
+        bonus = BUNDLING_BONUS if member[proposer] >= 0 else 1.0
+        if accept_draw[i] < acceptance[municipality[proposer]] * bonus:
+            accepted[n_accepted] = proposals[i]
+            n_accepted += 1
+        else:
+            rejected[n_rejected] = proposals[i]
+            n_rejected += 1
+    for row in reports:
+        reporter = owner[row]
+        d = domain[row]
+        reported_need[hood[reporter], d] += need[reporter, d] * REPORT_VISIBILITY
+    for j in range(quality.shape[0]):
+        for d in range(quality.shape[1]):
+            quality[j, d] -= QUALITY_DEPRECIATION * (quality[j, d] - 1.0)
+    for i in range(n_accepted):
+        proposer = owner[accepted[i]]
+        j = hood[proposer]
+        quality[j, domain[accepted[i]]] += QUALITY_GAIN / max(population[j], 1)
+    for j in range(quality.shape[0]):
+        for d in range(quality.shape[1]):
+            if quality[j, d] > QUALITY_MAX:
+                quality[j, d] = QUALITY_MAX
+    return n_accepted
+
+
+@njit(cache=True, nogil=True)
+def _distinct(values, n):
+    """Sort the first ``n`` of ``values`` and move each distinct one to the front, once.
+
+    Returns how many are distinct: the front of ``values`` is then :func:`unique_rows` of
+    the first ``n``.
+    """
+    values[:n].sort()
+    distinct = 0
+    for i in range(n):
+        if i == 0 or values[i] != values[distinct - 1]:
+            values[distinct] = values[i]
+            distinct += 1
+    return distinct
+
+
+@njit(cache=True, nogil=True)
+def _owners_of(owner, rows, out):
+    """The distinct citizens behind the queue ``rows``, at the front of ``out``; how many."""
+    for i in range(len(rows)):
+        out[i] = owner[rows[i]]
+    return _distinct(out, len(rows))
+
+
+@njit(cache=True, nogil=True)
+def _outcome_owners(
+    owner, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
+    uncorrected, acted, accepted_by, rejected_by, wronged, corrected_late, ignored,
+):  # fmt: skip
+    """The citizens acted upon, accepted, rejected, wronged, corrected late and ignored.
+
+    Each citizen row once, in ascending order, at the front of its array; returns how many
+    each. ``owners`` are the citizens behind the handled inputs, in the order of the
+    per-decision flags.
+    """
+    n_wronged = n_late = 0
+    for i in range(len(owners)):
+        if uncorrected[i]:
+            wronged[n_wronged] = owners[i]
+            n_wronged += 1
+        if wrong[i] and appealed[i] and not reviewed[i]:
+            corrected_late[n_late] = owners[i]
+            n_late += 1
+    return (
+        _owners_of(owner, reports, acted),
+        _owners_of(owner, accepted, accepted_by),
+        _owners_of(owner, rejected, rejected_by),
+        _distinct(wronged, n_wronged),
+        _distinct(corrected_late, n_late),
+        _owners_of(owner, expired, ignored),
+    )
+
+
+@njit(cache=True, nogil=True)
+def _tally(
+    handled, expired, uncorrected, accepted, municipality, since, month, target_delay,
+    n_handled, n_expired, responsiveness, errors, decisions, implemented, backlog,
+    handled_in_time, keep,
+):  # fmt: skip
     """Each administration's counts of the month (inputs, not citizens), and responsiveness.
 
-    A month in which an administration resolved nothing keeps its last responsiveness.
+    Inputs handled within ``target_delay`` months count in ``handled_in_time``; a month in
+    which an administration resolved nothing keeps its last responsiveness. Handled and
+    expired inputs are cleared from ``keep``; what is left is the ``backlog``.
     """
-    muni = model.queue.municipality
-    adm = model.administrations
-    n_muni = len(adm)
-    adm.handled[:] = np.bincount(muni[handled], minlength=n_muni)
-    adm.expired[:] = np.bincount(muni[expired], minlength=n_muni)
-    resolved = adm.handled + adm.expired
-    timely = np.divide(record.handled_in_time, resolved, out=np.zeros(n_muni), where=resolved > 0)
-    adm.responsiveness[:] = np.where(resolved > 0, timely, adm.responsiveness)
-    adm.errors[:] = np.bincount(muni[handled[uncorrected]], minlength=n_muni)
-    adm.decisions[:] = adm.handled
-    adm.implemented += np.bincount(muni[accepted], minlength=n_muni)
-
-
-def _close(model: CoProductionModel, handled: np.ndarray, expired: np.ndarray) -> None:
-    """Handled and expired inputs leave the queue; what is left is the backlog."""
-    q = model.queue
-    keep = np.ones(len(q), dtype=bool)
-    keep[handled] = False
-    keep[expired] = False
-    q.keep(keep)
-    model.administrations.backlog[:] = np.bincount(
-        q.municipality, minlength=len(model.administrations)
-    )
-
-
-def _reported_need(model: CoProductionModel, reports: np.ndarray) -> np.ndarray:
-    """``(hoods, domains)`` need made visible: each acted-upon report shows its owner's need."""
-    c = model.citizens
-    q = model.queue
-    owners = q.owner[reports]
-    domains = q.domain[reports]
-    cells = c.hood[owners].astype(np.int64) * model.n_domains + domains
-    need = c.need[owners, domains] * REPORT_VISIBILITY
-    return np.bincount(cells, weights=need, minlength=model.hoods.data.size).reshape(
-        model.hoods.data.shape
-    )
-
-
-def _implement(model: CoProductionModel, accepted: np.ndarray) -> None:
-    """Each implemented proposal raises the productivity of its service in its neighbourhood."""
-    c = model.citizens
-    h = model.hoods
-    q = h.quality
-    owners = model.queue.owner[accepted]
-    q -= QUALITY_DEPRECIATION * (q - 1.0)
-    gain = QUALITY_GAIN / np.maximum(h.population[c.hood[owners]], 1)
-    np.add.at(q, (c.hood[owners], model.queue.domain[accepted]), gain)
-    np.minimum(q, QUALITY_MAX, out=q)
+    n_muni = len(n_handled)
+    handled_count = np.zeros(n_muni, dtype=np.int64)
+    error_count = np.zeros(n_muni, dtype=np.int64)
+    expired_count = np.zeros(n_muni, dtype=np.int64)
+    implemented_count = np.zeros(n_muni, dtype=np.int64)
+    in_time = np.zeros(n_muni, dtype=np.int64)
+    waiting = np.zeros(n_muni, dtype=np.int64)
+    for i in range(len(handled)):
+        row = handled[i]
+        m = municipality[row]
+        handled_count[m] += 1
+        if month - since[row] <= target_delay:
+            in_time[m] += 1
+        if uncorrected[i]:
+            error_count[m] += 1
+        keep[row] = False
+    for row in expired:
+        expired_count[municipality[row]] += 1
+        keep[row] = False
+    for row in accepted:
+        implemented_count[municipality[row]] += 1
+    for row in range(len(keep)):
+        if keep[row]:
+            waiting[municipality[row]] += 1
+    for m in range(n_muni):
+        handled_in_time[m] = in_time[m]
+        n_handled[m] = handled_count[m]
+        n_expired[m] = expired_count[m]
+        resolved = n_handled[m] + n_expired[m]
+        if resolved > 0:
+            responsiveness[m] = handled_in_time[m] / resolved
+        errors[m] = error_count[m]
+        decisions[m] = n_handled[m]
+        implemented[m] += implemented_count[m]
+        backlog[m] = waiting[m]
