@@ -82,8 +82,7 @@ def judge_cases(
     noise = rng.standard_normal(n)
     review_draw = rng.random(n)
     appeal_draw = rng.random(n)
-    any_automated = bool(g.automated.any())
-    if any_automated:
+    if np.count_nonzero(g.automated):
         prior = cached(model, "need_prior", lambda: c.need.mean(axis=0))
         algorithm_noise = _algorithm_noise(model)
     else:
