@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from coprod.model.arrays import cached
 from coprod.model.decisions import APPEAL_BASE, APPEAL_SKILL
@@ -48,14 +49,47 @@ def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
     """
     adm = model.administrations
     g = model.local
-    staff_cost = STAFF_COST * staff_capacity(model, budget_multiplier)
-    staff_cost = staff_cost + g.automated * AUTOMATED_DECISION_COST * adm.handled
-    cost = staff_cost + (g.assessment_cost + g.platform_cost) * adm.budget
-    if g.incentive_cost.any():
-        c = model.citizens
-        paid = np.bincount(c.municipality[c.participated], minlength=len(adm))
-        cost = cost + g.incentive_cost * paid
-    return np.minimum(cost, adm.budget)
+    c = model.citizens
+    cost = np.empty(len(adm))
+    _overhead_of(
+        staff_capacity(model, budget_multiplier), g.automated, adm.handled,
+        g.assessment_cost, g.platform_cost, adm.budget, g.incentive_cost,
+        c.participated if g.incentive_cost.any() else None, c.municipality, cost,
+    )  # fmt: skip
+    return cost
+
+
+@njit(cache=True, nogil=True)
+def _overhead_of(
+    staff, automated, handled, assessment_cost, platform_cost, budget, incentive_cost,
+    participated, municipality, cost,
+):  # fmt: skip
+    """:func:`overhead` for each municipality, in the order of the array updates it replaces.
+
+    Staff, automated decisions, assessment and platform, and (when ``participated`` is given)
+    an incentive for each citizen who took part last month; at most the budget.
+    """
+    paid = np.zeros(len(cost), dtype=np.int64)
+    if participated is not None:
+        for i in range(len(participated)):
+            if participated[i]:
+                paid[municipality[i]] += 1
+    for m in range(len(cost)):
+        staff_cost = STAFF_COST * staff[m]
+        algorithm = 1.0 if automated[m] else 0.0
+        staff_cost = staff_cost + algorithm * AUTOMATED_DECISION_COST * handled[m]
+        spent = staff_cost + (assessment_cost[m] + platform_cost[m]) * budget[m]
+        if participated is not None:
+            spent = spent + incentive_cost[m] * paid[m]
+        cost[m] = _minimum(spent, budget[m])
+
+
+@njit(cache=True, nogil=True)
+def _minimum(a, b):
+    """``np.minimum`` of two floats: the smaller, NaN if either is NaN."""
+    if a != a or a <= b:
+        return a
+    return b
 
 
 def update_visible_need(model: CoProductionModel, record: StepRecord) -> None:
@@ -64,22 +98,42 @@ def update_visible_need(model: CoProductionModel, record: StepRecord) -> None:
     Reports and outreach come from ``record``; platform traces count only while the platform
     is up. The record of need (``hoods.data``) persists, fading by ``DATA_MEMORY`` a month.
     """
-    h = model.hoods
-    visible = record.reported_need
     c = model.citizens
-    traced = model.local.platform_traces[c.municipality] & c.adopted
-    if record.platform_up and traced.any():
-        users = np.flatnonzero(traced)
-        cells = c.hood[users].astype(np.int64)[:, None] * model.n_domains + np.arange(
-            model.n_domains
-        )
-        visible = visible + np.bincount(
-            cells.ravel(), weights=c.need[users].ravel(), minlength=h.data.size
-        ).reshape(h.data.shape)
-    if record.outreach_need is not None:
-        visible = visible + record.outreach_need
-    h.data *= DATA_MEMORY
-    h.data += (1.0 - DATA_MEMORY) * visible
+    traces = model.local.platform_traces
+    _fold_visible_need(
+        model.hoods.data, record.reported_need, record.outreach_need,
+        traces if record.platform_up else None, c.municipality, c.adopted, c.hood, c.need,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _fold_visible_need(
+    data, reported, outreach, platform_traces, municipality, adopted, hood, need
+):
+    """:func:`update_visible_need` in one pass over the citizens and one over the cells.
+
+    The traces of adopters in municipalities whose platform leaves them (``platform_traces``;
+    None while the platform is down) are summed per cell in citizen order, as ``np.bincount``
+    sums them; they are added to the reports only when someone left a trace.
+    """
+    n_domains = data.shape[1]
+    traced = np.zeros(data.shape)
+    any_traced = False
+    if platform_traces is not None:
+        for i in range(len(municipality)):
+            if platform_traces[municipality[i]] and adopted[i]:
+                any_traced = True
+                for d in range(n_domains):
+                    traced[hood[i], d] += need[i, d]
+    for h in range(data.shape[0]):
+        for d in range(n_domains):
+            visible = reported[h, d]
+            if any_traced:
+                visible = visible + traced[h, d]
+            if outreach is not None:
+                visible = visible + outreach[h, d]
+            data[h, d] *= DATA_MEMORY
+            data[h, d] += (1.0 - DATA_MEMORY) * visible
 
 
 def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
@@ -88,113 +142,174 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
     Reads the month's budget and need multipliers and platform status, the need made visible
     and the partners' sponsoring from ``record``; sets each cell's resources and each
     administration's budget, spending, capture, errors and decisions.
+
+    The draws are made here, in the order the allocation uses them (assessment noise, then
+    for an algorithm reviews and appeals); the arithmetic over the cells is one compiled pass
+    (:func:`_allocate_cells`), which with a few dozen cells costs less than the NumPy calls
+    it replaces.
     """
     adm = model.administrations
     h = model.hoods
     g = model.local
+    c = model.citizens
+    rng = model.rng
     adm.budget[:] = BUDGET_PER_CAPITA * g.budget * record.budget_multiplier * adm.population
     adm.overhead[:] = overhead(model, record.budget_multiplier)
-    frontline = adm.budget - adm.overhead
-
     update_visible_need(model, record)
-    cell_muni = np.repeat(h.municipality, model.n_domains).reshape(h.data.shape)
-    weight, assessed = _need_weight(model, record.need_multiplier, cell_muni)
-    weight, errors = _automated_errors(model, weight, assessed, cell_muni)
 
-    captured_share = capture_share(model, record)
-    shares = weight / _by_muni_sum(weight, cell_muni, len(adm))[cell_muni]
-    public = (1.0 - captured_share)[cell_muni] * frontline[cell_muni] * shares
-    partner_cells = record.sponsored
-    captured = captured_share * frontline
-    if captured.sum() > 0:
-        b = model.businesses
-        lobby_cells = b.hood[record.lobbying].astype(np.int64) * model.n_domains
-        pulls = (
-            np.bincount(lobby_cells + b.domain[record.lobbying], minlength=weight.size)
-            .reshape(weight.shape)
-            .astype(float)
-        )
-        pull_total = _by_muni_sum(pulls, cell_muni, len(adm))
-        to_partners = np.where(
-            pull_total[cell_muni] > 0, pulls / np.maximum(pull_total, 1)[cell_muni], shares
-        )
-        public = public + captured[cell_muni] * to_partners
-    else:
-        captured = np.zeros(len(adm))
-    h.resources[:] = public + partner_cells
-    adm.captured[:] = captured
-    adm.spending[:] = adm.overhead + frontline
-    adm.errors += errors
-    if record.unlawful_grants is not None:
-        adm.errors += record.unlawful_grants
-    adm.decisions += weight.size / len(adm)
+    cell_need = cached(model, "cell_need", lambda: model.cell_sum(c.need))
+    noise = rng.standard_normal(cell_need.shape)
+    noise *= ASSESSMENT_NOISE
+    np.exp(noise, out=noise)
+    review_draw = appeal_draw = skill = None
+    if g.automated.any():
+        review_draw = rng.random(cell_need.shape)
+        skill = model.cell_mean_by_hood(c.efficacy * c.literacy)
+        appeal_draw = rng.random(cell_need.shape)
+    b = model.businesses
+    lobbying = record.lobbying if record.lobbying is not None else np.zeros(0, dtype=np.intp)
+    _allocate_cells(
+        h.municipality, cell_need, record.need_multiplier, noise, h.data, g.data_weight,
+        g.automated, review_draw, appeal_draw, g.human_review, g.appeals, skill,
+        capture_share(model, record), adm.budget, adm.overhead, lobbying, b.hood, b.domain,
+        record.sponsored, record.unlawful_grants, h.data.size / len(adm),
+        h.resources, adm.captured, adm.spending, adm.errors, adm.decisions,
+    )  # fmt: skip
 
 
-def _need_weight(
-    model: CoProductionModel, need_multiplier: float, cell_muni: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True, nogil=True)
+def _allocate_cells(
+    hood_muni, cell_need, need_multiplier, noise, data, data_weight,
+    automated, review_draw, appeal_draw, human_review, appeals, skill,
+    captured_share, budget, overhead, lobbying, business_hood, business_domain,
+    sponsored, unlawful_grants, decisions_per_muni,
+    resources, captured, spending, errors, decisions,
+):  # fmt: skip
+    """:func:`allocate_resources` over the cells, in the order of the array updates it replaces.
+
+    Weights by the ICT role (:func:`_need_weight`), corrected where an algorithm allocated
+    unlawfully (:func:`_automated_errors`; only with ``review_draw``), shared out per
+    municipality; the captured part goes to the lobbyists' cells, or by share where no
+    lobbyist has a cell there. Sums per municipality run over the cells in order, as
+    ``np.bincount`` adds them.
+    """
+    n_muni = len(budget)
+    weight, assessed = _need_weight(
+        hood_muni, n_muni, cell_need, need_multiplier, noise, data, data_weight
+    )
+    new_errors = np.zeros(n_muni)
+    if review_draw is not None:
+        _automated_errors(
+            hood_muni, n_muni, weight, assessed, automated, review_draw, appeal_draw,
+            human_review, appeals, skill, new_errors,
+        )  # fmt: skip
+    weight_total = _by_muni_sum(weight, hood_muni, n_muni)
+    captured_total = 0.0
+    for m in range(n_muni):
+        captured[m] = captured_share[m] * (budget[m] - overhead[m])
+        captured_total += captured[m]
+    pulls = np.zeros(weight.shape)
+    pull_total = np.zeros(n_muni)
+    if captured_total > 0:
+        for i in lobbying:
+            pulls[business_hood[i], business_domain[i]] += 1.0
+        pull_total = _by_muni_sum(pulls, hood_muni, n_muni)
+    n_domains = weight.shape[1]
+    for h in range(weight.shape[0]):
+        m = hood_muni[h]
+        frontline = budget[m] - overhead[m]
+        for d in range(n_domains):
+            share = weight[h, d] / weight_total[m]
+            public = (1.0 - captured_share[m]) * frontline * share
+            if captured_total > 0:
+                if pull_total[m] > 0:
+                    to_partners = pulls[h, d] / max(pull_total[m], 1.0)
+                else:
+                    to_partners = share
+                public = public + captured[m] * to_partners
+            resources[h, d] = public + sponsored[h, d]
+    for m in range(n_muni):
+        if not captured_total > 0:
+            captured[m] = 0.0
+        spending[m] = overhead[m] + (budget[m] - overhead[m])
+        errors[m] += new_errors[m]
+        if unlawful_grants is not None:
+            errors[m] += unlawful_grants[m]
+        decisions[m] += decisions_per_muni
+
+
+@njit(cache=True, nogil=True)
+def _need_weight(hood_muni, n_muni, cell_need, need_multiplier, noise, data, data_weight):
     """Each cell's claim on front-line resources as the ICT role weighs it, and assessed need.
 
     Noisy professional assessment of true need, mixed with the visible-need record by the
-    role's data weight.
+    role's data weight; the record is rescaled to assessed need's total per municipality,
+    uniform where the record is empty.
     """
-    c = model.citizens
-    g = model.local
-    true_need = cached(model, "cell_need", lambda: model.cell_sum(c.need)) * need_multiplier
-    assessed = true_need * np.exp(ASSESSMENT_NOISE * model.rng.standard_normal(true_need.shape))
-    data_weight = g.data_weight[cell_muni]
-    weight = (1.0 - data_weight) * assessed
-    if g.data_weight.any():
-        n_muni = len(model.administrations)
-        weight = weight + data_weight * _scaled_like(model.hoods.data, assessed, cell_muni, n_muni)
+    assessed = np.empty(cell_need.shape)
+    weight = np.empty(cell_need.shape)
+    n_domains = cell_need.shape[1]
+    for h in range(cell_need.shape[0]):
+        m = hood_muni[h]
+        for d in range(n_domains):
+            assessed[h, d] = cell_need[h, d] * need_multiplier * noise[h, d]
+            weight[h, d] = (1.0 - data_weight[m]) * assessed[h, d]
+    if not np.any(data_weight != 0.0):
+        return weight, assessed
+    data_total = _by_muni_sum(data, hood_muni, n_muni)
+    assessed_total = _by_muni_sum(assessed, hood_muni, n_muni)
+    cells = np.zeros(n_muni, dtype=np.int64)
+    for h in range(cell_need.shape[0]):
+        cells[hood_muni[h]] += n_domains
+    for h in range(cell_need.shape[0]):
+        m = hood_muni[h]
+        for d in range(n_domains):
+            if data_total[m] > 0:
+                scaled = data[h, d] * (assessed_total[m] / data_total[m])
+            else:
+                scaled = assessed_total[m] / max(cells[m], 1)
+            weight[h, d] = weight[h, d] + data_weight[m] * scaled
     return weight, assessed
 
 
+@njit(cache=True, nogil=True)
 def _automated_errors(
-    model: CoProductionModel, weight: np.ndarray, assessed: np.ndarray, cell_muni: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    hood_muni, n_muni, weight, assessed, automated, review_draw, appeal_draw,
+    human_review, appeals, skill, errors,
+):  # fmt: skip
     """Cell weights after review and appeals of unlawful algorithmic allocations, and errors.
 
     A cell's allocation by an algorithm is unlawful when its share of the municipality's
     weight departs from its share of assessed need by more than ``ALLOCATION_TOLERANCE`` of
     the latter. A review (probability ``human_review``) or, for a cell given too little, an
-    appeal by its residents (probability rising with their mean efficacy x literacy) sets it to
-    its assessed-need share; the rest stand and count as errors. Without an algorithm the
-    weights are returned unchanged and there are no errors.
+    appeal by its residents (probability rising with their mean efficacy x literacy,
+    ``skill``) sets it to its assessed-need share; the rest stand and count as ``errors``.
+    ``weight`` is corrected in place.
     """
-    g = model.local
-    n_muni = len(model.administrations)
-    errors = np.zeros(n_muni)
-    if not g.automated.any():
-        return weight, errors
-    c = model.citizens
-    rng = model.rng
-    total = _by_muni_sum(weight, cell_muni, n_muni)[cell_muni]
-    due = assessed / _by_muni_sum(assessed, cell_muni, n_muni)[cell_muni]
-    share = weight / total
-    unlawful = g.automated[cell_muni] & (np.abs(share - due) > ALLOCATION_TOLERANCE * due)
-    reviewed = rng.random(weight.shape) < g.human_review[cell_muni]
-    skill = model.cell_mean_by_hood(c.efficacy * c.literacy)[:, None]
-    appeal_p = APPEAL_BASE + APPEAL_SKILL * skill
-    shorted = share < due
-    appealed = g.appeals[cell_muni] & shorted & (rng.random(weight.shape) < appeal_p)
-    weight = np.where(unlawful & (reviewed | appealed), due * total, weight)
-    uncorrected = unlawful & ~reviewed & ~appealed
-    errors = np.bincount(cell_muni[uncorrected], minlength=n_muni).astype(float)
-    return weight, errors
+    weight_total = _by_muni_sum(weight, hood_muni, n_muni)
+    assessed_total = _by_muni_sum(assessed, hood_muni, n_muni)
+    for h in range(weight.shape[0]):
+        m = hood_muni[h]
+        appeal_p = APPEAL_BASE + APPEAL_SKILL * skill[h]
+        for d in range(weight.shape[1]):
+            total = weight_total[m]
+            due = assessed[h, d] / assessed_total[m]
+            share = weight[h, d] / total
+            unlawful = automated[m] and abs(share - due) > ALLOCATION_TOLERANCE * due
+            reviewed = review_draw[h, d] < human_review[m]
+            appealed = appeals[m] and share < due and appeal_draw[h, d] < appeal_p
+            if unlawful and (reviewed or appealed):
+                weight[h, d] = due * total
+            elif unlawful:
+                errors[m] += 1.0
 
 
-def _by_muni_sum(values: np.ndarray, cell_muni: np.ndarray, n_muni: int) -> np.ndarray:
-    return np.bincount(cell_muni.ravel(), weights=values.ravel(), minlength=n_muni)
-
-
-def _scaled_like(
-    data: np.ndarray, reference: np.ndarray, cell_muni: np.ndarray, n_muni: int
-) -> np.ndarray:
-    """Rescale ``data`` to ``reference``'s total per municipality; uniform where data is empty."""
-    data_total = _by_muni_sum(data, cell_muni, n_muni)
-    ref_total = _by_muni_sum(reference, cell_muni, n_muni)
-    cells = np.bincount(cell_muni.ravel(), minlength=n_muni)
-    uniform = ref_total / np.maximum(cells, 1)
-    scaled = data * (ref_total / np.where(data_total > 0, data_total, 1.0))[cell_muni]
-    return np.where(data_total[cell_muni] > 0, scaled, uniform[cell_muni])
+@njit(cache=True, nogil=True)
+def _by_muni_sum(values, hood_muni, n_muni):
+    """Sum of a ``(hoods, domains)`` array per municipality, cell after cell."""
+    sums = np.zeros(n_muni)
+    for h in range(values.shape[0]):
+        m = hood_muni[h]
+        for d in range(values.shape[1]):
+            sums[m] += values[h, d]
+    return sums
