@@ -47,22 +47,31 @@ def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
     again would count the saving twice. Each automated decision costs
     ``AUTOMATED_DECISION_COST`` to run.
     """
+    cost = np.empty(len(model.administrations))
+    _overhead_of(*_overhead_inputs(model, budget_multiplier), model.administrations.budget, cost)
+    return cost
+
+
+def _overhead_inputs(model: CoProductionModel, budget_multiplier: float) -> tuple:
+    """What :func:`_overhead_of` reads besides the budget, in its order.
+
+    The citizens who took part last month count only where an incentive is paid (None
+    otherwise).
+    """
     adm = model.administrations
     g = model.local
     c = model.citizens
-    cost = np.empty(len(adm))
-    _overhead_of(
+    return (
         staff_capacity(model, budget_multiplier), g.automated, adm.handled,
-        g.assessment_cost, g.platform_cost, adm.budget, g.incentive_cost,
-        c.participated if g.incentive_cost.any() else None, c.municipality, cost,
+        g.assessment_cost, g.platform_cost, g.incentive_cost,
+        c.participated if g.incentive_cost.any() else None, c.municipality,
     )  # fmt: skip
-    return cost
 
 
 @njit(cache=True, nogil=True)
 def _overhead_of(
-    staff, automated, handled, assessment_cost, platform_cost, budget, incentive_cost,
-    participated, municipality, cost,
+    staff, automated, handled, assessment_cost, platform_cost, incentive_cost,
+    participated, municipality, budget, cost,
 ):  # fmt: skip
     """:func:`overhead` for each municipality, in the order of the array updates it replaces.
 
@@ -144,19 +153,16 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
     administration's budget, spending, capture, errors and decisions.
 
     The draws are made here, in the order the allocation uses them (assessment noise, then
-    for an algorithm reviews and appeals); the arithmetic over the cells is one compiled pass
-    (:func:`_allocate_cells`), which with a few dozen cells costs less than the NumPy calls
-    it replaces.
+    for an algorithm reviews and appeals); the arithmetic is one compiled pass over the
+    municipalities and cells (:func:`_allocate_resources_of`), which with a few dozen cells
+    costs less than the NumPy calls it replaces.
     """
     adm = model.administrations
     h = model.hoods
     g = model.local
     c = model.citizens
     rng = model.rng
-    adm.budget[:] = BUDGET_PER_CAPITA * g.budget * record.budget_multiplier * adm.population
-    adm.overhead[:] = overhead(model, record.budget_multiplier)
     update_visible_need(model, record)
-
     cell_need = cached(model, "cell_need", lambda: model.cell_sum(c.need))
     noise = rng.standard_normal(cell_need.shape)
     noise *= ASSESSMENT_NOISE
@@ -168,32 +174,41 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
         appeal_draw = rng.random(cell_need.shape)
     b = model.businesses
     lobbying = record.lobbying if record.lobbying is not None else np.zeros(0, dtype=np.intp)
-    _allocate_cells(
+    _allocate_resources_of(
+        g.budget, record.budget_multiplier, adm.population,
+        _overhead_inputs(model, record.budget_multiplier),
         h.municipality, cell_need, record.need_multiplier, noise, h.data, g.data_weight,
         g.automated, review_draw, appeal_draw, g.human_review, g.appeals, skill,
-        capture_share(model, record), adm.budget, adm.overhead, lobbying, b.hood, b.domain,
+        capture_share(model, record), lobbying, b.hood, b.domain,
         record.sponsored, record.unlawful_grants, h.data.size / len(adm),
-        h.resources, adm.captured, adm.spending, adm.errors, adm.decisions,
+        adm.budget, adm.overhead, h.resources, adm.captured, adm.spending, adm.errors,
+        adm.decisions,
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
-def _allocate_cells(
+def _allocate_resources_of(
+    governance_budget, budget_multiplier, population, overhead_inputs,
     hood_muni, cell_need, need_multiplier, noise, data, data_weight,
     automated, review_draw, appeal_draw, human_review, appeals, skill,
-    captured_share, budget, overhead, lobbying, business_hood, business_domain,
+    captured_share, lobbying, business_hood, business_domain,
     sponsored, unlawful_grants, decisions_per_muni,
-    resources, captured, spending, errors, decisions,
+    budget, overhead, resources, captured, spending, errors, decisions,
 ):  # fmt: skip
-    """:func:`allocate_resources` over the cells, in the order of the array updates it replaces.
+    """:func:`allocate_resources` after the draws, in the order of the array updates it replaces.
 
-    Weights by the ICT role (:func:`_need_weight`), corrected where an algorithm allocated
-    unlawfully (:func:`_automated_errors`; only with ``review_draw``), shared out per
-    municipality; the captured part goes to the lobbyists' cells, or by share where no
-    lobbyist has a cell there. Sums per municipality run over the cells in order, as
-    ``np.bincount`` adds them.
+    The budget, then the overhead (:func:`overhead`); weights by the ICT role
+    (:func:`_need_weight`), corrected where an algorithm allocated unlawfully
+    (:func:`_automated_errors`; only with ``review_draw``), shared out per municipality; the
+    captured part goes to the lobbyists' cells, or by share where no lobbyist has a cell
+    there. Sums per municipality run over the cells in order, as ``np.bincount`` adds them.
+    Whether anything was captured is the sign of a sum of captures, none negative, which a
+    plain sum gives as NumPy's pairwise sum does.
     """
     n_muni = len(budget)
+    for m in range(n_muni):
+        budget[m] = BUDGET_PER_CAPITA * governance_budget[m] * budget_multiplier * population[m]
+    _overhead_of(*overhead_inputs, budget, overhead)
     weight, assessed = _need_weight(
         hood_muni, n_muni, cell_need, need_multiplier, noise, data, data_weight
     )
