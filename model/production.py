@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from coprod.model.arrays import cached, row_sum
 
@@ -45,27 +46,136 @@ def produce_services(model: CoProductionModel, record: StepRecord) -> None:
 
     Reads the businesses' data-service gains and the month's need multiplier from ``record``
     and writes each municipality's useful and gross output there for the measures.
+
+    Three compiled passes around NumPy's power functions (kept there: their last bits are
+    NumPy's, and small exponents such as 0.5 take its exact square root): the CES inputs of
+    each cell (:func:`_ces_inputs`), their weighted mix (:func:`_ces_mix`), then the levels,
+    needs met and outputs (:func:`_serve`); each value is computed with the operations, in the
+    order, of the array expressions they replace (:func:`ces`).
     """
     h = model.hoods
     s = model.scenario.services
-    pop = np.maximum(h.population, 1)[:, None]
-    r = h.resources / pop / (RESOURCES_REF / model.n_domains)
-    c = (s.baseline_effort + EFFORT_SCALE * h.effort / pop) / (s.baseline_effort + EFFORT_REF)
-    baseline_only = s.baseline_effort / (s.baseline_effort + EFFORT_REF)
-    c = np.where(model.local.delivery[h.municipality][:, None], c, baseline_only)
-    boost = 1.0 + record.data_services[h.municipality]
-    h.level[:] = TFP * h.quality * boost * ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
+    inputs = np.empty((2, *h.level.shape))
+    _ces_inputs(
+        h.population, h.resources, h.effort, h.municipality, model.local.delivery,
+        RESOURCES_REF / model.n_domains, s.baseline_effort, inputs,
+    )  # fmt: skip
+    weight_r, rho = 1.0 - s.coproducer_weight, s.substitution
+    if abs(rho) < 1e-6:
+        aggregate = inputs[0] ** weight_r * inputs[1] ** (1.0 - weight_r)
+    else:
+        aggregate = _ces_mix(inputs**rho, weight_r) ** (1.0 / rho)
 
     cit = model.citizens
     nm = record.need_multiplier
-    need = cit.need if nm == 1.0 else cit.need * nm
-    met = np.take(h.level, cit.hood, axis=0)
-    np.minimum(need, met, out=met)
-    met_total = row_sum(met)
-    need_total = cached(model, ("need_total", nm), lambda: row_sum(need))
-    cit.met[:] = met_total / need_total
-    n_muni = len(model.administrations)
-    record.useful_output = np.bincount(cit.municipality, weights=met_total, minlength=n_muni)
-    record.gross_output = np.bincount(
-        h.municipality, weights=(h.level * h.population[:, None]).sum(axis=1), minlength=n_muni
+    need_total = cached(
+        model, ("need_total", nm), lambda: row_sum(cit.need if nm == 1.0 else cit.need * nm)
     )
+    n_muni = len(model.administrations)
+    record.useful_output = np.zeros(n_muni)
+    record.gross_output = np.zeros(n_muni)
+    _serve(
+        aggregate, h.quality, record.data_services, h.municipality, h.population, h.level,
+        cit.need, float(nm), cit.hood, need_total, cit.municipality, cit.met,
+        record.useful_output, record.gross_output,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _ces_inputs(
+    population, resources, effort, municipality, delivers, resources_ref, baseline_effort, out
+):  # fmt: skip
+    """Each cell's resources ``out[0]`` and effort ``out[1]`` per resident, as :func:`ces` takes.
+
+    Each is relative to its default level and at least 1e-9. Effort counts only where the
+    municipality has citizens deliver services; elsewhere every resident gives the baseline.
+    """
+    baseline_only = baseline_effort / (baseline_effort + EFFORT_REF)
+    for k in range(resources.shape[0]):
+        residents = np.float64(max(population[k], 1))
+        delivered = delivers[municipality[k]]
+        for j in range(resources.shape[1]):
+            r = resources[k, j] / residents / resources_ref
+            if delivered:
+                c = EFFORT_SCALE * effort[k, j] / residents
+                c = (baseline_effort + c) / (baseline_effort + EFFORT_REF)
+            else:
+                c = baseline_only
+            out[0, k, j] = r if r > 1e-9 or r != r else 1e-9
+            out[1, k, j] = c if c > 1e-9 or c != c else 1e-9
+
+
+@njit(cache=True, nogil=True)
+def _ces_mix(powered, weight_r):
+    """Each cell's ``weight_r * r^rho + (1 - weight_r) * c^rho``, from ``powered = [r, c]^rho``."""
+    out = np.empty(powered.shape[1:])
+    for k in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[k, j] = weight_r * powered[0, k, j] + (1.0 - weight_r) * powered[1, k, j]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _serve(
+    aggregate, quality, data_services, hood_municipality, population, level,
+    need, need_multiplier, hood, need_total, municipality, met, useful, gross,
+):  # fmt: skip
+    """Levels of the cells, then each citizen's needs met, and each municipality's outputs.
+
+    A cell's level is ``TFP * quality * (1 + data services) * aggregate``; a citizen's needs
+    met is the sum over domains of the smaller of need and level (:func:`_row_total`) over the
+    sum of needs; useful output adds each citizen's needs met, gross output each cell's level
+    times its residents, in the order of ``np.bincount``.
+    """
+    domains = level.shape[1]
+    values = np.empty(domains)
+    for k in range(level.shape[0]):
+        gains = data_services[hood_municipality[k]]
+        residents = np.float64(population[k])
+        for j in range(domains):
+            level[k, j] = TFP * quality[k, j] * (1.0 + gains[j]) * aggregate[k, j]
+            values[j] = level[k, j] * residents
+        gross[hood_municipality[k]] += _row_total(values)
+    for i in range(len(hood)):
+        offered = level[hood[i]]
+        for j in range(domains):
+            wanted = need[i, j] * need_multiplier
+            values[j] = wanted if wanted < offered[j] or wanted != wanted else offered[j]
+        total = _row_total(values)
+        met[i] = total / need_total[i]
+        useful[municipality[i]] += total
+
+
+@njit(cache=True, nogil=True)
+def _row_total(values):
+    """The sum of one row as :func:`coprod.model.arrays.row_sum` makes it.
+
+    Left to right for fewer than 8 values; for 8 or more, NumPy's pairwise sum after its zero
+    start: as ``pairwise_sum`` in NumPy's ``loops_utils.h``, eight running sums, added in pairs,
+    then the values left over. That is the whole sum for up to 128 values, a block NumPy does
+    not split (the scenario allows at most 20 domains).
+    """
+    count = len(values)
+    if count < 8:
+        total = values[0]
+        for j in range(1, count):
+            total += values[j]
+        return total
+    s0, s1, s2, s3 = values[0], values[1], values[2], values[3]
+    s4, s5, s6, s7 = values[4], values[5], values[6], values[7]
+    j = 8
+    while j < count - count % 8:
+        s0 += values[j]
+        s1 += values[j + 1]
+        s2 += values[j + 2]
+        s3 += values[j + 3]
+        s4 += values[j + 4]
+        s5 += values[j + 5]
+        s6 += values[j + 6]
+        s7 += values[j + 7]
+        j += 8
+    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+    while j < count:
+        total += values[j]
+        j += 1
+    return 0.0 + total
