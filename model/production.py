@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from coprod.model.arrays import cached, row_sum
-
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
@@ -67,16 +65,12 @@ def produce_services(model: CoProductionModel, record: StepRecord) -> None:
         aggregate = _ces_mix(inputs**rho, weight_r) ** (1.0 / rho)
 
     cit = model.citizens
-    nm = record.need_multiplier
-    need_total = cached(
-        model, ("need_total", nm), lambda: row_sum(cit.need if nm == 1.0 else cit.need * nm)
-    )
     n_muni = len(model.administrations)
     record.useful_output = np.zeros(n_muni)
     record.gross_output = np.zeros(n_muni)
     _serve(
         aggregate, h.quality, record.data_services, h.municipality, h.population, h.level,
-        cit.need, float(nm), cit.hood, need_total, cit.municipality, cit.met,
+        cit.need, float(record.need_multiplier), cit.hood, cit.municipality, cit.met,
         record.useful_output, record.gross_output,
     )  # fmt: skip
 
@@ -118,17 +112,20 @@ def _ces_mix(powered, weight_r):
 @njit(cache=True, nogil=True)
 def _serve(
     aggregate, quality, data_services, hood_municipality, population, level,
-    need, need_multiplier, hood, need_total, municipality, met, useful, gross,
+    need, need_multiplier, hood, municipality, met, useful, gross,
 ):  # fmt: skip
     """Levels of the cells, then each citizen's needs met, and each municipality's outputs.
 
     A cell's level is ``TFP * quality * (1 + data services) * aggregate``; a citizen's needs
-    met is the sum over domains of the smaller of need and level (:func:`_row_total`) over the
-    sum of needs; useful output adds each citizen's needs met, gross output each cell's level
-    times its residents, in the order of ``np.bincount``.
+    met is the sum over domains of the smaller of need and level over the sum of needs (each
+    sum as :func:`coprod.model.arrays.row_sum` makes it, :func:`_row_total`; the sum of needs
+    here rather than kept, as reading it back from memory costs more than adding it again);
+    useful output adds each citizen's needs met, gross output each cell's level times its
+    residents, in the order of ``np.bincount``.
     """
     domains = level.shape[1]
     values = np.empty(domains)
+    wanted = np.empty(domains)
     for k in range(level.shape[0]):
         gains = data_services[hood_municipality[k]]
         residents = np.float64(population[k])
@@ -136,14 +133,40 @@ def _serve(
             level[k, j] = TFP * quality[k, j] * (1.0 + gains[j]) * aggregate[k, j]
             values[j] = level[k, j] * residents
         gross[hood_municipality[k]] += _row_total(values)
+    if len(hood) == 0:
+        return
+    # useful output gathers each run of citizens of one municipality in a register: the same
+    # additions in the same order, without a round trip through memory for each
+    current = municipality[0]
+    running = useful[current]
     for i in range(len(hood)):
-        offered = level[hood[i]]
-        for j in range(domains):
-            wanted = need[i, j] * need_multiplier
-            values[j] = wanted if wanted < offered[j] or wanted != wanted else offered[j]
-        total = _row_total(values)
-        met[i] = total / need_total[i]
-        useful[municipality[i]] += total
+        cell = hood[i]
+        if domains < 8:
+            need_total = need[i, 0] * need_multiplier
+            total = _smaller(need_total, level[cell, 0])
+            for j in range(1, domains):
+                wants = need[i, j] * need_multiplier
+                need_total += wants
+                total += _smaller(wants, level[cell, j])
+        else:
+            for j in range(domains):
+                wanted[j] = need[i, j] * need_multiplier
+                values[j] = _smaller(wanted[j], level[cell, j])
+            need_total = _row_total(wanted)
+            total = _row_total(values)
+        met[i] = total / need_total
+        if municipality[i] != current:
+            useful[current] = running
+            current = municipality[i]
+            running = useful[current]
+        running += total
+    useful[current] = running
+
+
+@njit(cache=True, nogil=True)
+def _smaller(a, b):
+    """``np.minimum`` of two numbers: ``b`` when they are equal, NaN when either is."""
+    return a if a < b or a != a else b
 
 
 @njit(cache=True, nogil=True)
