@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from coprod.model.arrays import cached
 
@@ -57,61 +58,125 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
 
     Open data and open services count only while the platform is up (``record.platform_up``);
     the sponsored resources and data-service gains go into ``record`` for allocation and
-    production.
+    production. With a few dozen businesses the month is a handful of small steps, each cheaper
+    in one compiled pass (:func:`_engage_of`, :func:`_sponsor_of`) than as a NumPy call; the
+    draws are made here, in the order and sizes they always had.
     """
     b = model.businesses
     if len(b) == 0:
         record.sponsored = np.zeros_like(model.hoods.resources)
         record.data_services = np.zeros((len(model.administrations), model.n_domains))
         return
-    rng = model.rng
     g = model.local
-    up = record.platform_up
-    open_data = g.open_data & up
-    open_services = g.open_services & up
-    muni = b.municipality
-    openness = 1.0 + 0.5 * open_data[muni] + 0.5 * open_services[muni]
-    trust = model.municipality_mean(model.citizens.trust)[muni]
-    p_engage = g.business_openness[muni] * (0.5 + b.csr) * openness * (0.5 + trust)
-    draws = rng.random(len(b))
-    np.maximum(b.barred - 1, 0, out=b.barred)
-    b.engaged[:] = np.where(b.engaged, draws >= DISENGAGE, (draws < p_engage) & (b.barred == 0))
-    _lobby(model, record)
-    b.months_engaged += b.engaged
+    c = model.citizens
+    up = bool(record.platform_up)
+    draws = model.rng.random(len(b))
+    anyone_engaged = _engage_of(
+        b.municipality, b.csr, draws, g.business_openness, g.open_data, g.open_services, up,
+        c.municipality, c.trust, model.administrations.population, b.engaged, b.barred,
+    )  # fmt: skip
+    _lobby(model, record, anyone_engaged)
+    record.sponsored, record.data_services = _sponsor_of(
+        b.municipality, b.hood, b.domain, b.engaged, model.administrations.budget,
+        _businesses_per_municipality(model), g.open_data, g.open_services, up, g.transformative,
+        model.n_domains, model.hoods.resources.shape[0], b.months_engaged,
+    )  # fmt: skip
 
-    n_muni = len(model.administrations)
-    per_muni = _businesses_per_municipality(model)
-    budget = model.administrations.budget
-    sponsor = SPONSOR_SHARE * budget[b.municipality] / per_muni[b.municipality]
-    sponsor = np.where(open_services[muni], 2.0 * sponsor, sponsor)
-    cells = b.hood.astype(np.int64) * model.n_domains + b.domain
-    record.sponsored = np.bincount(
-        cells, weights=sponsor * b.engaged, minlength=model.hoods.resources.size
-    ).reshape(model.hoods.resources.shape)
 
-    reusing = b.engaged & open_data[muni]
-    gain = np.zeros((n_muni, model.n_domains))
-    np.add.at(gain, (muni[reusing], b.domain[reusing]), 1.0)
-    factor = DATA_SERVICE_GAIN * np.where(g.transformative, 1.0, 0.5)
-    gain = factor[:, None] * gain / per_muni[:, None] * model.n_domains
-    record.data_services = np.minimum(gain, DATA_SERVICE_GAIN)
+@njit(cache=True, nogil=True)
+def _engage_of(
+    municipality, csr, draws, business_openness, open_data, open_services, up,
+    citizen_municipality, trust, population, engaged, barred,
+):  # fmt: skip
+    """:func:`businesses_engage`'s start and end of engagement, for each business.
+
+    A business's propensity rises with its municipality's mean trust (each municipality's sum
+    taken citizen by citizen, in the order ``np.bincount`` adds them), its social
+    responsibility and the open data and services it can build on; engaged ones end with
+    probability ``DISENGAGE``, barred ones may not start. Returns whether any is engaged.
+    """
+    anyone_engaged = False
+    trust_sum = np.zeros(len(population))
+    for i in range(len(citizen_municipality)):
+        trust_sum[citizen_municipality[i]] += trust[i]
+    for i in range(len(municipality)):
+        m = municipality[i]
+        openness = 1.0 + 0.5 * np.float64(open_data[m] and up)
+        openness = openness + 0.5 * np.float64(open_services[m] and up)
+        mean_trust = trust_sum[m] / np.float64(max(population[m], 1))
+        p_engage = business_openness[m] * (0.5 + csr[i]) * openness * (0.5 + mean_trust)
+        barred[i] = max(barred[i] - 1, 0)
+        if engaged[i]:
+            engaged[i] = draws[i] >= DISENGAGE
+        else:
+            engaged[i] = draws[i] < p_engage and barred[i] == 0
+        anyone_engaged = anyone_engaged or engaged[i]
+    return anyone_engaged
+
+
+@njit(cache=True, nogil=True)
+def _sponsor_of(
+    municipality, hood, domain, engaged, budget, per_muni, open_data, open_services, up,
+    transformative, n_domains, n_hoods, months_engaged,
+):  # fmt: skip
+    """:func:`businesses_engage`'s sponsored resources and data-service gains, in one pass.
+
+    Each cell's sponsorship is added business by business, in the order ``np.bincount`` adds
+    its weights (non-engaged ones add zero, as their weight times False did); the counts of
+    businesses reusing open data are whole numbers.
+    """
+    sponsored = np.zeros(n_hoods * n_domains)
+    reusing = np.zeros((len(budget), n_domains))
+    for i in range(len(municipality)):
+        m = municipality[i]
+        months_engaged[i] += engaged[i]
+        sponsor = SPONSOR_SHARE * budget[m] / per_muni[m]
+        if open_services[m] and up:
+            sponsor = 2.0 * sponsor
+        sponsored[np.int64(hood[i]) * n_domains + domain[i]] += sponsor * np.float64(engaged[i])
+        if engaged[i] and open_data[m] and up:
+            reusing[m, domain[i]] += 1.0
+    data_services = np.empty_like(reusing)
+    for m in range(len(budget)):
+        factor = DATA_SERVICE_GAIN * (1.0 if transformative[m] else 0.5)
+        for d in range(n_domains):
+            gain = factor * reusing[m, d] / per_muni[m] * n_domains
+            data_services[m, d] = min(gain, DATA_SERVICE_GAIN)
+    return sponsored.reshape((n_hoods, n_domains)), data_services
 
 
 def detection(model: CoProductionModel) -> np.ndarray:
     """Probability per municipality that a partner's lobbying this month is detected.
 
     Routine audit everywhere; where processes are open, the public can see them, and the more
-    residents take part in co-creation the more eyes there are.
+    residents take part in co-creation the more eyes there are. The rates are read when it is
+    called (not frozen into the compiled pass), so a run may change them.
     """
     g = model.local
-    p = np.full(len(model.administrations), DETECT_BASE)
-    if g.open_processes.any():
-        watching = model.municipality_mean(model.citizens.cocreated)
-        p = p + g.open_processes * (DETECT_OPEN + DETECT_WATCH * watching)
-    return np.minimum(p, 1.0)
+    c = model.citizens
+    return _detection_of(
+        g.open_processes, c.municipality, c.cocreated, model.administrations.population,
+        float(DETECT_BASE), float(DETECT_OPEN), float(DETECT_WATCH),
+    )  # fmt: skip
 
 
-def _lobby(model: CoProductionModel, record: StepRecord) -> None:
+@njit(cache=True, nogil=True)
+def _detection_of(open_processes, citizen_municipality, cocreated, population, base, open_, watch):
+    """:func:`detection` per municipality; co-creating residents are counted only where needed."""
+    p = np.full(len(population), base)
+    if not open_processes.any():
+        return np.minimum(p, 1.0)
+    watchers = np.zeros(len(population), dtype=np.int64)
+    for i in range(len(citizen_municipality)):
+        if cocreated[i]:
+            watchers[citizen_municipality[i]] += 1
+    for m in range(len(population)):
+        watching = np.float64(watchers[m]) / np.float64(max(population[m], 1))
+        p[m] = min(p[m] + np.float64(open_processes[m]) * (open_ + watch * watching), 1.0)
+    return p
+
+
+def _lobby(model: CoProductionModel, record: StepRecord, anyone_engaged: bool) -> None:
     """Engaged partners decide whether to lobby; some are caught, undone and barred.
 
     A partner's gain this month is an opportunity of random size (exponential, mean 1, in
@@ -121,18 +186,40 @@ def _lobby(model: CoProductionModel, record: StepRecord) -> None:
     """
     b = model.businesses
     rng = model.rng
-    if not b.engaged.any():  # nobody to lobby: no draws needed
+    if not anyone_engaged:  # nobody to lobby: no draws needed
         b.lobbied[:] = False
         b.detected[:] = False
         record.lobbying = np.zeros(0, dtype=np.intp)
         return
-    p = detection(model)[b.municipality]
-    gain = -np.log1p(-rng.random(len(b)))
-    b.lobbied[:] = b.engaged & ((1.0 - p) * gain - p * EXCLUSION > SCRUPLE * b.csr)
-    b.detected[:] = b.lobbied & (rng.random(len(b)) < p)
-    b.engaged &= ~b.detected
-    b.barred[b.detected] = EXCLUSION
-    record.lobbying = np.flatnonzero(b.lobbied & ~b.detected)
+    p = detection(model)
+    log_of_rest = np.log1p(-rng.random(len(b)))  # the gain is its negative
+    caught = rng.random(len(b))
+    record.lobbying = _lobby_of(
+        b.municipality, b.csr, p, log_of_rest, caught, b.engaged, b.lobbied, b.detected, b.barred
+    )
+
+
+@njit(cache=True, nogil=True)
+def _lobby_of(municipality, csr, p, log_of_rest, caught, engaged, lobbied, detected, barred):
+    """:func:`_lobby` for each business; returns the undetected lobbyists' indices."""
+    undetected = 0
+    for i in range(len(municipality)):
+        p_i = p[municipality[i]]
+        gain = -log_of_rest[i]
+        lobbied[i] = engaged[i] and (1.0 - p_i) * gain - p_i * EXCLUSION > SCRUPLE * csr[i]
+        detected[i] = lobbied[i] and caught[i] < p_i
+        if detected[i]:
+            engaged[i] = False
+            barred[i] = EXCLUSION
+        elif lobbied[i]:
+            undetected += 1
+    lobbying = np.empty(undetected, dtype=np.intp)
+    k = 0
+    for i in range(len(municipality)):
+        if lobbied[i] and not detected[i]:
+            lobbying[k] = i
+            k += 1
+    return lobbying
 
 
 def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:
