@@ -58,9 +58,9 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
 
     Open data and open services count only while the platform is up (``record.platform_up``);
     the sponsored resources and data-service gains go into ``record`` for allocation and
-    production. With a few dozen businesses the month is a handful of small steps, each cheaper
-    in one compiled pass (:func:`_engage_of`, :func:`_sponsor_of`) than as a NumPy call; the
-    draws are made here, in the order and sizes they always had.
+    production. With a few dozen businesses the month is a handful of small steps, cheaper in
+    two compiled passes (:func:`_engage_of`, :func:`_lobby_and_sponsor_of`) than as dozens of
+    NumPy calls; the draws are made here, in the order and sizes they always had.
     """
     b = model.businesses
     if len(b) == 0:
@@ -69,17 +69,19 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
         return
     g = model.local
     c = model.citizens
+    adm = model.administrations
     up = bool(record.platform_up)
     draws = model.rng.random(len(b))
     anyone_engaged = _engage_of(
         b.municipality, b.csr, draws, g.business_openness, g.open_data, g.open_services, up,
-        c.municipality, c.trust, model.administrations.population, b.engaged, b.barred,
+        c.municipality, c.trust, adm.population, b.engaged, b.barred,
     )  # fmt: skip
-    _lobby(model, record, anyone_engaged)
-    record.sponsored, record.data_services = _sponsor_of(
-        b.municipality, b.hood, b.domain, b.engaged, model.administrations.budget,
-        _businesses_per_municipality(model), g.open_data, g.open_services, up, g.transformative,
-        model.n_domains, model.hoods.resources.shape[0], b.months_engaged,
+    p, log_of_rest, caught = _lobby_draws(model) if anyone_engaged else (None, None, None)
+    record.lobbying, record.sponsored, record.data_services = _lobby_and_sponsor_of(
+        b.municipality, b.hood, b.domain, b.csr, p, log_of_rest, caught,
+        b.engaged, b.lobbied, b.detected, b.barred, b.months_engaged,
+        adm.budget, _businesses_per_municipality(model), g.open_data, g.open_services, up,
+        g.transformative, model.n_domains, model.hoods.resources.shape[0],
     )  # fmt: skip
 
 
@@ -90,15 +92,12 @@ def _engage_of(
 ):  # fmt: skip
     """:func:`businesses_engage`'s start and end of engagement, for each business.
 
-    A business's propensity rises with its municipality's mean trust (each municipality's sum
-    taken citizen by citizen, in the order ``np.bincount`` adds them), its social
+    A business's propensity rises with its municipality's mean trust, its social
     responsibility and the open data and services it can build on; engaged ones end with
     probability ``DISENGAGE``, barred ones may not start. Returns whether any is engaged.
     """
+    trust_sum = _sum_by_municipality(citizen_municipality, trust, len(population))
     anyone_engaged = False
-    trust_sum = np.zeros(len(population))
-    for i in range(len(citizen_municipality)):
-        trust_sum[citizen_municipality[i]] += trust[i]
     for i in range(len(municipality)):
         m = municipality[i]
         openness = 1.0 + 0.5 * np.float64(open_data[m] and up)
@@ -115,19 +114,81 @@ def _engage_of(
 
 
 @njit(cache=True, nogil=True)
-def _sponsor_of(
-    municipality, hood, domain, engaged, budget, per_muni, open_data, open_services, up,
-    transformative, n_domains, n_hoods, months_engaged,
-):  # fmt: skip
-    """:func:`businesses_engage`'s sponsored resources and data-service gains, in one pass.
+def _sum_by_municipality(municipality, values, n_muni):
+    """``np.bincount(municipality, weights=values, minlength=n_muni)``, bit for bit.
 
-    Each cell's sponsorship is added business by business, in the order ``np.bincount`` adds
-    its weights (non-engaged ones add zero, as their weight times False did); the counts of
-    businesses reusing open data are whole numbers.
+    Each municipality's sum is taken value by value in index order, as ``np.bincount`` adds
+    them; a run of citizens of one municipality is summed in a register, not through memory.
     """
+    sums = np.zeros(n_muni)
+    if len(municipality) == 0:
+        return sums
+    current = municipality[0]
+    running = 0.0
+    for i in range(len(municipality)):
+        m = municipality[i]
+        if m != current:
+            sums[current] = running
+            running = sums[m]
+            current = m
+        running += values[i]
+    sums[current] = running
+    return sums
+
+
+def _lobby_draws(model: CoProductionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Detection and the two uniform draws per business of a month's lobbying.
+
+    A partner's gain this month is an opportunity of random size (exponential, mean 1, in
+    months of the mean gain): ``-log(1 - U)``, of which this returns ``log(1 - U)`` (taken in
+    NumPy, whose logarithm a compiled one need not match to the last bit). Then the draws
+    that decide whether lobbying is caught. None are made while no business is engaged.
+    """
+    p = detection(model)
+    log_of_rest = np.log1p(-model.rng.random(len(model.businesses)))
+    caught = model.rng.random(len(model.businesses))
+    return p, log_of_rest, caught
+
+
+@njit(cache=True, nogil=True)
+def _lobby_and_sponsor_of(
+    municipality, hood, domain, csr, p, log_of_rest, caught,
+    engaged, lobbied, detected, barred, months_engaged,
+    budget, per_muni, open_data, open_services, up, transformative, n_domains, n_hoods,
+):  # fmt: skip
+    """Engaged partners lobby, some are caught; the rest sponsor and reuse open data.
+
+    A partner lobbies when ``(1 - p) · gain - p · EXCLUSION`` exceeds its moral cost
+    ``SCRUPLE · csr``; caught lobbying captures nothing and ends the engagement for
+    ``EXCLUSION`` months. Nobody lobbies without draws (``p`` None: nobody engaged). Each
+    cell's sponsorship is added business by business, in the order ``np.bincount`` added its
+    weights (others add zero, as their weight times False did); the counts of businesses
+    reusing open data are whole numbers. Returns the undetected lobbyists' indices, the
+    sponsored resources per cell and the data-service gains per municipality and domain.
+    """
+    undetected = 0
+    for i in range(len(municipality)):
+        if p is None:
+            lobbied[i] = False
+            detected[i] = False
+            continue
+        p_i = p[municipality[i]]
+        gain = -log_of_rest[i]
+        lobbied[i] = engaged[i] and (1.0 - p_i) * gain - p_i * EXCLUSION > SCRUPLE * csr[i]
+        detected[i] = lobbied[i] and caught[i] < p_i
+        if detected[i]:
+            engaged[i] = False
+            barred[i] = EXCLUSION
+        elif lobbied[i]:
+            undetected += 1
+    lobbying = np.empty(undetected, dtype=np.intp)
     sponsored = np.zeros(n_hoods * n_domains)
     reusing = np.zeros((len(budget), n_domains))
+    k = 0
     for i in range(len(municipality)):
+        if lobbied[i] and not detected[i]:
+            lobbying[k] = i
+            k += 1
         m = municipality[i]
         months_engaged[i] += engaged[i]
         sponsor = SPONSOR_SHARE * budget[m] / per_muni[m]
@@ -142,15 +203,15 @@ def _sponsor_of(
         for d in range(n_domains):
             gain = factor * reusing[m, d] / per_muni[m] * n_domains
             data_services[m, d] = min(gain, DATA_SERVICE_GAIN)
-    return sponsored.reshape((n_hoods, n_domains)), data_services
+    return lobbying, sponsored.reshape((n_hoods, n_domains)), data_services
 
 
 def detection(model: CoProductionModel) -> np.ndarray:
     """Probability per municipality that a partner's lobbying this month is detected.
 
     Routine audit everywhere; where processes are open, the public can see them, and the more
-    residents take part in co-creation the more eyes there are. The rates are read when it is
-    called (not frozen into the compiled pass), so a run may change them.
+    residents take part in co-creation the more eyes there are. The rates are passed in when
+    it is called (not frozen into the compiled pass), so a run may change them.
     """
     g = model.local
     c = model.citizens
@@ -174,52 +235,6 @@ def _detection_of(open_processes, citizen_municipality, cocreated, population, b
         watching = np.float64(watchers[m]) / np.float64(max(population[m], 1))
         p[m] = min(p[m] + np.float64(open_processes[m]) * (open_ + watch * watching), 1.0)
     return p
-
-
-def _lobby(model: CoProductionModel, record: StepRecord, anyone_engaged: bool) -> None:
-    """Engaged partners decide whether to lobby; some are caught, undone and barred.
-
-    A partner's gain this month is an opportunity of random size (exponential, mean 1, in
-    months of the mean gain); it lobbies when ``(1 - p) · gain - p · EXCLUSION`` exceeds its
-    moral cost ``SCRUPLE · csr``. Caught lobbying captures nothing and ends the engagement for
-    ``EXCLUSION`` months. Two uniform draws per business (none while no business is engaged).
-    """
-    b = model.businesses
-    rng = model.rng
-    if not anyone_engaged:  # nobody to lobby: no draws needed
-        b.lobbied[:] = False
-        b.detected[:] = False
-        record.lobbying = np.zeros(0, dtype=np.intp)
-        return
-    p = detection(model)
-    log_of_rest = np.log1p(-rng.random(len(b)))  # the gain is its negative
-    caught = rng.random(len(b))
-    record.lobbying = _lobby_of(
-        b.municipality, b.csr, p, log_of_rest, caught, b.engaged, b.lobbied, b.detected, b.barred
-    )
-
-
-@njit(cache=True, nogil=True)
-def _lobby_of(municipality, csr, p, log_of_rest, caught, engaged, lobbied, detected, barred):
-    """:func:`_lobby` for each business; returns the undetected lobbyists' indices."""
-    undetected = 0
-    for i in range(len(municipality)):
-        p_i = p[municipality[i]]
-        gain = -log_of_rest[i]
-        lobbied[i] = engaged[i] and (1.0 - p_i) * gain - p_i * EXCLUSION > SCRUPLE * csr[i]
-        detected[i] = lobbied[i] and caught[i] < p_i
-        if detected[i]:
-            engaged[i] = False
-            barred[i] = EXCLUSION
-        elif lobbied[i]:
-            undetected += 1
-    lobbying = np.empty(undetected, dtype=np.intp)
-    k = 0
-    for i in range(len(municipality)):
-        if lobbied[i] and not detected[i]:
-            lobbying[k] = i
-            k += 1
-    return lobbying
 
 
 def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:
