@@ -239,13 +239,22 @@ def _detection_of(open_processes, citizen_municipality, cocreated, population, b
 
 def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:
     """Share of each municipality's public resources that undetected lobbyists pull their way."""
-    b = model.businesses
-    n_muni = len(model.administrations)
     lobbying = record.lobbying if record.lobbying is not None else np.zeros(0, dtype=np.intp)
-    lobbyists = np.bincount(b.municipality[lobbying], minlength=n_muni)
-    return np.minimum(
-        CAPTURE_MAX, CAPTURE_PER_PARTNER * lobbyists / _businesses_per_municipality(model)
+    return _capture_share_of(
+        model.businesses.municipality, lobbying, _businesses_per_municipality(model)
     )
+
+
+@njit(cache=True, nogil=True)
+def _capture_share_of(municipality, lobbying, per_muni):
+    """:func:`capture_share` from the lobbyists counted per municipality (whole numbers)."""
+    lobbyists = np.zeros(len(per_muni), dtype=np.int64)
+    for i in lobbying:
+        lobbyists[municipality[i]] += 1
+    share = np.empty(len(per_muni))
+    for m in range(len(per_muni)):
+        share[m] = min(CAPTURE_MAX, CAPTURE_PER_PARTNER * np.float64(lobbyists[m]) / per_muni[m])
+    return share
 
 
 def _businesses_per_municipality(model: CoProductionModel) -> np.ndarray:
@@ -267,13 +276,10 @@ def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
     """
     orgs = model.organisations
     outreach = model.local.inclusion_outreach
-    orgs.activity[:] = np.minimum(
-        1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach[orgs.municipality]
-    )
-    c = model.citizens
     record.outreach_need = None
-    if not outreach.any():
+    if not _fund_of(orgs.municipality, outreach, orgs.activity):
         return
+    c = model.citizens
     low = c.contributions < LOW_PARTICIPATION
     reach = np.minimum(1.0, OUTREACH_REACH * outreach)[c.municipality]
     reached = low & (model.rng.random(len(c)) < reach)
@@ -290,3 +296,11 @@ def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
     joins = joins[org_of_hood[c.hood[joins]] >= 0]
     c.member[joins] = org_of_hood[c.hood[joins]]
     orgs.members[:] = np.bincount(c.member[c.member >= 0], minlength=len(orgs))
+
+
+@njit(cache=True, nogil=True)
+def _fund_of(municipality, outreach, activity):
+    """Each organisation's activity under its municipality's outreach; whether any funds it."""
+    for i in range(len(municipality)):
+        activity[i] = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach[municipality[i]])
+    return (outreach != 0.0).any()
