@@ -280,22 +280,59 @@ def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
     if not _fund_of(orgs.municipality, outreach, orgs.activity):
         return
     c = model.citizens
-    low = c.contributions < LOW_PARTICIPATION
-    reach = np.minimum(1.0, OUTREACH_REACH * outreach)[c.municipality]
-    reached = low & (model.rng.random(len(c)) < reach)
-    idx = np.flatnonzero(reached)
-    cells = c.hood[idx].astype(np.int64)[:, None] * model.n_domains + np.arange(model.n_domains)
-    record.outreach_need = np.bincount(
-        cells.ravel(), weights=c.need[idx].ravel(), minlength=model.hoods.data.size
-    ).reshape(model.hoods.data.shape)
+    reached, outreach_need = _reach_of(
+        c.contributions, c.municipality, c.hood, c.need, outreach,
+        model.rng.random(len(c)), len(model.hoods),
+    )  # fmt: skip
+    record.outreach_need = outreach_need
     if len(orgs) == 0:
         return
-    joins = idx[(c.member[idx] < 0) & (model.rng.random(len(idx)) < OUTREACH_RECRUIT)]
-    org_of_hood = np.full(len(model.hoods), -1, dtype=np.int32)
-    org_of_hood[orgs.hood] = np.arange(len(orgs), dtype=np.int32)
-    joins = joins[org_of_hood[c.hood[joins]] >= 0]
-    c.member[joins] = org_of_hood[c.hood[joins]]
-    orgs.members[:] = np.bincount(c.member[c.member >= 0], minlength=len(orgs))
+    _recruit_of(
+        reached, model.rng.random(len(reached)), c.member, c.hood, orgs.hood, len(model.hoods),
+        orgs.members,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods):
+    """The low participants outreach reaches this month, and their need per cell.
+
+    Each cell's need is added resident by resident and domain by domain, in the order
+    ``np.bincount`` added the flattened rows. Returns the residents reached (a view, in index
+    order) and the need, ``(hoods, domains)``.
+    """
+    n_domains = need.shape[1]
+    reached = np.empty(len(contributions), dtype=np.intp)
+    outreach_need = np.zeros((n_hoods, n_domains))
+    k = 0
+    for i in range(len(contributions)):
+        reach = min(1.0, OUTREACH_REACH * outreach[municipality[i]])
+        if contributions[i] < LOW_PARTICIPATION and draws[i] < reach:
+            reached[k] = i
+            k += 1
+            for d in range(n_domains):
+                outreach_need[hood[i], d] += need[i, d]
+    return reached[:k], outreach_need
+
+
+@njit(cache=True, nogil=True)
+def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members):
+    """Reached residents without an organisation join their neighbourhood's, if it has one.
+
+    A neighbourhood with several organisations sends recruits to the last of them, as the
+    fancy assignment did; every organisation's members are then counted afresh.
+    """
+    org_of_hood = np.full(n_hoods, -1, dtype=np.int32)
+    for j in range(len(org_hood)):
+        org_of_hood[org_hood[j]] = j
+    for k in range(len(reached)):
+        i = reached[k]
+        if member[i] < 0 and draws[k] < OUTREACH_RECRUIT and org_of_hood[hood[i]] >= 0:
+            member[i] = org_of_hood[hood[i]]
+    members[:] = 0
+    for i in range(len(member)):
+        if member[i] >= 0:
+            members[member[i]] += 1
 
 
 @njit(cache=True, nogil=True)
