@@ -55,12 +55,12 @@ def _prefetch(typingctx, array, row):
 
 
 @njit(cache=True, nogil=True)
-def _sums(indptr, indices, values, out):
+def _sums(indptr, indices, values, out, ahead_by):
     n_ties = len(indices)
     columns = values.shape[1]
     for row in range(len(indptr) - 1):
         for tie in range(indptr[row], indptr[row + 1]):
-            ahead = tie + PREFETCH_AHEAD
+            ahead = tie + ahead_by
             if ahead < n_ties:
                 _prefetch(values, indices[ahead])
             neighbour = indices[tie]
@@ -78,5 +78,5 @@ def neighbour_sums(indptr: np.ndarray, indices: np.ndarray, values: np.ndarray) 
         values: ``(citizens, columns)`` single precision, C order.
     """
     out = np.zeros((len(indptr) - 1, values.shape[1]), dtype=np.float32)
-    _sums(indptr, indices, values, out)
+    _sums(indptr, indices, values, out, PREFETCH_AHEAD)
     return out
