@@ -56,7 +56,8 @@ def produce_services(model: CoProductionModel, record: StepRecord) -> None:
     inputs = np.empty((2, *h.level.shape))
     _ces_inputs(
         h.population, h.resources, h.effort, h.municipality, model.local.delivery,
-        RESOURCES_REF / model.n_domains, s.baseline_effort, inputs,
+        RESOURCES_REF / model.n_domains, s.baseline_effort, (EFFORT_SCALE, EFFORT_REF),
+        inputs,
     )  # fmt: skip
     weight_r, rho = 1.0 - s.coproducer_weight, s.substitution
     if abs(rho) < 1e-6:
@@ -71,28 +72,32 @@ def produce_services(model: CoProductionModel, record: StepRecord) -> None:
     _serve(
         aggregate, h.quality, record.data_services, h.municipality, h.population, h.level,
         cit.need, float(record.need_multiplier), cit.hood, cit.municipality, cit.met,
-        record.useful_output, record.gross_output,
+        record.useful_output, record.gross_output, TFP,
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
 def _ces_inputs(
-    population, resources, effort, municipality, delivers, resources_ref, baseline_effort, out
+    population, resources, effort, municipality, delivers, resources_ref, baseline_effort,
+    effort_units, out,
 ):  # fmt: skip
     """Each cell's resources ``out[0]`` and effort ``out[1]`` per resident, as :func:`ces` takes.
 
     Each is relative to its default level and at least 1e-9. Effort counts only where the
     municipality has citizens deliver services; elsewhere every resident gives the baseline.
+    ``effort_units`` is ``(EFFORT_SCALE, EFFORT_REF)``, passed at each call so that the
+    module's current values are used.
     """
-    baseline_only = baseline_effort / (baseline_effort + EFFORT_REF)
+    effort_scale, effort_ref = effort_units
+    baseline_only = baseline_effort / (baseline_effort + effort_ref)
     for k in range(resources.shape[0]):
         residents = np.float64(max(population[k], 1))
         delivered = delivers[municipality[k]]
         for j in range(resources.shape[1]):
             r = resources[k, j] / residents / resources_ref
             if delivered:
-                c = EFFORT_SCALE * effort[k, j] / residents
-                c = (baseline_effort + c) / (baseline_effort + EFFORT_REF)
+                c = effort_scale * effort[k, j] / residents
+                c = (baseline_effort + c) / (baseline_effort + effort_ref)
             else:
                 c = baseline_only
             out[0, k, j] = r if r > 1e-9 or r != r else 1e-9
@@ -112,16 +117,17 @@ def _ces_mix(powered, weight_r):
 @njit(cache=True, nogil=True)
 def _serve(
     aggregate, quality, data_services, hood_municipality, population, level,
-    need, need_multiplier, hood, municipality, met, useful, gross,
+    need, need_multiplier, hood, municipality, met, useful, gross, tfp,
 ):  # fmt: skip
     """Levels of the cells, then each citizen's needs met, and each municipality's outputs.
 
-    A cell's level is ``TFP * quality * (1 + data services) * aggregate``; a citizen's needs
+    A cell's level is ``tfp * quality * (1 + data services) * aggregate``; a citizen's needs
     met is the sum over domains of the smaller of need and level over the sum of needs (each
     sum as :func:`coprod.model.arrays.row_sum` makes it, :func:`_row_total`; the sum of needs
     here rather than kept, as reading it back from memory costs more than adding it again);
     useful output adds each citizen's needs met, gross output each cell's level times its
-    residents, in the order of ``np.bincount``.
+    residents, in the order of ``np.bincount``. ``tfp`` is the module's :data:`TFP`, passed at
+    each call so that its current value is used.
     """
     domains = level.shape[1]
     values = np.empty(domains)
@@ -130,7 +136,7 @@ def _serve(
         gains = data_services[hood_municipality[k]]
         residents = np.float64(population[k])
         for j in range(domains):
-            level[k, j] = TFP * quality[k, j] * (1.0 + gains[j]) * aggregate[k, j]
+            level[k, j] = tfp * quality[k, j] * (1.0 + gains[j]) * aggregate[k, j]
             values[j] = level[k, j] * residents
         gross[hood_municipality[k]] += _row_total(values)
     if len(hood) == 0:
