@@ -56,7 +56,7 @@ def _overhead_inputs(model: CoProductionModel, budget_multiplier: float) -> tupl
     """What :func:`_overhead_of` reads besides the budget, in its order.
 
     The citizens who took part last month count only where an incentive is paid (None
-    otherwise).
+    otherwise). The costs are ``(STAFF_COST, AUTOMATED_DECISION_COST)``, read at each call.
     """
     adm = model.administrations
     g = model.local
@@ -65,28 +65,31 @@ def _overhead_inputs(model: CoProductionModel, budget_multiplier: float) -> tupl
         staff_capacity(model, budget_multiplier), g.automated, adm.handled,
         g.assessment_cost, g.platform_cost, g.incentive_cost,
         c.participated if g.incentive_cost.any() else None, c.municipality,
+        (STAFF_COST, AUTOMATED_DECISION_COST),
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
 def _overhead_of(
     staff, automated, handled, assessment_cost, platform_cost, incentive_cost,
-    participated, municipality, budget, cost,
+    participated, municipality, costs, budget, cost,
 ):  # fmt: skip
     """:func:`overhead` for each municipality, in the order of the array updates it replaces.
 
     Staff, automated decisions, assessment and platform, and (when ``participated`` is given)
-    an incentive for each citizen who took part last month; at most the budget.
+    an incentive for each citizen who took part last month; at most the budget. ``costs`` is
+    ``(STAFF_COST, AUTOMATED_DECISION_COST)``.
     """
+    staff_unit_cost, decision_cost = costs
     paid = np.zeros(len(cost), dtype=np.int64)
     if participated is not None:
         for i in range(len(participated)):
             if participated[i]:
                 paid[municipality[i]] += 1
     for m in range(len(cost)):
-        staff_cost = STAFF_COST * staff[m]
+        staff_cost = staff_unit_cost * staff[m]
         algorithm = 1.0 if automated[m] else 0.0
-        staff_cost = staff_cost + algorithm * AUTOMATED_DECISION_COST * handled[m]
+        staff_cost = staff_cost + algorithm * decision_cost * handled[m]
         spent = staff_cost + (assessment_cost[m] + platform_cost[m]) * budget[m]
         if participated is not None:
             spent = spent + incentive_cost[m] * paid[m]
@@ -112,14 +115,17 @@ def update_visible_need(model: CoProductionModel, record: StepRecord) -> None:
     _fold_visible_need(
         model.hoods.data, record.reported_need, record.outreach_need,
         traces if record.platform_up else None, c.municipality, c.adopted, c.hood, c.need,
+        DATA_MEMORY,
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
 def _fold_visible_need(
-    data, reported, outreach, platform_traces, municipality, adopted, hood, need
+    data, reported, outreach, platform_traces, municipality, adopted, hood, need, memory
 ):
     """:func:`update_visible_need` in one pass over the citizens and one over the cells.
+
+    ``memory`` is ``DATA_MEMORY``, the share of the record kept from last month.
 
     The traces of adopters in municipalities whose platform leaves them (``platform_traces``;
     None while the platform is down) are summed per cell in citizen order, as ``np.bincount``
@@ -141,8 +147,8 @@ def _fold_visible_need(
                 visible = visible + traced[h, d]
             if outreach is not None:
                 visible = visible + outreach[h, d]
-            data[h, d] *= DATA_MEMORY
-            data[h, d] += (1.0 - DATA_MEMORY) * visible
+            data[h, d] *= memory
+            data[h, d] += (1.0 - memory) * visible
 
 
 def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
@@ -182,7 +188,7 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
         capture_share(model, record), lobbying, b.hood, b.domain,
         record.sponsored, record.unlawful_grants, h.data.size / len(adm),
         adm.budget, adm.overhead, h.resources, adm.captured, adm.spending, adm.errors,
-        adm.decisions,
+        adm.decisions, BUDGET_PER_CAPITA, (ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL),
     )  # fmt: skip
 
 
@@ -194,6 +200,7 @@ def _allocate_resources_of(
     captured_share, lobbying, business_hood, business_domain,
     sponsored, unlawful_grants, decisions_per_muni,
     budget, overhead, resources, captured, spending, errors, decisions,
+    budget_per_capita, review_rule,
 ):  # fmt: skip
     """:func:`allocate_resources` after the draws, in the order of the array updates it replaces.
 
@@ -204,10 +211,14 @@ def _allocate_resources_of(
     there. Sums per municipality run over the cells in order, as ``np.bincount`` adds them.
     Whether anything was captured is the sign of a sum of captures, none negative, which a
     plain sum gives as NumPy's pairwise sum does.
+
+    ``budget_per_capita`` is ``BUDGET_PER_CAPITA``; ``review_rule`` is
+    ``(ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL)``, passed to :func:`_automated_errors`.
+    The staff and decision costs come with ``overhead_inputs`` (:func:`_overhead_inputs`).
     """
     n_muni = len(budget)
     for m in range(n_muni):
-        budget[m] = BUDGET_PER_CAPITA * governance_budget[m] * budget_multiplier * population[m]
+        budget[m] = budget_per_capita * governance_budget[m] * budget_multiplier * population[m]
     _overhead_of(*overhead_inputs, budget, overhead)
     weight, assessed = _need_weight(
         hood_muni, n_muni, cell_need, need_multiplier, noise, data, data_weight
@@ -216,7 +227,7 @@ def _allocate_resources_of(
     if review_draw is not None:
         _automated_errors(
             hood_muni, n_muni, weight, assessed, automated, review_draw, appeal_draw,
-            human_review, appeals, skill, new_errors,
+            human_review, appeals, skill, new_errors, review_rule,
         )  # fmt: skip
     weight_total = _by_muni_sum(weight, hood_muni, n_muni)
     captured_total = 0.0
@@ -290,7 +301,7 @@ def _need_weight(hood_muni, n_muni, cell_need, need_multiplier, noise, data, dat
 @njit(cache=True, nogil=True)
 def _automated_errors(
     hood_muni, n_muni, weight, assessed, automated, review_draw, appeal_draw,
-    human_review, appeals, skill, errors,
+    human_review, appeals, skill, errors, review_rule,
 ):  # fmt: skip
     """Cell weights after review and appeals of unlawful algorithmic allocations, and errors.
 
@@ -299,18 +310,20 @@ def _automated_errors(
     the latter. A review (probability ``human_review``) or, for a cell given too little, an
     appeal by its residents (probability rising with their mean efficacy x literacy,
     ``skill``) sets it to its assessed-need share; the rest stand and count as ``errors``.
-    ``weight`` is corrected in place.
+    ``weight`` is corrected in place. ``review_rule`` is
+    ``(ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL)``.
     """
+    tolerance, appeal_base, appeal_skill = review_rule
     weight_total = _by_muni_sum(weight, hood_muni, n_muni)
     assessed_total = _by_muni_sum(assessed, hood_muni, n_muni)
     for h in range(weight.shape[0]):
         m = hood_muni[h]
-        appeal_p = APPEAL_BASE + APPEAL_SKILL * skill[h]
+        appeal_p = appeal_base + appeal_skill * skill[h]
         for d in range(weight.shape[1]):
             total = weight_total[m]
             due = assessed[h, d] / assessed_total[m]
             share = weight[h, d] / total
-            unlawful = automated[m] and abs(share - due) > ALLOCATION_TOLERANCE * due
+            unlawful = automated[m] and abs(share - due) > tolerance * due
             reviewed = review_draw[h, d] < human_review[m]
             appealed = appeals[m] and share < due and appeal_draw[h, d] < appeal_p
             if unlawful and (reviewed or appealed):
