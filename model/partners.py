@@ -74,7 +74,7 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     draws = model.rng.random(len(b))
     anyone_engaged = _engage_of(
         b.municipality, b.csr, draws, g.business_openness, g.open_data, g.open_services, up,
-        c.municipality, c.trust, adm.population, b.engaged, b.barred,
+        c.municipality, c.trust, adm.population, b.engaged, b.barred, float(DISENGAGE),
     )  # fmt: skip
     p, log_of_rest, caught = _lobby_draws(model) if anyone_engaged else (None, None, None)
     record.lobbying, record.sponsored, record.data_services = _lobby_and_sponsor_of(
@@ -82,19 +82,21 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
         b.engaged, b.lobbied, b.detected, b.barred, b.months_engaged,
         adm.budget, _businesses_per_municipality(model), g.open_data, g.open_services, up,
         g.transformative, model.n_domains, model.hoods.resources.shape[0],
+        (int(EXCLUSION), float(SCRUPLE), float(SPONSOR_SHARE), float(DATA_SERVICE_GAIN)),
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
 def _engage_of(
     municipality, csr, draws, business_openness, open_data, open_services, up,
-    citizen_municipality, trust, population, engaged, barred,
+    citizen_municipality, trust, population, engaged, barred, disengage,
 ):  # fmt: skip
     """:func:`businesses_engage`'s start and end of engagement, for each business.
 
     A business's propensity rises with its municipality's mean trust, its social
     responsibility and the open data and services it can build on; engaged ones end with
-    probability ``DISENGAGE``, barred ones may not start. Returns whether any is engaged.
+    probability ``disengage`` (``DISENGAGE``, passed in), barred ones may not start. Returns
+    whether any is engaged.
     """
     trust_sum = _sum_by_municipality(citizen_municipality, trust, len(population))
     anyone_engaged = False
@@ -106,7 +108,7 @@ def _engage_of(
         p_engage = business_openness[m] * (0.5 + csr[i]) * openness * (0.5 + mean_trust)
         barred[i] = max(barred[i] - 1, 0)
         if engaged[i]:
-            engaged[i] = draws[i] >= DISENGAGE
+            engaged[i] = draws[i] >= disengage
         else:
             engaged[i] = draws[i] < p_engage and barred[i] == 0
         anyone_engaged = anyone_engaged or engaged[i]
@@ -154,18 +156,21 @@ def _lobby_draws(model: CoProductionModel) -> tuple[np.ndarray, np.ndarray, np.n
 def _lobby_and_sponsor_of(
     municipality, hood, domain, csr, p, log_of_rest, caught,
     engaged, lobbied, detected, barred, months_engaged,
-    budget, per_muni, open_data, open_services, up, transformative, n_domains, n_hoods,
+    budget, per_muni, open_data, open_services, up, transformative, n_domains, n_hoods, params,
 ):  # fmt: skip
     """Engaged partners lobby, some are caught; the rest sponsor and reuse open data.
 
-    A partner lobbies when ``(1 - p) · gain - p · EXCLUSION`` exceeds its moral cost
-    ``SCRUPLE · csr``; caught lobbying captures nothing and ends the engagement for
-    ``EXCLUSION`` months. Nobody lobbies without draws (``p`` None: nobody engaged). Each
-    cell's sponsorship is added business by business, in the order ``np.bincount`` added its
-    weights (others add zero, as their weight times False did); the counts of businesses
-    reusing open data are whole numbers. Returns the undetected lobbyists' indices, the
-    sponsored resources per cell and the data-service gains per municipality and domain.
+    ``params`` is ``(EXCLUSION, SCRUPLE, SPONSOR_SHARE, DATA_SERVICE_GAIN)``, the module's
+    values when it is called. A partner lobbies when ``(1 - p) · gain - p · EXCLUSION``
+    exceeds its moral cost ``SCRUPLE · csr``; caught lobbying captures nothing and ends the
+    engagement for ``EXCLUSION`` months. Nobody lobbies without draws (``p`` None: nobody
+    engaged). Each cell's sponsorship is added business by business, in the order
+    ``np.bincount`` added its weights (others add zero, as their weight times False did); the
+    counts of businesses reusing open data are whole numbers. Returns the undetected
+    lobbyists' indices, the sponsored resources per cell and the data-service gains per
+    municipality and domain.
     """
+    exclusion, scruple, sponsor_share, data_service_gain = params
     undetected = 0
     for i in range(len(municipality)):
         if p is None:
@@ -174,11 +179,11 @@ def _lobby_and_sponsor_of(
             continue
         p_i = p[municipality[i]]
         gain = -log_of_rest[i]
-        lobbied[i] = engaged[i] and (1.0 - p_i) * gain - p_i * EXCLUSION > SCRUPLE * csr[i]
+        lobbied[i] = engaged[i] and (1.0 - p_i) * gain - p_i * exclusion > scruple * csr[i]
         detected[i] = lobbied[i] and caught[i] < p_i
         if detected[i]:
             engaged[i] = False
-            barred[i] = EXCLUSION
+            barred[i] = exclusion
         elif lobbied[i]:
             undetected += 1
     lobbying = np.empty(undetected, dtype=np.intp)
@@ -191,7 +196,7 @@ def _lobby_and_sponsor_of(
             k += 1
         m = municipality[i]
         months_engaged[i] += engaged[i]
-        sponsor = SPONSOR_SHARE * budget[m] / per_muni[m]
+        sponsor = sponsor_share * budget[m] / per_muni[m]
         if open_services[m] and up:
             sponsor = 2.0 * sponsor
         sponsored[np.int64(hood[i]) * n_domains + domain[i]] += sponsor * np.float64(engaged[i])
@@ -199,10 +204,10 @@ def _lobby_and_sponsor_of(
             reusing[m, domain[i]] += 1.0
     data_services = np.empty_like(reusing)
     for m in range(len(budget)):
-        factor = DATA_SERVICE_GAIN * (1.0 if transformative[m] else 0.5)
+        factor = data_service_gain * (1.0 if transformative[m] else 0.5)
         for d in range(n_domains):
             gain = factor * reusing[m, d] / per_muni[m] * n_domains
-            data_services[m, d] = min(gain, DATA_SERVICE_GAIN)
+            data_services[m, d] = min(gain, data_service_gain)
     return lobbying, sponsored.reshape((n_hoods, n_domains)), data_services
 
 
@@ -241,19 +246,23 @@ def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:
     """Share of each municipality's public resources that undetected lobbyists pull their way."""
     lobbying = record.lobbying if record.lobbying is not None else np.zeros(0, dtype=np.intp)
     return _capture_share_of(
-        model.businesses.municipality, lobbying, _businesses_per_municipality(model)
-    )
+        model.businesses.municipality, lobbying, _businesses_per_municipality(model),
+        float(CAPTURE_PER_PARTNER), float(CAPTURE_MAX),
+    )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
-def _capture_share_of(municipality, lobbying, per_muni):
-    """:func:`capture_share` from the lobbyists counted per municipality (whole numbers)."""
+def _capture_share_of(municipality, lobbying, per_muni, per_partner, ceiling):
+    """:func:`capture_share` from the lobbyists counted per municipality (whole numbers).
+
+    ``per_partner`` and ``ceiling`` are ``CAPTURE_PER_PARTNER`` and ``CAPTURE_MAX``, passed in.
+    """
     lobbyists = np.zeros(len(per_muni), dtype=np.int64)
     for i in lobbying:
         lobbyists[municipality[i]] += 1
     share = np.empty(len(per_muni))
     for m in range(len(per_muni)):
-        share[m] = min(CAPTURE_MAX, CAPTURE_PER_PARTNER * np.float64(lobbyists[m]) / per_muni[m])
+        share[m] = min(ceiling, per_partner * np.float64(lobbyists[m]) / per_muni[m])
     return share
 
 
@@ -277,25 +286,30 @@ def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
     orgs = model.organisations
     outreach = model.local.inclusion_outreach
     record.outreach_need = None
-    if not _fund_of(orgs.municipality, outreach, orgs.activity):
+    if not _fund_of(
+        orgs.municipality, outreach, orgs.activity, float(BASE_ACTIVITY), float(OUTREACH_ACTIVITY)
+    ):
         return
     c = model.citizens
     reached, outreach_need = _reach_of(
         c.contributions, c.municipality, c.hood, c.need, outreach,
         model.rng.random(len(c)), len(model.hoods),
+        float(OUTREACH_REACH), float(LOW_PARTICIPATION),
     )  # fmt: skip
     record.outreach_need = outreach_need
     if len(orgs) == 0:
         return
     _recruit_of(
         reached, model.rng.random(len(reached)), c.member, c.hood, orgs.hood, len(model.hoods),
-        orgs.members,
+        orgs.members, float(OUTREACH_RECRUIT),
     )  # fmt: skip
 
 
 @njit(cache=True, nogil=True)
-def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods):
+def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods, per_share, low):
     """The low participants outreach reaches this month, and their need per cell.
+
+    ``per_share`` is ``OUTREACH_REACH`` and ``low`` is ``LOW_PARTICIPATION``, passed in.
 
     Each cell's need is added resident by resident and domain by domain, in the order
     ``np.bincount`` added the flattened rows. Returns the residents reached (a view, in index
@@ -306,8 +320,8 @@ def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods)
     outreach_need = np.zeros((n_hoods, n_domains))
     k = 0
     for i in range(len(contributions)):
-        reach = min(1.0, OUTREACH_REACH * outreach[municipality[i]])
-        if contributions[i] < LOW_PARTICIPATION and draws[i] < reach:
+        reach = min(1.0, per_share * outreach[municipality[i]])
+        if contributions[i] < low and draws[i] < reach:
             reached[k] = i
             k += 1
             for d in range(n_domains):
@@ -316,8 +330,10 @@ def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods)
 
 
 @njit(cache=True, nogil=True)
-def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members):
+def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members, recruit):
     """Reached residents without an organisation join their neighbourhood's, if it has one.
+
+    Each joins with probability ``recruit`` (``OUTREACH_RECRUIT``, passed in).
 
     A neighbourhood with several organisations sends recruits to the last of them, as the
     fancy assignment did; every organisation's members are then counted afresh.
@@ -327,7 +343,7 @@ def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members):
         org_of_hood[org_hood[j]] = j
     for k in range(len(reached)):
         i = reached[k]
-        if member[i] < 0 and draws[k] < OUTREACH_RECRUIT and org_of_hood[hood[i]] >= 0:
+        if member[i] < 0 and draws[k] < recruit and org_of_hood[hood[i]] >= 0:
             member[i] = org_of_hood[hood[i]]
     members[:] = 0
     for i in range(len(member)):
@@ -336,8 +352,11 @@ def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members):
 
 
 @njit(cache=True, nogil=True)
-def _fund_of(municipality, outreach, activity):
-    """Each organisation's activity under its municipality's outreach; whether any funds it."""
+def _fund_of(municipality, outreach, activity, base, per_share):
+    """Each organisation's activity under its municipality's outreach; whether any funds it.
+
+    ``base`` and ``per_share`` are ``BASE_ACTIVITY`` and ``OUTREACH_ACTIVITY``, passed in.
+    """
     for i in range(len(municipality)):
-        activity[i] = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach[municipality[i]])
+        activity[i] = min(1.0, base + per_share * outreach[municipality[i]])
     return (outreach != 0.0).any()
