@@ -96,6 +96,7 @@ def judge_cases(
         c.cases, g.automated, g.platform_traces, g.human_review, g.appeals, _human_noise(model),
         prior, algorithm_noise, float(model.scenario.administration.professional_bias),
         noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful,
+        (ENTITLEMENT, DATA_RECORDS, DATA_TRACES, DATA_PRIOR, APPEAL_BASE, APPEAL_SKILL),
     )  # fmt: skip
     if record is not None:
         previous = record.unlawful_grants
@@ -111,30 +112,32 @@ _NO_PRIOR = np.zeros(0)
 def _judge_each(
     handled, domains, municipality, need, ses, efficacy, literacy, adopted, cases, automated,
     platform_traces, human_review, appeals, sd_human, prior, algorithm_noise, bias,
-    noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful,
+    noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful, rules,
 ):  # fmt: skip
     """:func:`judge_cases` for each case: estimate, decision, review, appeal, file.
 
     The algorithm's estimate weighs the citizen's data against the prior (:func:`data_weight`)
     and adds its model error; a professional's adds the status bias and the role's noise.
     Wrongful grants no review caught are counted per municipality in ``unlawful`` (if given).
-    The cases go on file only after all are estimated.
+    The cases go on file only after all are estimated. ``rules`` is ``(ENTITLEMENT,
+    DATA_RECORDS, DATA_TRACES, DATA_PRIOR, APPEAL_BASE, APPEAL_SKILL)``.
     """
+    entitlement, data_records, data_traces, data_prior, appeal_base, appeal_skill = rules
     for i in range(len(handled)):
         row = handled[i]
         m = municipality[row]
         merit = need[row, domains[i]]
         if automated[m]:
             traced = 1.0 if adopted[row] and platform_traces[m] else 0.0
-            points = DATA_RECORDS + DATA_TRACES * traced + cases[row]
-            w = points / (points + DATA_PRIOR)
+            points = data_records + data_traces * traced + cases[row]
+            w = points / (points + data_prior)
             estimate = w * merit + (1.0 - w) * prior[domains[i]] + algorithm_noise * noise[i]
         else:
             estimate = merit + bias * (ses[row] - 0.5) + sd_human[m] * noise[i]
-        entitled = merit > ENTITLEMENT
-        granted = estimate > ENTITLEMENT
+        entitled = merit > entitlement
+        granted = estimate > entitlement
         reviewed[i] = automated[m] and review_draw[i] < human_review[m]
-        appeal_p = APPEAL_BASE + APPEAL_SKILL * efficacy[row] * literacy[row]
+        appeal_p = appeal_base + appeal_skill * efficacy[row] * literacy[row]
         appealed[i] = appeals[m] and not granted and appeal_draw[i] < appeal_p
         wrong[i] = entitled and not granted
         if unlawful is not None and granted and not entitled and not reviewed[i]:

@@ -110,26 +110,37 @@ def input_staff_time(model: CoProductionModel, kind: np.ndarray, muni: np.ndarra
     """
     g = model.local
     cost = np.empty(len(kind))
-    _staff_time_each(kind, muni, g.speed, g.automated, g.human_review, cost, None, 0, None, None)
+    _staff_time_each(
+        kind, muni, g.speed, g.automated, g.human_review, _staff_times(), cost, None, 0, None,
+        None,
+    )  # fmt: skip
     return cost
+
+
+def _staff_times() -> tuple[float, float, float]:
+    """The staff-time constants, as they are now, for :func:`_staff_time_each`."""
+    return REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST
 
 
 @njit(cache=True, nogil=True)
 def _staff_time_each(
-    kind, municipality, speed, automated, human_review, cost, since, month, arrivals, backlog
-):
+    kind, municipality, speed, automated, human_review, times, cost, since, month, arrivals,
+    backlog,
+):  # fmt: skip
     """:func:`input_staff_time` into ``cost``; where ``since`` is given, also the workload.
 
-    The staff time of inputs submitted in ``month`` is added per municipality to
-    ``arrivals``, that of the older ones to ``backlog`` (in queue order, as ``np.bincount``).
+    ``times`` is ``(REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST)``. The staff time of
+    inputs submitted in ``month`` is added per municipality to ``arrivals``, that of the older
+    ones to ``backlog`` (in queue order, as ``np.bincount``).
     """
+    report_time, proposal_time, review_cost = times
     per_unit = np.empty(len(speed))
     for m in range(len(speed)):
         reviews = 1.0 if automated[m] else 0.0
-        per_unit[m] = 1.0 / speed[m] + reviews * human_review[m] * REVIEW_COST
+        per_unit[m] = 1.0 / speed[m] + reviews * human_review[m] * review_cost
     for i in range(len(kind)):
         m = municipality[i]
-        time = PROPOSAL_STAFF_TIME if kind[i] == PROPOSAL else REPORT_STAFF_TIME
+        time = proposal_time if kind[i] == PROPOSAL else report_time
         cost[i] = time * per_unit[m]
         if since is not None:
             if since[i] == month:
@@ -184,8 +195,8 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     arrivals = np.zeros(n_muni)
     backlog = np.zeros(n_muni)
     _staff_time_each(
-        q.kind, q.municipality, g.speed, g.automated, g.human_review, cost, q.since,
-        model.steps, arrivals, backlog,
+        q.kind, q.municipality, g.speed, g.automated, g.human_review, _staff_times(), cost,
+        q.since, model.steps, arrivals, backlog,
     )  # fmt: skip
     plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)
@@ -209,6 +220,7 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     n_accepted = _settle(
         reports, proposals, accept_draw, q.owner, q.domain, c.member, c.municipality, c.hood,
         c.need, g.acceptance, h.population, h.quality, reported_need, accepted, rejected,
+        (BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION),
     )  # fmt: skip
     accepted = accepted[:n_accepted]
     rejected = rejected[: n_proposals - n_accepted]
@@ -268,7 +280,10 @@ def _queue(
     triage = model.rng.random(len(q))
     priority = np.empty(len(q))
     routine = np.empty(len(q), dtype=bool)
-    _triage_each(q.since, q.owner, q.domain, model.citizens.need, triage, priority, routine)
+    _triage_each(
+        q.since, q.owner, q.domain, model.citizens.need, triage, TRIAGE, URGENT_NEED, priority,
+        routine,
+    )  # fmt: skip
     order = np.lexsort((priority, routine, q.municipality))
     expiry = model.scenario.administration.expiry
     handled = np.empty(len(q), dtype=np.int64)
@@ -281,11 +296,17 @@ def _queue(
 
 
 @njit(cache=True, nogil=True)
-def _triage_each(since, owner, domain, need, triage, priority, routine):
-    """Each input's sort keys: its month plus the triage draw, and whether it is routine."""
+def _triage_each(
+    since, owner, domain, need, triage, triage_months, urgent_need, priority, routine
+):
+    """Each input's sort keys: its month plus the triage draw, and whether it is routine.
+
+    The draw is scaled by ``triage_months`` (``TRIAGE``); an input is routine where its
+    owner's need is at most ``urgent_need`` (``URGENT_NEED``).
+    """
     for i in range(len(since)):
-        priority[i] = since[i] + TRIAGE * triage[i]
-        routine[i] = need[owner[i], domain[i]] <= URGENT_NEED
+        priority[i] = since[i] + triage_months * triage[i]
+        routine[i] = need[owner[i], domain[i]] <= urgent_need
 
 
 @njit(cache=True, nogil=True)
@@ -340,7 +361,7 @@ def _sort_decided(handled, kind, wrong, reviewed, appealed, uncorrected, reports
 @njit(cache=True, nogil=True)
 def _settle(
     reports, proposals, accept_draw, owner, domain, member, municipality, hood, need,
-    acceptance, population, quality, reported_need, accepted, rejected,
+    acceptance, population, quality, reported_need, accepted, rejected, params,
 ):  # fmt: skip
     """Accept proposals, make reported need visible, implement what was accepted.
 
@@ -349,13 +370,15 @@ def _settle(
     Each acted-upon report shows its owner's need in its cell (``REPORT_VISIBILITY`` months
     of it) in ``reported_need``. Service quality depreciates towards 1, each accepted proposal
     adds ``QUALITY_GAIN`` over its neighbourhood's population, within ``QUALITY_MAX``.
-    Fills ``accepted`` and ``rejected`` (queue rows) from the front; returns how many were
-    accepted.
+    ``params`` is ``(BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX,
+    QUALITY_DEPRECIATION)``. Fills ``accepted`` and ``rejected`` (queue rows) from the front;
+    returns how many were accepted.
     """
+    bundling_bonus, report_visibility, quality_gain, quality_max, depreciation = params
     n_accepted = n_rejected = 0
     for i in range(len(proposals)):
         proposer = owner[proposals[i]]
-        bonus = BUNDLING_BONUS if member[proposer] >= 0 else 1.0
+        bonus = bundling_bonus if member[proposer] >= 0 else 1.0
         if accept_draw[i] < acceptance[municipality[proposer]] * bonus:
             accepted[n_accepted] = proposals[i]
             n_accepted += 1
@@ -365,18 +388,18 @@ def _settle(
     for row in reports:
         reporter = owner[row]
         d = domain[row]
-        reported_need[hood[reporter], d] += need[reporter, d] * REPORT_VISIBILITY
+        reported_need[hood[reporter], d] += need[reporter, d] * report_visibility
     for j in range(quality.shape[0]):
         for d in range(quality.shape[1]):
-            quality[j, d] -= QUALITY_DEPRECIATION * (quality[j, d] - 1.0)
+            quality[j, d] -= depreciation * (quality[j, d] - 1.0)
     for i in range(n_accepted):
         proposer = owner[accepted[i]]
         j = hood[proposer]
-        quality[j, domain[accepted[i]]] += QUALITY_GAIN / max(population[j], 1)
+        quality[j, domain[accepted[i]]] += quality_gain / max(population[j], 1)
     for j in range(quality.shape[0]):
         for d in range(quality.shape[1]):
-            if quality[j, d] > QUALITY_MAX:
-                quality[j, d] = QUALITY_MAX
+            if quality[j, d] > quality_max:
+                quality[j, d] = quality_max
     return n_accepted
 
 
