@@ -234,26 +234,10 @@ def _allocate_resources_of(
     for m in range(n_muni):
         captured[m] = captured_share[m] * (budget[m] - overhead[m])
         captured_total += captured[m]
-    pulls = np.zeros(weight.shape)
-    pull_total = np.zeros(n_muni)
-    if captured_total > 0:
-        for i in lobbying:
-            pulls[business_hood[i], business_domain[i]] += 1.0
-        pull_total = _by_muni_sum(pulls, hood_muni, n_muni)
-    n_domains = weight.shape[1]
-    for h in range(weight.shape[0]):
-        m = hood_muni[h]
-        frontline = budget[m] - overhead[m]
-        for d in range(n_domains):
-            share = weight[h, d] / weight_total[m]
-            public = (1.0 - captured_share[m]) * frontline * share
-            if captured_total > 0:
-                if pull_total[m] > 0:
-                    to_partners = pulls[h, d] / max(pull_total[m], 1.0)
-                else:
-                    to_partners = share
-                public = public + captured[m] * to_partners
-            resources[h, d] = public + sponsored[h, d]
+    _share_out(
+        weight, weight_total, hood_muni, n_muni, budget, overhead, captured_share, captured,
+        captured_total > 0, lobbying, business_hood, business_domain, sponsored, resources,
+    )  # fmt: skip
     for m in range(n_muni):
         if not captured_total > 0:
             captured[m] = 0.0
@@ -262,6 +246,37 @@ def _allocate_resources_of(
         if unlawful_grants is not None:
             errors[m] += unlawful_grants[m]
         decisions[m] += decisions_per_muni
+
+
+@njit(cache=True, nogil=True)
+def _share_out(
+    weight, weight_total, hood_muni, n_muni, budget, overhead, captured_share, captured,
+    any_captured, lobbying, business_hood, business_domain, sponsored, resources,
+):  # fmt: skip
+    """Each cell's resources: its weight's share of the municipality's frontline budget.
+
+    What is captured goes to the lobbyists' cells (one pull per lobbying partner), or by share
+    where no lobbyist has a cell in the municipality; sponsorship is added on top.
+    """
+    pulls = np.zeros(weight.shape)
+    pull_total = np.zeros(n_muni)
+    if any_captured:
+        for i in lobbying:
+            pulls[business_hood[i], business_domain[i]] += 1.0
+        pull_total = _by_muni_sum(pulls, hood_muni, n_muni)
+    for h in range(weight.shape[0]):
+        m = hood_muni[h]
+        frontline = budget[m] - overhead[m]
+        for d in range(weight.shape[1]):
+            share = weight[h, d] / weight_total[m]
+            public = (1.0 - captured_share[m]) * frontline * share
+            if any_captured:
+                if pull_total[m] > 0:
+                    to_partners = pulls[h, d] / max(pull_total[m], 1.0)
+                else:
+                    to_partners = share
+                public = public + captured[m] * to_partners
+            resources[h, d] = public + sponsored[h, d]
 
 
 @njit(cache=True, nogil=True)

@@ -186,11 +186,38 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     arrays allocated here (a compiled function returning arrays costs more than filling them).
     """
     q = model.queue
-    g = model.local
-    c = model.citizens
-    h = model.hoods
+    handled, expired = _handle_in_order(model, record)
+    owners = q.owner[handled]
+    wrong, reviewed, appealed = judge_cases(model, owners, q.domain[handled], record=record)
+    uncorrected, reports, accepted, rejected = _settle_decided(
+        model, record, handled, wrong, reviewed, appealed
+    )
+    _record_outcomes(
+        model, record, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
+        uncorrected,
+    )  # fmt: skip
     adm = model.administrations
-    n_muni = len(adm)
+    record.handled_in_time = np.empty(len(adm))
+    keep = np.ones(len(q), dtype=bool)
+    _tally(
+        handled, expired, uncorrected, accepted, q.municipality, q.since, model.steps,
+        model.scenario.administration.target_delay, adm.handled, adm.expired,
+        adm.responsiveness, adm.errors, adm.decisions, adm.implemented, adm.backlog,
+        record.handled_in_time, keep,
+    )  # fmt: skip
+    q.keep(keep)
+
+
+def _handle_in_order(
+    model: CoProductionModel, record: StepRecord
+) -> tuple[np.ndarray, np.ndarray]:
+    """Plan staff from this month's arrivals and the backlog, then take the queue in order.
+
+    Returns the queue rows handled this month and those that expire (:func:`_queue`).
+    """
+    q = model.queue
+    g = model.local
+    n_muni = len(model.administrations)
     cost = np.empty(len(q))
     arrivals = np.zeros(n_muni)
     backlog = np.zeros(n_muni)
@@ -200,10 +227,27 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     )  # fmt: skip
     plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)
-    handled, expired = _queue(model, capacity, cost)
-    owners = q.owner[handled]
-    wrong, reviewed, appealed = judge_cases(model, owners, q.domain[handled], record=record)
+    return _queue(model, capacity, cost)
 
+
+def _settle_decided(
+    model: CoProductionModel,
+    record: StepRecord,
+    handled: np.ndarray,
+    wrong: np.ndarray,
+    reviewed: np.ndarray,
+    appealed: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sound reports show need; sound proposals are accepted or rejected (one draw each).
+
+    Returns which handled inputs stay wrongly decided, and the queue rows of the sound reports,
+    the accepted and the rejected proposals; sets ``record.reported_need`` and implements the
+    accepted proposals.
+    """
+    q = model.queue
+    g = model.local
+    c = model.citizens
+    h = model.hoods
     n = len(handled)
     uncorrected = np.empty(n, dtype=bool)
     reports = np.empty(n, dtype=np.int64)
@@ -222,13 +266,32 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
         c.need, g.acceptance, h.population, h.quality, reported_need, accepted, rejected,
         (BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION),
     )  # fmt: skip
-    accepted = accepted[:n_accepted]
-    rejected = rejected[: n_proposals - n_accepted]
     record.reported_need = reported_need
+    return uncorrected, reports, accepted[:n_accepted], rejected[: n_proposals - n_accepted]
 
-    acted = np.empty(n_reports, dtype=np.int64)
-    accepted_by = np.empty(n_accepted, dtype=np.int64)
-    rejected_by = np.empty(n_proposals - n_accepted, dtype=np.int64)
+
+def _record_outcomes(
+    model: CoProductionModel,
+    record: StepRecord,
+    owners: np.ndarray,
+    reports: np.ndarray,
+    accepted: np.ndarray,
+    rejected: np.ndarray,
+    expired: np.ndarray,
+    wrong: np.ndarray,
+    reviewed: np.ndarray,
+    appealed: np.ndarray,
+    uncorrected: np.ndarray,
+) -> None:
+    """The citizens acted upon, accepted, rejected, wronged, corrected late and ignored.
+
+    Each citizen row once, sorted, however many inputs of theirs had that outcome.
+    """
+    q = model.queue
+    n = len(owners)
+    acted = np.empty(len(reports), dtype=np.int64)
+    accepted_by = np.empty(len(accepted), dtype=np.int64)
+    rejected_by = np.empty(len(rejected), dtype=np.int64)
     wronged = np.empty(n, dtype=np.int64)
     corrected_late = np.empty(n, dtype=np.int64)
     ignored = np.empty(len(expired), dtype=np.int64)
@@ -242,16 +305,6 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     record.wronged = wronged[: counts[3]]
     record.corrected_late = corrected_late[: counts[4]]
     record.ignored = ignored[: counts[5]]
-
-    record.handled_in_time = np.empty(n_muni)
-    keep = np.ones(len(q), dtype=bool)
-    _tally(
-        handled, expired, uncorrected, accepted, q.municipality, q.since, model.steps,
-        model.scenario.administration.target_delay, adm.handled, adm.expired,
-        adm.responsiveness, adm.errors, adm.decisions, adm.implemented, adm.backlog,
-        record.handled_in_time, keep,
-    )  # fmt: skip
-    q.keep(keep)
 
 
 def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
