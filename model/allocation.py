@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from coprod.model.arrays import cached
+from coprod.model.arrays import cached, minimum
 from coprod.model.decisions import APPEAL_BASE, APPEAL_SKILL
 from coprod.model.inputs import staff_capacity
 from coprod.model.partners import capture_share
@@ -93,15 +93,7 @@ def _overhead_of(
         spent = staff_cost + (assessment_cost[m] + platform_cost[m]) * budget[m]
         if participated is not None:
             spent = spent + incentive_cost[m] * paid[m]
-        cost[m] = _minimum(spent, budget[m])
-
-
-@njit(cache=True, nogil=True)
-def _minimum(a, b):
-    """``np.minimum`` of two floats: the smaller, NaN if either is NaN."""
-    if a != a or a <= b:
-        return a
-    return b
+        cost[m] = minimum(spent, budget[m])
 
 
 def update_visible_need(model: CoProductionModel, record: StepRecord) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
@@ -40,16 +41,13 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def unique_rows(rows: np.ndarray) -> np.ndarray:
-    """``np.unique(rows)`` of an index array, bit for bit, without its per-call overhead.
+@njit(cache=True, nogil=True)
+def minimum(a, b):
+    """``np.minimum`` of two numbers in a compiled pass: ``a`` on a tie, NaN if either is NaN.
 
-    The hot path takes the unique citizen rows of a month's outcomes several times a step;
-    for the short arrays of a small population, ``np.unique``'s checks cost more than its sort.
+    NumPy's own rule (``a <= b or a is NaN``), so a pass that takes the smaller of two values
+    gives what the array code gave, bit for bit.
     """
-    if len(rows) < 2:
-        return rows.copy()
-    ordered = np.sort(rows)
-    first = np.empty(len(ordered), dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    return ordered[first]
+    if a != a or a <= b:
+        return a
+    return b

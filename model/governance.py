@@ -33,7 +33,12 @@ PARADIGM_RULES = ("delivery", "cocreation", "invitation", "acceptance", "busines
 #: Rules each municipality takes from its ICT role, under the role's own names (and
 #: ``human_error``, the role's ``error_rate``).
 ROLE_RULES = (
-    "platform", "speed", "assessment_cost", "data_weight", "platform_traces", "automated"
+    "platform",
+    "speed",
+    "assessment_cost",
+    "data_weight",
+    "platform_traces",
+    "automated",
 )
 
 

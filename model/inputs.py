@@ -102,21 +102,6 @@ def _staff_each(capacity, per_capita, population, planned, budget_multiplier, ou
         staff[m] = employed
 
 
-def input_staff_time(model: CoProductionModel, kind: np.ndarray, muni: np.ndarray) -> np.ndarray:
-    """Staff slots each input takes: its kind's staff time over the ICT role's speed.
-
-    An automated decision takes ``1 / speed`` of the kind's time, plus a human review of it
-    ``governance.human_review x REVIEW_COST``: reviews cost staff time.
-    """
-    g = model.local
-    cost = np.empty(len(kind))
-    _staff_time_each(
-        kind, muni, g.speed, g.automated, g.human_review, _staff_times(), cost, None, 0, None,
-        None,
-    )  # fmt: skip
-    return cost
-
-
 def _staff_times() -> tuple[float, float, float]:
     """The staff-time constants, as they are now, for :func:`_staff_time_each`."""
     return REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST
@@ -127,8 +112,10 @@ def _staff_time_each(
     kind, municipality, speed, automated, human_review, times, cost, since, month, arrivals,
     backlog,
 ):  # fmt: skip
-    """:func:`input_staff_time` into ``cost``; where ``since`` is given, also the workload.
+    """Staff slots each input takes, into ``cost``, and the month's workload per municipality.
 
+    An input takes its kind's staff time over the ICT role's speed; an automated decision also
+    takes a human review of ``governance.human_review x REVIEW_COST``: reviews cost staff time.
     ``times`` is ``(REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST)``. The staff time of
     inputs submitted in ``month`` is added per municipality to ``arrivals``, that of the older
     ones to ``backlog`` (in queue order, as ``np.bincount``).
@@ -142,11 +129,10 @@ def _staff_time_each(
         m = municipality[i]
         time = proposal_time if kind[i] == PROPOSAL else report_time
         cost[i] = time * per_unit[m]
-        if since is not None:
-            if since[i] == month:
-                arrivals[m] += cost[i]
-            else:
-                backlog[m] += cost[i]
+        if since[i] == month:
+            arrivals[m] += cost[i]
+        else:
+            backlog[m] += cost[i]
 
 
 def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarray) -> None:
@@ -460,8 +446,8 @@ def _settle(
 def _distinct(values, n):
     """Sort the first ``n`` of ``values`` and move each distinct one to the front, once.
 
-    Returns how many are distinct: the front of ``values`` is then :func:`unique_rows` of
-    the first ``n``.
+    Returns how many are distinct: the front of ``values`` is then ``np.unique`` of the
+    first ``n``.
     """
     values[:n].sort()
     distinct = 0

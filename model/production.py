@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from coprod.model.arrays import minimum
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
@@ -149,15 +151,15 @@ def _serve(
         cell = hood[i]
         if domains < 8:
             need_total = need[i, 0] * need_multiplier
-            total = _smaller(need_total, level[cell, 0])
+            total = minimum(need_total, level[cell, 0])
             for j in range(1, domains):
                 wants = need[i, j] * need_multiplier
                 need_total += wants
-                total += _smaller(wants, level[cell, j])
+                total += minimum(wants, level[cell, j])
         else:
             for j in range(domains):
                 wanted[j] = need[i, j] * need_multiplier
-                values[j] = _smaller(wanted[j], level[cell, j])
+                values[j] = minimum(wanted[j], level[cell, j])
             need_total = _row_total(wanted)
             total = _row_total(values)
         met[i] = total / need_total
@@ -167,12 +169,6 @@ def _serve(
             running = useful[current]
         running += total
     useful[current] = running
-
-
-@njit(cache=True, nogil=True)
-def _smaller(a, b):
-    """``np.minimum`` of two numbers: ``b`` when they are equal, NaN when either is."""
-    return a if a < b or a != a else b
 
 
 @njit(cache=True, nogil=True)

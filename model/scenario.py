@@ -406,4 +406,3 @@ def dumps_toml(data: dict[str, Any]) -> str:
     import tomli_w
 
     return tomli_w.dumps(data)
-

@@ -58,7 +58,7 @@ def test_no_compiled_pass_reads_a_constant_of_its_module():
 def test_a_constant_changed_at_run_time_changes_a_compiled_pass(monkeypatch):
     from coprod.model import participation
 
-    def hours_given(**constants) -> float:
+    def contributions_made(**constants) -> float:
         for name, value in constants.items():
             monkeypatch.setattr(participation, name, value)
         model = CoProductionModel(
@@ -68,5 +68,5 @@ def test_a_constant_changed_at_run_time_changes_a_compiled_pass(monkeypatch):
             model.step()
         return float(np.sum(model.citizens.contributions))
 
-    default = hours_given()
-    assert hours_given(REPORT_WEIGHT=2.0) > default
+    default = contributions_made()
+    assert contributions_made(REPORT_WEIGHT=2.0) > default
