@@ -80,7 +80,20 @@ def test_bad_declarations_are_rejected(kwargs, word):
         small_model(**kwargs)
 
 
-def test_experiments_and_prim_find_the_unlawful_region():
+@pytest.fixture
+def seeded_sampling():
+    """The workbench's samplers draw from NumPy's global generator: seed it, then put it back.
+
+    Unseeded, the Latin hypercube differed run to run; about 2 designs in 100 (measured over
+    180 seeds) gave PRIM a box of density under 0.6 and failed the test by chance.
+    """
+    state = np.random.get_state()
+    np.random.seed(20261201)
+    yield
+    np.random.set_state(state)
+
+
+def test_experiments_and_prim_find_the_unlawful_region(seeded_sampling):
     model = small_model()
     with SequentialEvaluator(model) as evaluator:
         experiments, outcomes = perform_experiments(
