@@ -30,6 +30,12 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "dashboard"
 #: Milliseconds to wait for the page to react in the browser tests.
 TIMEOUT = 20_000
+#: Milliseconds to wait for a month to be simulated and drawn. Longer than ``TIMEOUT``: the
+#: server shares the machine's two cores with the other test worker and its Dask clusters.
+MONTH_TIMEOUT = 60_000
+
+#: The log file of each running dashboard server, by its URL (read when a wait fails).
+SERVER_LOGS: dict[str, Path] = {}
 
 
 def chromium_missing() -> str | None:
@@ -118,10 +124,17 @@ def dashboard_server(timeout: float = 60.0):
     coprod = shutil.which("coprod")
     cmd = [coprod] if coprod else [sys.executable, "-m", "coprod"]
     log = ARTIFACTS / f"server-{port}.log"
-    with server_process(
-        [*cmd, "dashboard", "--port", str(port)], log, lambda: _page_answers(url), timeout=timeout
-    ):
-        yield url
+    SERVER_LOGS[url] = log
+    try:
+        with server_process(
+            [*cmd, "dashboard", "--port", str(port)],
+            log,
+            lambda: _page_answers(url),
+            timeout=timeout,
+        ):
+            yield url
+    finally:
+        SERVER_LOGS.pop(url, None)
 
 
 @contextmanager
@@ -157,16 +170,46 @@ def month(page) -> int:
 
 
 def wait_month(page, at_least: int, chart: str = "participation") -> None:
-    """Wait until the page shows ``at_least`` months, in its label and in every ``chart``."""
-    page.wait_for_function(
-        """([n, chart]) => {
-            const label = document.querySelector('.coprod-month');
-            const charts = [...document.querySelectorAll(`.coprod-chart[data-chart="${chart}"]`)];
-            return label && parseInt(label.innerText.split(' ')[1]) >= n && charts.length > 0
-                && charts.every(c => parseInt(c.dataset.month) >= n);
-        }""",
-        arg=[at_least, chart],
+    """Wait until the page shows ``at_least`` months, in its label and in every ``chart``.
+
+    When the wait runs out, the failure says what the page and its server showed instead.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """([n, chart]) => {
+                const label = document.querySelector('.coprod-month');
+                const charts = [
+                    ...document.querySelectorAll(`.coprod-chart[data-chart="${chart}"]`)];
+                return label && parseInt(label.innerText.split(' ')[1]) >= n
+                    && charts.length > 0 && charts.every(c => parseInt(c.dataset.month) >= n);
+            }""",
+            arg=[at_least, chart],
+            timeout=MONTH_TIMEOUT,
+        )
+    except PlaywrightTimeout:
+        raise AssertionError(
+            f"month {at_least} not shown within {MONTH_TIMEOUT} ms; " + page_state(page, chart)
+        ) from None
+
+
+def page_state(page, chart: str = "participation") -> str:
+    """What the page shows (month, charts, Step button, errors) and its server's last words."""
+    shown = page.evaluate(
+        """(chart) => ({
+            month: document.querySelector('.coprod-month')?.innerText,
+            charts: [...document.querySelectorAll(`.coprod-chart[data-chart="${chart}"]`)]
+                .map(c => c.dataset.month),
+            step_disabled: document.querySelector('.coprod-step')?.disabled,
+            errors: [...document.querySelectorAll('.v-alert, .jupyter-widgets-error-widget')]
+                .map(e => e.innerText.slice(0, 300)),
+        })""",
+        chart,
     )
+    log = next((path for url, path in SERVER_LOGS.items() if page.url.startswith(url)), None)
+    tail = log.read_text()[-1500:] if log is not None and log.exists() else "(no server log)"
+    return f"the page shows {shown}; the server's log ends: {tail}"
 
 
 def chart_months(page, chart: str = "participation") -> list[int]:
