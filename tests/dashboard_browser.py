@@ -169,10 +169,13 @@ def month(page) -> int:
     return int(text.split()[1])
 
 
-def wait_month(page, at_least: int, chart: str = "participation") -> None:
-    """Wait until the page shows ``at_least`` months, in its label and in every ``chart``.
+def wait_month(page, at_least: int, chart: str | None = None) -> None:
+    """Wait until the page shows ``at_least`` months, in its label and in every chart.
 
-    When the wait runs out, the failure says what the page and its server showed instead.
+    Every chart on the page, or every ``chart`` of that kind: the server sends each chart on
+    its own, so one chart drawn does not mean the others are (a legend read too early shows the
+    month before, or "–" after a re-run). When the wait runs out, the failure says what the page
+    and its server showed instead.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -180,8 +183,8 @@ def wait_month(page, at_least: int, chart: str = "participation") -> None:
         page.wait_for_function(
             """([n, chart]) => {
                 const label = document.querySelector('.coprod-month');
-                const charts = [
-                    ...document.querySelectorAll(`.coprod-chart[data-chart="${chart}"]`)];
+                const charts = [...document.querySelectorAll(
+                    chart ? `.coprod-chart[data-chart="${chart}"]` : '.coprod-chart')];
                 return label && parseInt(label.innerText.split(' ')[1]) >= n
                     && charts.length > 0 && charts.every(c => parseInt(c.dataset.month) >= n);
             }""",
@@ -194,13 +197,14 @@ def wait_month(page, at_least: int, chart: str = "participation") -> None:
         ) from None
 
 
-def page_state(page, chart: str = "participation") -> str:
+def page_state(page, chart: str | None = None) -> str:
     """What the page shows (month, charts, Step button, errors) and its server's last words."""
     shown = page.evaluate(
         """(chart) => ({
             month: document.querySelector('.coprod-month')?.innerText,
-            charts: [...document.querySelectorAll(`.coprod-chart[data-chart="${chart}"]`)]
-                .map(c => c.dataset.month),
+            charts: [...document.querySelectorAll(
+                chart ? `.coprod-chart[data-chart="${chart}"]` : '.coprod-chart')]
+                .map(c => `${c.dataset.chart} ${c.dataset.month}`),
             step_disabled: document.querySelector('.coprod-step')?.disabled,
             errors: [...document.querySelectorAll('.v-alert, .jupyter-widgets-error-widget')]
                 .map(e => e.innerText.slice(0, 300)),

@@ -635,6 +635,7 @@ def test_step_and_play_update_the_charts(page):
     page.click(".coprod-play")  # pause
     page.wait_for_selector(".coprod-play >> text=Play")
     paused = month(page)
+    wait_month(page, paused)  # every chart has drawn the month the play thread ended on
     time.sleep(0.8)
     assert month(page) == paused
     assert chart_months(page) == [paused]
