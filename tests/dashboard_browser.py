@@ -197,6 +197,23 @@ def wait_month(page, at_least: int, chart: str | None = None) -> None:
         ) from None
 
 
+def wait_restarted(page) -> None:
+    """Wait until the page shows month 0 again, in its label and in every chart (after Reset).
+
+    The label and the charts are drawn by other components than the record card, so the card's
+    kept run can show before the label has gone back to month 0.
+    """
+    page.wait_for_function(
+        """() => {
+            const label = document.querySelector('.coprod-month');
+            const charts = [...document.querySelectorAll('.coprod-chart')];
+            return label && parseInt(label.innerText.split(' ')[1]) === 0
+                && charts.length > 0 && charts.every(c => parseInt(c.dataset.month) === 0);
+        }""",
+        timeout=MONTH_TIMEOUT,
+    )
+
+
 def page_state(page, chart: str | None = None) -> str:
     """What the page shows (month, charts, Step button, errors) and its server's last words."""
     shown = page.evaluate(

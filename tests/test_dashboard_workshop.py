@@ -41,7 +41,14 @@ def _ask(page, question: str, measure_label: str) -> None:
 def test_a_saved_workshop_reopens_in_a_new_tab_and_re_runs_to_the_same_numbers(
     page, browser, url, tmp_path
 ):
-    from dashboard_browser import month, open_dashboard, screenshot, step, wait_month
+    from dashboard_browser import (
+        month,
+        open_dashboard,
+        screenshot,
+        step,
+        wait_month,
+        wait_restarted,
+    )
     from playwright.sync_api import expect
 
     # run 1: five months with a scandal in month 4
@@ -53,6 +60,7 @@ def test_a_saved_workshop_reopens_in_a_new_tab_and_re_runs_to_the_same_numbers(
     page.click("text=The platform")
     page.click(".coprod-rule-platform-open-data .v-input--selection-controls__ripple")
     page.wait_for_selector(".coprod-month >> text=Month 0 of")
+    wait_restarted(page)
     expect(page.locator(".coprod-kept-run")).to_have_count(1)
     step(page, 3)
     _ask(page, "Does closing the data cost trust?", "Trust in the administration")
@@ -324,7 +332,14 @@ def test_record_card_saving_and_presentation_in_german_and_dutch_fit_a_projector
     browser, url, tmp_path, lang
 ):
     """The longer German and Dutch words: nothing cut off at 1280x720; the saved page speaks."""
-    from dashboard_browser import PROJECTOR, TIMEOUT, layout_problems, screenshot, step
+    from dashboard_browser import (
+        PROJECTOR,
+        TIMEOUT,
+        layout_problems,
+        screenshot,
+        step,
+        wait_restarted,
+    )
 
     from coprod.dashboard.i18n import gettext
 
@@ -345,6 +360,7 @@ def test_record_card_saving_and_presentation_in_german_and_dutch_fit_a_projector
         step(page, 2)
         page.click(".coprod-reset")  # the run is kept: the card lists it with Re-run
         page.wait_for_selector(".coprod-kept-run")
+        wait_restarted(page)
         step(page, 1)
         trust = gettext("Trust in the administration", lang)
         _ask(page, gettext("Our question", lang) + "?", trust)
