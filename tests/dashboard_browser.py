@@ -174,27 +174,9 @@ def wait_month(page, at_least: int, chart: str | None = None) -> None:
 
     Every chart on the page, or every ``chart`` of that kind: the server sends each chart on
     its own, so one chart drawn does not mean the others are (a legend read too early shows the
-    month before, or "–" after a re-run). When the wait runs out, the failure says what the page
-    and its server showed instead.
+    month before, or "–" after a re-run).
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        page.wait_for_function(
-            """([n, chart]) => {
-                const label = document.querySelector('.coprod-month');
-                const charts = [...document.querySelectorAll(
-                    chart ? `.coprod-chart[data-chart="${chart}"]` : '.coprod-chart')];
-                return label && parseInt(label.innerText.split(' ')[1]) >= n
-                    && charts.length > 0 && charts.every(c => parseInt(c.dataset.month) >= n);
-            }""",
-            arg=[at_least, chart],
-            timeout=MONTH_TIMEOUT,
-        )
-    except PlaywrightTimeout:
-        raise AssertionError(
-            f"month {at_least} not shown within {MONTH_TIMEOUT} ms; " + page_state(page, chart)
-        ) from None
+    _wait_drawn(page, at_least, exactly=False, chart=chart)
 
 
 def wait_restarted(page) -> None:
@@ -203,15 +185,34 @@ def wait_restarted(page) -> None:
     The label and the charts are drawn by other components than the record card, so the card's
     kept run can show before the label has gone back to month 0.
     """
-    page.wait_for_function(
-        """() => {
-            const label = document.querySelector('.coprod-month');
-            const charts = [...document.querySelectorAll('.coprod-chart')];
-            return label && parseInt(label.innerText.split(' ')[1]) === 0
-                && charts.length > 0 && charts.every(c => parseInt(c.dataset.month) === 0);
-        }""",
-        timeout=MONTH_TIMEOUT,
-    )
+    _wait_drawn(page, 0, exactly=True)
+
+
+def _wait_drawn(page, month: int, exactly: bool, chart: str | None = None) -> None:
+    """Wait until the label and the charts show ``month`` (or later, unless ``exactly``).
+
+    When the wait runs out, the failure says what the page and its server showed instead.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            """([n, exactly, chart]) => {
+                const shows = text => exactly ? parseInt(text) === n : parseInt(text) >= n;
+                const label = document.querySelector('.coprod-month');
+                const charts = [...document.querySelectorAll(
+                    chart ? `.coprod-chart[data-chart="${chart}"]` : '.coprod-chart')];
+                return label && shows(label.innerText.split(' ')[1])
+                    && charts.length > 0 && charts.every(c => shows(c.dataset.month));
+            }""",
+            arg=[month, exactly, chart],
+            timeout=MONTH_TIMEOUT,
+        )
+    except PlaywrightTimeout:
+        wanted = f"month {month}" if exactly else f"month {month} or later"
+        raise AssertionError(
+            f"{wanted} not shown within {MONTH_TIMEOUT} ms; " + page_state(page, chart)
+        ) from None
 
 
 def page_state(page, chart: str | None = None) -> str:
