@@ -401,6 +401,7 @@ def Views(session: Session, only: str | None = None):
         adopted = [run.innovations() for run in runs]
         events = [run.events() for run in runs]
         adoption = [run.quintile_adoption() for run in runs]
+        months = [run.month for run in runs]
         maps = [place_map.map_view(r, session.colour_by.value) for r in runs]
         real_places = ws.has_place_map
         horizon = ws.horizon
@@ -413,7 +414,7 @@ def Views(session: Session, only: str | None = None):
             _(labels.PLACE_MAP_HELP if real_places else labels.NETWORK_HELP),
             maps,
         ),
-        _quintile_view(frames, adoption),
+        _quintile_view(frames, adoption, months),
         *(_line_view(spec, frames, events, horizon, places) for spec in labels.CHARTS),
         *_innovation_view(runs, adopted, picked),
         View(
@@ -445,7 +446,7 @@ def Views(session: Session, only: str | None = None):
                     ViewCard(view, sides, session if view.key == "network" else None)
 
 
-def _quintile_view(frames: list, adoption: list[list[float]]) -> View:
+def _quintile_view(frames: list, adoption: list[list[float]], months: list[int]) -> View:
     quintiles = [charts.quintile_participation(f) for f in frames]
     top = max(max(q + a) for q, a in zip(quintiles, adoption, strict=True))
     y_max = charts.nice_ceiling(top * 1.1)
@@ -455,8 +456,8 @@ def _quintile_view(frames: list, adoption: list[list[float]]) -> View:
         _(labels.QUINTILE_QUESTION),
         _(labels.QUINTILE_HELP),
         [
-            charts.quintile_chart(q, a, len(f), y_max)
-            for q, a, f in zip(quintiles, adoption, frames, strict=True)
+            charts.quintile_chart(q, a, month, y_max)
+            for q, a, month in zip(quintiles, adoption, months, strict=True)
         ],
     )
 
