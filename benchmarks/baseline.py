@@ -456,12 +456,8 @@ class Citizen(mesa.Agent):
             crowding = b.crowding_out
             if rules.recognition:
                 motivation += crowding * (1.0 - motivation)
-            elif rules.monetary:
-                # felt as controlling with probability equal to intrinsic motivation
-                if self.random.random() < motivation:
-                    motivation *= 1.0 - crowding
-                else:
-                    motivation += crowding * (1.0 - motivation)
+            elif rules.monetary:  # felt as controlling: crowds out what there is
+                motivation *= 1.0 - crowding
         motivation += lr * REVERSION * (self.motivation0 - motivation)
         self.trust = min(max(trust, 0.0), 1.0)
         self.efficacy = min(max(efficacy, 0.0), 1.0)

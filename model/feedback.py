@@ -7,9 +7,9 @@ Bad experiences weigh more than equally good ones (the asymmetry principle, Slov
 Trust reverts towards each citizen's reference level, which itself drifts slowly towards the
 trust the citizen lives with, so lasting damage or lasting gains stay; and trust moves towards
 what the citizen's network neighbours think (social influence, DeGroot 1974).
-A reward changes intrinsic motivation as it is felt (Frey & Jegen 2001): a payment felt as
-controlling crowds it out, one felt as supportive crowds it in; recognition is felt as
-supportive (Deci, Koestner & Ryan 1999).
+A reward changes intrinsic motivation as it is felt (Frey & Jegen 2001): an expected payment
+for taking part is felt as controlling and crowds it out, recognition is felt as supportive and
+crowds it in (Deci, Koestner & Ryan 1999).
 """
 
 from __future__ import annotations
@@ -163,12 +163,15 @@ def _experiences(
 
 
 def _rewards(model: CoProductionModel) -> None:
-    """This month's rewarded participants' motivation moves as they feel the reward.
+    """This month's rewarded participants' motivation moves as the reward is felt.
 
-    A payment is felt as controlling with probability equal to the participant's intrinsic
-    motivation (who acts for its own sake feels paid for it as controlled), and then lowers
-    motivation by ``crowding_out`` of itself; felt as supportive it raises motivation by
-    ``crowding_out`` of the distance to 1. Recognition is always felt as supportive.
+    Cognitive evaluation theory (Deci & Ryan 1985): every reward has a controlling and an
+    informational side, and the kind of reward decides which one is felt. A payment that is
+    expected and contingent on taking part is felt as controlling: it takes ``crowding_out``
+    of the intrinsic motivation there is (there is nothing to crowd out in someone who has
+    none, as rewards do not undermine interest in tasks of little initial interest; Deci,
+    Koestner & Ryan 1999). Recognition is felt as informational and raises motivation by
+    ``crowding_out`` of its distance to 1.
     """
     c = model.citizens
     g = model.local
@@ -181,11 +184,7 @@ def _rewards(model: CoProductionModel) -> None:
         c.motivation[recognised] += crowding * (1.0 - c.motivation[recognised])
     if g.monetary.any():
         paid = np.flatnonzero(participated & g.monetary[c.municipality])
-        before = c.motivation[paid]
-        controlling = model.rng.random(paid.size) < before
-        c.motivation[paid] = np.where(
-            controlling, before * (1.0 - crowding), before + crowding * (1.0 - before)
-        )
+        c.motivation[paid] *= 1.0 - crowding
 
 
 def _move(
