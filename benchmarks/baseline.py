@@ -63,6 +63,7 @@ from coprod.model.allocation import (
     ASSESSMENT_NOISE,
     AUTOMATED_DECISION_COST,
     DATA_MEMORY,
+    REVIEW_ASSESSMENT_COST,
     STAFF_COST,
 )
 from coprod.model.decisions import (
@@ -790,12 +791,18 @@ class Administration(mesa.Agent):
                     and share < due
                     and rnd() < APPEAL_BASE + APPEAL_SKILL * hood.skill
                 )
+                if reviewed or appealed:  # checked against a needs assessment of the cell
+                    self.overhead = min(
+                        self.overhead + REVIEW_ASSESSMENT_COST * self.budget / len(cells),
+                        self.budget,
+                    )
                 if abs(share - due) > ALLOCATION_TOLERANCE * due:
                     if reviewed or appealed:
                         weight[i] = due * total
                     else:
                         errors += 1
 
+        frontline = self.budget - self.overhead
         lobbying = self.lobbyists
         captured_share = min(
             CAPTURE_MAX, CAPTURE_PER_PARTNER * len(lobbying) / max(len(self.businesses), 1)

@@ -36,6 +36,10 @@ DATA_MEMORY = 0.9
 #: Relative departure of a cell's algorithmic share from its assessed-need share beyond which a
 #: review against the rules would not uphold the allocation.
 ALLOCATION_TOLERANCE = 0.25
+#: Share of the budget a professional needs assessment of every cell costs (the assessment
+#: cost of the ICT role ``none``): a review or an appeal of one cell's algorithmic
+#: allocation checks it against assessed need, so it costs that share over the cells.
+REVIEW_ASSESSMENT_COST = 0.10
 
 
 def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
@@ -181,6 +185,7 @@ def allocate_resources(model: CoProductionModel, record: StepRecord) -> None:
         record.sponsored, record.unlawful_grants, h.data.size / len(adm),
         adm.budget, adm.overhead, h.resources, adm.captured, adm.spending, adm.errors,
         adm.decisions, BUDGET_PER_CAPITA, (ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL),
+        REVIEW_ASSESSMENT_COST,
     )  # fmt: skip
 
 
@@ -192,7 +197,7 @@ def _allocate_resources_of(
     captured_share, lobbying, business_hood, business_domain,
     sponsored, unlawful_grants, decisions_per_muni,
     budget, overhead, resources, captured, spending, errors, decisions,
-    budget_per_capita, review_rule,
+    budget_per_capita, review_rule, review_assessment_cost,
 ):  # fmt: skip
     """:func:`allocate_resources` after the draws, in the order of the array updates it replaces.
 
@@ -205,7 +210,9 @@ def _allocate_resources_of(
     plain sum gives as NumPy's pairwise sum does.
 
     ``budget_per_capita`` is ``BUDGET_PER_CAPITA``; ``review_rule`` is
-    ``(ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL)``, passed to :func:`_automated_errors`.
+    ``(ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL)``, passed to :func:`_automated_errors`;
+    each cell a review or an appeal checks adds ``review_assessment_cost``
+    (``REVIEW_ASSESSMENT_COST``) of the budget over the cells to the overhead.
     The staff and decision costs come with ``overhead_inputs`` (:func:`_overhead_inputs`).
     """
     n_muni = len(budget)
@@ -217,10 +224,15 @@ def _allocate_resources_of(
     )
     new_errors = np.zeros(n_muni)
     if review_draw is not None:
+        checked = np.zeros(n_muni)
         _automated_errors(
             hood_muni, n_muni, weight, assessed, automated, review_draw, appeal_draw,
-            human_review, appeals, skill, new_errors, review_rule,
+            human_review, appeals, skill, new_errors, checked, review_rule,
         )  # fmt: skip
+        # each cell checked costs its share of a professional needs assessment
+        for m in range(n_muni):
+            cell_cost = review_assessment_cost * budget[m] / decisions_per_muni
+            overhead[m] = min(overhead[m] + checked[m] * cell_cost, budget[m])
     weight_total = _by_muni_sum(weight, hood_muni, n_muni)
     captured_total = 0.0
     for m in range(n_muni):
@@ -308,7 +320,7 @@ def _need_weight(hood_muni, n_muni, cell_need, need_multiplier, noise, data, dat
 @njit(cache=True, nogil=True)
 def _automated_errors(
     hood_muni, n_muni, weight, assessed, automated, review_draw, appeal_draw,
-    human_review, appeals, skill, errors, review_rule,
+    human_review, appeals, skill, errors, checked, review_rule,
 ):  # fmt: skip
     """Cell weights after review and appeals of unlawful algorithmic allocations, and errors.
 
@@ -317,8 +329,9 @@ def _automated_errors(
     the latter. A review (probability ``human_review``) or, for a cell given too little, an
     appeal by its residents (probability rising with their mean efficacy x literacy,
     ``skill``) sets it to its assessed-need share; the rest stand and count as ``errors``.
-    ``weight`` is corrected in place. ``review_rule`` is
-    ``(ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL)``.
+    ``weight`` is corrected in place. Every cell reviewed or appealed, lawful or not, is
+    counted in ``checked`` (a reviewer does not know beforehand which allocations stray).
+    ``review_rule`` is ``(ALLOCATION_TOLERANCE, APPEAL_BASE, APPEAL_SKILL)``.
     """
     tolerance, appeal_base, appeal_skill = review_rule
     weight_total = _by_muni_sum(weight, hood_muni, n_muni)
@@ -333,6 +346,8 @@ def _automated_errors(
             unlawful = automated[m] and abs(share - due) > tolerance * due
             reviewed = review_draw[h, d] < human_review[m]
             appealed = appeals[m] and share < due and appeal_draw[h, d] < appeal_p
+            if automated[m] and (reviewed or appealed):
+                checked[m] += 1.0
             if unlawful and (reviewed or appealed):
                 weight[h, d] = due * total
             elif unlawful:
