@@ -158,6 +158,15 @@ REGISTRY: tuple[Measure, ...] = (
     Measure("top1_share", _SHARE, None, False, "Share made by the top 1% of contributors",
             "share", "Share of all contributions made by the most active hundredth of those who "
             "contributed."),
+    Measure("one_off_reporters", _SHARE, None, None, "Reporters who reported only once",
+            "share", "Share of residents who have reported a problem who did so only once."),
+    Measure("report_top10_share", _SHARE, None, False,
+            "Share of reports made by the top 10% of reporters", "share",
+            "Share of all reports made by the most active tenth of those who reported: "
+            "reports alone, as reporting platforms count them."),
+    Measure("report_top1_share", _SHARE, None, False,
+            "Share of reports made by the top 1% of reporters", "share",
+            "Share of all reports made by the most active hundredth of those who reported."),
     Measure("adoption", _SHARE, None, None, "Use the digital channel", "share",
             "Share of residents who use the app or online platform to contact the "
             "administration."),

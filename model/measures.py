@@ -74,6 +74,31 @@ def _sorted_with_zeros(values: np.ndarray) -> tuple[np.ndarray, int]:
     return ordered, len(positive)
 
 
+def report_shares(reports: np.ndarray) -> tuple[float, float, float]:
+    """Share of reporters who reported once, and the shares of reports by the top 10% and 1%.
+
+    Reporters are the citizens with at least one report so far; the top shares are those of
+    the most active tenth and hundredth of them (at least one), as platforms such as
+    FixMyStreet report their users. Before anyone has reported, all three are 0, as the
+    contribution shares are. Two partial sorts (``np.partition``) instead of a full sort keep
+    the cost linear in the number of reporters.
+    """
+    counts = reports[reports > 0]
+    n = len(counts)
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    total = float(counts.sum())
+    top10 = max(1, int(np.ceil(0.1 * n)))
+    top1 = max(1, int(np.ceil(0.01 * n)))
+    tenth = np.partition(counts, n - top10)[n - top10 :]
+    hundredth = np.partition(tenth, top10 - top1)[top10 - top1 :]
+    return (
+        np.count_nonzero(counts == 1) / n,
+        float(tenth.sum()) / total,
+        float(hundredth.sum()) / total,
+    )
+
+
 def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     """``gini(values)`` and the shares of the top 10% and top 1% of the positive values.
 
@@ -124,6 +149,14 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
             zip(
                 ("contribution_gini", "top10_share", "top1_share"),
                 _gini_top(c.contributions),
+                strict=True,
+            )
+        ),
+        # reports alone, counted per reporter, as reporting platforms count their users
+        **dict(
+            zip(
+                ("one_off_reporters", "report_top10_share", "report_top1_share"),
+                report_shares(c.reports),
                 strict=True,
             )
         ),
