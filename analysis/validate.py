@@ -14,7 +14,12 @@ of the default scenario (or the caller's) and of the few variants each pattern n
 - **co-production function**: a budget cut lowers output more where citizens' effort
   complements professional work than where it substitutes for it (Parks et al. 1981);
 - **capacity**: a budget cut lowers responsiveness in the months after it, against the same
-  worlds without the cut (Lipsky 1980 on rationing under scarce resources).
+  worlds without the cut (Lipsky 1980 on rationing under scarce resources);
+- **incentives**: monetary rewards lower intrinsic motivation and recognition raises it
+  (Deci, Koestner & Ryan 1999; Frey & Jegen 2001);
+- **safeguards**: under substitutive ICT, human review and appeals restore lawfulness and
+  cost efficiency (Nieuwenhuizen & Meijer 2021; Bovens & Zouridis 2002);
+- **one-off reporters**: most residents who report do so once (FixMyStreet: two thirds).
 
 Every pattern is reported with its source, the expected pattern, the observed value with a 95%
 interval across replicates, pass or fail, and whether the calibration of the defaults used it
@@ -48,6 +53,14 @@ MAJORITY = 0.5
 #: Range the top 1%'s share must lie in: FixMyStreet's 0.33, give or take what differs between
 #: one platform and another (about a third either way).
 TOP1_RANGE = (0.2, 0.45)
+#: Share of reporters who report once, on FixMyStreet ("two thirds of users made a single
+#: report"; mySociety research, "Super contributors and power laws"), and the share the
+#: check asks for: a majority.
+FIXMYSTREET_ONE_OFF = 2 / 3
+ONE_OFF_MAJORITY = 0.5
+#: Share of automated decisions the safeguards check reviews (with appeals open), as
+#: scenarios/substitutive_safeguarded.toml does.
+SAFEGUARD_REVIEW = 0.3
 #: Months after the capacity check's budget cut over which responsiveness is compared; the cut
 #: falls this many months before the end of the run.
 CAPACITY_WINDOW = 24
@@ -94,6 +107,18 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "substitutes_cut": {
         "services.substitution": SUBSTITUTES_RHO,
         "governance.budget": 1 - BUDGET_CUT,
+    },
+    "monetary": {"governance.incentives": "monetary"},
+    "recognition": {"governance.incentives": "recognition"},
+    "automated": {
+        "governance.ict_role": "substitutive",
+        "governance.human_review": 0.0,
+        "governance.appeals": False,
+    },
+    "safeguarded": {
+        "governance.ict_role": "substitutive",
+        "governance.human_review": SAFEGUARD_REVIEW,
+        "governance.appeals": True,
     },
 }
 
@@ -244,6 +269,13 @@ def check_patterns(runs: pd.DataFrame) -> tuple[list[PatternCheck], pd.DataFrame
         ),
         check_coproduction_function({k: runs[runs["ensemble"] == k] for k in VARIANTS}),
         check_capacity(runs[runs["ensemble"] == "budget_cut"], default),
+        *check_incentives(
+            default, runs[runs["ensemble"] == "monetary"], runs[runs["ensemble"] == "recognition"]
+        ),
+        *check_safeguards(
+            runs[runs["ensemble"] == "automated"], runs[runs["ensemble"] == "safeguarded"]
+        ),
+        check_one_off_reporters(default),
     ]
     return checks, bass
 
@@ -273,23 +305,23 @@ def check_participation_inequality(default: pd.DataFrame) -> list[PatternCheck]:
         return PatternCheck.of(interval, passed=passed(*interval), **text)
 
     top10 = share(
-        "top10_share",
+        "report_top10_share",
         lambda mean, low, high: bool(low > MAJORITY),
         pattern="Participation inequality: top 10% of contributors",
         source=source,
         expected="a small minority of contributors makes most contributions",
-        statistic="top10_share at the horizon (share of contributions made by the top 10% of "
-        "contributors)",
+        statistic="report_top10_share at the horizon (share of reports made by the top 10% of "
+        "reporters, as FixMyStreet counts them)",
         published=f"FixMyStreet: {FIXMYSTREET_TOP10:.0%} of reports by the top 10% of users",
         criterion=f"lower 95% bound above {MAJORITY}",
     )
     top1 = share(
-        "top1_share",
+        "report_top1_share",
         lambda mean, low, high: bool(TOP1_RANGE[0] <= mean <= TOP1_RANGE[1]),
         pattern="Participation inequality: top 1% of contributors",
         source=source,
         expected="the very most active contributors (super contributors) make a large share",
-        statistic="top1_share at the horizon",
+        statistic="report_top1_share at the horizon (reports of the top 1% of reporters)",
         published=f"FixMyStreet: {FIXMYSTREET_TOP1:.0%} of reports by the top 1% of users",
         criterion=f"mean within [{TOP1_RANGE[0]}, {TOP1_RANGE[1]}]",
     )
@@ -477,4 +509,104 @@ def check_capacity(cut: pd.DataFrame, default: pd.DataFrame) -> PatternCheck:
         published="public services ration by queueing when resources are scarce (Lipsky 1980)",
         criterion="upper 95% bound below 0",
         passed=bool(hi < 0),
+    )
+
+
+def check_incentives(
+    none: pd.DataFrame, monetary: pd.DataFrame, recognition: pd.DataFrame
+) -> list[PatternCheck]:
+    """Money crowds out intrinsic motivation, recognition crowds it in (same worlds, paired).
+
+    The statistic is the population mean, which dilutes the effect on those rewarded by those
+    never rewarded, but cannot change its sign; it also takes out the selection of who takes
+    part, as every resident of the same world is counted in both ensembles.
+    """
+    source = "Deci, Koestner & Ryan 1999; Frey & Jegen 2001; Frey & Oberholzer-Gee 1997"
+    base = horizon_values(none, "intrinsic_motivation")
+    paid = _paired(horizon_values(monetary, "intrinsic_motivation"), base)
+    praised = _paired(horizon_values(recognition, "intrinsic_motivation"), base)
+    statistic = (
+        "intrinsic_motivation with {} minus without incentives (mean of the last "
+        f"{HORIZON_WINDOW} months; paired by replicate seed)"
+    )
+    return [
+        PatternCheck.of(
+            paid,
+            pattern="Incentives: money crowds out motivation",
+            source=source,
+            expected="an expected payment for taking part lowers intrinsic motivation",
+            statistic=statistic.format("monetary rewards"),
+            published="tangible expected rewards undermine free-choice intrinsic motivation "
+            "(meta-analysis, d = -0.34; Deci et al. 1999)",
+            criterion="upper 95% bound below 0",
+            passed=bool(paid[2] < 0),
+        ),
+        PatternCheck.of(
+            praised,
+            pattern="Incentives: recognition crowds in motivation",
+            source=source,
+            expected="verbal recognition does not undermine intrinsic motivation; it raises it",
+            statistic=statistic.format("recognition"),
+            published="verbal rewards enhance free-choice intrinsic motivation (d = +0.33; "
+            "Deci et al. 1999)",
+            criterion="lower 95% bound above 0",
+            passed=bool(praised[1] > 0),
+        ),
+    ]
+
+
+def check_safeguards(automated: pd.DataFrame, safeguarded: pd.DataFrame) -> list[PatternCheck]:
+    """Review and appeals restore lawfulness under automation, and cost efficiency."""
+    source = "Nieuwenhuizen & Meijer 2021; Bovens & Zouridis 2002"
+    safeguards = f"human review of {SAFEGUARD_REVIEW:.0%} and appeals"
+    lawful = _paired(
+        horizon_values(safeguarded, "lawfulness"), horizon_values(automated, "lawfulness")
+    )
+    cost = _paired(
+        horizon_values(safeguarded, "efficiency"), horizon_values(automated, "efficiency")
+    )
+    statistic = (
+        "{} under substitutive ICT with " + safeguards + " minus without (mean of the last "
+        f"{HORIZON_WINDOW} months; paired by replicate seed)"
+    )
+    return [
+        PatternCheck.of(
+            lawful,
+            pattern="Safeguards: review and appeals restore lawfulness",
+            source=source,
+            expected="human review and appeals correct an algorithm's unlawful decisions",
+            statistic=statistic.format("lawfulness"),
+            published="proper governance needs human safeguards where ICT substitutes for "
+            "judgement (Nieuwenhuizen & Meijer 2021)",
+            criterion="lower 95% bound above 0",
+            passed=bool(lawful[1] > 0),
+        ),
+        PatternCheck.of(
+            cost,
+            pattern="Safeguards: review costs efficiency",
+            source=source,
+            expected="reviews and appeals take the professional work automation saved, so "
+            "proper values are bought with performing ones",
+            statistic=statistic.format("efficiency"),
+            published="system-level bureaucracy gains its efficiency by removing case-by-case "
+            "human judgement (Bovens & Zouridis 2002); a trade-off between performing and "
+            "proper values (Nieuwenhuizen & Meijer 2021)",
+            criterion="upper 95% bound below 0",
+            passed=bool(cost[2] < 0),
+        ),
+    ]
+
+
+def check_one_off_reporters(default: pd.DataFrame) -> PatternCheck:
+    """Most reporters report once over the years (FixMyStreet: two thirds)."""
+    interval = mean_interval(final_values(default, "one_off_reporters"), "one_off_reporters")
+    return PatternCheck.of(
+        interval,
+        pattern="One-off reporters",
+        source="mySociety research, 'Super contributors and power laws' (FixMyStreet reports)",
+        expected="most residents who report a problem report only once over the years",
+        statistic="one_off_reporters at the horizon (share of reporters with a single report)",
+        published=f"FixMyStreet: {FIXMYSTREET_ONE_OFF:.0%} of users made a single report",
+        criterion=f"lower 95% bound above {ONE_OFF_MAJORITY}",
+        passed=bool(interval[1] > ONE_OFF_MAJORITY),
     )

@@ -23,6 +23,7 @@ from coprod.analysis.validate import (
     BASS_P_MEAN,
     BASS_Q_MEAN,
     BUDGET_CUT,
+    FIXMYSTREET_ONE_OFF,
     FIXMYSTREET_TOP1,
     FIXMYSTREET_TOP10,
     MAJORITY,
@@ -103,17 +104,19 @@ def _band(ax, frame: pd.DataFrame, measure: str, label: str) -> None:
 
 
 def inequality_figure(validation: Validation) -> Figure:
-    """Top-10% and top-1% shares over time, beside the FixMyStreet figures."""
+    """Top-10% and top-1% shares of reports, and one-off reporters, beside FixMyStreet's."""
     fig, ax = _axes()
     default = _ensemble(validation, "default")
-    _band(ax, default, "top10_share", "top 10% of contributors (coprod)")
-    _band(ax, default, "top1_share", "top 1% of contributors (coprod)")
+    _band(ax, default, "report_top10_share", "top 10% of reporters (coprod)")
+    _band(ax, default, "report_top1_share", "top 1% of reporters (coprod)")
+    _band(ax, default, "one_off_reporters", "reporters who reported once (coprod)")
+    ax.axhline(FIXMYSTREET_ONE_OFF, ls="--", color="C2", lw=1, label="FixMyStreet, one report")
     ax.axhline(FIXMYSTREET_TOP10, ls="--", color="C0", lw=1, label="FixMyStreet, top 10%")
     ax.axhline(FIXMYSTREET_TOP1, ls="--", color="C1", lw=1, label="FixMyStreet, top 1%")
     ax.axhspan(*TOP1_RANGE, color="C1", alpha=0.08, label="range checked for the top 1%")
     ax.axhline(MAJORITY, ls=":", color="grey", lw=1, label="half of all contributions")
-    _finish(ax, "Participation inequality: contributions made by the most active")
-    ax.set(xlabel="month", ylabel="share of all contributions", ylim=(0, 1))
+    _finish(ax, "Participation inequality: reports made by the most active")
+    ax.set(xlabel="month", ylabel="share of reports or of reporters", ylim=(0, 1))
     return fig
 
 

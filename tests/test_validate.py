@@ -23,11 +23,14 @@ from coprod.analysis.validate import (
     check_capacity,
     check_coproduction_function,
     check_digital_divide,
+    check_incentives,
+    check_one_off_reporters,
     check_participation_inequality,
+    check_safeguards,
     fit_bass,
     run_validation,
 )
-from coprod.model.measures import _gini_top, _sorted_with_zeros, gini, top_share
+from coprod.model.measures import _gini_top, _sorted_with_zeros, gini, report_shares, top_share
 from helpers import cli_error
 
 FAST = {"replicates": 8, "seed": 0, "client": "serial"}
@@ -76,16 +79,17 @@ def test_adoption_check_fails_without_imitation():
 
 def test_inequality_check_fails_when_contributions_are_even():
     even = _runs(
-        {r: {"top10_share": 0.12, "top1_share": 0.012, "contribution_gini": 0.2} for r in range(5)}
+        {r: {"report_top10_share": 0.12, "report_top1_share": 0.012, "contribution_gini": 0.2}
+         for r in range(5)}
     )
     top10, top1, gini = check_participation_inequality(even)
     assert top10.passed is False and gini.passed is False and top1.passed is False
     # the top 1% is checked against a range: too concentrated fails as too even does
-    lopsided = _runs({r: {"top10_share": 0.9, "top1_share": 0.6, "contribution_gini": 0.95}
-                      for r in range(5)})
+    lopsided = _runs({r: {"report_top10_share": 0.9, "report_top1_share": 0.6,
+                          "contribution_gini": 0.95} for r in range(5)})
     top10, top1, gini = check_participation_inequality(lopsided)
     assert top10.passed and gini.passed and top1.passed is False
-    fixmystreet = _runs({r: {"top10_share": 0.62, "top1_share": 0.33 + 0.001 * r,
+    fixmystreet = _runs({r: {"report_top10_share": 0.62, "report_top1_share": 0.33 + 0.001 * r,
                              "contribution_gini": 0.9} for r in range(5)})
     assert check_participation_inequality(fixmystreet)[1].passed is True
 
@@ -117,6 +121,32 @@ def test_checks_say_which_patterns_the_calibration_used(fast_validation):
     assert set(calibrated.index) == set(CALIBRATED_ON)
     assert "behaviour.adoption_imitation" in table.loc["Adoption S-curve: Bass q"].calibrated_with
     assert table.loc["Capacity: a budget cut lowers responsiveness"].calibrated_with == ""
+
+
+def test_incentive_and_safeguard_checks_read_the_direction():
+    none = _runs({r: {"intrinsic_motivation": 0.3, "lawfulness": 0.7, "efficiency": 0.76}
+                  for r in range(5)})
+    lower = _runs({r: {"intrinsic_motivation": 0.27 + 0.001 * r} for r in range(5)})
+    higher = _runs({r: {"intrinsic_motivation": 0.35 + 0.001 * r} for r in range(5)})
+    paid, praised = check_incentives(none, lower, higher)
+    assert paid.passed and praised.passed
+    assert paid.observed == pytest.approx(-0.028) and paid.calibrated_with == ""
+    paid, praised = check_incentives(none, higher, lower)  # crowding in by money fails
+    assert not paid.passed and not praised.passed
+    safeguarded = _runs({r: {"lawfulness": 0.8 + 0.001 * r, "efficiency": 0.74 + 0.001 * r}
+                         for r in range(5)})
+    lawful, cost = check_safeguards(none, safeguarded)
+    assert lawful.passed and cost.passed
+    free = _runs({r: {"lawfulness": 0.8 + 0.001 * r, "efficiency": 0.77 + 0.001 * r}
+                  for r in range(5)})
+    assert not check_safeguards(none, free)[1].passed  # safeguards that cost nothing fail
+
+
+def test_one_off_check_asks_for_a_majority_of_single_reports():
+    majority = _runs({r: {"one_off_reporters": 0.66 + 0.002 * r} for r in range(5)})
+    assert check_one_off_reporters(majority).passed
+    third = _runs({r: {"one_off_reporters": 0.35 + 0.002 * r} for r in range(5)})
+    assert not check_one_off_reporters(third).passed
 
 
 def test_divide_and_coproduction_checks_read_the_direction():
@@ -152,6 +182,21 @@ def test_top1_share_is_the_top_percent_of_contributors():
     assert measures["top1_share"] < measures["top10_share"]
 
 
+def test_report_shares_count_reports_per_reporter_as_a_full_sort_does():
+    rng = np.random.default_rng(3)
+    for reporters in (1, 7, 150, 5_000):
+        reports = np.zeros(20_000, dtype=np.int64)
+        rows = rng.choice(len(reports), reporters, replace=False)
+        reports[rows] = rng.zipf(1.8, reporters).clip(max=10_000)
+        counts = np.sort(reports[reports > 0])[::-1]
+        top10, top1 = int(np.ceil(0.1 * len(counts))), int(np.ceil(0.01 * len(counts)))
+        one_off, tenth, hundredth = report_shares(reports)
+        assert one_off == np.mean(counts == 1)
+        assert tenth == pytest.approx(counts[:top10].sum() / counts.sum(), rel=1e-12)
+        assert hundredth == pytest.approx(counts[:top1].sum() / counts.sum(), rel=1e-12)
+    assert report_shares(np.zeros(10, dtype=np.int64)) == (0.0, 0.0, 0.0)
+
+
 def test_contributions_are_sorted_as_numpy_sorts_them_with_the_zeros_left_unsorted():
     # the Gini and top shares sort only the contributors; the sorted array must be np.sort's
     rng = np.random.default_rng(5)
@@ -165,13 +210,21 @@ def test_contributions_are_sorted_as_numpy_sorts_them_with_the_zeros_left_unsort
 
 
 # ------------------------------------------------------------ the default parameter set
-def test_default_parameters_reproduce_every_checked_pattern(fast_validation):
+#: Checked patterns the default parameters do not reproduce (docs/validation.md says why).
+NOT_REPRODUCED = {"One-off reporters"}
+
+
+def test_default_parameters_reproduce_every_checked_pattern_but_the_one_off_reporters(
+    fast_validation,
+):
     table = fast_validation.table()
     checked = table[table["passed"].notna()]
-    assert len(checked) == 9
+    assert len(checked) == 14
     failed = checked[~checked["passed"].astype(bool)]
-    assert failed.empty, failed[["pattern", "observed", "ci_low", "ci_high"]].to_string()
-    assert fast_validation.passed
+    assert set(failed["pattern"]) == NOT_REPRODUCED, failed[
+        ["pattern", "observed", "ci_low", "ci_high"]
+    ].to_string()
+    assert not fast_validation.passed
 
 
 def test_fast_validation_values_beside_the_published_figures(fast_validation):
@@ -293,5 +346,6 @@ def test_validation_is_the_same_serial_or_on_a_dask_cluster():
     labels = serial.runs.groupby("ensemble")["replicate"].nunique()
     assert set(labels.index) == {
         "default", "offline_channel", "no_offline_channel", "complements", "complements_cut",
-        "substitutes", "substitutes_cut", "budget_cut",
+        "substitutes", "substitutes_cut", "budget_cut", "monetary", "recognition", "automated",
+        "safeguarded",
     } and labels.eq(3).all()  # fmt: skip
