@@ -687,6 +687,10 @@ class Administration(mesa.Agent):
                 and not granted
                 and rnd() < APPEAL_BASE + APPEAL_SKILL * c.efficacy * c.literacy
             )
+            if appealed:  # a human reconsideration, planned for as a review is
+                self.workload[month] += (
+                    PROPOSAL_STAFF_TIME if kind == 1 else REPORT_STAFF_TIME
+                ) * REVIEW_COST
             if granted and not entitled and not reviewed:
                 errors += 1  # an unlawful grant no review caught
             if wrong and not reviewed and not appealed:

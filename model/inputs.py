@@ -158,6 +158,23 @@ def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarr
     adm.workload[:, month] = arrivals
 
 
+def _plan_appeals(model: CoProductionModel, appealed: np.ndarray) -> None:
+    """Appeals decided this month take staff time, and the budget round plans for it.
+
+    An appeal is a human reconsideration of the decision, as a review is: ``REVIEW_COST`` per
+    unit of the input's staff time, added to this month's workload (``appealed`` are rows of
+    the queue). Appeals are few, so plain array operations serve.
+    """
+    q = model.queue
+    adm = model.administrations
+    kind = q.kind[appealed]
+    time = np.where(kind == PROPOSAL, PROPOSAL_STAFF_TIME, REPORT_STAFF_TIME) * REVIEW_COST
+    month = (model.steps - 1) % 12
+    adm.workload[:, month] += np.bincount(
+        q.municipality[appealed], weights=time, minlength=len(adm)
+    )
+
+
 def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     """Handle, expire or keep every open input; record outcomes for the feedback phase.
 
@@ -175,6 +192,8 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     handled, expired = _handle_in_order(model, record)
     owners = q.owner[handled]
     wrong, reviewed, appealed = judge_cases(model, owners, q.domain[handled], record=record)
+    if appealed.any():
+        _plan_appeals(model, handled[appealed])
     uncorrected, reports, accepted, rejected = _settle_decided(
         model, record, handled, wrong, reviewed, appealed
     )

@@ -333,8 +333,9 @@ def test_inputs_queue_staff_time_triage_errors_appeals_and_acceptance():
     assert adm.backlog[0] == 2
     assert m.queue.owner.tolist() == [0, 4]
     assert m.queue.since.tolist() == [9, 8]
-    # nothing arrived this month; no budget round in month 10
-    assert adm.workload[0].tolist() == [0.0] * 12
+    # nothing arrived this month, but c4's appeal of its report takes a review's staff time
+    # (a third of a report's) in month 10's workload; no budget round in month 10
+    assert adm.workload[0].tolist() == [0.0] * 9 + [exactly(1.0 / 3.0)] + [0.0] * 2
     assert np.isnan(adm.staff[0])
     # quality depreciates by 2% of its excess over 1, then c1's proposal adds 0.2 / 3 to
     # (hood 0, domain 0): 1.59 - 0.0118 + 0.0667 passes the ceiling 1.6
