@@ -473,14 +473,9 @@ def _validate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     sources = Section(
         "Sources", text=[f"- {r['pattern']}: {r['source']}" for _, r in table.iterrows()]
     )
-    names = [
-        "participation_inequality.png",
-        "adoption_curve.png",
-        "digital_divide.png",
-        "coproduction_function.png",
-        "capacity.png",
-    ]
-    figures = Section("Figures", figures=_figures(folder, names))
+    from coprod.analysis.validate_output import FIGURES
+
+    figures = Section("Figures", figures=_figures(folder, list(FIGURES)))
     return f"coprod validation: {info.get('scenario')}", facts, [summary, sources, figures]
 
 

@@ -43,6 +43,8 @@ FIGURES = (
     "digital_divide.png",
     "coproduction_function.png",
     "capacity.png",
+    "incentives.png",
+    "safeguards.png",
 )
 
 
@@ -57,8 +59,9 @@ def write_validation(validation: Validation, folder: str | Path) -> list[Path]:
         write_frame(folder / "bass.csv", validation.bass),
     ]
     builders = (
-        inequality_figure, adoption_figure, divide_figure, coproduction_figure, capacity_figure
-    )
+        inequality_figure, adoption_figure, divide_figure, coproduction_figure, capacity_figure,
+        incentives_figure, safeguards_figure,
+    )  # fmt: skip
     for name, build in zip(FIGURES, builders, strict=True):
         save_figure(build(validation), folder / name)
         files.append(folder / name)
@@ -193,4 +196,30 @@ def capacity_figure(validation: Validation) -> Figure:
     ax.axvline(cut_step(int(default["step"].max())), ls=":", color="grey", lw=1, label="the cut")
     _finish(ax, "Capacity: responsiveness after a budget cut, same worlds")
     ax.set(xlabel="month", ylabel=measure("responsiveness").label, ylim=(0, 1.02))
+    return fig
+
+
+def incentives_figure(validation: Validation) -> Figure:
+    """Intrinsic motivation month by month without incentives, with money, with recognition."""
+    fig, ax = _axes()
+    for label, name in (
+        ("default", "no incentives"),
+        ("monetary", "monetary rewards"),
+        ("recognition", "recognition"),
+    ):
+        _band(ax, _ensemble(validation, label), "intrinsic_motivation", name)
+    _finish(ax, "Incentives: intrinsic motivation, same worlds (Deci et al. 1999)")
+    ax.set(xlabel="month", ylabel=measure("intrinsic_motivation").label)
+    return fig
+
+
+def safeguards_figure(validation: Validation) -> Figure:
+    """Lawfulness and efficiency under automation, without and with review and appeals."""
+    fig, ax = _axes()
+    for label, name in (("automated", "no safeguards"), ("safeguarded", "review and appeals")):
+        frame = _ensemble(validation, label)
+        _band(ax, frame, "lawfulness", f"lawfulness, {name}")
+        _band(ax, frame, "efficiency", f"efficiency, {name}")
+    _finish(ax, "Safeguards under substitutive ICT: what review restores and what it costs")
+    ax.set(xlabel="month", ylabel="share", ylim=(0, 1.02))
     return fig

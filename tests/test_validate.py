@@ -281,6 +281,8 @@ def test_validate_command_writes_table_figures_and_report(tmp_path, capsys):
         "participation_inequality.png",
         "coproduction_function.png",
         "capacity.png",
+        "incentives.png",
+        "safeguards.png",
     } <= names
     assert not [n for n in names if n.endswith(".tmp")]
     info = json.loads((out / "manifest.json").read_text())
@@ -291,7 +293,7 @@ def test_validate_command_writes_table_figures_and_report(tmp_path, capsys):
         assert pattern in markdown
     assert "FixMyStreet" in markdown and "Parks" in markdown
     html = (out / "validation.html").read_text()
-    assert html.count("data:image/png;base64,") == 5
+    assert html.count("data:image/png;base64,") == 7
     runs = pd.read_parquet(out / "runs.parquet")
     assert set(runs["ensemble"]) >= {
         "default", "no_offline_channel", "complements_cut", "budget_cut"
