@@ -202,7 +202,7 @@ def adoption_recovery(tmp_path_factory):
                 "sd": float(by_month.std().max()),
             }
         ],
-        "abc": {"population": 30, "generations": 4},
+        "abc": {"population": 30, "generations": 3},
     }
     return calibrate(data, out=out / "calibration", scheduler="serial")
 
@@ -212,16 +212,15 @@ def test_an_adoption_series_identifies_the_imitation_coefficient(adoption_recove
     summary = adoption_recovery.summary.set_index("parameter")
     q = summary.loc["behaviour.adoption_imitation"]
     assert q["low"] <= ADOPTION_TRUE["behaviour.adoption_imitation"] <= q["high"], q.to_dict()
-    # the 90% interval is a small part of the prior's (0.23 at these seeds: 0.15 to 0.25)
-    assert q["width_ratio"] < 0.4 and q["identified"] == "yes"
-    # the series says nothing about the cost weight (0.73 at these seeds, after 4 generations of
-    # 30 particles; a parameter the statistics ignore keeps about its prior's width)
+    # the 90% interval is a small part of the prior's (0.30 at these seeds: 0.14 to 0.27)
+    assert q["width_ratio"] < 0.45 and q["identified"] == "yes"
+    # the series says nothing about the cost weight: it keeps its prior's width (0.97 at these
+    # seeds)
     cost = summary.loc["behaviour.weight_cost"]
-    assert cost["width_ratio"] > 0.5 and cost["identified"] != "yes"
-    assert cost["width_ratio"] > q["width_ratio"] + 0.2
+    assert cost["width_ratio"] > 0.8 and cost["identified"] == "no"
     # and the calibration's own output says so
     statement = "\n".join(adoption_recovery.identification)
-    assert "behaviour.weight_cost" in statement and "identified" in statement
+    assert "behaviour.weight_cost: not identified by these targets" in statement
     assert "behaviour.adoption_imitation" not in statement
 
 
