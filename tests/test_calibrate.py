@@ -266,6 +266,7 @@ def test_report_of_a_calibration_folder(recovery):
     main(["report", str(recovery.folder)])
     text = (recovery.folder / "report.md").read_text()
     assert "behaviour.weight_cost" in text and "Posterior-predictive check" in text
+    assert "width / prior" in text and "Identification: " in text
     assert "independent check" in text
 
 
