@@ -107,7 +107,7 @@ def _check(predictive: pd.DataFrame) -> Section:
         check_rows.append(
             {
                 "observed": f"{rows_of['measure'].iloc[0]}, series ({len(rows_of)} months)",
-                "value ± sd": f"sd {rows_of['sd'].iloc[0]:.3g}",
+                "value ± sd": _series_sd(rows_of["sd"]),
                 "simulated mean": f"mean |difference| {gap:.3g}",
                 "simulated 90%": f"covers {int(inside.sum())} of {len(rows_of)} months",
             }
@@ -121,3 +121,9 @@ def _check(predictive: pd.DataFrame) -> Section:
         ],
         tables=[pd.DataFrame(check_rows)],
     )
+
+
+def _series_sd(sds: pd.Series) -> str:
+    """A series' sd, or the range of its months' own sds."""
+    low, high = float(sds.min()), float(sds.max())
+    return f"sd {low:.3g}" if low == high else f"sd {low:.3g} to {high:.3g}"

@@ -462,6 +462,8 @@ SERIES_BAD = [
     ("month,value\n1,0.1\n2,high\n", ["line 3", "'high'", "not a finite number"]),
     ("month,value\n2,0.1\n2,0.2\n", ["month 2 appears more than once"]),
     ("month,value\n", ["no rows"]),
+    ("month,value,sd\n1,0.1,0.02\n2,0.2,0\n", ["line 3", "sd = ", "positive number"]),
+    ("month,value,sd\n1,0.1,wide\n", ["line 2", "'wide'", "positive number"]),
     ("", ["cannot read series file"]),
 ]
 
@@ -512,6 +514,17 @@ def test_cli_calibrates_with_a_series_and_reports_progress(tmp_cwd, capsys):
     predictive = pd.read_csv(tmp_path / "out" / "predictive.csv")
     assert list(predictive["group"]) == ["target1", "series1", "series1", "series1"]
     assert (tmp_path / "out" / "observed" / "series1.csv").is_file()
+
+
+def test_a_series_file_may_give_each_month_its_own_sd(tmp_path):
+    from coprod.analysis.calibration_spec import load_calibration
+
+    (tmp_path / "obs.csv").write_text("month,value,sd\n2,0.01,0.004\n4,0.02,\n6,0.03,0.02\n")
+    data = tiny_calibration(series=[{"measure": "adoption", "file": "obs.csv", "sd": 0.05}])
+    plan = load_calibration(write_toml(tmp_path / "cal.toml", data))
+    series = [o for o in plan.observations if o.group == "series1"]
+    assert [(o.first, o.sd) for o in series] == [(2, 0.004), (4, 0.05), (6, 0.02)]
+    assert plan.weights()["series1:adoption:m2"] == pytest.approx(250.0)
 
 
 # ---------------------------------------------------------------------- identification
