@@ -55,6 +55,10 @@ class CalibrationResult:
             ``acceptance_rate``.
         files: The files written.
         resumed_from: Generations found in the folder's history when the call started.
+        identification: What the observations identify, in words: each parameter whose 90%
+            interval stays near its prior's width ("not identified by these targets"), each
+            pair that trades off (see
+            :func:`~coprod.analysis.calibration_output.identification_lines`).
     """
 
     folder: Path
@@ -63,6 +67,7 @@ class CalibrationResult:
     generations: pd.DataFrame
     files: list[Path] = field(default_factory=list)
     resumed_from: int = 0
+    identification: list[str] = field(default_factory=list)
 
 
 def calibrate(

@@ -5,7 +5,8 @@ from the folder alone, and each is written atomically (:mod:`coprod.analysis.out
 
 - ``posterior.parquet``: one row per particle of the last generation, one column per calibrated
   key (its dotted name) and ``weight`` (the particle weights, summing to one);
-- ``summary.csv``: per key the prior, the posterior mean, median and 90% credible interval;
+- ``summary.csv``: per key the prior, the posterior mean, median and 90% credible interval,
+  and how much narrower than the prior's that interval is (``width_ratio``, ``identified``);
 - ``generations.csv``: epsilon, simulations and acceptance rate by generation;
 - ``predictive.csv``: every observed statistic against the distribution of its simulated values
   among the last generation's particles (a posterior-predictive check);
@@ -15,6 +16,7 @@ from the folder alone, and each is written atomically (:mod:`coprod.analysis.out
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,16 @@ from coprod.analysis.output import manifest, write_frame, write_json, write_text
 
 #: Quantiles of the credible interval reported (a central 90% interval).
 INTERVAL = (0.05, 0.95)
+#: A posterior 90% interval wider than this share of the prior's 90% interval: the observations
+#: say hardly anything about the parameter ("not identified by these targets"). An ABC posterior
+#: of a parameter the statistics do not depend on keeps about the prior's width (0.9-1.0 in the
+#: recovery tests), one the statistics pin down a small share of it.
+NOT_IDENTIFIED = 0.8
+#: Below :data:`NOT_IDENTIFIED` and above this share the parameter is only weakly identified.
+WEAKLY_IDENTIFIED = 0.5
+#: Two parameters whose posterior correlation (on their priors' scales) exceeds this in size
+#: trade off: several combinations fit about equally well (a ridge in ``pairs.png``).
+TRADE_OFF = 0.7
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -37,13 +49,21 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 
 def posterior_summary(plan: CalibrationPlan, posterior: pd.DataFrame) -> pd.DataFrame:
-    """Per calibrated key: prior, its 90% interval, posterior mean, median, 90% interval."""
+    """Per calibrated key: prior, its 90% interval, posterior mean, median, 90% interval.
+
+    ``width_ratio`` is the posterior 90% interval's width over the prior's, both on the
+    prior's own scale (the logarithm for ``loguniform`` and ``lognormal`` priors, whose spread
+    is in orders of magnitude); ``identified`` reads it: ``no`` above :data:`NOT_IDENTIFIED`
+    (these observations do not identify the parameter), ``weakly`` above
+    :data:`WEAKLY_IDENTIFIED`, else ``yes``.
+    """
     w = posterior["weight"].to_numpy(dtype=float)
     rows = []
     for prior in plan.priors:
         x = posterior[prior.key].to_numpy(dtype=float)
         p_low, p_high = prior.quantiles(INTERVAL)
         low, high = (weighted_quantile(x, w, q) for q in INTERVAL)
+        ratio = width_ratio(prior.kind, low, high, p_low, p_high)
         rows.append(
             {
                 "parameter": prior.key,
@@ -55,9 +75,94 @@ def posterior_summary(plan: CalibrationPlan, posterior: pd.DataFrame) -> pd.Data
                 "low": low,
                 "high": high,
                 "default": _default(plan, prior.key),
+                "width_ratio": ratio,
+                "identified": identified(ratio),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _scale(kind: str, value: float) -> float:
+    """A value on its prior's own scale: the logarithm for priors spread over magnitudes."""
+    return math.log(value) if kind in LOG_PRIORS and value > 0 else value
+
+
+#: Prior kinds that are uniform or normal in the logarithm of the parameter.
+LOG_PRIORS = ("loguniform", "lognormal")
+
+
+def width_ratio(kind: str, low: float, high: float, prior_low: float, prior_high: float) -> float:
+    """Width of the posterior 90% interval over the prior's, on the prior's own scale."""
+    prior = _scale(kind, prior_high) - _scale(kind, prior_low)
+    if not prior > 0:
+        return float("nan")
+    return float((_scale(kind, high) - _scale(kind, low)) / prior)
+
+
+def identified(ratio: float) -> str:
+    """``yes``, ``weakly`` or ``no``: how far the observations narrowed the prior down."""
+    if not np.isfinite(ratio) or ratio > NOT_IDENTIFIED:
+        return "no"
+    return "weakly" if ratio > WEAKLY_IDENTIFIED else "yes"
+
+
+def trade_offs(plan: CalibrationPlan, posterior: pd.DataFrame) -> list[tuple[str, str, float]]:
+    """Pairs of keys whose weighted posterior correlation exceeds :data:`TRADE_OFF` in size.
+
+    Correlations are taken on the priors' own scales (the logarithm for log priors), so a
+    ridge that is straight in the logarithm of a rate is found.
+    """
+    w = posterior["weight"].to_numpy(dtype=float)
+    columns = {
+        p.key: np.asarray(
+            [_scale(p.kind, v) for v in posterior[p.key].to_numpy(dtype=float)], dtype=float
+        )
+        for p in plan.priors
+    }
+    pairs = []
+    keys = list(columns)
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            r = _weighted_correlation(columns[a], columns[b], w)
+            if np.isfinite(r) and abs(r) > TRADE_OFF:
+                pairs.append((a, b, r))
+    return pairs
+
+
+def _weighted_correlation(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    mx, my = np.average(x, weights=w), np.average(y, weights=w)
+    cov = np.average((x - mx) * (y - my), weights=w)
+    vx, vy = np.average((x - mx) ** 2, weights=w), np.average((y - my) ** 2, weights=w)
+    return float(cov / math.sqrt(vx * vy)) if vx > 0 and vy > 0 else float("nan")
+
+
+def identification_lines(summary: pd.DataFrame, pairs: list[tuple[str, str, float]]) -> list[str]:
+    """What the observations identify, in words: for the command's output and the report.
+
+    One line per parameter the observations do not identify or identify weakly, one per pair
+    that trades off, or one line saying that every parameter is identified.
+    """
+    lines = []
+    for _, r in summary.iterrows():
+        share = f"its 90% interval is {r['width_ratio']:.0%} of the prior's"
+        if r["identified"] == "no":
+            lines.append(
+                f"{r['parameter']}: not identified by these targets ({share}); fix it, or add "
+                "observations that depend on it"
+            )
+        elif r["identified"] == "weakly":
+            lines.append(f"{r['parameter']}: weakly identified ({share})")
+    for a, b, rho in pairs:
+        lines.append(
+            f"{a} and {b} trade off (posterior correlation {rho:+.2f}): several combinations "
+            "fit about equally well"
+        )
+    if not lines:
+        lines.append(
+            "every parameter is identified: each 90% interval is at most "
+            f"{WEAKLY_IDENTIFIED:.0%} of its prior's"
+        )
+    return lines
 
 
 def _default(plan: CalibrationPlan, key: str) -> float:
@@ -144,6 +249,8 @@ def write_calibration(plan: CalibrationPlan, folder: Path, url: str, resumed_fro
     files = write_start(plan, folder)
     posterior = read_posterior(url, plan)
     summary = posterior_summary(plan, posterior)
+    pairs = trade_offs(plan, posterior)
+    statement = identification_lines(summary, pairs)
     generations = generation_table(url)
     predictive = predictive_table(url, plan)
     files += [
@@ -169,9 +276,14 @@ def write_calibration(plan: CalibrationPlan, folder: Path, url: str, resumed_fro
         simulations=int(generations["simulations"].sum()),
         final_epsilon=float(generations["epsilon"].iloc[-1]),
         resumed_from=resumed_from,
+        not_identified=summary.loc[summary["identified"] == "no", "parameter"].tolist(),
+        trade_offs=[{"parameters": [a, b], "correlation": rho} for a, b, rho in pairs],
+        identification=statement,
     )
     files.append(write_json(folder / "manifest.json", info))
-    return CalibrationResult(folder, posterior, summary, generations, files, resumed_from)
+    return CalibrationResult(
+        folder, posterior, summary, generations, files, resumed_from, identification=statement
+    )
 
 
 def _manifest(plan: CalibrationPlan, folder: Path, files: list[Path], complete: bool) -> dict:

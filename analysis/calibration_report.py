@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from coprod.analysis.calibration_output import NOT_IDENTIFIED, WEAKLY_IDENTIFIED
 from coprod.analysis.report import ReportError, Section
 
 
@@ -36,7 +37,7 @@ def calibration_report(folder: Path, info: dict) -> tuple[str, list, list[Sectio
     return (
         f"coprod calibration: {info.get('name')}",
         _facts(info, generations),
-        [_posterior(summary), _check(predictive), progress, figures],
+        [_posterior(summary, info), _check(predictive), progress, figures],
     )
 
 
@@ -58,9 +59,10 @@ def _facts(info: dict, generations: pd.DataFrame) -> list[tuple[str, str]]:
     return facts
 
 
-def _posterior(summary: pd.DataFrame) -> Section:
-    rows = [
-        {
+def _posterior(summary: pd.DataFrame, info: dict) -> Section:
+    rows = []
+    for _, r in summary.iterrows():
+        row = {
             "parameter": r["parameter"],
             "prior": r["prior"],
             "prior 90%": f"{r['prior_low']:.4g} – {r['prior_high']:.4g}",
@@ -69,18 +71,22 @@ def _posterior(summary: pd.DataFrame) -> Section:
             "posterior 90%": f"{r['low']:.4g} – {r['high']:.4g}",
             "mean": f"{r['mean']:.4g}",
         }
-        for _, r in summary.iterrows()
+        if "width_ratio" in summary.columns:  # folders written before the check lack it
+            row["width / prior"] = f"{r['width_ratio']:.2f}"
+            row["identified"] = r["identified"]
+        rows.append(row)
+    text = [
+        "Weighted particles of the last generation. The 90% credible interval runs from "
+        "the 5% to the 95% weighted quantile; `width / prior` is its width over the prior's "
+        "90% interval (in the logarithm for log priors). Above "
+        f"{NOT_IDENTIFIED:g} the observations do not identify the parameter, above "
+        f"{WEAKLY_IDENTIFIED:g} only weakly. `posterior.parquet` holds the particles; "
+        "`coprod compare ... --posterior` draws from them."
     ]
-    return Section(
-        "Posterior",
-        text=[
-            "Weighted particles of the last generation. The 90% credible interval runs from "
-            "the 5% to the 95% weighted quantile; where it is hardly narrower than the prior's, "
-            "the observations say little about that parameter. `posterior.parquet` holds the "
-            "particles; `coprod compare ... --posterior` draws from them."
-        ],
-        tables=[pd.DataFrame(rows)],
-    )
+    statement = info.get("identification")
+    if statement:
+        text.append("Identification: " + "; ".join(statement) + ".")
+    return Section("Posterior", text=text, tables=[pd.DataFrame(rows)])
 
 
 def _check(predictive: pd.DataFrame) -> Section:
@@ -101,7 +107,7 @@ def _check(predictive: pd.DataFrame) -> Section:
         check_rows.append(
             {
                 "observed": f"{rows_of['measure'].iloc[0]}, series ({len(rows_of)} months)",
-                "value ± sd": f"sd {rows_of['sd'].iloc[0]:.3g}",
+                "value ± sd": _series_sd(rows_of["sd"]),
                 "simulated mean": f"mean |difference| {gap:.3g}",
                 "simulated 90%": f"covers {int(inside.sum())} of {len(rows_of)} months",
             }
@@ -115,3 +121,9 @@ def _check(predictive: pd.DataFrame) -> Section:
         ],
         tables=[pd.DataFrame(check_rows)],
     )
+
+
+def _series_sd(sds: pd.Series) -> str:
+    """A series' sd, or the range of its months' own sds."""
+    low, high = float(sds.min()), float(sds.max())
+    return f"sd {low:.3g}" if low == high else f"sd {low:.3g} to {high:.3g}"

@@ -202,10 +202,11 @@ def plan_calibration(
         _measure(series.measure, where)
         frame = read_series(folder / series.file, steps, where)
         frames[f"series{i}"] = frame
-        for month, value in zip(frame["month"], frame["value"], strict=True):
+        sds = frame["sd"].fillna(series.sd) if "sd" in frame else [series.sd] * len(frame)
+        for month, value, sd in zip(frame["month"], frame["value"], sds, strict=True):
             label = f"series{i}:{series.measure}:m{month}"
             observations.append(
-                Observation(label, series.measure, month, month, value, series.sd, f"series{i}")
+                Observation(label, series.measure, month, month, value, float(sd), f"series{i}")
             )
     return CalibrationPlan(spec, base, steps, priors, observations, frames)
 
@@ -264,9 +265,14 @@ def _target(target: TargetSpec, i: int, steps: int, source: str) -> Observation:
 def read_series(path: Path, steps: int, where: str) -> pd.DataFrame:
     """Read an observed series: a CSV with columns ``month`` and ``value``, one row a month.
 
+    An optional column ``sd`` gives a month its own uncertainty (blank: the series' ``sd``):
+    the chance spread of an S-curve grows from its first months to its steep middle, and a
+    month known better than another can count for more.
+
     Raises:
         CalibrationError: The file is missing or unreadable, lacks a column, or has a month
-            outside ``1..steps``, a repeated month or a value that is not a finite number.
+            outside ``1..steps``, a repeated month, a value that is not a finite number or an
+            ``sd`` that is not a positive number.
     """
     try:
         frame = pd.read_csv(path)
@@ -302,6 +308,16 @@ def read_series(path: Path, steps: int, where: str) -> pd.DataFrame:
         month = int(months[months.duplicated()].iloc[0])
         raise CalibrationError(f"{where}: {path}: month {month} appears more than once")
     out = pd.DataFrame({"month": months.astype(int), "value": values.astype(float)})
+    if "sd" in frame.columns:
+        sds = pd.to_numeric(frame["sd"], errors="coerce")
+        for row, (sd, raw) in enumerate(zip(sds, frame["sd"], strict=True), start=2):
+            blank = pd.isna(raw) or (isinstance(raw, str) and not raw.strip())
+            if not blank and not (np.isfinite(sd) and sd > 0):
+                raise CalibrationError(
+                    f"{where}: {path} line {row}: sd = {raw!r} is not allowed: must be a "
+                    "positive number, or blank for the series' sd"
+                )
+        out["sd"] = sds.astype(float)
     return out.sort_values("month", ignore_index=True)
 
 

@@ -468,11 +468,14 @@ def calibrate_command(calibration_file: Path, out: Path | None, scheduler: str |
         raise
     if result.resumed_from:
         click.echo(f"({result.resumed_from} generations were already in {folder / 'history.db'})")
-    table = result.summary[["parameter", "prior", "median", "low", "high"]].rename(
-        columns={"low": "5%", "high": "95%"}
-    )
-    click.echo("posterior (median and 90% credible interval):")
+    table = result.summary[
+        ["parameter", "prior", "median", "low", "high", "width_ratio", "identified"]
+    ].rename(columns={"low": "5%", "high": "95%", "width_ratio": "width/prior"})
+    click.echo("posterior (median and 90% credible interval; its width over the prior's):")
     click.echo(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    click.echo("identification:")
+    for line in result.identification:
+        click.echo(f"  {line}")
     click.echo(f"wrote {len(result.files)} files to {folder}")
 
 

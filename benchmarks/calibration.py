@@ -134,6 +134,8 @@ def run(setting_name: str, out: Path) -> dict[str, Any]:
                 "high": float(summary.loc[key, "high"]),
                 "prior_low": float(summary.loc[key, "prior_low"]),
                 "prior_high": float(summary.loc[key, "prior_high"]),
+                "width_ratio": float(summary.loc[key, "width_ratio"]),
+                "identified": str(summary.loc[key, "identified"]),
             }
             for key in TRUE
         },
@@ -181,14 +183,16 @@ def markdown(r: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "| parameter | true | prior 90% | posterior median | posterior 90% | covers |",
-        "|---|---:|---:|---:|---:|---|",
+        "| parameter | true | prior 90% | posterior median | posterior 90% | width / prior "
+        "| covers |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for key, p in r["posterior"].items():
         covers = "yes" if p["low"] <= p["true"] <= p["high"] else "no"
+        ratio = (p["high"] - p["low"]) / (p["prior_high"] - p["prior_low"])  # uniform priors
         lines.append(
             f"| `{key}` | {p['true']:g} | {p['prior_low']:.3g} – {p['prior_high']:.3g} | "
-            f"{p['median']:.3g} | {p['low']:.3g} – {p['high']:.3g} | {covers} |"
+            f"{p['median']:.3g} | {p['low']:.3g} – {p['high']:.3g} | {ratio:.2f} | {covers} |"
         )
     lines += [
         "",

@@ -149,6 +149,81 @@ def test_recovery_credible_intervals_cover_the_true_values_and_are_narrower_than
         assert row["high"] - row["low"] < 0.6 * (row["prior_high"] - row["prior_low"]), key
 
 
+def test_recovery_summary_states_what_is_identified(recovery):
+    summary = recovery.summary.set_index("parameter")
+    for key in TRUE:
+        row = summary.loc[key]
+        width = (row["high"] - row["low"]) / (row["prior_high"] - row["prior_low"])
+        assert row["width_ratio"] == pytest.approx(width)  # uniform priors: the linear scale
+        assert row["identified"] == ("yes" if width <= 0.5 else "weakly" if width <= 0.8 else "no")
+    assert recovery.identification  # one line at least: every parameter, or the exceptions
+
+
+# ---------------------------------------------------------------------- adoption series
+#: The default adoption process (``adoption_innovation`` 0.0001, the default initial adopters) in
+#: a world large enough to have a few first adopters (about 4 of 1,000) and long enough for the
+#: S-curve to pass its steep middle (adoption about 0.3 at month 72).
+ADOPTION_SET = {"population.citizens": 1000}
+ADOPTION_TRUE = {"behaviour.weight_cost": 2.0, "behaviour.adoption_imitation": 0.2}
+
+
+@pytest.fixture(scope="module")
+def adoption_recovery(tmp_path_factory):
+    """Calibrate the imitation coefficient and the cost weight against an adoption series only.
+
+    The series (months 12, 24, ..., 72) is the mean of 8 simulations with the true values; its
+    ``sd`` is the largest spread of one simulation around that mean over those months (0.06).
+    Adoption does not depend on the cost weight, so the series cannot identify it: the
+    calibration must say so, while it pins down the imitation coefficient.
+    """
+    steps = 72
+    truth = Scenario.load("socialgov").with_overrides(ADOPTION_SET | ADOPTION_TRUE)
+    runs = run_ensemble(truth, replicates=8, steps=steps, seed=1000, client="serial")
+    months = list(range(12, steps + 1, 12))
+    by_month = runs[runs.step.isin(months)].groupby("step")["adoption"]
+    out = tmp_path_factory.mktemp("adoption")
+    pd.DataFrame({"month": months, "value": by_month.mean().loc[months].to_numpy()}).to_csv(
+        out / "adoption.csv", index=False
+    )
+    data = {
+        "name": "adoption",
+        "scenario": "socialgov",
+        "steps": steps,
+        "seed": 1,
+        "set": ADOPTION_SET,
+        "parameters": {
+            "behaviour.weight_cost": {"uniform": [0.5, 4.0]},
+            "behaviour.adoption_imitation": {"uniform": [0.05, 0.5]},
+        },
+        "series": [
+            {
+                "measure": "adoption",
+                "file": str(out / "adoption.csv"),
+                "sd": float(by_month.std().max()),
+            }
+        ],
+        "abc": {"population": 30, "generations": 3},
+    }
+    return calibrate(data, out=out / "calibration", scheduler="serial")
+
+
+@pytest.mark.slow
+def test_an_adoption_series_identifies_the_imitation_coefficient(adoption_recovery):
+    summary = adoption_recovery.summary.set_index("parameter")
+    q = summary.loc["behaviour.adoption_imitation"]
+    assert q["low"] <= ADOPTION_TRUE["behaviour.adoption_imitation"] <= q["high"], q.to_dict()
+    # the 90% interval is a small part of the prior's (0.30 at these seeds: 0.14 to 0.27)
+    assert q["width_ratio"] < 0.45 and q["identified"] == "yes"
+    # the series says nothing about the cost weight: it keeps its prior's width (0.97 at these
+    # seeds)
+    cost = summary.loc["behaviour.weight_cost"]
+    assert cost["width_ratio"] > 0.8 and cost["identified"] == "no"
+    # and the calibration's own output says so
+    statement = "\n".join(adoption_recovery.identification)
+    assert "behaviour.weight_cost: not identified by these targets" in statement
+    assert "behaviour.adoption_imitation" not in statement
+
+
 def test_recovery_writes_the_results_folder(recovery):
     folder = recovery.folder
     for name in [
@@ -191,6 +266,7 @@ def test_report_of_a_calibration_folder(recovery):
     main(["report", str(recovery.folder)])
     text = (recovery.folder / "report.md").read_text()
     assert "behaviour.weight_cost" in text and "Posterior-predictive check" in text
+    assert "width / prior" in text and "Identification: " in text
     assert "independent check" in text
 
 
@@ -386,6 +462,8 @@ SERIES_BAD = [
     ("month,value\n1,0.1\n2,high\n", ["line 3", "'high'", "not a finite number"]),
     ("month,value\n2,0.1\n2,0.2\n", ["month 2 appears more than once"]),
     ("month,value\n", ["no rows"]),
+    ("month,value,sd\n1,0.1,0.02\n2,0.2,0\n", ["line 3", "sd = ", "positive number"]),
+    ("month,value,sd\n1,0.1,wide\n", ["line 2", "'wide'", "positive number"]),
     ("", ["cannot read series file"]),
 ]
 
@@ -432,9 +510,54 @@ def test_cli_calibrates_with_a_series_and_reports_progress(tmp_cwd, capsys):
     stdout = capsys.readouterr().out
     assert "generation 2/2: epsilon" in stdout and "acceptance" in stdout
     assert "behaviour.weight_cost" in stdout
+    assert "width/prior" in stdout and "identification:" in stdout
     predictive = pd.read_csv(tmp_path / "out" / "predictive.csv")
     assert list(predictive["group"]) == ["target1", "series1", "series1", "series1"]
     assert (tmp_path / "out" / "observed" / "series1.csv").is_file()
+
+
+def test_a_series_file_may_give_each_month_its_own_sd(tmp_path):
+    from coprod.analysis.calibration_spec import load_calibration
+
+    (tmp_path / "obs.csv").write_text("month,value,sd\n2,0.01,0.004\n4,0.02,\n6,0.03,0.02\n")
+    data = tiny_calibration(series=[{"measure": "adoption", "file": "obs.csv", "sd": 0.05}])
+    plan = load_calibration(write_toml(tmp_path / "cal.toml", data))
+    series = [o for o in plan.observations if o.group == "series1"]
+    assert [(o.first, o.sd) for o in series] == [(2, 0.004), (4, 0.05), (6, 0.02)]
+    assert plan.weights()["series1:adoption:m2"] == pytest.approx(250.0)
+
+
+# ---------------------------------------------------------------------- identification
+def test_width_ratio_is_taken_on_the_priors_scale():
+    from coprod.analysis.calibration_output import width_ratio
+
+    assert width_ratio("uniform", 1.0, 2.0, 0.0, 4.0) == pytest.approx(0.25)
+    # a log-uniform prior over three orders of magnitude, a posterior over one and a half
+    assert width_ratio("loguniform", 1e-4, 10**-2.5, 1e-5, 1e-2) == pytest.approx(0.5)
+
+
+def test_identification_names_the_parameters_the_targets_cannot_identify():
+    from coprod.analysis.calibration_output import identification_lines, identified
+
+    assert [identified(r) for r in (0.2, 0.5, 0.6, 0.8, 0.95, float("nan"))] == [
+        "yes", "yes", "weakly", "weakly", "no", "no"
+    ]  # fmt: skip
+    summary = pd.DataFrame(
+        {
+            "parameter": ["a.x", "a.y", "a.z"],
+            "width_ratio": [0.3, 0.7, 0.95],
+            "identified": ["yes", "weakly", "no"],
+        }
+    )
+    lines = identification_lines(summary, [("a.x", "a.y", -0.85)])
+    assert len(lines) == 3
+    assert lines[0].startswith("a.y: weakly identified (its 90% interval is 70%")
+    assert lines[1].startswith("a.z: not identified by these targets (its 90% interval is 95%")
+    assert "a.x and a.y trade off (posterior correlation -0.85)" in lines[2]
+    everything = identification_lines(summary.iloc[:1], [])
+    assert everything == [
+        "every parameter is identified: each 90% interval is at most 50% of its prior's"
+    ]
 
 
 # ---------------------------------------------------------------------- priors
