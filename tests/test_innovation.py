@@ -313,3 +313,33 @@ def test_peer_review_weighs_alike_peers_more():
     assert innovation._peer_reviewed(state, 1, 0, -0.004) == pytest.approx(
         (-0.004 + 0.2 * -0.03) / 1.2
     )
+
+
+def test_more_branch_pairs_judge_the_same_run_on_fresh_streams():
+    """Extra pairs change the judgement, not the run; their spread is the judgement's error."""
+    runs = {}
+    for pairs in (1, 3):
+        s = Scenario.load("experimentalism").with_overrides(
+            {
+                "population.citizens": 480,
+                "population.businesses": 12,
+                "population.community_organisations": 6,
+                "innovation_process.experiment_rate": 1.0,
+                "innovation_process.trial_months": 4,
+                "innovation_process.counterfactual_replicates": pairs,
+            }
+        )
+        m = CoProductionModel(s, seed=4)
+        for _ in range(14):
+            m.step()
+        runs[pairs] = m
+    one, three = runs[1].innovation, runs[3].innovation
+    fit_columns = list(innovation.FIT_MEASURES)
+    rest = [frame.model_vars.drop(columns=fit_columns) for frame in runs.values()]
+    assert rest[0].equals(rest[1])
+    assert (one.adopted == three.adopted).all() and one.adopted.any()
+    judged = np.isfinite(three.cf_effect)
+    assert (judged == np.isfinite(one.cf_effect)).all()
+    assert np.isnan(one.cf_se).all() and np.isfinite(three.cf_se[judged]).all()
+    assert (three.cf_se[judged] > 0).any()
+    assert not np.allclose(one.cf_effect[judged], three.cf_effect[judged])
