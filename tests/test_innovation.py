@@ -343,3 +343,35 @@ def test_more_branch_pairs_judge_the_same_run_on_fresh_streams():
     assert np.isnan(one.cf_se).all() and np.isfinite(three.cf_se[judged]).all()
     assert (three.cf_se[judged] > 0).any()
     assert not np.allclose(one.cf_effect[judged], three.cf_effect[judged])
+
+
+def test_a_harmful_programme_scaled_by_a_central_verdict_counts_as_misfit_where_it_harms(
+    monkeypatch,
+):
+    """The co-production programme lowers public value nearly everywhere (ODD 7.13: it fits
+    15% of the places that got it at 2,000 citizens); scaled by a verdict its pilots found
+    positive, its twelve adoptions count in ``innovations_adopted`` alike, but mostly as
+    misfits in the fit measures."""
+    monkeypatch.setattr(innovation, "_effect", lambda *args: 0.05)  # the pilots look good
+    s = small(
+        "central_pilot",
+        innovation_process__innovations=["coproduction_programme"],
+        innovation_process__pilot_groups=1,
+        innovation_process__central_noise=0.0,
+    )
+    fits = misfits = 0
+    benefit = []
+    for seed in range(1, 7):
+        m = CoProductionModel(s, seed=seed)
+        p = s.innovation_process
+        for _ in range(p.evaluation_window + 1 + p.pilot_months + p.evaluation_delay):
+            m.step()
+        assert m.innovation.adopted.all() and m.innovations_adopted == 12
+        last = m.model_vars.iloc[-1]
+        assert last.innovations_fit + last.innovations_misfit == 12
+        fits += last.innovations_fit
+        misfits += last.innovations_misfit
+        benefit.append(last.innovation_benefit)
+    # 72 adoptions: judged by a coin toss, misfits minus fits would be 0 +- 8.5 (one sd)
+    assert misfits - fits > 12, (fits, misfits)
+    assert np.mean(benefit) < 0
