@@ -1113,6 +1113,10 @@ class BaselineModel(mesa.Model):
         m["coproducer_hours"] = sum(hours_q) / participated if participated else 0.0
         recent = self.steps - REACH_MONTHS
         m["cocreation_reach"] = sum(c.last_proposal > recent for c in self.citizens) / n
+        # no innovation process in the baseline: nothing adopted, so nothing judged (as coprod)
+        for name in ("innovations_fit", "innovations_misfit", "innovations_fit_share",
+                     "innovation_benefit", "municipalities_fit_share"):  # fmt: skip
+            m[name] = 0.0
         self.measures = {name: float(m.get(name, math.nan)) for name in MEASURES}
         self.datacollector.collect(self)
 

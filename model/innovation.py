@@ -14,12 +14,18 @@ tried.
   evaluates the pilots' average effect after a delay and with noise, then scales it to all
   municipalities or drops it; then the next.
 - ``experimentalism``: each municipality now and then tries an innovation for a trial period,
-  evaluates it on its own public value, keeps it if it helped and drops it if not, and shares
-  the result with its peers; a peer's success makes an innovation more likely to be tried, the
-  more so the more alike the two places are.
+  evaluates it on its own public value and shares the result with its peers; it keeps the
+  innovation if its own evaluation, reviewed beside its peers' evaluations of the same
+  innovation (Sabel & Zeitlin 2012), says it helped, and drops it if not; a peer's success makes
+  an innovation more likely to be tried and kept, the more so the more alike the two places are.
 
 Effects are judged by a difference in differences: the change of a municipality's public value
 over the trial minus the mean change elsewhere, plus evaluation noise.
+
+Whether what was adopted fits the place that adopted it is judged apart from the process that
+adopted it, against same-seed counterfactual branches (:mod:`coprod.model.counterfactual`);
+:func:`fit_measures` turns those judgements into the measures that compare the processes on fit
+(``innovations_adopted`` counts adoptions, a central verdict twelve at once, whatever they do).
 """
 
 from __future__ import annotations
@@ -68,12 +74,14 @@ class InnovationState:
     adopted: np.ndarray  # (M, K) bool
     rejected: np.ndarray  # (M, K) bool
     results: np.ndarray  # (M, K) evaluated effect, NaN where not evaluated
+    verdicts: np.ndarray  # (M, K) what the keep-or-drop decision saw, NaN where none was taken
     first_applied: np.ndarray  # (M, K) step the change first took effect, -1 if never
     fit: np.ndarray  # (M, K) 1 helped, 0 did not, -1 not yet judged
     trial: np.ndarray  # (M,) innovation on trial, -1 if none
     trial_start: np.ndarray  # (M,) step the trial began
     saved: list[dict[int, dict[str, Any]]]  # per municipality and innovation: settings replaced
     cf_effect: np.ndarray  # (M, K) public value with minus without the adoption, NaN if unjudged
+    cf_se: np.ndarray  # (M, K) standard error of cf_effect over branch pairs, NaN with one pair
     history: list[np.ndarray] = field(default_factory=list)  # public value per step
     order: np.ndarray | None = None  # central: the order innovations are piloted in
     next_pilot: int = 0
@@ -125,12 +133,14 @@ def build(model: CoProductionModel) -> InnovationState | None:
         adopted=np.zeros((m, k), dtype=bool),
         rejected=np.zeros((m, k), dtype=bool),
         results=np.full((m, k), np.nan),
+        verdicts=np.full((m, k), np.nan),
         first_applied=np.full((m, k), -1, dtype=np.int64),
         fit=np.full((m, k), -1, dtype=np.int8),
         trial=np.full(m, -1, dtype=np.int64),
         trial_start=np.zeros(m, dtype=np.int64),
         saved=[{} for _ in range(m)],
         cf_effect=np.full((m, k), np.nan),
+        cf_se=np.full((m, k), np.nan),
     )
     if mode == "central_pilot":
         state.order = model.rng.permutation(k)
@@ -177,6 +187,42 @@ def record(model: CoProductionModel, public_value: np.ndarray) -> None:
     """Keep this step's public value per municipality for later evaluations."""
     if model.innovation is not None:
         model.innovation.history.append(np.asarray(public_value, dtype=float).copy())
+
+
+#: The measures of :func:`fit_measures`, in ``MEASURES`` order.
+FIT_MEASURES = (
+    "innovations_fit", "innovations_misfit", "innovations_fit_share", "innovation_benefit",
+    "municipalities_fit_share",
+)  # fmt: skip
+
+
+def fit_measures(state: InnovationState | None) -> dict[str, float]:
+    """How well the adoptions so far fit the places that adopted them (0 before any is judged).
+
+    An adoption is judged by its counterfactual effect ``cf_effect`` (public value of the place
+    with minus without it; only with ``innovation_process.counterfactual_fit``). It *fits* if
+    the effect is positive and is a *misfit* if it is negative (an innovation that changes
+    nothing is neither). A municipality's adoptions fit it if their effects sum to more than 0.
+    These measure what ``innovations_adopted`` does not: a central verdict counts twelve
+    adoptions at once, whether or not the innovation helps each place.
+    """
+    out = dict.fromkeys(FIT_MEASURES, 0.0)
+    if state is None:
+        return out
+    effect = np.where(state.adopted, state.cf_effect, np.nan)
+    judged = np.isfinite(effect)
+    n = int(judged.sum())
+    if n == 0:
+        return out
+    values = effect[judged]
+    out["innovations_fit"] = float((values > 0).sum())
+    out["innovations_misfit"] = float((values < 0).sum())
+    out["innovations_fit_share"] = out["innovations_fit"] / n
+    out["innovation_benefit"] = float(values.mean())
+    places = judged.any(axis=1)
+    per_place = np.where(judged, effect, 0.0).sum(axis=1)
+    out["municipalities_fit_share"] = float((per_place[places] > 0).mean())
+    return out
 
 
 #: Columns of :func:`summary`, in order.
@@ -303,13 +349,19 @@ def _experimentalism(model: CoProductionModel, state: InnovationState) -> None:
     ending = np.flatnonzero(
         (state.trial >= 0) & (step - state.trial_start >= process.trial_months)
     )
-    for muni in ending:
+    own = {}
+    for muni in ending:  # every trial ending this month reports its evaluation first ...
         j = int(state.trial[muni])
         signal = _effect(state, muni, state.trial_start[muni], step, window)
         noise = process.evaluation_noise * rng.standard_normal()
         state.evaluations.append((j, step, signal, noise, process.evaluation_noise, 1))
-        state.results[muni, j] = signal + noise
-        if signal + noise > 0:
+        own[muni] = signal + noise
+        state.results[muni, j] = own[muni]  # what the place shares is its own evaluation
+    for muni in ending:  # ... then each is reviewed beside all results reported so far
+        j = int(state.trial[muni])
+        verdict = _peer_reviewed(state, muni, j, own[muni]) if process.peer_review else own[muni]
+        state.verdicts[muni, j] = verdict
+        if verdict > 0:
             _adopt(state, muni, j)
         else:
             _revert(model, state, muni, j)
@@ -328,6 +380,22 @@ def _experimentalism(model: CoProductionModel, state: InnovationState) -> None:
         _apply(model, state, muni, j)
         state.trial[muni] = j
         state.trial_start[muni] = step
+
+
+def _peer_reviewed(state: InnovationState, muni: int, j: int, own: float) -> float:
+    """The place's own evaluation of ``j`` pooled with its peers' evaluations of it.
+
+    Experimentalist governance decides on a local practice by reviewing its results beside
+    those of peers who tried it (peer review; Sabel & Zeitlin 2012), and a place learns from
+    similar places' experience (Shipan & Volden 2008): the verdict is the mean of the own
+    evaluation (weight 1) and every peer's evaluation of ``j``, each weighted by the learning
+    weight of the tie (0.2 to 1, alike places more). The weights are an *assumption*.
+    """
+    known = np.isfinite(state.results[:, j])
+    known[muni] = False
+    weight = state.peers[muni] * known
+    total = 1.0 + float(weight.sum())
+    return (own + float(weight @ np.where(known, state.results[:, j], 0.0))) / total
 
 
 def _peer_evidence(state: InnovationState) -> np.ndarray:
@@ -379,10 +447,12 @@ def _decide_pilot(model: CoProductionModel, state: InnovationState, group: Pilot
     )
     state.results[pilots, j] = effects
     scale = signal + noise > 0
+    state.verdicts[:, j] = signal + noise  # the verdict decides for every place
     keep = np.full(len(pilots), scale)
     if not scale and process.pilots_may_keep:
         own = effects + process.evaluation_noise * model.rng.standard_normal(len(pilots))
         keep = own > 0
+        state.verdicts[pilots, j] = own
     for muni, kept in zip(pilots, keep, strict=True):
         state.trial[muni] = -1
         if kept:

@@ -225,6 +225,24 @@ REGISTRY: tuple[Measure, ...] = (
     Measure("cocreation_reach", _SHARE, None, True, "Had a say in the last year (reach)",
             "share", "Share of residents who made a proposal in the last 12 months: how far "
             "co-creation reaches, where calls for proposals open for a few months a year."),
+    # innovation between municipalities: does what was adopted fit the place? (ODD 7.13)
+    Measure("innovations_fit", _UNBOUNDED, None, True, "Adopted innovations that help there",
+            "count", "Innovations adopted so far whose adoption raised the public value of "
+            "the place that adopted it, against a same-seed run without it."),
+    Measure("innovations_misfit", _UNBOUNDED, None, False,
+            "Adopted innovations that harm there", "count", "Innovations adopted so far whose "
+            "adoption lowered the public value of the place that adopted it."),
+    Measure("innovations_fit_share", _SHARE, None, True,
+            "Share of adopted innovations that help there", "share", "Of the adoptions judged "
+            "so far, the share that raised the adopting place's public value (0 before any)."),
+    Measure("innovation_benefit", (-1.0, 1.0), None, True,
+            "Gain of an adopted innovation to its place", "difference of scores",
+            "Mean change of the adopting place's public value that an adoption made, against a "
+            "same-seed run without it (0 before any is judged)."),
+    Measure("municipalities_fit_share", _SHARE, None, True,
+            "Places whose adopted innovations help them", "share", "Share of the municipalities "
+            "with judged adoptions whose adopted innovations together raised their public "
+            "value."),
 )
 
 #: Measures only the municipalities report (``RunResult.municipality_vars``).

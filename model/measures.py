@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from coprod.model.arrays import cached
+from coprod.model.innovation import fit_measures
 from coprod.model.measure_registry import (
     FAMILIES,
     MEASURES,
@@ -189,6 +190,8 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         m[f"needs_met_q{q + 1}"] = float(met_q[q])
     m.update(_burden(model, record, quintile, by_q, participated))
     m["cocreation_reach"] = _cocreation_reach(model)
+    # innovation: whether what was adopted fits the places that adopted it (7.13)
+    m.update(fit_measures(model.innovation))
     return {name: m[name] for name in MEASURES}
 
 

@@ -191,6 +191,10 @@ class InnovationProcess(_Section):
     pilots_may_keep: bool = True
     # judge each adoption against a same-seed branch without it (costs 2 x FIT_MONTHS steps)
     counterfactual_fit: bool = False
+    # branch pairs per judgement, each pair on its own random stream (docs/ODD.md 7.13)
+    counterfactual_replicates: int = Field(1, ge=1, le=100)
+    # a local keep-or-drop decision pools the place's own evaluation with its peers' (7.13)
+    peer_review: bool = True
 
     @field_validator("innovations")
     @classmethod

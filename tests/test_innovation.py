@@ -5,7 +5,7 @@ import pytest
 
 from coprod import CoProductionModel, Scenario, ScenarioError, run_scenario
 from coprod.model import innovation
-from coprod.model.innovation import CATALOGUE, municipal_peers
+from coprod.model.innovation import CATALOGUE, InnovationState, fit_measures, municipal_peers
 
 
 def small(name: str, **overrides) -> Scenario:
@@ -63,9 +63,12 @@ def test_experimentalism_tries_evaluates_keeps_and_drops():
     state = m.innovation
     assert (state.first_applied >= 0).sum() >= 12  # many local trials
     assert state.adopted.sum() > 0 and state.rejected.sum() > 0
-    # what was kept had a positive evaluated effect, what was dropped a negative one
-    assert (state.results[state.adopted] > 0).all()
-    assert (state.results[state.rejected] <= 0).all()
+    # what was kept had a positive verdict, what was dropped a negative one; the verdict is
+    # the place's own evaluation reviewed beside its peers', so the two differ
+    assert (state.verdicts[state.adopted] > 0).all()
+    assert (state.verdicts[state.rejected] <= 0).all()
+    evaluated = np.isfinite(state.verdicts)
+    assert (state.verdicts[evaluated] != state.results[evaluated]).any()
     # a dropped innovation's settings are gone again
     for muni, j in zip(*np.nonzero(state.rejected & ~state.adopted), strict=True):
         if state.trial[muni] >= 0:
@@ -202,3 +205,173 @@ def test_innovation_runs_are_reproducible():
     b = run_scenario(small("experimentalism"), steps=40, seed=9)
     assert a.model_vars.equals(b.model_vars)
     assert a.innovations.equals(b.innovations)
+
+
+# ---------------------------------------------------------------------- fit and peer review
+def bare_state(m: int, k: int) -> InnovationState:
+    """An innovation state of ``m`` places and ``k`` innovations with nothing adopted yet."""
+    return InnovationState(
+        names=[f"i{j}" for j in range(k)],
+        peers=np.ones((m, m)) - np.eye(m),
+        adopted=np.zeros((m, k), dtype=bool),
+        rejected=np.zeros((m, k), dtype=bool),
+        results=np.full((m, k), np.nan),
+        verdicts=np.full((m, k), np.nan),
+        first_applied=np.full((m, k), -1, dtype=np.int64),
+        fit=np.full((m, k), -1, dtype=np.int8),
+        trial=np.full(m, -1, dtype=np.int64),
+        trial_start=np.zeros(m, dtype=np.int64),
+        saved=[{} for _ in range(m)],
+        cf_effect=np.full((m, k), np.nan),
+        cf_se=np.full((m, k), np.nan),
+    )
+
+
+def test_a_misfit_rolled_out_centrally_counts_as_a_misfit_in_each_place():
+    """One verdict, three adoptions: each judged by what it did to the place that adopted it."""
+    state = bare_state(4, 2)
+    assert fit_measures(state) == dict.fromkeys(innovation.FIT_MEASURES, 0.0)
+    state.adopted[:3, 0] = True  # scaled to three places
+    state.cf_effect[:3, 0] = [0.02, -0.01, -0.03]
+    state.adopted[3, 1] = True  # adopted, not judged yet
+    out = fit_measures(state)
+    assert state.adoptions == 4  # innovations_adopted counts all four alike
+    assert out["innovations_fit"] == 1 and out["innovations_misfit"] == 2
+    assert out["innovations_fit_share"] == pytest.approx(1 / 3)
+    assert out["innovation_benefit"] == pytest.approx(-0.02 / 3)
+    assert out["municipalities_fit_share"] == pytest.approx(1 / 3)
+    # an effect of a place that did not adopt (a rejected trial) is no adoption's fit
+    state.cf_effect[3, 0] = 0.5
+    assert fit_measures(state) == out
+    # a place's adoptions fit it when they help it in sum
+    state.cf_effect[3, 1] = 0.01
+    state.adopted[1, 1], state.cf_effect[1, 1] = True, 0.02
+    assert fit_measures(state)["municipalities_fit_share"] == pytest.approx(3 / 4)
+
+
+def test_the_fit_measures_are_model_columns_read_off_the_counterfactual():
+    r = run_scenario(small("central_pilot", innovation_process__counterfactual_replicates=1),
+                     steps=120, seed=4)  # fmt: skip
+    last = r.model_vars.iloc[-1]
+    effect = r.innovations
+    assert last.innovations_fit + last.innovations_misfit == effect.cf_judged.sum()
+    assert last.innovations_fit == pytest.approx((effect.cf_fit * effect.cf_judged).sum())
+    mean = (effect.cf_effect * effect.cf_judged).sum() / effect.cf_judged.sum()
+    assert last.innovation_benefit == pytest.approx(mean)
+    assert (r.model_vars.innovations_fit + r.model_vars.innovations_misfit).is_monotonic_increasing
+
+
+def one_innovation_world(monkeypatch, own: float, peers_found: float, review: bool):
+    """Place 0 tries the one innovation; its trial measures ``own``, every peer had found
+    ``peers_found`` (and has decided on it, so tries it no more)."""
+    monkeypatch.setattr(innovation, "_effect", lambda *args: own)
+    s = small(
+        "experimentalism",
+        innovation_process__experiment_rate=1.0,
+        innovation_process__evaluation_noise=0.0,
+        innovation_process__innovations=["inclusion_outreach"],
+        innovation_process__counterfactual_fit=False,
+        innovation_process__peer_review=review,
+    )
+    m = CoProductionModel(s, seed=2)
+    m.innovation.results[1:, 0] = peers_found  # what peers found before
+    m.innovation.rejected[1:, 0] = True
+    p = s.innovation_process
+    for _ in range(p.evaluation_window + 1 + p.trial_months):
+        m.step()
+    assert np.isfinite(m.innovation.verdicts[0, 0])  # place 0 decided
+    assert m.innovation.adopted[0, 0] != m.innovation.rejected[0, 0]
+    return m.innovation
+
+
+def test_local_evaluation_drops_what_its_own_trial_found_harmful(monkeypatch):
+    state = one_innovation_world(monkeypatch, own=-0.01, peers_found=-0.01, review=True)
+    assert state.rejected[0, 0] and not state.adopted[0, 0]
+    state = one_innovation_world(monkeypatch, own=0.01, peers_found=0.01, review=True)
+    assert state.adopted[0, 0]
+
+
+def test_peer_review_overrules_a_small_local_result_against_peers_evidence(monkeypatch):
+    """A place keeps what similar peers found to work even when its own trial was slightly
+    negative, and drops what they found harmful even when its own was slightly positive;
+    without peer review it goes by its own trial alone."""
+    state = one_innovation_world(monkeypatch, own=-0.005, peers_found=0.05, review=True)
+    assert state.adopted[0, 0]
+    state = one_innovation_world(monkeypatch, own=0.005, peers_found=-0.05, review=True)
+    assert state.rejected[0, 0]
+    state = one_innovation_world(monkeypatch, own=-0.005, peers_found=0.05, review=False)
+    assert state.rejected[0, 0]
+
+
+def test_peer_review_weighs_alike_peers_more():
+    state = bare_state(3, 1)
+    state.peers = np.array([[0.0, 1.0, 0.2], [1.0, 0.0, 0.2], [0.2, 0.2, 0.0]])
+    state.results[:, 0] = [np.nan, 0.03, -0.03]
+    # (own + 1.0 * 0.03 + 0.2 * -0.03) / (1 + 1.0 + 0.2)
+    assert innovation._peer_reviewed(state, 0, 0, 0.0) == pytest.approx(0.024 / 2.2)
+    state.results[1, 0] = np.nan  # a peer without a result of its own does not count
+    assert innovation._peer_reviewed(state, 1, 0, -0.004) == pytest.approx(
+        (-0.004 + 0.2 * -0.03) / 1.2
+    )
+
+
+def test_more_branch_pairs_judge_the_same_run_on_fresh_streams():
+    """Extra pairs change the judgement, not the run; their spread is the judgement's error."""
+    runs = {}
+    for pairs in (1, 3):
+        s = Scenario.load("experimentalism").with_overrides(
+            {
+                "population.citizens": 480,
+                "population.businesses": 12,
+                "population.community_organisations": 6,
+                "innovation_process.experiment_rate": 1.0,
+                "innovation_process.trial_months": 4,
+                "innovation_process.counterfactual_replicates": pairs,
+            }
+        )
+        m = CoProductionModel(s, seed=4)
+        for _ in range(14):
+            m.step()
+        runs[pairs] = m
+    one, three = runs[1].innovation, runs[3].innovation
+    fit_columns = list(innovation.FIT_MEASURES)
+    rest = [frame.model_vars.drop(columns=fit_columns) for frame in runs.values()]
+    assert rest[0].equals(rest[1])
+    assert (one.adopted == three.adopted).all() and one.adopted.any()
+    judged = np.isfinite(three.cf_effect)
+    assert (judged == np.isfinite(one.cf_effect)).all()
+    assert np.isnan(one.cf_se).all() and np.isfinite(three.cf_se[judged]).all()
+    assert (three.cf_se[judged] > 0).any()
+    assert not np.allclose(one.cf_effect[judged], three.cf_effect[judged])
+
+
+def test_a_harmful_programme_scaled_by_a_central_verdict_counts_as_misfit_where_it_harms(
+    monkeypatch,
+):
+    """The co-production programme lowers public value nearly everywhere (ODD 7.13: it fits
+    15% of the places that got it at 2,000 citizens); scaled by a verdict its pilots found
+    positive, its twelve adoptions count in ``innovations_adopted`` alike, but mostly as
+    misfits in the fit measures."""
+    monkeypatch.setattr(innovation, "_effect", lambda *args: 0.05)  # the pilots look good
+    s = small(
+        "central_pilot",
+        innovation_process__innovations=["coproduction_programme"],
+        innovation_process__pilot_groups=1,
+        innovation_process__central_noise=0.0,
+    )
+    fits = misfits = 0
+    benefit = []
+    for seed in range(1, 7):
+        m = CoProductionModel(s, seed=seed)
+        p = s.innovation_process
+        for _ in range(p.evaluation_window + 1 + p.pilot_months + p.evaluation_delay):
+            m.step()
+        assert m.innovation.adopted.all() and m.innovations_adopted == 12
+        last = m.model_vars.iloc[-1]
+        assert last.innovations_fit + last.innovations_misfit == 12
+        fits += last.innovations_fit
+        misfits += last.innovations_misfit
+        benefit.append(last.innovation_benefit)
+    # 72 adoptions: judged by a coin toss, misfits minus fits would be 0 +- 8.5 (one sd)
+    assert misfits - fits > 12, (fits, misfits)
+    assert np.mean(benefit) < 0

@@ -8,7 +8,8 @@ share-valued measure's horizon mean (last 12 months) is at a bound in more than 
 scenarios, leaving aside scenarios in which the measure's process is switched off, where it is
 0 by definition: co-creation where the paradigm has none, innovation reach where municipalities
 do not innovate, and where a central programme scales what it adopts to every municipality (a
-reach of 1 by definition). ``cocreation_rate`` is the monthly share of a seasonal act (calls
+reach of 1 by definition), and the fit of adoptions where none is judged against a
+counterfactual. ``cocreation_rate`` is the monthly share of a seasonal act (calls
 for proposals open ``administration.call_months`` a year), below 0.005 by design where calls
 are short; the bar applies to its annual reach, ``cocreation_reach``, instead.
 """
@@ -31,6 +32,8 @@ def switched_off(model: CoProductionModel) -> set[str]:
         off.add("cocreation_reach")
     if model.innovation is None or model.scenario.governance.innovation == "central_pilot":
         off.add("innovation_reach")
+    if model.innovation is None or not model.scenario.innovation_process.counterfactual_fit:
+        off |= {"innovations_fit_share", "municipalities_fit_share"}  # nothing is judged
     return off
 
 

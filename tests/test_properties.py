@@ -35,12 +35,13 @@ EXAMPLES = {"run_invariants": 400, "same_seed_same_run": 120}
 
 #: Measures bounded by [-1, 1]; every other measure not listed below by [0, 1], exactly (no
 #: slack for rounding: efficiency is capped at 1, ``test_efficiency_never_exceeds_one``).
-SIGNED = {"participation_gap"}
+SIGNED = {"participation_gap", "innovation_benefit"}
 #: Measures with only a lower bound of 0 (``innovations_adopted`` also has an upper bound).
 NON_NEGATIVE = (
     {"backlog", "spending_per_capita", "innovations_adopted", "outcome_spread"}
     | {f"burden_q{q}" for q in range(1, 6)}
     | {"coproducer_hours"}
+    | {"innovations_fit", "innovations_misfit"}
 )
 
 
@@ -136,6 +137,7 @@ def scenarios(draw) -> Scenario:
         "pilot_months": draw(st.integers(2, 12)),
         "evaluation_delay": draw(st.integers(0, 6)),
         "central_noise": draw(_fraction()),
+        "peer_review": draw(st.booleans()),
     }
     events = []
     for _ in range(draw(st.integers(0, 3))):
