@@ -310,7 +310,8 @@ def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.n
 
     Citizens are stored sorted by neighbourhood, so each sum is one ``np.add.reduceat`` over the
     blocks (a sequential pass; ``np.bincount`` over the neighbourhood index where a block is
-    empty), divided by the neighbourhoods' residents.
+    empty), divided by the neighbourhoods' residents. At step 0 the measures of the month
+    (taking part, needs met, hours) are NaN, as the model-level ones.
     """
     c = model.citizens
     population = model.hoods.population
@@ -335,6 +336,8 @@ def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.n
     out[:, 3] = total(c.met)
     out[:, 4] = total(record.hours) if record.hours is not None else 0.0
     out /= np.maximum(population, 1)[:, None]
+    if model.steps == 0:  # no month yet: taking part, needs met and hours are not defined
+        out[:, [0, 3, 4]] = np.nan
     return out
 
 
