@@ -33,7 +33,7 @@ REACH_MONTHS = 12
 #: month the window ends. ``responsiveness_month`` keeps the monthly share.
 RESPONSIVENESS_MONTHS = 12
 
-NAN = float("nan")
+_NAN = float("nan")
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -53,7 +53,7 @@ def gini(values: np.ndarray) -> float:
     total = values.sum()
     n = len(values)
     if n == 0 or total <= 0:
-        return NAN
+        return _NAN
     ordered = np.sort(values)
     cum = np.cumsum(ordered)
     return _unit(float((n + 1 - 2 * cum.sum() / total) / n))
@@ -63,7 +63,7 @@ def top_share(values: np.ndarray, share: float = 0.1) -> float:
     """Share of the total held by the top ``share`` of values (NaN when the total is 0)."""
     total = values.sum()
     if total <= 0:
-        return NAN
+        return _NAN
     k = max(1, int(np.ceil(share * len(values))))
     return min(1.0, float(np.partition(values, len(values) - k)[-k:].sum() / total))
 
@@ -93,12 +93,12 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     """
     n = len(values)
     if n == 0:
-        return NAN, NAN, NAN
+        return _NAN, _NAN, _NAN
     ordered, contributors = _sorted_with_zeros(values)
     cum = np.cumsum(ordered)
     total = cum[-1]
     if total <= 0:
-        return NAN, NAN, NAN
+        return _NAN, _NAN, _NAN
     top10 = max(1, int(np.ceil(0.1 * contributors)))
     top1 = max(1, int(np.ceil(0.01 * contributors)))
     return (
@@ -129,7 +129,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
 
     responsiveness, responsiveness_month = _responsiveness(model, record)
     spending = float(adm.spending.sum())
-    overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else NAN
+    overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else _NAN
     useful_share = _useful_share(record)
     decisions = float(adm.decisions.sum())
 
@@ -155,10 +155,10 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         # rounding can pass 1; NaN (no money spent, nothing produced) stays NaN
         "efficiency": min(1.0, (1.0 - overhead_share) * useful_share)
         if spending > 0 and useful_share == useful_share
-        else NAN,
+        else _NAN,
         "responsiveness": responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
-        "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else NAN,
+        "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else _NAN,
         "integrity": _integrity(model),
         "business_engagement": float(model.businesses.engaged.mean())
         if len(model.businesses)
@@ -180,7 +180,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
     m["responsiveness_month"] = responsiveness_month
     if model.steps == 0:
         for name in NOT_BEFORE_FIRST_MONTH:
-            m[name] = NAN
+            m[name] = _NAN
     for family in FAMILIES.values():  # after the NaNs: a family with an undefined member is
         m[family.composite] = family_composite(m, family.name)  # undefined too
     return {name: m[name] for name in MEASURES}
@@ -249,15 +249,15 @@ def _responsiveness(model: CoProductionModel, record: StepRecord) -> tuple[float
     window[model.steps % len(window)] = (in_time, resolved)
     pooled_in_time, pooled = window.sum(axis=0)
     return (
-        float(pooled_in_time / pooled) if pooled else NAN,
-        in_time / resolved if resolved else NAN,
+        float(pooled_in_time / pooled) if pooled else _NAN,
+        in_time / resolved if resolved else _NAN,
     )
 
 
 def _useful_share(record: StepRecord) -> float:
     """Share of the services produced that met a need (NaN when nothing was produced)."""
     gross = float(record.gross_output.sum())
-    return float(record.useful_output.sum()) / gross if gross > 0 else NAN
+    return float(record.useful_output.sum()) / gross if gross > 0 else _NAN
 
 
 def _outcome_spread(model: CoProductionModel, record: StepRecord) -> float:
@@ -267,7 +267,7 @@ def _outcome_spread(model: CoProductionModel, record: StepRecord) -> float:
     public values were not measured (step 0, before the first month).
     """
     if record.municipality_public_value is None:
-        return 0.0 if len(model.administrations) == 1 else NAN
+        return 0.0 if len(model.administrations) == 1 else _NAN
     return float(np.std(record.municipality_public_value))
 
 
@@ -365,7 +365,7 @@ def _integrity(model: CoProductionModel) -> float:
     resources = model.hoods.resources
     total = float(resources.sum())
     if total <= 0:  # nothing allocated: not defined
-        return NAN
+        return _NAN
     return 1.0 - float(resources.ravel()[_captured_cells(model)].sum()) / total
 
 
