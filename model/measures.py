@@ -111,13 +111,8 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
 def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, float]:
     """All model-level measures for the step just taken, from the arrays and ``record``.
 
-    At step 0, the initial state, no month has been run: the measures of what happens in a
-    month (taking part, hours, spending, decisions, services produced, needs met) are NaN,
-    not defined, rather than 0 or their placeholders (needs met start at 0.5 for everyone,
-    which would read as perfect equality and no satisfied resident). States that exist
-    before the first month (trust, efficacy, motivation, adoption, backlog, innovations so
-    far) keep their values. A ratio whose denominator is 0 in a later month (no spending, no
-    decision, no contribution yet) is NaN too.
+    What is not defined is NaN, not 0: see ``NOT_BEFORE_FIRST_MONTH`` and
+    ``UNDEFINED_WITHOUT_DENOMINATOR``.
     """
     c = model.citizens
     adm = model.administrations
@@ -129,8 +124,6 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
 
     responsiveness, responsiveness_month = _responsiveness(model, record)
     spending = float(adm.spending.sum())
-    overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else _NAN
-    useful_share = _useful_share(record)
     decisions = float(adm.decisions.sum())
 
     m = {
@@ -152,10 +145,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         "efficacy": float(c.efficacy.mean()),
         "intrinsic_motivation": float(c.motivation.mean()),
         "effectiveness": float(c.met.mean()),
-        # rounding can pass 1; NaN (no money spent, nothing produced) stays NaN
-        "efficiency": min(1.0, (1.0 - overhead_share) * useful_share)
-        if spending > 0 and useful_share == useful_share
-        else _NAN,
+        "efficiency": _efficiency(model, record, spending),
         "responsiveness": responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
         "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else _NAN,
@@ -176,18 +166,29 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         m[f"participation_q{q + 1}"] = float(part_q[q])
         m[f"needs_met_q{q + 1}"] = float(met_q[q])
     m.update(_burden(model, record, quintile, by_q, participated))
-    m["cocreation_reach"] = _cocreation_reach(model)
     m["responsiveness_month"] = responsiveness_month
+    return _completed(model, m)
+
+
+def _completed(model: CoProductionModel, m: dict[str, float]) -> dict[str, float]:
+    """``m`` with reach, the NaNs of step 0 and the family composites, in column order.
+
+    The composites come after the NaNs: a family with an undefined member is undefined too.
+    """
+    m["cocreation_reach"] = _cocreation_reach(model)
     if model.steps == 0:
         for name in NOT_BEFORE_FIRST_MONTH:
             m[name] = _NAN
-    for family in FAMILIES.values():  # after the NaNs: a family with an undefined member is
-        m[family.composite] = family_composite(m, family.name)  # undefined too
+    for family in FAMILIES.values():
+        m[family.composite] = family_composite(m, family.name)
     return {name: m[name] for name in MEASURES}
 
 
-#: Measures of what happens in a month, or of its outcome: not defined at step 0, before
-#: the first month (see :func:`collect_measures`).
+#: Measures of what happens in a month, or of its outcome: NaN at step 0, the initial state,
+#: where no month has been run, rather than 0 or their placeholders (needs met start at 0.5
+#: for everyone, which would read as perfect equality and no satisfied resident). States that
+#: exist before the first month (trust, efficacy, motivation, adoption, backlog, innovations
+#: so far) keep their values.
 NOT_BEFORE_FIRST_MONTH: tuple[str, ...] = (
     "participation_rate", "coproduction_rate", "cocreation_rate", "participation_gap",
     "effectiveness", "efficiency", "equality", "lawfulness", "integrity",
@@ -252,6 +253,18 @@ def _responsiveness(model: CoProductionModel, record: StepRecord) -> tuple[float
         float(pooled_in_time / pooled) if pooled else _NAN,
         in_time / resolved if resolved else _NAN,
     )
+
+
+def _efficiency(model: CoProductionModel, record: StepRecord, spending: float) -> float:
+    """Share of spending reaching the front line times the share of output meeting a need.
+
+    NaN (not defined) without money spent or services produced; rounding can pass 1.
+    """
+    useful_share = _useful_share(record)
+    if spending <= 0 or np.isnan(useful_share):
+        return _NAN
+    overhead_share = float(model.administrations.overhead.sum()) / spending
+    return min(1.0, (1.0 - overhead_share) * useful_share)
 
 
 def _useful_share(record: StepRecord) -> float:
