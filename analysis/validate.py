@@ -43,6 +43,7 @@ from scipy.optimize import curve_fit
 from coprod.analysis.compare import run_comparison
 from coprod.analysis.stats import HORIZON_WINDOW, horizon_means, mean_interval, simulated_months
 from coprod.model.errors import AnalysisError
+from coprod.model.measures import RESPONSIVENESS_MONTHS
 from coprod.model.scenario import Scenario
 
 #: Published figures the checks compare with, with their sources (also in docs/validation.md).
@@ -489,9 +490,16 @@ def check_coproduction_function(ensembles: Mapping[str, pd.DataFrame]) -> Patter
 
 
 def check_capacity(cut: pd.DataFrame, default: pd.DataFrame) -> PatternCheck:
-    """A budget cut lowers responsiveness in the months after it (same worlds, paired)."""
+    """A budget cut lowers responsiveness in the months after it (same worlds, paired).
+
+    ``responsiveness`` pools the inputs resolved over the last ``RESPONSIVENESS_MONTHS``
+    months, so its values are read from the month whose year starts with the cut on: each
+    of them counts only inputs resolved after the cut, and no month of the yearly call cycle
+    is left out of any of them.
+    """
     last = int(default["step"].max())
-    window = (cut_step(last), last)
+    start = cut_step(last)
+    window = (min(start + RESPONSIVENESS_MONTHS - 1, last), last)
 
     def after(frame: pd.DataFrame) -> np.ndarray:
         part = frame[(frame["step"] >= window[0]) & (frame["step"] <= window[1])]
@@ -503,9 +511,9 @@ def check_capacity(cut: pd.DataFrame, default: pd.DataFrame) -> PatternCheck:
         pattern="Capacity: a budget cut lowers responsiveness",
         source="Lipsky 1980; Kingman 1961",
         expected="with fewer staff, fewer inputs are answered within the target delay",
-        statistic=f"responsiveness over months {window[0]}-{window[1]} after a {BUDGET_CUT:.0%} "
-        "budget cut at the start of that window, minus the same worlds without it (paired by "
-        "replicate seed)",
+        statistic=f"responsiveness (inputs of the last 12 months) at months {window[0]}-"
+        f"{window[1]} after a {BUDGET_CUT:.0%} budget cut at month {start}, minus the same "
+        "worlds without it (paired by replicate seed)",
         published="public services ration by queueing when resources are scarce (Lipsky 1980)",
         criterion="upper 95% bound below 0",
         passed=bool(hi < 0),

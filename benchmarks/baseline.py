@@ -103,7 +103,14 @@ from coprod.model.inputs import (
     TRIAGE,
     URGENT_NEED,
 )
-from coprod.model.measures import MEASURES, REACH_MONTHS, SATISFIED, gini, top_share
+from coprod.model.measures import (
+    MEASURES,
+    REACH_MONTHS,
+    RESPONSIVENESS_MONTHS,
+    SATISFIED,
+    gini,
+    top_share,
+)
 from coprod.model.participation import (
     ASSISTED_ACTIVITY,
     ASSISTED_COST,
@@ -862,7 +869,8 @@ class BaselineModel(mesa.Model):
         self.need_multiplier_met = 1.0
         self.call_open = False
         self.platform_up = True
-        self.last_responsiveness = 1.0
+        # (in time, resolved) per month of the last year, as coprod's resolved_window
+        self.resolved_months: list[tuple[float, float]] = []
         self.handled_in_time = self.resolved = 0
         self.useful_output = 0.0
         self.measures: dict[str, float] = {}
@@ -1053,19 +1061,21 @@ class BaselineModel(mesa.Model):
         part_q = [p / max(k, 1) for p, k in zip(part_q, by_q, strict=True)]
         met_q = [x / max(k, 1) for x, k in zip(met_q, by_q, strict=True)]
         adms = self.administrations
-        if self.resolved:
-            self.last_responsiveness = self.handled_in_time / self.resolved
+        self.resolved_months = [
+            *self.resolved_months[-(RESPONSIVENESS_MONTHS - 1) :],
+            (self.handled_in_time, self.resolved),
+        ]
+        pooled = sum(r for _, r in self.resolved_months)
+        responsiveness = sum(t for t, _ in self.resolved_months) / pooled if pooled else math.nan
         spending = sum(a.spending for a in adms)
-        overhead_share = sum(a.overhead for a in adms) / spending if spending > 0 else 0.0
+        overhead_share = sum(a.overhead for a in adms) / spending if spending > 0 else math.nan
         gross = sum(lv * h.population for h in self.hoods for lv in h.level)
-        useful_share = self.useful_output / gross if gross > 0 else 0.0
+        useful_share = self.useful_output / gross if gross > 0 else math.nan
         decisions = sum(a.decisions for a in adms)
         public = sum(sum(h.resources) for h in self.hoods)
         # resources allocated under capture: those of the cells where a partner lobbied unseen
         cells = {
-            (id(b.hood), b.domain): b.hood.resources[b.domain]
-            for a in adms
-            for b in a.lobbyists
+            (id(b.hood), b.domain): b.hood.resources[b.domain] for a in adms for b in a.lobbyists
         }
         captured = sum(cells.values())
         contributions = np.array(contributions)
@@ -1083,10 +1093,10 @@ class BaselineModel(mesa.Model):
             "intrinsic_motivation": motivation / n,
             "effectiveness": met / n,
             "efficiency": (1.0 - overhead_share) * useful_share,
-            "responsiveness": self.last_responsiveness,
+            "responsiveness": responsiveness,
             "equality": 1.0 - abs(met_q[4] - met_q[0]),
-            "lawfulness": 1.0 - sum(a.errors for a in adms) / decisions if decisions else 1.0,
-            "integrity": 1.0 - captured / public if public > 0 else 1.0,
+            "lawfulness": 1.0 - sum(a.errors for a in adms) / decisions if decisions else math.nan,
+            "integrity": 1.0 - captured / public if public > 0 else math.nan,
             "business_engagement": (
                 sum(b.engaged for b in self.businesses) / len(self.businesses)
                 if self.businesses
@@ -1117,6 +1127,9 @@ class BaselineModel(mesa.Model):
         for name in ("innovations_fit", "innovations_misfit", "innovations_fit_share",
                      "innovation_benefit", "municipalities_fit_share"):  # fmt: skip
             m[name] = 0.0
+        m["responsiveness_month"] = (
+            self.handled_in_time / self.resolved if self.resolved else math.nan
+        )
         self.measures = {name: float(m.get(name, math.nan)) for name in MEASURES}
         self.datacollector.collect(self)
 

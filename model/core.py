@@ -34,6 +34,7 @@ from coprod.model.measures import (
     MEASURES,
     MUNICIPALITY_MEASURES,
     PLACE_MEASURES,
+    RESPONSIVENESS_MONTHS,
     collect_measures,
     collect_municipality_measures,
     collect_place_measures,
@@ -80,8 +81,9 @@ class CoProductionModel(mesa.Model):
         self.local = LocalGovernance(scenario, scenario.population.municipalities)
         self.n_domains = len(scenario.services.domains)
         self.events: list[Event] = list(scenario.events)
-        # model-level responsiveness: the measures carry it over months with nothing resolved
-        self.last_responsiveness = 1.0
+        # inputs resolved in time and resolved, per month of the last year (a ring by month):
+        # model-level responsiveness pools them (model/measures.py, the only writer)
+        self.resolved_window = np.zeros((RESPONSIVENESS_MONTHS, 2))
         # the need multiplier under which citizens' needs were last met (incidents follow it)
         self.need_multiplier_met = 1.0
         # the administrations' open inputs, one row per report or proposal

@@ -185,8 +185,8 @@ REGISTRY: tuple[Measure, ...] = (
             "Useful service output for each unit of public money, overheads included."),
     Measure("responsiveness", _SHARE, "responsive", True,
             "Requests handled on time (responsiveness)", "share",
-            "Share of residents' reports and proposals that the administration handled in "
-            "time."),
+            "Share of residents' reports and proposals resolved in the last 12 months that "
+            "the administration handled in time (not defined before anything is resolved)."),
     Measure("equality", _SHARE, "proper", True, "Equal service for poor and rich (equality)",
             "score", "100 minus the gap in needs met between the richest and the poorest fifth "
             "of residents."),
@@ -243,6 +243,10 @@ REGISTRY: tuple[Measure, ...] = (
             "Places whose adopted innovations help them", "share", "Share of the municipalities "
             "with judged adoptions whose adopted innovations together raised their public "
             "value."),
+    Measure("responsiveness_month", _SHARE, None, True, "Requests handled on time this month",
+            "share", "Share of the reports and proposals resolved this month that were "
+            "handled in time: it follows the yearly call for proposals (not defined in a "
+            "month with nothing resolved)."),
 )
 
 #: Measures only the municipalities report (``RunResult.municipality_vars``).

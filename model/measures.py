@@ -27,6 +27,15 @@ from coprod.model.measure_registry import (
 #: participatory budgets run in yearly cycles.
 REACH_MONTHS = 12
 
+#: Months over which ``responsiveness`` counts the inputs resolved: one whole cycle of the
+#: annual call for proposals and of the budget round. The monthly share swings with the
+#: cycle (in ``socialgov`` from 1 before a call to 0 three months after it, when the call's
+#: proposals are resolved late); over a whole cycle every month weighs in once, whatever the
+#: month the window ends. ``responsiveness_month`` keeps the monthly share.
+RESPONSIVENESS_MONTHS = 12
+
+_NAN = float("nan")
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
@@ -41,21 +50,21 @@ def _unit(x: float) -> float:
 
 
 def gini(values: np.ndarray) -> float:
-    """Gini coefficient of non-negative values (0 when all are zero)."""
+    """Gini coefficient of non-negative values (NaN, not defined, when all are zero)."""
     total = values.sum()
     n = len(values)
     if n == 0 or total <= 0:
-        return 0.0
+        return _NAN
     ordered = np.sort(values)
     cum = np.cumsum(ordered)
     return _unit(float((n + 1 - 2 * cum.sum() / total) / n))
 
 
 def top_share(values: np.ndarray, share: float = 0.1) -> float:
-    """Share of the total held by the top ``share`` of values (0 when the total is 0)."""
+    """Share of the total held by the top ``share`` of values (NaN when the total is 0)."""
     total = values.sum()
     if total <= 0:
-        return 0.0
+        return _NAN
     k = max(1, int(np.ceil(share * len(values))))
     return min(1.0, float(np.partition(values, len(values) - k)[-k:].sum() / total))
 
@@ -80,14 +89,14 @@ def report_shares(reports: np.ndarray) -> tuple[float, float, float]:
 
     Reporters are the citizens with at least one report so far; the top shares are those of
     the most active tenth and hundredth of them (at least one), as platforms such as
-    FixMyStreet report their users. Before anyone has reported, all three are 0, as the
-    contribution shares are. Two partial sorts (``np.partition``) instead of a full sort keep
+    FixMyStreet report their users. Before anyone has reported, all three are NaN (not
+    defined), as the contribution shares are. Two partial sorts (``np.partition``) instead of a full sort keep
     the cost linear in the number of reporters.
     """
     counts = reports[reports > 0]
     n = len(counts)
     if n == 0:
-        return 0.0, 0.0, 0.0
+        return _NAN, _NAN, _NAN
     total = float(counts.sum())
     top10 = max(1, int(np.ceil(0.1 * n)))
     top1 = max(1, int(np.ceil(0.01 * n)))
@@ -104,16 +113,18 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
     """``gini(values)`` and the shares of the top 10% and top 1% of the positive values.
 
     One sort serves all three; equal to :func:`gini` and :func:`top_share` of the positive
-    values up to rounding in the last bit (the sums run in sorted order).
+    values up to rounding in the last bit (the sums run in sorted order). Before anyone has
+    contributed there is no distribution of contributions: all three are NaN (not defined),
+    not 0 (which would read "perfectly equal").
     """
     n = len(values)
     if n == 0:
-        return 0.0, 0.0, 0.0
+        return _NAN, _NAN, _NAN
     ordered, contributors = _sorted_with_zeros(values)
     cum = np.cumsum(ordered)
     total = cum[-1]
     if total <= 0:
-        return 0.0, 0.0, 0.0
+        return _NAN, _NAN, _NAN
     top10 = max(1, int(np.ceil(0.1 * contributors)))
     top1 = max(1, int(np.ceil(0.01 * contributors)))
     return (
@@ -124,7 +135,11 @@ def _gini_top(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, float]:
-    """All model-level measures for the step just taken, from the arrays and ``record``."""
+    """All model-level measures for the step just taken, from the arrays and ``record``.
+
+    What is not defined is NaN, not 0: see ``NOT_BEFORE_FIRST_MONTH`` and
+    ``UNDEFINED_WITHOUT_DENOMINATOR``.
+    """
     c = model.citizens
     adm = model.administrations
     participated = c.participated
@@ -133,10 +148,8 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
     part_q = np.bincount(quintile, weights=participated, minlength=5) / by_q
     met_q = np.bincount(quintile, weights=c.met, minlength=5) / by_q
 
-    responsiveness = _responsiveness(model, record)
+    responsiveness, responsiveness_month = _responsiveness(model, record)
     spending = float(adm.spending.sum())
-    overhead_share = float(adm.overhead.sum()) / spending if spending > 0 else 0.0
-    useful_share = _useful_share(record)
     decisions = float(adm.decisions.sum())
 
     m = {
@@ -166,10 +179,10 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         "efficacy": float(c.efficacy.mean()),
         "intrinsic_motivation": float(c.motivation.mean()),
         "effectiveness": float(c.met.mean()),
-        "efficiency": min(1.0, (1.0 - overhead_share) * useful_share),  # rounding can pass 1
+        "efficiency": _efficiency(model, record, spending),
         "responsiveness": responsiveness,
         "equality": 1.0 - abs(float(met_q[4] - met_q[0])),
-        "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else 1.0,
+        "lawfulness": 1.0 - float(adm.errors.sum()) / decisions if decisions else _NAN,
         "integrity": _integrity(model),
         "business_engagement": float(model.businesses.engaged.mean())
         if len(model.businesses)
@@ -178,21 +191,60 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         "innovation_reach": float(model.innovation.adopted.mean(axis=0).max())
         if model.innovation is not None
         else 0.0,
-        "outcome_spread": _outcome_spread(record),
+        "outcome_spread": _outcome_spread(model, record),
         "satisfaction": np.count_nonzero(c.met >= SATISFIED) / len(c),
         "backlog": float(adm.backlog.sum()) / len(c),
         "spending_per_capita": spending / len(c),
     }
-    for family in FAMILIES.values():
-        m[family.composite] = family_composite(m, family.name)
     for q in range(5):
         m[f"participation_q{q + 1}"] = float(part_q[q])
         m[f"needs_met_q{q + 1}"] = float(met_q[q])
     m.update(_burden(model, record, quintile, by_q, participated))
+    m["responsiveness_month"] = responsiveness_month
+    return _completed(model, m)
+
+
+def _completed(model: CoProductionModel, m: dict[str, float]) -> dict[str, float]:
+    """``m`` with reach, the NaNs of step 0 and the family composites, in column order.
+
+    The composites come after the NaNs: a family with an undefined member is undefined too.
+    """
     m["cocreation_reach"] = _cocreation_reach(model)
     # innovation: whether what was adopted fits the places that adopted it (7.13)
     m.update(fit_measures(model.innovation))
+    if model.steps == 0:
+        for name in NOT_BEFORE_FIRST_MONTH:
+            m[name] = _NAN
+    for family in FAMILIES.values():
+        m[family.composite] = family_composite(m, family.name)
     return {name: m[name] for name in MEASURES}
+
+
+#: Measures of what happens in a month, or of its outcome: NaN at step 0, the initial state,
+#: where no month has been run, rather than 0 or their placeholders (needs met start at 0.5
+#: for everyone, which would read as perfect equality and no satisfied resident). States that
+#: exist before the first month (trust, efficacy, motivation, adoption, backlog, innovations
+#: so far) keep their values.
+NOT_BEFORE_FIRST_MONTH: tuple[str, ...] = (
+    "participation_rate", "coproduction_rate", "cocreation_rate", "participation_gap",
+    "effectiveness", "efficiency", "equality", "lawfulness", "integrity",
+    "business_engagement", "satisfaction", "spending_per_capita",
+    *(f"participation_q{q}" for q in range(1, 6)),
+    *(f"needs_met_q{q}" for q in range(1, 6)),
+    *(f"burden_q{q}" for q in range(1, 6)),
+    "coproducer_hours",
+)  # fmt: skip
+
+#: Measures that are ratios and NaN in any month whose denominator is 0: no contribution yet
+#: (the contribution shares), no report yet (the report shares), nothing resolved (responsiveness over the year, and this
+#: month), no money spent or nothing produced (efficiency), no decision (lawfulness), no
+#: resources allocated (integrity); and the family composites over them.
+UNDEFINED_WITHOUT_DENOMINATOR: tuple[str, ...] = (
+    "contribution_gini", "top10_share", "top1_share", "one_off_reporters",
+    "report_top10_share", "report_top1_share", "efficiency", "responsiveness",
+    "lawfulness", "integrity", "responsiveness_month",
+    *(family.composite for family in FAMILIES.values()),
+)  # fmt: skip
 
 
 def _burden(
@@ -217,29 +269,55 @@ def _cocreation_reach(model: CoProductionModel) -> float:
     return np.count_nonzero(c.last_proposal > model.steps - REACH_MONTHS) / len(c)
 
 
-def _responsiveness(model: CoProductionModel, record: StepRecord) -> float:
-    """Share of the inputs resolved this month that were handled in time.
+def _responsiveness(model: CoProductionModel, record: StepRecord) -> tuple[float, float]:
+    """Share of the inputs resolved in time: over the last 12 months, and this month.
 
-    A month with nothing resolved keeps the last value: it is model state,
-    ``model.last_responsiveness``, which only this function writes.
+    Resolved are the inputs handled or expired (dropped unanswered) in a month; in time, those
+    handled within ``administration.target_delay`` months. The first value pools the counts of
+    the last ``RESPONSIVENESS_MONTHS`` months (this one included; all months so far in the
+    first year), so a month's share weighs by its inputs and the yearly call cycle evens out.
+    Both are NaN, not defined, where nothing was resolved (always at step 0). The counts of
+    each month are model state, ``model.resolved_window`` (a ring of ``(in time, resolved)``
+    rows by month), which only this function writes.
     """
     adm = model.administrations
-    resolved = float((adm.handled + adm.expired).sum())
-    if resolved:
-        model.last_responsiveness = float(record.handled_in_time.sum()) / resolved
-    return model.last_responsiveness
+    in_time = float(record.handled_in_time.sum())
+    resolved = float((adm.handled + adm.expired).sum()) if model.steps else 0.0
+    window = model.resolved_window
+    window[model.steps % len(window)] = (in_time, resolved)
+    pooled_in_time, pooled = window.sum(axis=0)
+    return (
+        float(pooled_in_time / pooled) if pooled else _NAN,
+        in_time / resolved if resolved else _NAN,
+    )
+
+
+def _efficiency(model: CoProductionModel, record: StepRecord, spending: float) -> float:
+    """Share of spending reaching the front line times the share of output meeting a need.
+
+    NaN (not defined) without money spent or services produced; rounding can pass 1.
+    """
+    useful_share = _useful_share(record)
+    if spending <= 0 or np.isnan(useful_share):
+        return _NAN
+    overhead_share = float(model.administrations.overhead.sum()) / spending
+    return min(1.0, (1.0 - overhead_share) * useful_share)
 
 
 def _useful_share(record: StepRecord) -> float:
-    """Share of the services produced that met a need (0 when nothing was produced)."""
+    """Share of the services produced that met a need (NaN when nothing was produced)."""
     gross = float(record.gross_output.sum())
-    return float(record.useful_output.sum()) / gross if gross > 0 else 0.0
+    return float(record.useful_output.sum()) / gross if gross > 0 else _NAN
 
 
-def _outcome_spread(record: StepRecord) -> float:
-    """Spread of public value between municipalities (0 when they are not measured)."""
+def _outcome_spread(model: CoProductionModel, record: StepRecord) -> float:
+    """Spread of public value between municipalities.
+
+    0 with one municipality (there is no spread); NaN where there are several and their
+    public values were not measured (step 0, before the first month).
+    """
     if record.municipality_public_value is None:
-        return 0.0
+        return 0.0 if len(model.administrations) == 1 else _NAN
     return float(np.std(record.municipality_public_value))
 
 
@@ -282,7 +360,8 @@ def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.n
 
     Citizens are stored sorted by neighbourhood, so each sum is one ``np.add.reduceat`` over the
     blocks (a sequential pass; ``np.bincount`` over the neighbourhood index where a block is
-    empty), divided by the neighbourhoods' residents.
+    empty), divided by the neighbourhoods' residents. At step 0 the measures of the month
+    (taking part, needs met, hours) are NaN, as the model-level ones.
     """
     c = model.citizens
     population = model.hoods.population
@@ -307,6 +386,8 @@ def collect_place_measures(model: CoProductionModel, record: StepRecord) -> np.n
     out[:, 3] = total(c.met)
     out[:, 4] = total(record.hours) if record.hours is not None else 0.0
     out /= np.maximum(population, 1)[:, None]
+    if model.steps == 0:  # no month yet: taking part, needs met and hours are not defined
+        out[:, [0, 3, 4]] = np.nan
     return out
 
 
@@ -326,15 +407,15 @@ def _captured_cells(model: CoProductionModel) -> np.ndarray:
 
 
 def _integrity(model: CoProductionModel) -> float:
-    """1 minus the share of resources allocated under capture (1 without resources).
+    """1 minus the share of resources allocated under capture (NaN without resources).
 
     Resources are allocated under capture in the service cells where a partner lobbied
     unseen this month: the allocation there was steered, whatever share it moved.
     """
     resources = model.hoods.resources
     total = float(resources.sum())
-    if total <= 0:
-        return 1.0
+    if total <= 0:  # nothing allocated: not defined
+        return _NAN
     return 1.0 - float(resources.ravel()[_captured_cells(model)].sum()) / total
 
 

@@ -8,8 +8,8 @@ its own with a record built by hand (as tests/test_phases.py does).
 Nothing in the record outlives its month. State that persists from month to month lives with
 its owner instead: agents' arrays (``model.citizens``, ``model.administrations``, ...), the
 neighbourhoods' visible-need record and service quality (``model.hoods``), the local governance,
-and ``CoProductionModel.last_responsiveness`` (the model-level responsiveness, carried over
-months in which nothing was resolved).
+and ``CoProductionModel.resolved_window`` (the inputs resolved, and resolved in time, in each of
+the last 12 months, which the model-level responsiveness pools).
 
 Array fields are None until the phase that writes them has run.
 """

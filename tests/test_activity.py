@@ -113,7 +113,7 @@ def test_demand_shock_raises_incidents_reports_and_the_backlog():
 
 def test_proposals_only_in_call_months_and_a_years_reach_is_one_call():
     s = scenario("socialgov")
-    frame = run_scenario(s, steps=36, seed=2).model_vars
+    frame = run_scenario(s, steps=36, seed=2).model_vars.loc[1:]  # step 0: no month yet
     call = (frame.index - 1) % 12 < s.administration.call_months
     assert (frame.cocreation_rate[~call] == 0).all()
     assert (frame.cocreation_rate[call] > 0).all()
@@ -144,6 +144,8 @@ def test_burden_counts_the_hours_co_producers_give(key):
     for _ in range(12):
         m.step()
     hours = m.model_vars[key]
+    assert np.isnan(hours.loc[0])  # step 0: no month, no hours given yet (not 0)
+    hours = hours.loc[1:]
     assert (hours >= 0).all() and hours.iloc[-6:].mean() > 0
     if key == "coproducer_hours":
         # at least a report's time per person who acted, at most a full month's delivery,

@@ -64,6 +64,15 @@ def test_no_share_is_pinned_at_a_bound_in_more_than_a_third_of_the_scenarios(hor
     assert not pinned, "pinned at a bound: " + "; ".join(pinned)
 
 
+def test_every_horizon_mean_is_defined(horizons):
+    # a measure is NaN only where it is not defined (step 0, a month with nothing to count);
+    # over the last year of a run every measure is defined, so a NaN horizon mean would be a
+    # measure that never measured anything, and must not pass the bound check above unseen
+    for name, (values, _) in horizons.items():
+        undefined = [m for m, v in values.items() if v != v]
+        assert not undefined, (name, undefined)
+
+
 def test_the_measures_fixed_by_the_realism_work_vary_between_scenarios(horizons):
     # responsiveness now falls below 1 where demand exceeds staff, and integrity below 1
     # where partners lobby unseen; both spread over a real range across the scenarios

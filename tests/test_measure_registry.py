@@ -69,17 +69,55 @@ def test_every_registry_name_is_a_model_column_and_vice_versa(short_runs):
             assert list(local.columns[2:]) == list(reg.MUNICIPALITY_MEASURES), name
 
 
+#: Measures not defined at step 0, before the first month: what happens in a month, its
+#: outcomes, ratios with nothing counted yet (responsiveness, the contribution shares) and the
+#: family composites of them.
+UNDEFINED_AT_START = {
+    *measures.NOT_BEFORE_FIRST_MONTH, *reg.COMPOSITES, "responsiveness",
+    "responsiveness_month", "contribution_gini", "top10_share", "top1_share",
+    "one_off_reporters", "report_top10_share", "report_top1_share",
+}  # fmt: skip
+
+
+#: Measures not defined until there is a first contribution or a first input resolved, which
+#: in a small world may come after month 1.
+UNTIL_FIRST = (
+    "contribution_gini", "top10_share", "top1_share", "responsiveness", "responsive_value",
+    "one_off_reporters", "report_top10_share", "report_top1_share",
+)  # fmt: skip
+
+
 def test_ranges_hold_on_a_short_run_of_every_named_scenario(short_runs):
     for name, model in short_runs.items():
-        frames = [(model.model_vars, reg.MEASURES)]
+        frames = [(model.model_vars.loc[1:], reg.MEASURES)]
         if len(model.municipality_vars):
             frames.append((model.municipality_vars, reg.MUNICIPALITY_MEASURES))
         for frame, columns in frames:
             for column in columns:
                 low, high = reg.measure(column).range
                 values = frame[column].to_numpy(dtype=float)
+                if column == "responsiveness_month":  # NaN in a month with nothing resolved
+                    values = values[~np.isnan(values)]
+                elif column in UNTIL_FIRST:
+                    # NaN until the first contribution (input resolved), defined from then on
+                    first = int(np.argmax(~np.isnan(values)))
+                    values = values[first:]
                 assert np.isfinite(values).all(), (name, column)
                 assert (values >= low).all() and (values <= high).all(), (name, column)
+
+
+def test_step_0_leaves_undefined_what_has_not_happened_yet(short_runs):
+    # before the first month nothing was produced, decided, spent or contributed: those
+    # measures are NaN (not 0, nor a placeholder such as needs met 0.5 everywhere); the
+    # states that exist before the first month are measured
+    for name, model in short_runs.items():
+        initial = model.model_vars.loc[0]
+        undefined = set(UNDEFINED_AT_START)
+        if len(model.administrations) > 1:
+            undefined.add("outcome_spread")  # no public value measured per municipality yet
+        assert set(initial.index[initial.isna()]) == undefined, name
+        assert initial[["trust", "efficacy", "intrinsic_motivation"]].between(0, 1).all()
+        assert initial["backlog"] == 0 and initial["innovations_adopted"] == 0
 
 
 def test_ranges_match_the_model_document():
@@ -114,7 +152,7 @@ def test_composites_are_the_mean_of_exactly_the_registry_members(short_runs):
     for model in short_runs.values():
         frame = model.model_vars
         for family in reg.FAMILIES.values():
-            expected = frame[list(family.members)].mean(axis=1)
+            expected = frame[list(family.members)].mean(axis=1, skipna=False)  # NaN: undefined
             np.testing.assert_allclose(frame[family.composite], expected, rtol=0, atol=1e-15)
 
 
@@ -123,12 +161,14 @@ def test_composite_formula_keeps_every_bit():
     rng = np.random.default_rng(3)
     for _ in range(2000):
         v = dict(zip(reg.MEASURES, rng.random(len(reg.MEASURES)), strict=True))
-        assert reg.family_composite(v, "responsive") == (
-            v["responsiveness"] + v["participation_rate"] + v["satisfaction"]
-        ) / 3
-        assert reg.family_composite(v, "proper") == (
-            v["lawfulness"] + v["equality"] + v["integrity"]
-        ) / 3
+        assert (
+            reg.family_composite(v, "responsive")
+            == (v["responsiveness"] + v["participation_rate"] + v["satisfaction"]) / 3
+        )
+        assert (
+            reg.family_composite(v, "proper")
+            == (v["lawfulness"] + v["equality"] + v["integrity"]) / 3
+        )
 
 
 def test_figures_and_the_dashboard_use_the_registry_families():

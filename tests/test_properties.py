@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coprod.model.core import CoProductionModel
-from coprod.model.measures import MEASURES
+from coprod.model.measures import MEASURES, NOT_BEFORE_FIRST_MONTH, UNDEFINED_WITHOUT_DENOMINATOR
 from coprod.model.run import run_scenario
 from coprod.model.scenario import (
     EVENT_KINDS,
@@ -171,8 +171,17 @@ def _agent_counts(model: CoProductionModel) -> dict[str, int]:
 
 def _check_ranges(frame: pd.DataFrame, scenario: Scenario) -> None:
     assert list(frame.columns) == list(MEASURES)
-    values = frame.to_numpy(dtype=float)
-    assert np.isfinite(values).all(), frame.columns[~np.isfinite(values).all(axis=0)].tolist()
+    # step 0 leaves undefined what has not happened yet; any month, a ratio with nothing to
+    # count (no decision, no money spent, nothing resolved): NaN there and nowhere else
+    undefined = set(UNDEFINED_WITHOUT_DENOMINATOR)
+    first = frame.iloc[:1]
+    assert set(first.columns[first.isna().any()]) <= undefined | set(NOT_BEFORE_FIRST_MONTH) | {
+        "outcome_spread"
+    }
+    months = frame.iloc[1:].drop(columns=list(undefined))
+    values = months.to_numpy(dtype=float)
+    assert np.isfinite(values).all(), months.columns[~np.isfinite(values).all(axis=0)].tolist()
+    frame = frame.fillna(0.5)  # the defined values below are checked against their ranges
     most = scenario.population.municipalities * len(scenario.innovation_process.innovations)
     for name in MEASURES:
         column = frame[name]
@@ -256,4 +265,7 @@ def test_efficiency_never_exceeds_one():
         }
     )
     frame = run_scenario(scenario, seed=0).model_vars
-    assert (frame["efficiency"] <= 1.0).all(), frame["efficiency"].tolist()
+    # the budget cut of 100% leaves no money spent: efficiency is not defined (NaN), not 0
+    spent = frame["spending_per_capita"] > 0
+    assert (frame.loc[spent, "efficiency"] <= 1.0).all(), frame["efficiency"].tolist()
+    assert frame.loc[~spent, "efficiency"].isna().all(), frame["efficiency"].tolist()

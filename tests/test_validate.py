@@ -113,6 +113,15 @@ def test_capacity_check_reads_the_direction_after_the_cut():
          for r in range(6) for t in range(1, 121)]
     )
     assert not check_capacity(early, default).passed
+    # responsiveness pools the last 12 months: the check reads it from month 108 on, where
+    # its whole year lies after the cut at 97 (earlier values still count months before it)
+    mixed = pd.DataFrame(
+        [{"replicate": r, "step": t,
+          "responsiveness": 0.5 if 97 <= t < 108 else 0.9 + 0.001 * r}
+         for r in range(6) for t in range(1, 121)]
+    )
+    assert not check_capacity(mixed, default).passed
+    assert "months 108-120" in check.statistic and "month 97" in check.statistic
 
 
 def test_checks_say_which_patterns_the_calibration_used(fast_validation):
@@ -194,7 +203,7 @@ def test_report_shares_count_reports_per_reporter_as_a_full_sort_does():
         assert one_off == np.mean(counts == 1)
         assert tenth == pytest.approx(counts[:top10].sum() / counts.sum(), rel=1e-12)
         assert hundredth == pytest.approx(counts[:top1].sum() / counts.sum(), rel=1e-12)
-    assert report_shares(np.zeros(10, dtype=np.int64)) == (0.0, 0.0, 0.0)
+    assert np.isnan(report_shares(np.zeros(10, dtype=np.int64))).all()  # no reporter yet
 
 
 def test_contributions_are_sorted_as_numpy_sorts_them_with_the_zeros_left_unsorted():
@@ -206,7 +215,8 @@ def test_contributions_are_sorted_as_numpy_sorts_them_with_the_zeros_left_unsort
         ordered, positive = _sorted_with_zeros(values)
         assert np.array_equal(ordered, np.sort(values))
         assert positive == np.count_nonzero(values)
-        assert _gini_top(values)[0] == pytest.approx(gini(values), abs=1e-12)
+        assert _gini_top(values)[0] == pytest.approx(gini(values), abs=1e-12, nan_ok=True)
+    assert np.isnan(gini(np.zeros(10))) and np.isnan(_gini_top(np.zeros(10))).all()
 
 
 # ------------------------------------------------------------ the default parameter set
