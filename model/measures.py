@@ -84,6 +84,21 @@ def _sorted_with_zeros(values: np.ndarray) -> tuple[np.ndarray, int]:
     return ordered, len(positive)
 
 
+def _inequality(contributions: np.ndarray, reports: np.ndarray) -> dict[str, float]:
+    """Participation inequality: over all contributions, and over reports per reporter.
+
+    The contribution shares come from one sort of the contributions (the top shares among
+    those who contributed, as participation inequality is reported); the report shares count
+    reports alone, as reporting platforms such as FixMyStreet count their users.
+    """
+    gini_top = ("contribution_gini", "top10_share", "top1_share")
+    reported = ("one_off_reporters", "report_top10_share", "report_top1_share")
+    return {
+        **dict(zip(gini_top, _gini_top(contributions), strict=True)),
+        **dict(zip(reported, report_shares(reports), strict=True)),
+    }
+
+
 def report_shares(reports: np.ndarray) -> tuple[float, float, float]:
     """Share of reporters who reported once, and the shares of reports by the top 10% and 1%.
 
@@ -157,23 +172,7 @@ def collect_measures(model: CoProductionModel, record: StepRecord) -> dict[str, 
         "coproduction_rate": np.count_nonzero(c.coproduced) / len(c),
         "cocreation_rate": np.count_nonzero(c.cocreated) / len(c),
         "participation_gap": float(part_q[4] - part_q[0]),
-        # top shares among contributors, as participation inequality is reported (e.g.
-        # FixMyStreet users); all three from one sort of the contributions
-        **dict(
-            zip(
-                ("contribution_gini", "top10_share", "top1_share"),
-                _gini_top(c.contributions),
-                strict=True,
-            )
-        ),
-        # reports alone, counted per reporter, as reporting platforms count their users
-        **dict(
-            zip(
-                ("one_off_reporters", "report_top10_share", "report_top1_share"),
-                report_shares(c.reports),
-                strict=True,
-            )
-        ),
+        **_inequality(c.contributions, c.reports),
         "adoption": np.count_nonzero(c.adopted) / len(c),
         "trust": float(c.trust.mean()),
         "efficacy": float(c.efficacy.mean()),
