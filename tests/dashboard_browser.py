@@ -147,7 +147,31 @@ def chromium():
         try:
             yield browser
         finally:
+            for key in [k for k in _LOCALISED if k[0] == id(browser)]:
+                _LOCALISED.pop(key).close()
             browser.close()
+
+
+#: Browsers that ask for one language, by (the shared browser's id, locale).
+_LOCALISED: dict = {}
+
+
+def localised_context(browser, locale: str, **options):
+    """A new context of a browser set to ``locale``: its every request asks for that language.
+
+    Playwright's ``locale=`` sets ``navigator.language`` and the ``Accept-Language`` of page
+    requests, but Chromium sends its own, process-wide ``Accept-Language`` with WebSocket
+    handshakes, and that is where Solara reads a session's headers. A browser launched with
+    ``--accept-lang`` sends the language with both, as a browser set to that language does;
+    one is launched per language beside ``browser`` and closed with it.
+    """
+    key = (id(browser), locale)
+    if key not in _LOCALISED:
+        accept = f"--accept-lang={locale},{locale.split('-')[0]}"
+        _LOCALISED[key] = browser.browser_type.launch(
+            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, accept]
+        )
+    return _LOCALISED[key].new_context(locale=locale, **options)
 
 
 def open_dashboard(browser, url: str, requests: list[str] | None = None):

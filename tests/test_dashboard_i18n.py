@@ -262,9 +262,9 @@ def test_charts_speak_the_session_language(speak):
 
 
 def _open(browser, url: str, locale: str):
-    from dashboard_browser import TIMEOUT
+    from dashboard_browser import TIMEOUT, localised_context
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale=locale)
+    context = localised_context(browser, locale, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     page.goto(url)
@@ -350,9 +350,11 @@ _OUTSIDE_JS = """() => {
 @pytest.mark.parametrize("locale", ["en-GB", "de-DE", "nl-NL"])
 def test_longer_words_still_fit_a_projector(browser, url, locale):
     """German and Dutch words are longer: at 1280x720 no text is cut off or runs out."""
-    from dashboard_browser import PROJECTOR, TIMEOUT, layout_problems, screenshot, step
+    from dashboard_browser import (
+        PROJECTOR, TIMEOUT, layout_problems, localised_context, screenshot, step,
+    )  # fmt: skip
 
-    context = browser.new_context(viewport=PROJECTOR, locale=locale)
+    context = localised_context(browser, locale, viewport=PROJECTOR)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     try:

@@ -336,6 +336,7 @@ def test_record_card_saving_and_presentation_in_german_and_dutch_fit_a_projector
         PROJECTOR,
         TIMEOUT,
         layout_problems,
+        localised_context,
         screenshot,
         step,
         wait_restarted,
@@ -349,8 +350,8 @@ def test_record_card_saving_and_presentation_in_german_and_dutch_fit_a_projector
         assert page.evaluate(_OVERFLOW_JS) == []
         assert page.evaluate(_CARDS_JS, _CARDS) == []
 
-    context = browser.new_context(
-        viewport=PROJECTOR, locale={"de": "de-DE", "nl": "nl-NL"}[lang], accept_downloads=True
+    context = localised_context(
+        browser, {"de": "de-DE", "nl": "nl-NL"}[lang], viewport=PROJECTOR, accept_downloads=True
     )
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
