@@ -105,8 +105,8 @@ def report_shares(reports: np.ndarray) -> tuple[float, float, float]:
     Reporters are the citizens with at least one report so far; the top shares are those of
     the most active tenth and hundredth of them (at least one), as platforms such as
     FixMyStreet report their users. Before anyone has reported, all three are NaN (not
-    defined), as the contribution shares are. Two partial sorts (``np.partition``) instead of a full sort keep
-    the cost linear in the number of reporters.
+    defined), as the contribution shares are. Two partial sorts (``np.partition``) instead
+    of a full sort keep the cost linear in the number of reporters.
     """
     counts = reports[reports > 0]
     n = len(counts)
@@ -235,8 +235,8 @@ NOT_BEFORE_FIRST_MONTH: tuple[str, ...] = (
 )  # fmt: skip
 
 #: Measures that are ratios and NaN in any month whose denominator is 0: no contribution yet
-#: (the contribution shares), no report yet (the report shares), nothing resolved (responsiveness over the year, and this
-#: month), no money spent or nothing produced (efficiency), no decision (lawfulness), no
+#: (the contribution shares), no report yet (the report shares), nothing resolved
+#: (responsiveness over the year, and this month), no money spent or nothing produced (efficiency), no decision (lawfulness), no
 #: resources allocated (integrity); and the family composites over them.
 UNDEFINED_WITHOUT_DENOMINATOR: tuple[str, ...] = (
     "contribution_gini", "top10_share", "top1_share", "one_off_reporters",

@@ -351,7 +351,12 @@ _OUTSIDE_JS = """() => {
 def test_longer_words_still_fit_a_projector(browser, url, locale):
     """German and Dutch words are longer: at 1280x720 no text is cut off or runs out."""
     from dashboard_browser import (
-        PROJECTOR, TIMEOUT, layout_problems, localised_context, screenshot, step,
+        PROJECTOR,
+        TIMEOUT,
+        layout_problems,
+        localised_context,
+        screenshot,
+        step,
     )  # fmt: skip
 
     context = localised_context(browser, locale, viewport=PROJECTOR)
