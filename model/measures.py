@@ -236,8 +236,9 @@ NOT_BEFORE_FIRST_MONTH: tuple[str, ...] = (
 
 #: Measures that are ratios and NaN in any month whose denominator is 0: no contribution yet
 #: (the contribution shares), no report yet (the report shares), nothing resolved
-#: (responsiveness over the year, and this month), no money spent or nothing produced (efficiency), no decision (lawfulness), no
-#: resources allocated (integrity); and the family composites over them.
+#: (responsiveness over the year, and this month), no money spent or nothing produced
+#: (efficiency), no decision (lawfulness), no resources allocated (integrity); and the
+#: family composites over them.
 UNDEFINED_WITHOUT_DENOMINATOR: tuple[str, ...] = (
     "contribution_gini", "top10_share", "top1_share", "one_off_reporters",
     "report_top10_share", "report_top1_share", "efficiency", "responsiveness",
