@@ -223,15 +223,28 @@ def _path_data(geoms: Any) -> list[str]:
     return ["".join(p) for p in out]
 
 
+#: Fill of a place whose value is not defined (month 0, before anything has happened).
+NOT_DEFINED = "#d9d9d9"
+
+
 def colours(measure: MapMeasure, values: np.ndarray) -> np.ndarray:
-    """The palette colour of each value on the measure's scale, 0 to :attr:`MapMeasure.high`."""
+    """The palette colour of each value on the measure's scale, 0 to :attr:`MapMeasure.high`.
+
+    A value that is not defined (NaN) is drawn in :data:`NOT_DEFINED`, never as the lowest
+    colour of the scale.
+    """
     k = len(measure.palette)
-    index = np.clip((np.asarray(values, dtype=float) / measure.high * k).astype(int), 0, k - 1)
-    return np.asarray(measure.palette)[index]
+    values = np.asarray(values, dtype=float)
+    defined = np.isfinite(values)
+    scaled = np.where(defined, values, 0.0) / measure.high * k
+    index = np.clip(scaled.astype(int), 0, k - 1)
+    return np.where(defined, np.asarray(measure.palette)[index], NOT_DEFINED)
 
 
 def shown_value(measure: MapMeasure, value: float) -> str:
-    """A value in words, in the language shown: ``12%`` or ``0.4 h``."""
+    """A value in words, in the language shown: ``12%`` or ``0.4 h``; ``–`` if not defined."""
+    if not np.isfinite(value):
+        return "–"
     if measure.hours:
         return _("{hours} h").format(hours=number(value, 1))
     return percent(value)

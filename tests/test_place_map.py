@@ -123,6 +123,18 @@ def test_values_above_the_scale_take_the_top_colour_and_hours_are_hours(squares_
     assert "1.0 h or more" in html  # the legend's top
 
 
+def test_a_value_not_defined_is_grey_and_a_dash_not_the_lowest_colour(squares_model):
+    # month 0: nothing has happened, the places' measures are NaN
+    layout = pm.build_place_layout(squares_model.places)
+    values = np.full((4, len(PLACE_MEASURES)), np.nan)
+    values[1, PLACE_MEASURES.index("participation_rate")] = 0.0
+    html = pm.place_map_svg(_Month(values), layout, "participation")
+    fills = [f for _, f, _ in _places(html)]
+    low = pm.BY_KEY["participation"].palette[0]
+    assert fills == [pm.NOT_DEFINED, low, pm.NOT_DEFINED, pm.NOT_DEFINED]
+    assert _places(html)[0][2].endswith("–") and "nan" not in html.lower()
+
+
 def test_one_outline_per_municipality_around_its_neighbourhoods(squares_model):
     layout = pm.build_place_layout(squares_model.places)
     outlines = re.findall(
@@ -164,7 +176,8 @@ def test_each_month_changes_only_the_colours_and_tooltips(columbus):
     later = pm.map_view(run, "participation")
     shapes = re.compile(r' d="([^"]+)"')
     assert shapes.findall(first) == shapes.findall(later)
-    assert {f for _, f, _ in _places(first)} == {pm.BY_KEY["participation"].palette[0]}
+    # month 0: nobody has had a month to take part in, so no place's value is defined yet
+    assert {f for _, f, _ in _places(first)} == {pm.NOT_DEFINED}
     assert [f for _, f, _ in _places(later)] != [f for _, f, _ in _places(first)]
     assert 'data-month="3"' in later
     values = run.model.place_measures_now[:, 0]
@@ -264,7 +277,7 @@ def test_columbus_map_in_the_browser_at_the_projector_size(browser, url):
             "Neighbourhoods on the map"
         )
         before = _map_state(page)
-        assert {fill for fill, _ in before} == {pm.BY_KEY["participation"].palette[0]}
+        assert {fill for fill, _ in before} == {pm.NOT_DEFINED}  # month 0: not defined yet
         assert all("Taking part this month" in title for _, title in before)
 
         step(page, 3)
