@@ -98,6 +98,26 @@ class InnovationState:
         """Innovations adopted, counted once per municipality."""
         return int(self.adopted.sum())
 
+    @classmethod
+    def empty(cls, names: list[str], peers: np.ndarray) -> InnovationState:
+        """The state of ``len(peers)`` places before anything was tried, adopted or judged."""
+        m, k = len(peers), len(names)
+        return cls(
+            names=names,
+            peers=peers,
+            adopted=np.zeros((m, k), dtype=bool),
+            rejected=np.zeros((m, k), dtype=bool),
+            results=np.full((m, k), np.nan),
+            verdicts=np.full((m, k), np.nan),
+            first_applied=np.full((m, k), -1, dtype=np.int64),
+            fit=np.full((m, k), -1, dtype=np.int8),
+            trial=np.full(m, -1, dtype=np.int64),
+            trial_start=np.zeros(m, dtype=np.int64),
+            saved=[{} for _ in range(m)],
+            cf_effect=np.full((m, k), np.nan),
+            cf_se=np.full((m, k), np.nan),
+        )
+
 
 def municipal_peers(ses: np.ndarray, ties: int, rng: np.random.Generator) -> np.ndarray:
     """Learning weights between municipalities, weighted by how alike their make-up is.
@@ -125,25 +145,10 @@ def build(model: CoProductionModel) -> InnovationState | None:
     if mode == "none":
         return None
     names = list(process.innovations)
-    m, k = len(model.administrations), len(names)
     ses = model.municipality_mean(model.citizens.ses)
-    state = InnovationState(
-        names=names,
-        peers=municipal_peers(ses, process.peer_ties, model.rng),
-        adopted=np.zeros((m, k), dtype=bool),
-        rejected=np.zeros((m, k), dtype=bool),
-        results=np.full((m, k), np.nan),
-        verdicts=np.full((m, k), np.nan),
-        first_applied=np.full((m, k), -1, dtype=np.int64),
-        fit=np.full((m, k), -1, dtype=np.int8),
-        trial=np.full(m, -1, dtype=np.int64),
-        trial_start=np.zeros(m, dtype=np.int64),
-        saved=[{} for _ in range(m)],
-        cf_effect=np.full((m, k), np.nan),
-        cf_se=np.full((m, k), np.nan),
-    )
+    state = InnovationState.empty(names, municipal_peers(ses, process.peer_ties, model.rng))
     if mode == "central_pilot":
-        state.order = model.rng.permutation(k)
+        state.order = model.rng.permutation(len(names))
         state.groups = pilot_groups(ses, process.pilot_municipalities, process.pilot_groups)
     return state
 

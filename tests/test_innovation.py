@@ -210,21 +210,7 @@ def test_innovation_runs_are_reproducible():
 # ---------------------------------------------------------------------- fit and peer review
 def bare_state(m: int, k: int) -> InnovationState:
     """An innovation state of ``m`` places and ``k`` innovations with nothing adopted yet."""
-    return InnovationState(
-        names=[f"i{j}" for j in range(k)],
-        peers=np.ones((m, m)) - np.eye(m),
-        adopted=np.zeros((m, k), dtype=bool),
-        rejected=np.zeros((m, k), dtype=bool),
-        results=np.full((m, k), np.nan),
-        verdicts=np.full((m, k), np.nan),
-        first_applied=np.full((m, k), -1, dtype=np.int64),
-        fit=np.full((m, k), -1, dtype=np.int8),
-        trial=np.full(m, -1, dtype=np.int64),
-        trial_start=np.zeros(m, dtype=np.int64),
-        saved=[{} for _ in range(m)],
-        cf_effect=np.full((m, k), np.nan),
-        cf_se=np.full((m, k), np.nan),
-    )
+    return InnovationState.empty([f"i{j}" for j in range(k)], np.ones((m, m)) - np.eye(m))
 
 
 def test_a_misfit_rolled_out_centrally_counts_as_a_misfit_in_each_place():
