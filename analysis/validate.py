@@ -520,6 +520,13 @@ def check_capacity(cut: pd.DataFrame, default: pd.DataFrame) -> PatternCheck:
     )
 
 
+def _sign_check(interval: tuple[float, float, float], below: bool, **text: str) -> PatternCheck:
+    """A paired difference that must lie wholly below 0 (``below``) or wholly above it."""
+    criterion = "upper 95% bound below 0" if below else "lower 95% bound above 0"
+    passed = interval[2] < 0 if below else interval[1] > 0
+    return PatternCheck.of(interval, criterion=criterion, passed=bool(passed), **text)
+
+
 def check_incentives(
     none: pd.DataFrame, monetary: pd.DataFrame, recognition: pd.DataFrame
 ) -> list[PatternCheck]:
@@ -538,27 +545,25 @@ def check_incentives(
         f"{HORIZON_WINDOW} months; paired by replicate seed)"
     )
     return [
-        PatternCheck.of(
+        _sign_check(
             paid,
+            below=True,
             pattern="Incentives: money crowds out motivation",
             source=source,
             expected="an expected payment for taking part lowers intrinsic motivation",
             statistic=statistic.format("monetary rewards"),
             published="tangible expected rewards undermine free-choice intrinsic motivation "
             "(meta-analysis, d = -0.34; Deci et al. 1999)",
-            criterion="upper 95% bound below 0",
-            passed=bool(paid[2] < 0),
         ),
-        PatternCheck.of(
+        _sign_check(
             praised,
+            below=False,
             pattern="Incentives: recognition crowds in motivation",
             source=source,
             expected="verbal recognition does not undermine intrinsic motivation; it raises it",
             statistic=statistic.format("recognition"),
             published="verbal rewards enhance free-choice intrinsic motivation (d = +0.33; "
             "Deci et al. 1999)",
-            criterion="lower 95% bound above 0",
-            passed=bool(praised[1] > 0),
         ),
     ]
 
@@ -578,19 +583,19 @@ def check_safeguards(automated: pd.DataFrame, safeguarded: pd.DataFrame) -> list
         f"{HORIZON_WINDOW} months; paired by replicate seed)"
     )
     return [
-        PatternCheck.of(
+        _sign_check(
             lawful,
+            below=False,
             pattern="Safeguards: review and appeals restore lawfulness",
             source=source,
             expected="human review and appeals correct an algorithm's unlawful decisions",
             statistic=statistic.format("lawfulness"),
             published="proper governance needs human safeguards where ICT substitutes for "
             "judgement (Nieuwenhuizen & Meijer 2021)",
-            criterion="lower 95% bound above 0",
-            passed=bool(lawful[1] > 0),
         ),
-        PatternCheck.of(
+        _sign_check(
             cost,
+            below=True,
             pattern="Safeguards: review costs efficiency",
             source=source,
             expected="reviews and appeals take the professional work automation saved, so "
@@ -599,8 +604,6 @@ def check_safeguards(automated: pd.DataFrame, safeguarded: pd.DataFrame) -> list
             published="system-level bureaucracy gains its efficiency by removing case-by-case "
             "human judgement (Bovens & Zouridis 2002); a trade-off between performing and "
             "proper values (Nieuwenhuizen & Meijer 2021)",
-            criterion="upper 95% bound below 0",
-            passed=bool(cost[2] < 0),
         ),
     ]
 
