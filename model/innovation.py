@@ -196,9 +196,12 @@ def record(model: CoProductionModel, public_value: np.ndarray) -> None:
 
 #: The measures of :func:`fit_measures`, in ``MEASURES`` order.
 FIT_MEASURES = (
-    "innovations_fit", "innovations_misfit", "innovations_fit_share", "innovation_benefit",
+    "innovations_fit",
+    "innovations_misfit",
+    "innovations_fit_share",
+    "innovation_benefit",
     "municipalities_fit_share",
-)  # fmt: skip
+)
 
 
 def fit_measures(state: InnovationState | None) -> dict[str, float]:
@@ -232,10 +235,25 @@ def fit_measures(state: InnovationState | None) -> dict[str, float]:
 
 #: Columns of :func:`summary`, in order.
 SUMMARY_COLUMNS = [
-    "innovation", "trials", "adopters", "adopted_share", "first_step", "half_step",
-    "months_to_half", "mean_effect", "judged", "fit", "evaluations", "decisions",
-    "signal_rms", "noise_sd", "flipped", "cf_judged", "cf_effect", "cf_fit",
-]  # fmt: skip
+    "innovation",
+    "trials",
+    "adopters",
+    "adopted_share",
+    "first_step",
+    "half_step",
+    "months_to_half",
+    "mean_effect",
+    "judged",
+    "fit",
+    "evaluations",
+    "decisions",
+    "signal_rms",
+    "noise_sd",
+    "flipped",
+    "cf_judged",
+    "cf_effect",
+    "cf_fit",
+]
 
 
 def summary(state: InnovationState | None, steps: int) -> pd.DataFrame:
@@ -284,8 +302,13 @@ def _adoption_row(state: InnovationState, j: int) -> dict[str, Any]:
 def _evaluation_row(log: pd.DataFrame) -> dict[str, Any]:
     """How many evaluations, how large their noise-free effects, how often noise decided."""
     if log.empty:
-        return {"evaluations": 0, "decisions": 0, "signal_rms": np.nan, "noise_sd": np.nan,
-                "flipped": 0}  # fmt: skip
+        return {
+            "evaluations": 0,
+            "decisions": 0,
+            "signal_rms": np.nan,
+            "noise_sd": np.nan,
+            "flipped": 0,
+        }
     signal = log["signal"].to_numpy()
     flipped = (signal > 0) != (signal + log["noise"].to_numpy() > 0)
     return {
@@ -469,9 +492,14 @@ def _decide_pilot(model: CoProductionModel, state: InnovationState, group: Pilot
             _apply(model, state, muni, j)
             _adopt(state, muni, j)
     state.decisions.append(
-        {"innovation": state.names[j], "step": model.steps, "verdict": signal + noise,
-         "scaled": bool(scale), "kept_by_pilots": int(keep.sum())}
-    )  # fmt: skip
+        {
+            "innovation": state.names[j],
+            "step": model.steps,
+            "verdict": signal + noise,
+            "scaled": bool(scale),
+            "kept_by_pilots": int(keep.sum()),
+        }
+    )
     group.innovation = -1
 
 

@@ -225,14 +225,23 @@ def _completed(model: CoProductionModel, m: dict[str, float]) -> dict[str, float
 #: exist before the first month (trust, efficacy, motivation, adoption, backlog, innovations
 #: so far) keep their values.
 NOT_BEFORE_FIRST_MONTH: tuple[str, ...] = (
-    "participation_rate", "coproduction_rate", "cocreation_rate", "participation_gap",
-    "effectiveness", "efficiency", "equality", "lawfulness", "integrity",
-    "business_engagement", "satisfaction", "spending_per_capita",
+    "participation_rate",
+    "coproduction_rate",
+    "cocreation_rate",
+    "participation_gap",
+    "effectiveness",
+    "efficiency",
+    "equality",
+    "lawfulness",
+    "integrity",
+    "business_engagement",
+    "satisfaction",
+    "spending_per_capita",
     *(f"participation_q{q}" for q in range(1, 6)),
     *(f"needs_met_q{q}" for q in range(1, 6)),
     *(f"burden_q{q}" for q in range(1, 6)),
     "coproducer_hours",
-)  # fmt: skip
+)
 
 #: Measures that are ratios and NaN in any month whose denominator is 0: no contribution yet
 #: (the contribution shares), no report yet (the report shares), nothing resolved
@@ -240,11 +249,19 @@ NOT_BEFORE_FIRST_MONTH: tuple[str, ...] = (
 #: (efficiency), no decision (lawfulness), no resources allocated (integrity); and the
 #: family composites over them.
 UNDEFINED_WITHOUT_DENOMINATOR: tuple[str, ...] = (
-    "contribution_gini", "top10_share", "top1_share", "one_off_reporters",
-    "report_top10_share", "report_top1_share", "efficiency", "responsiveness",
-    "lawfulness", "integrity", "responsiveness_month",
+    "contribution_gini",
+    "top10_share",
+    "top1_share",
+    "one_off_reporters",
+    "report_top10_share",
+    "report_top1_share",
+    "efficiency",
+    "responsiveness",
+    "lawfulness",
+    "integrity",
+    "responsiveness_month",
     *(family.composite for family in FAMILIES.values()),
-)  # fmt: skip
+)
 
 
 def _burden(

@@ -93,10 +93,14 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
     # a step's temporaries are arrays of citizens x domains: keep them once freed (see module)
     retain_freed_memory(8 * int(hood_pop.sum()) * n_domains)
     citizens = _citizens(
-        scenario, rng, ses_mean, hood_pop, hood_muni,
+        scenario,
+        rng,
+        ses_mean,
+        hood_pop,
+        hood_muni,
         old_share=places.column("share_65_plus") if places is not None else None,
         skills=places.column("digital_skills") if places is not None else None,
-    )  # fmt: skip
+    )
     n_hoods = len(hood_pop)
     hoods = Neighbourhoods(
         municipality=hood_muni,
