@@ -135,7 +135,8 @@ def test_no_module_imports_a_private_name_from_another_module():
             found += [
                 f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
                 for alias in node.names
-                if alias.name.startswith("_") and not alias.name.startswith("__")
+                if alias.name.startswith("_")
+                and not alias.name.startswith("__")
                 and alias.name not in GETTEXT_NAMES
             ]
     assert found == []

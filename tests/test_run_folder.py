@@ -10,7 +10,9 @@ from coprod.analysis.output import formula_safe, write_frame
 from coprod.model.scenario import dumps_toml
 
 
-@pytest.mark.parametrize("text", ["tab\there", "bell\x07", "nul\x00", 'quote " and \\ back', "é\r\n"])
+@pytest.mark.parametrize(
+    "text", ["tab\there", "bell\x07", "nul\x00", 'quote " and \\ back', "é\r\n"]
+)
 def test_scenario_toml_round_trips_any_description(text, tmp_path):
     s = Scenario.load("traditional").with_overrides({"description": text, "seed": 3})
     path = tmp_path / "s.toml"
