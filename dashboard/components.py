@@ -78,7 +78,19 @@ def Labelled(label: str, help: str, children: list[Any] | None = None):
     return main
 
 
-def _choice(label: str, items: list[dict], value: Any, on_value: Callable, cls: str):
+def choice(
+    label: str,
+    items: list[dict],
+    value: Any,
+    on_value: Callable,
+    cls: str,
+    style: str = "margin: 6px 0;",
+    **extra: Any,
+):
+    """A compact outlined drop-down, as every choice on the page is drawn.
+
+    ``extra`` passes on to the drop-down, e.g. ``multiple=True`` for a choice of several.
+    """
     return v.Select(
         label=label,
         items=items,
@@ -88,7 +100,8 @@ def _choice(label: str, items: list[dict], value: Any, on_value: Callable, cls: 
         hide_details=True,
         outlined=True,
         class_=cls,
-        style_="margin: 6px 0;",
+        style_=style,
+        **extra,
     )
 
 
@@ -157,7 +170,7 @@ def ScenarioPicker(ws: Workshop, side: str, on_pick: Callable[[str], None], vers
     label = _("Scenario") if not ws.compare else _("Scenario {side}").format(side=side)
     chosen = Scenario.load(ws.scenarios[side])
     with solara.Column(gap="2px"):
-        _choice(
+        choice(
             label, items, ws.scenarios[side], on_pick, f"coprod-scenario coprod-scenario-{side}"
         )
         with solara.Row(gap="4px", style={"align-items": "flex-start"}):
@@ -192,7 +205,7 @@ def RuleControl(control: labels.Control, value: Any, on_value: Callable[[Any], N
     if control.kind == "choice":
         items = [{"text": _(text), "value": key} for key, text in control.options.items()]
         with solara.Row(gap="2px", style={"align-items": "center"}):
-            _choice(_(control.label), items, value, on_value, cls)
+            choice(_(control.label), items, value, on_value, cls)
             Help(_(control.help))
     elif control.kind == "switch":
         with solara.Row(gap="2px", style={"align-items": "center"}):
@@ -223,7 +236,7 @@ def PopulationAndSeed(ws: Workshop, restart: Callable[[Callable[[], None]], None
     items = [{"text": _("{count} residents").format(count=number(n)), "value": n} for n in sizes]
     with solara.Details(_("Population and chance"), expand=False):
         with solara.Row(gap="2px", style={"align-items": "center"}):
-            _choice(
+            choice(
                 _("Residents simulated"),
                 items,
                 own,
@@ -481,7 +494,7 @@ def MunicipalityPicker(session: Session, choices: list[tuple[int | None, str]], 
     items = [{"text": text, "value": "all" if m is None else m} for m, text in choices]
     with solara.Card(margin=0, classes=["coprod-view", "coprod-municipality-bar"]):
         with solara.Row(gap="4px", style={"align-items": "center", "max-width": "520px"}):
-            _choice(
+            choice(
                 _("Show the charts for"),
                 items,
                 "all" if picked is None else picked,
@@ -555,7 +568,7 @@ def ColourSwitch(session: Session, real_places: bool = False):
     if real_places:  # a menu of the measures per neighbourhood
         items = [{"text": _(m.label), "value": m.key} for m in place_map.MEASURES]
         chosen = place_map.measure_for(session.colour_by.value).key
-        return _choice(_("Measure"), items, chosen, session.colour_by.set, "coprod-map-measure")
+        return choice(_("Measure"), items, chosen, session.colour_by.set, "coprod-map-measure")
     shown = session.colour_by.value
     return v.BtnToggle(
         v_model=shown if shown in labels.COLOUR_BY else "participation",

@@ -158,20 +158,17 @@ def PresentationBar(presentation: Presentation, ws: Workshop):
             )
             if presentation.single.value:
                 PageKeys.element(on_turn=turn)
-                solara.Button(
-                    _("Previous"),
-                    icon_name="mdi-chevron-left",
-                    on_click=lambda: turn("previous"),
-                    outlined=True,
-                    classes=["coprod-previous"],
-                )
-                solara.Button(
-                    _("Next"),
-                    icon_name="mdi-chevron-right",
-                    on_click=lambda: turn("next"),
-                    outlined=True,
-                    classes=["coprod-next"],
-                )
+                for way, label, icon in (
+                    ("previous", _("Previous"), "mdi-chevron-left"),
+                    ("next", _("Next"), "mdi-chevron-right"),
+                ):
+                    solara.Button(
+                        label,
+                        icon_name=icon,
+                        on_click=lambda way=way: turn(way),
+                        outlined=True,
+                        classes=[f"coprod-{way}"],
+                    )
                 solara.Text(
                     _("Chart {number} of {count}: {title}").format(
                         number=index + 1, count=len(keys), title=view_title(keys[index])

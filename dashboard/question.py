@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import reacton.ipyvuetify as v
 import solara
 
 from coprod.dashboard import labels
+from coprod.dashboard.components import choice
 from coprod.dashboard.i18n import _
 from coprod.dashboard.workshop_record import QUESTION_MEASURES
 
@@ -113,19 +113,17 @@ def QuestionCard(ws, version: int, on_change, presenting: bool = False):
                     auto_grow=True,
                 )
             with solara.Column(gap="0px", style={"flex": "1 1 220px", "min-width": "0"}):
-                v.Select(
-                    label=_("Measures that answer it"),
-                    items=items,
-                    v_model=list(question.measures),
-                    on_v_model=set_measures,
+                choice(
+                    _("Measures that answer it"),
+                    items,
+                    list(question.measures),
+                    set_measures,
+                    "coprod-question-measures-pick",
+                    style="",
                     multiple=True,
                     chips=True,
                     small_chips=True,
                     deletable_chips=True,
-                    dense=True,
-                    hide_details=True,
-                    outlined=True,
-                    class_="coprod-question-measures-pick",
                 )
                 solara.Text(
                     _("They are marked on every chart and lead the saved record."),

@@ -248,6 +248,23 @@ def compared_with(
     return run_title(record, ref), settings, found, min(a.months, b.months)
 
 
+def comparison_words(record: WorkshopRecord, index: int) -> tuple[str, str, str] | None:
+    """:func:`compared_with` in words: (compared with whom, what differs, what was found).
+
+    The three parts of the sentence the page and the Markdown record print after each run's
+    settings, each to be marked up by its format; ``None`` for the first run.
+    """
+    compared = compared_with(record, index)
+    if compared is None:
+        return None
+    ref, settings_diff, found, month = compared
+    differ = "; ".join(settings_diff) or _("the same settings")
+    at = _("At month {month}: {found}").format(
+        month=month, found="; ".join(found) or _("the same numbers")
+    )
+    return _("Compared with {run}").format(run=ref), differ, at
+
+
 # ---------------------------------------------------------------------- charts
 def frame_of(run: RunRecord) -> pd.DataFrame:
     """The run's recorded measures as the dashboard's table (index ``step``, 0 to months)."""
@@ -365,14 +382,9 @@ def to_html(record: WorkshopRecord) -> str:
         )
         parts.extend(f"<li>{escape(line)}</li>" for line in settings_words(run))
         parts.append("</ul>")
-        compared = compared_with(record, i)
-        if compared is not None:
-            ref, settings_diff, found, month = compared
-            differ = "; ".join(settings_diff) or _("the same settings")
-            at = _("At month {month}: {found}").format(
-                month=month, found="; ".join(found) or _("the same numbers")
-            )
-            said = _("Compared with {run}").format(run=ref)
+        words = comparison_words(record, i)
+        if words is not None:
+            said, differ, at = words
             parts.append(f"<p><b>{escape(said)}:</b> {escape(differ)}. {escape(at)}.</p>")
         parts.append('<div class="grid">')
         for key, chart_title, svg in run_charts(run, lead, axis):
@@ -441,14 +453,9 @@ def to_markdown(record: WorkshopRecord) -> str:
         out += [f"## {run_title(record, i)}", ""]
         out += [f"- {line}" for line in settings_words(run)]
         out.append("")
-        compared = compared_with(record, i)
-        if compared is not None:
-            ref, settings_diff, found, month = compared
-            differ = "; ".join(settings_diff) or _("the same settings")
-            at = _("At month {month}: {found}").format(
-                month=month, found="; ".join(found) or _("the same numbers")
-            )
-            said = _("Compared with {run}").format(run=ref)
+        words = comparison_words(record, i)
+        if words is not None:
+            said, differ, at = words
             out += [f"**{said}:** {differ}. {at}.", ""]
         rows = [
             [measure_label(m), value_text(m, run.value(m))]
