@@ -2,8 +2,9 @@
 
 The model computes the measures (model/measures.py); the CLI, the comparison tables, the
 figures, the sweep and EMA defaults, the reports and the dashboard describe them. They all read
-this registry, so a measure added, renamed or regrouped here changes every one of them, and a
-test (tests/test_measure_registry.py) fails where one of them still has its own copy.
+this registry, whose table is model/measures.toml, so a measure added, renamed or regrouped
+there changes every one of them, and a test (tests/test_measure_registry.py) fails where one of
+them still has its own copy.
 
 Public values follow the three families of Nieuwenhuizen & Meijer 2021: performing
 (effectiveness, efficiency), responsive (responsiveness, participation, satisfaction) and proper
@@ -15,7 +16,10 @@ from __future__ import annotations
 
 import functools
 import math
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -75,189 +79,47 @@ class Family:
         )
 
 
-_SHARE = (0.0, 1.0)
-_UNBOUNDED = (0.0, math.inf)
+#: Where the measures are defined: a table, one entry per measure, in column order.
+TABLE = Path(__file__).with_name("measures.toml")
+#: The named ranges of the table.
+RANGES = {"share": (0.0, 1.0), "unbounded": (0.0, math.inf)}
+#: The socio-economic fifths, q1 (poorest) to q5 (richest), of the per-fifth measures.
+FIFTHS = ("poorest fifth", "second fifth", "middle fifth", "fourth fifth", "richest fifth")
 
 
-def _quintiles() -> tuple[Measure, ...]:
-    """Participation and needs met per socio-economic fifth (q1 poorest, q5 richest)."""
-    fifths = ("poorest fifth", "second fifth", "middle fifth", "fourth fifth", "richest fifth")
-    kinds = (
-        ("participation_q", "Took part", "Share of residents in the {} who took part this month."),
-        ("needs_met_q", "Needs met", "Average share of needs met among residents in the {}."),
-    )
-    return tuple(
-        Measure(
-            f"{prefix}{q}", _SHARE, None, True, f"{label}, {fifth}", "share", text.format(fifth)
-        )
-        for prefix, label, text in kinds
-        for q, fifth in enumerate(fifths, start=1)
-    )
-
-
-def _burden() -> tuple[Measure, ...]:
-    """Hours co-production takes from residents, per status fifth, and per co-producer.
-
-    Neither direction for the fifths: time given is participation as well as a cost to the
-    giver, and which it is depends on whether it replaces paid public work; read them beside
-    each other (who carries the load) and beside ``needs_met_q``. Lower is better for
-    ``coproducer_hours``: the same participation costing its co-producers more of their time
-    is the shift of work onto citizens that austerity is warned to bring.
-    """
-    fifths = ("poorest fifth", "second fifth", "middle fifth", "fourth fifth", "richest fifth")
-    per_fifth = tuple(
-        Measure(
-            f"burden_q{q}",
-            _UNBOUNDED,
-            None,
-            None,
-            f"Hours given to services, {fifth}",
-            "hours per month",
-            f"Hours residents in the {fifth} gave to reporting, delivering "
-            "and proposing this month, per resident of that fifth.",
-        )
-        for q, fifth in enumerate(fifths, start=1)
-    )
-    return (
-        *per_fifth,
-        Measure(
-            "coproducer_hours",
-            _UNBOUNDED,
-            None,
-            False,
-            "Hours per co-producer",
-            "hours per month",
-            "Hours given this month per resident who took part: the "
-            "time co-production takes from those who do it (0 when nobody took part).",
-        ),
+def _measure(entry: dict[str, Any], **words: Any) -> Measure:
+    """One measure from one entry of the table (``words`` fill a per-fifth entry's blanks)."""
+    text = {key: entry[key].format(**words) for key in ("name", "label", "description")}
+    bounds = entry["range"]
+    return Measure(
+        text["name"],
+        RANGES[bounds] if isinstance(bounds, str) else (float(bounds[0]), float(bounds[1])),
+        entry.get("family"),
+        entry.get("higher_is_better"),
+        text["label"],
+        entry["unit"],
+        text["description"],
     )
 
 
-# One row per measure, in the column order of ``RunResult.model_vars``:
-# name, range, family, higher is better, label, unit, description.
-# fmt: off
-REGISTRY: tuple[Measure, ...] = (
-    Measure("participation_rate", _SHARE, "responsive", True, "Took part this month", "share",
-            "Share of residents who helped deliver a service or had a say on one this month."),
-    Measure("coproduction_rate", _SHARE, None, True, "Helped deliver services (co-production)",
-            "share", "Share of residents who gave time to a service this month: reported a "
-            "problem, volunteered, looked after a neighbour."),
-    Measure("cocreation_rate", _SHARE, None, True, "Had a say on services (co-creation)",
-            "share", "Share of residents who proposed or voted on a change to a service this "
-            "month."),
-    Measure("participation_gap", (-1.0, 1.0), None, None,
-            "Participation gap, richest minus poorest fifth", "difference of shares",
-            "How much more often the richest fifth of residents takes part than the poorest "
-            "fifth (negative: less often)."),
-    Measure("contribution_gini", _SHARE, None, False, "Inequality of contributions (Gini)",
-            "index", "How unevenly contributions so far are spread over residents (0: evenly, "
-            "1: one resident made them all)."),
-    Measure("top10_share", _SHARE, None, False, "Share made by the top 10% of contributors",
-            "share", "Share of all contributions made by the most active tenth of those who "
-            "contributed."),
-    Measure("top1_share", _SHARE, None, False, "Share made by the top 1% of contributors",
-            "share", "Share of all contributions made by the most active hundredth of those who "
-            "contributed."),
-    Measure("one_off_reporters", _SHARE, None, None, "Reporters who reported only once",
-            "share", "Share of residents who have reported a problem who did so only once."),
-    Measure("report_top10_share", _SHARE, None, False,
-            "Share of reports made by the top 10% of reporters", "share",
-            "Share of all reports made by the most active tenth of those who reported: "
-            "reports alone, as reporting platforms count them."),
-    Measure("report_top1_share", _SHARE, None, False,
-            "Share of reports made by the top 1% of reporters", "share",
-            "Share of all reports made by the most active hundredth of those who reported."),
-    Measure("adoption", _SHARE, None, None, "Use the digital channel", "share",
-            "Share of residents who use the app or online platform to contact the "
-            "administration."),
-    Measure("trust", _SHARE, None, True, "Trust in the administration", "score",
-            "Average trust of residents in their local administration, from 0 (none) to 100 "
-            "(full)."),
-    Measure("efficacy", _SHARE, None, True, "Feel their voice counts (efficacy)", "score",
-            "How strongly residents believe that taking part makes a difference, from 0 to 100. "
-            "It grows when their input is acted upon and shrinks when it is ignored."),
-    Measure("intrinsic_motivation", _SHARE, None, True, "Civic motivation", "score",
-            "Residents' own wish to contribute to their community, from 0 to 100. Paying people "
-            "can crowd it out."),
-    Measure("effectiveness", _SHARE, "performing", True, "Needs met (effectiveness)", "share",
-            "Average share of residents' needs for services that is met."),
-    Measure("efficiency", _SHARE, "performing", True, "Value for money (efficiency)", "score",
-            "Useful service output for each unit of public money, overheads included."),
-    Measure("responsiveness", _SHARE, "responsive", True,
-            "Requests handled on time (responsiveness)", "share",
-            "Share of residents' reports and proposals resolved in the last 12 months that "
-            "the administration handled in time (not defined before anything is resolved)."),
-    Measure("equality", _SHARE, "proper", True, "Equal service for poor and rich (equality)",
-            "score", "100 minus the gap in needs met between the richest and the poorest fifth "
-            "of residents."),
-    Measure("lawfulness", _SHARE, "proper", True, "Decisions without errors (lawfulness)",
-            "share", "Share of allocation decisions free of an error nobody corrected "
-            "(algorithms make errors; staff review and appeals correct them)."),
-    Measure("integrity", _SHARE, "proper", True, "Money free of business capture (integrity)",
-            "share", "Share of public resources allocated where no business partner lobbied "
-            "unseen to steer the allocation its way."),
-    Measure("business_engagement", _SHARE, None, None, "Businesses engaged as partners",
-            "share", "Share of businesses engaged as partners of the administration."),
-    Measure("innovations_adopted", _UNBOUNDED, None, None, "Innovations adopted", "count",
-            "Innovations adopted so far, counted once per municipality."),
-    Measure("innovation_reach", _SHARE, None, None, "Reach of the most widespread innovation",
-            "share", "Share of municipalities that adopted the most widespread innovation."),
-    Measure("outcome_spread", (0.0, 0.5), None, False, "Differences between places",
-            "standard deviation of scores", "How unequal the municipalities' public values "
-            "have become (0 with one municipality)."),
-    Measure("satisfaction", _SHARE, "responsive", True, "Satisfied residents", "share",
-            "Share of residents at least three quarters of whose needs are met."),
-    Measure("performing_value", _SHARE, "performing", True, "Does it work? (average)", "score",
-            "Performing governance: the average of needs met and value for money."),
-    Measure("responsive_value", _SHARE, "responsive", True, "Does it listen? (average)",
-            "score", "Responsive governance: the average of requests handled on time, taking "
-            "part and satisfied residents."),
-    Measure("proper_value", _SHARE, "proper", True, "Is it fair and lawful? (average)",
-            "score", "Proper governance: the average of decisions without errors, equal "
-            "service and money free of capture."),
-    Measure("backlog", _UNBOUNDED, None, False, "Requests waiting", "open inputs per resident",
-            "Reports and proposals still open after the month, per resident."),
-    Measure("spending_per_capita", _UNBOUNDED, None, None, "Public spending per resident",
-            "money units per month", "Public money spent on services this month, per "
-            "resident (business sponsoring excluded)."),
-    *_quintiles(),
-    *_burden(),
-    Measure("cocreation_reach", _SHARE, None, True, "Had a say in the last year (reach)",
-            "share", "Share of residents who made a proposal in the last 12 months: how far "
-            "co-creation reaches, where calls for proposals open for a few months a year."),
-    # innovation between municipalities: does what was adopted fit the place? (ODD 7.13)
-    Measure("innovations_fit", _UNBOUNDED, None, True, "Adopted innovations that help there",
-            "count", "Innovations adopted so far whose adoption raised the public value of "
-            "the place that adopted it, against a same-seed run without it."),
-    Measure("innovations_misfit", _UNBOUNDED, None, False,
-            "Adopted innovations that harm there", "count", "Innovations adopted so far whose "
-            "adoption lowered the public value of the place that adopted it."),
-    Measure("innovations_fit_share", _SHARE, None, True,
-            "Share of adopted innovations that help there", "share", "Of the adoptions judged "
-            "so far, the share that raised the adopting place's public value (0 before any)."),
-    Measure("innovation_benefit", (-1.0, 1.0), None, True,
-            "Gain of an adopted innovation to its place", "difference of scores",
-            "Mean change of the adopting place's public value that an adoption made, against a "
-            "same-seed run without it (0 before any is judged)."),
-    Measure("municipalities_fit_share", _SHARE, None, True,
-            "Places whose adopted innovations help them", "share", "Share of the municipalities "
-            "with judged adoptions whose adopted innovations together raised their public "
-            "value."),
-    Measure("responsiveness_month", _SHARE, None, True, "Requests handled on time this month",
-            "share", "Share of the reports and proposals resolved this month that were "
-            "handled in time: it follows the yearly call for proposals (not defined in a "
-            "month with nothing resolved)."),
-)
+def _measures(entries: list[dict[str, Any]]) -> tuple[Measure, ...]:
+    """The table's entries as measures, a per-fifth entry as its five, in the table's order."""
+    out: list[Measure] = []
+    for entry in entries:
+        if entry.get("per_fifth"):
+            out += [_measure(entry, q=q, fifth=f) for q, f in enumerate(FIFTHS, start=1)]
+        else:
+            out.append(_measure(entry))
+    return tuple(out)
 
+
+with TABLE.open("rb") as _file:
+    _TABLE = tomllib.load(_file)
+
+#: Every model-level measure, in the column order of ``RunResult.model_vars``.
+REGISTRY: tuple[Measure, ...] = _measures(_TABLE["measure"])
 #: Measures only the municipalities report (``RunResult.municipality_vars``).
-MUNICIPALITY_ONLY: tuple[Measure, ...] = (
-    Measure("public_value", _SHARE, None, True, "Public value of the place", "score",
-            "The plain mean of a municipality's own public values and its residents' trust "
-            "(PUBLIC_VALUE_COMPONENTS)."),
-    Measure("innovations", _UNBOUNDED, None, None, "Innovations adopted there", "count",
-            "Innovations the municipality has adopted."),
-)
-# fmt: on
+MUNICIPALITY_ONLY: tuple[Measure, ...] = _measures(_TABLE["municipality_measure"])
 
 #: Every measure by name, model-wide and per municipality.
 BY_NAME: dict[str, Measure] = {m.name: m for m in (*REGISTRY, *MUNICIPALITY_ONLY)}
