@@ -85,14 +85,23 @@ def test_a_run_with_overrides_gets_a_folder_of_its_own(tmp_path):
     assert result.returncode == 0, result.stderr
     (changed,) = [p for p in (tmp_path / "runs").iterdir() if p.name != "tiny-seed5"]
     assert changed.name.startswith("tiny-seed5-")
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "runs" / "tiny-seed5" / "measures.csv"), plain)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "runs" / "tiny-seed5" / "measures.csv"), plain
+    )
     manifest = json.loads((changed / "manifest.json").read_text())
     assert manifest["overrides"] == {"governance.budget": 0.5}
     assert "governance.budget=0.5" in Scenario.load(changed / "scenario.toml").description
     # the plain folder is not written over with another run's results
     refused = coprod(
-        "run", "tiny.toml", "--seed", "5", "--set", "governance.budget=0.5",
-        "--out", "runs/tiny-seed5", cwd=tmp_path,
+        "run",
+        "tiny.toml",
+        "--seed",
+        "5",
+        "--set",
+        "governance.budget=0.5",
+        "--out",
+        "runs/tiny-seed5",
+        cwd=tmp_path,
     )
     assert refused.returncode == 2 and "--force" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
@@ -102,8 +111,17 @@ def test_a_run_folder_reruns_to_identical_measures(tmp_path):
     """The issue's bar: --seed 7 --steps 30 --set ..., then run the folder's scenario file."""
     (tmp_path / "tiny.toml").write_text("[population]\ncitizens = 300\n")
     first = coprod(
-        "run", "tiny.toml", "--seed", "7", "--steps", "30", "--set", "governance.budget=0.8",
-        "--out", "first", cwd=tmp_path,
+        "run",
+        "tiny.toml",
+        "--seed",
+        "7",
+        "--steps",
+        "30",
+        "--set",
+        "governance.budget=0.8",
+        "--out",
+        "first",
+        cwd=tmp_path,
     )
     assert first.returncode == 0, first.stderr
     recorded = Scenario.load(tmp_path / "first" / "scenario.toml")

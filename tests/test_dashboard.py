@@ -565,10 +565,6 @@ def test_dashboard_listens_on_loopback_by_default():
 # ---------------------------------------------------------------------- in a browser
 
 
-
-
-
-
 def test_page_loads_offline_with_no_external_request(browser, url):
     from dashboard_browser import month, open_dashboard, screenshot
 

@@ -259,8 +259,6 @@ def test_charts_speak_the_session_language(speak):
 # ---------------------------------------------------------------------- in a browser
 
 
-
-
 def _open(browser, url: str, locale: str):
     from dashboard_browser import TIMEOUT, localised_context
 

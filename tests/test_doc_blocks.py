@@ -27,7 +27,7 @@ FENCE = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 #: Installed on PYTHONPATH for the runs: shrinks scenarios and runs, in every process
 #: (Dask workers too), without touching the blocks' text.
 SHRINK = textwrap.dedent(
-    '''
+    """
     import os
 
     if os.environ.get("COPROD_DOCS_TINY"):
@@ -52,8 +52,8 @@ SHRINK = textwrap.dedent(
         )
 
         try:  # calibrations: a handful of particles for two generations
-            from coprod.analysis import calibration as _cal
-            from coprod.analysis import calibration_spec as _spec
+            from coprod.analysis.calibration import fit as _cal
+            from coprod.analysis.calibration import spec as _spec
         except ImportError:
             pass
         else:
@@ -71,7 +71,7 @@ SHRINK = textwrap.dedent(
                 return dataclasses.replace(plan, spec=spec)
 
             _spec.load_calibration = _cal.load_calibration = _small_cal
-    '''
+    """
 )
 
 
@@ -99,7 +99,9 @@ def workdir(tmp_path):
 
 
 def tiny_env(workdir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DASK_SCHEDULER_ADDRESS", "MPLBACKEND")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DASK_SCHEDULER_ADDRESS", "MPLBACKEND")
+    }
     env["COPROD_DOCS_TINY"] = "1"
     env["PYTHONPATH"] = os.pathsep.join([str(workdir / "_site"), env.get("PYTHONPATH", "")])
     return env
@@ -110,15 +112,21 @@ def test_blocks_are_found():
     assert "README.md" in files and "docs/analysis.md" in files
 
 
-@pytest.mark.parametrize(("file", "number", "code"), BLOCKS, ids=[f"{f}#{n}" for f, n, _ in BLOCKS])
+@pytest.mark.parametrize(
+    ("file", "number", "code"), BLOCKS, ids=[f"{f}#{n}" for f, n, _ in BLOCKS]
+)
 def test_block_runs_as_a_script(file, number, code, workdir):
     if "ema_workbench" in code:
         pytest.importorskip("ema_workbench")
     script = workdir / "block.py"
     script.write_text(code, encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, str(script)], cwd=workdir, env=tiny_env(workdir),
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, str(script)],
+        cwd=workdir,
+        env=tiny_env(workdir),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert out.returncode == 0, f"{file} block {number}:\n{out.stderr[-3000:]}"
 
@@ -151,7 +159,11 @@ def test_readme_quickstart_runs_at_full_size_as_a_script(tmp_path):
     (tmp_path / "quickstart.py").write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "DASK_SCHEDULER_ADDRESS"}
     out = subprocess.run(
-        [sys.executable, "quickstart.py"], cwd=tmp_path, env=env, capture_output=True,
-        text=True, timeout=900,
+        [sys.executable, "quickstart.py"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert out.returncode == 0, out.stderr[-3000:]

@@ -55,9 +55,7 @@ def test_no_share_is_pinned_at_a_bound_in_more_than_a_third_of_the_scenarios(hor
     shares = [m.name for m in REGISTRY if m.range == (0.0, 1.0)]
     pinned = []
     for measure in shares:
-        applicable = [
-            values[measure] for values, off in horizons.values() if measure not in off
-        ]
+        applicable = [values[measure] for values, off in horizons.values() if measure not in off]
         at_bound = sum(v >= 1 - EDGE or v <= EDGE for v in applicable)
         if applicable and at_bound > len(applicable) / 3:
             pinned.append(f"{measure}: {at_bound} of {len(applicable)}")

@@ -239,9 +239,6 @@ def browser(browser):
     return browser
 
 
-
-
-
 #: Legend entries of the map running out of their column.
 _LEGEND_OUTSIDE_JS = """() => [...document.querySelectorAll('.coprod-place-map .coprod-legend-item')]
     .filter(item => {

@@ -257,8 +257,12 @@ def test_a_geojson_table_runs_with_its_geometry(tmp_path):
     from shapely.geometry import box
 
     frame = geopandas.GeoDataFrame(
-        {"name": list("abcd"), "municipality": ["T", "T", "U", "U"],
-         "residents": [100, 200, 300, 400], "ses": [0.1, 0.4, 0.6, 0.9]},  # fmt: skip
+        {
+            "name": list("abcd"),
+            "municipality": ["T", "T", "U", "U"],
+            "residents": [100, 200, 300, 400],
+            "ses": [0.1, 0.4, 0.6, 0.9],
+        },  # fmt: skip
         geometry=[box(i * 1000, 0, (i + 1) * 1000, 1000) for i in range(4)],
         crs="EPSG:28992",
     )

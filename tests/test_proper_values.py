@@ -195,9 +195,7 @@ def cases_of(monkeypatch, s, seeds, steps=60) -> np.ndarray:
         out = judge(model, handled, domains, **kw)
         c = model.citizens
         rows.append(
-            np.column_stack(
-                [c.need[handled, domains], c.adopted[handled], c.ses[handled], out[0]]
-            )
+            np.column_stack([c.need[handled, domains], c.adopted[handled], c.ses[handled], out[0]])
         )
         return out
 

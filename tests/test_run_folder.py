@@ -10,7 +10,9 @@ from coprod.analysis.output import formula_safe, write_frame
 from coprod.model.scenario import dumps_toml
 
 
-@pytest.mark.parametrize("text", ["tab\there", "bell\x07", "nul\x00", 'quote " and \\ back', "é\r\n"])
+@pytest.mark.parametrize(
+    "text", ["tab\there", "bell\x07", "nul\x00", 'quote " and \\ back', "é\r\n"]
+)
 def test_scenario_toml_round_trips_any_description(text, tmp_path):
     s = Scenario.load("traditional").with_overrides({"description": text, "seed": 3})
     path = tmp_path / "s.toml"
@@ -50,8 +52,8 @@ def test_dumps_toml_is_tomli_w():
 
 
 def test_compare_tables_neutralise_a_scenario_named_like_a_formula(tmp_path):
-    from coprod.analysis.compare import run_comparison
-    from coprod.analysis.compare_output import write_comparison
+    from coprod.analysis.compare.comparison import run_comparison
+    from coprod.analysis.compare.output import write_comparison
 
     s = Scenario.load("traditional").with_overrides(
         {"name": "=1+2", "population.citizens": 150, "steps": 3}

@@ -13,7 +13,7 @@ import pytest
 
 from coprod import CoProductionModel, Scenario
 from coprod.analysis.cli import main
-from coprod.analysis.validate import (
+from coprod.analysis.validate.patterns import (
     BASS_P_RANGE,
     BASS_Q_RANGE,
     CALIBRATED_ON,
@@ -79,27 +79,45 @@ def test_adoption_check_fails_without_imitation():
 
 def test_inequality_check_fails_when_contributions_are_even():
     even = _runs(
-        {r: {"report_top10_share": 0.12, "report_top1_share": 0.012, "contribution_gini": 0.2}
-         for r in range(5)}
+        {
+            r: {"report_top10_share": 0.12, "report_top1_share": 0.012, "contribution_gini": 0.2}
+            for r in range(5)
+        }
     )
     top10, top1, gini = check_participation_inequality(even)
     assert top10.passed is False and gini.passed is False and top1.passed is False
     # the top 1% is checked against a range: too concentrated fails as too even does
-    lopsided = _runs({r: {"report_top10_share": 0.9, "report_top1_share": 0.6,
-                          "contribution_gini": 0.95} for r in range(5)})
+    lopsided = _runs(
+        {
+            r: {"report_top10_share": 0.9, "report_top1_share": 0.6, "contribution_gini": 0.95}
+            for r in range(5)
+        }
+    )
     top10, top1, gini = check_participation_inequality(lopsided)
     assert top10.passed and gini.passed and top1.passed is False
-    fixmystreet = _runs({r: {"report_top10_share": 0.62, "report_top1_share": 0.33 + 0.001 * r,
-                             "contribution_gini": 0.9} for r in range(5)})
+    fixmystreet = _runs(
+        {
+            r: {
+                "report_top10_share": 0.62,
+                "report_top1_share": 0.33 + 0.001 * r,
+                "contribution_gini": 0.9,
+            }
+            for r in range(5)
+        }
+    )
     assert check_participation_inequality(fixmystreet)[1].passed is True
 
 
 def test_capacity_check_reads_the_direction_after_the_cut():
     def frame(after_cut: float, jitter: float = 0.0):
         rows = [
-            {"replicate": r, "step": t,
-             "responsiveness": (after_cut if t >= 97 else 0.9) + jitter * r}
-            for r in range(6) for t in range(1, 121)
+            {
+                "replicate": r,
+                "step": t,
+                "responsiveness": (after_cut if t >= 97 else 0.9) + jitter * r,
+            }
+            for r in range(6)
+            for t in range(1, 121)
         ]
         return pd.DataFrame(rows)
 
@@ -109,16 +127,25 @@ def test_capacity_check_reads_the_direction_after_the_cut():
     assert not check_capacity(frame(0.95, 0.002), default).passed
     # the window is the 24 months after the cut: a fall before it does not count
     early = pd.DataFrame(
-        [{"replicate": r, "step": t, "responsiveness": 0.5 if t < 97 else 0.9 + 0.001 * r}
-         for r in range(6) for t in range(1, 121)]
+        [
+            {"replicate": r, "step": t, "responsiveness": 0.5 if t < 97 else 0.9 + 0.001 * r}
+            for r in range(6)
+            for t in range(1, 121)
+        ]
     )
     assert not check_capacity(early, default).passed
     # responsiveness pools the last 12 months: the check reads it from month 108 on, where
     # its whole year lies after the cut at 97 (earlier values still count months before it)
     mixed = pd.DataFrame(
-        [{"replicate": r, "step": t,
-          "responsiveness": 0.5 if 97 <= t < 108 else 0.9 + 0.001 * r}
-         for r in range(6) for t in range(1, 121)]
+        [
+            {
+                "replicate": r,
+                "step": t,
+                "responsiveness": 0.5 if 97 <= t < 108 else 0.9 + 0.001 * r,
+            }
+            for r in range(6)
+            for t in range(1, 121)
+        ]
     )
     assert not check_capacity(mixed, default).passed
     assert "months 108-120" in check.statistic and "month 97" in check.statistic
@@ -133,8 +160,9 @@ def test_checks_say_which_patterns_the_calibration_used(fast_validation):
 
 
 def test_incentive_and_safeguard_checks_read_the_direction():
-    none = _runs({r: {"intrinsic_motivation": 0.3, "lawfulness": 0.7, "efficiency": 0.76}
-                  for r in range(5)})
+    none = _runs(
+        {r: {"intrinsic_motivation": 0.3, "lawfulness": 0.7, "efficiency": 0.76} for r in range(5)}
+    )
     lower = _runs({r: {"intrinsic_motivation": 0.27 + 0.001 * r} for r in range(5)})
     higher = _runs({r: {"intrinsic_motivation": 0.35 + 0.001 * r} for r in range(5)})
     paid, praised = check_incentives(none, lower, higher)
@@ -142,12 +170,14 @@ def test_incentive_and_safeguard_checks_read_the_direction():
     assert paid.observed == pytest.approx(-0.028) and paid.calibrated_with == ""
     paid, praised = check_incentives(none, higher, lower)  # crowding in by money fails
     assert not paid.passed and not praised.passed
-    safeguarded = _runs({r: {"lawfulness": 0.8 + 0.001 * r, "efficiency": 0.74 + 0.001 * r}
-                         for r in range(5)})
+    safeguarded = _runs(
+        {r: {"lawfulness": 0.8 + 0.001 * r, "efficiency": 0.74 + 0.001 * r} for r in range(5)}
+    )
     lawful, cost = check_safeguards(none, safeguarded)
     assert lawful.passed and cost.passed
-    free = _runs({r: {"lawfulness": 0.8 + 0.001 * r, "efficiency": 0.77 + 0.001 * r}
-                  for r in range(5)})
+    free = _runs(
+        {r: {"lawfulness": 0.8 + 0.001 * r, "efficiency": 0.77 + 0.001 * r} for r in range(5)}
+    )
     assert not check_safeguards(none, free)[1].passed  # safeguards that cost nothing fail
 
 
@@ -306,7 +336,10 @@ def test_validate_command_writes_table_figures_and_report(tmp_path, capsys):
     assert html.count("data:image/png;base64,") == 7
     runs = pd.read_parquet(out / "runs.parquet")
     assert set(runs["ensemble"]) >= {
-        "default", "no_offline_channel", "complements_cut", "budget_cut"
+        "default",
+        "no_offline_channel",
+        "complements_cut",
+        "budget_cut",
     }
     assert runs.groupby("ensemble")["replicate"].nunique().eq(3).all()
 
