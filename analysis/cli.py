@@ -40,9 +40,9 @@ def steps_option(func):
 
 def replicates_option(func):
     """The ``--replicates`` option of the commands that run ensembles."""
-    return click.option(
-        "--replicates", type=click.IntRange(min=2), default=20, show_default=True
-    )(func)
+    return click.option("--replicates", type=click.IntRange(min=2), default=20, show_default=True)(
+        func
+    )
 
 
 def seed_option(help: str):
@@ -153,8 +153,8 @@ def run_command(
     SCENARIO is a name (coprod scenarios lists them), a TOML file, or a run folder (or its
     scenario.toml), which runs again to identical measures.
     """
-    from coprod.analysis.run_folder import check_run_folder, plan_run, scenario_source
-    from coprod.analysis.run_output import write_run
+    from coprod.analysis.runs.folder import check_run_folder, plan_run, scenario_source
+    from coprod.analysis.runs.output import write_run
     from coprod.analysis.stats import HORIZON_WINDOW, simulated_months
     from coprod.model.run import run_scenario
 
@@ -179,7 +179,7 @@ def run_command(
 def _dask_dashboard(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     """``--dask-dashboard``: local clusters of this command serve Dask's dashboard."""
     if value:
-        from coprod.analysis.parallel import serving_dashboard
+        from coprod.analysis.runs.parallel import serving_dashboard
 
         ctx.with_resource(serving_dashboard())
 
@@ -268,7 +268,7 @@ def compare_command(
     progress: bool,
 ) -> None:
     """Compare scenarios: means and 95% intervals, differences to the first (Welch), figures."""
-    from coprod.analysis.run_folder import check_out_folder
+    from coprod.analysis.runs.folder import check_out_folder
 
     if len(scenarios) < 2:
         raise click.UsageError("compare needs at least two scenarios, e.g. coproduction socialgov")
@@ -278,9 +278,9 @@ def compare_command(
     folder = out or Path("runs") / ("compare-" + "-".join(s.name for s in resolved))[:120]
     check_out_folder(folder, "compare")
 
-    from coprod.analysis.compare import TABLE_MEASURES, horizon_table, run_comparison
-    from coprod.analysis.compare_output import write_comparison
-    from coprod.analysis.parallel import check_client
+    from coprod.analysis.compare.comparison import TABLE_MEASURES, horizon_table, run_comparison
+    from coprod.analysis.compare.output import write_comparison
+    from coprod.analysis.runs.parallel import check_client
 
     check_client(scheduler)
     extra: list[Path] = []
@@ -296,8 +296,13 @@ def compare_command(
     else:
         with _progress(progress, "compare"):
             runs = run_comparison(
-                resolved, replicates=replicates, steps=steps, seed=seed, client=scheduler,
-                yes=yes, posterior=posterior,
+                resolved,
+                replicates=replicates,
+                steps=steps,
+                seed=seed,
+                client=scheduler,
+                yes=yes,
+                posterior=posterior,
             )
     horizon, files = write_comparison(runs, resolved, folder, seed=seed, extra_files=extra)
     click.echo(
@@ -317,25 +322,28 @@ def _compare_places(
     by_municipality=True, by_place=False,
 ):  # fmt: skip
     """``compare --by-municipality``/``--by-place``: every table of every run."""
-    from coprod.analysis import municipalities as munis
-    from coprod.analysis.municipality_runs import check_places
+    from coprod.analysis.municipalities.runs import (
+        check_municipalities,
+        check_places,
+        run_comparison_detail,
+    )
 
     if by_municipality:
-        munis.check_municipalities(resolved)
+        check_municipalities(resolved)
     if by_place:
         check_places(resolved)
     if not yes:
         _check_compare_size(resolved, replicates, steps, scheduler)
     with _progress(progress, "compare"):
-        return munis.run_comparison_detail(
+        return run_comparison_detail(
             resolved, replicates, steps, seed, client=scheduler, posterior=posterior,
             places=by_place,
         )  # fmt: skip
 
 
 def _echo_places(detail, by_municipality: bool, by_place: bool) -> None:
-    from coprod.analysis.municipalities import summary_text
-    from coprod.analysis.place_comparison import place_summary_text
+    from coprod.analysis.municipalities.output import summary_text
+    from coprod.analysis.municipalities.place_comparison import place_summary_text
 
     if by_municipality:
         click.echo(summary_text(detail))
@@ -344,8 +352,8 @@ def _echo_places(detail, by_municipality: bool, by_place: bool) -> None:
 
 
 def _write_places(detail, folder: Path, by_municipality: bool, by_place: bool) -> list[Path]:
-    from coprod.analysis.municipalities import write_municipality_comparison
-    from coprod.analysis.place_comparison import write_place_comparison
+    from coprod.analysis.municipalities.output import write_municipality_comparison
+    from coprod.analysis.municipalities.place_comparison import write_place_comparison
 
     files = write_municipality_comparison(detail, folder) if by_municipality else []
     return files + (write_place_comparison(detail, folder) if by_place else [])
@@ -355,8 +363,8 @@ def _check_posterior(
     posterior: Path, scenarios: list[Scenario], replicates: int, seed: int, folder: Path
 ) -> Path:
     """Check the posterior against every scenario and write the draws; before anything runs."""
+    from coprod.analysis.calibration.posterior import posterior_draws, scenarios_with_draws
     from coprod.analysis.output import write_frame
-    from coprod.analysis.posterior import posterior_draws, scenarios_with_draws
 
     draws = posterior_draws(posterior, replicates, seed)
     for scenario in scenarios:
@@ -376,8 +384,8 @@ def sweep_command(
     sweep_file: Path, out: Path | None, scheduler: str | None, progress: bool, yes: bool
 ) -> None:
     """Run a parameter sweep; results resume after an interruption."""
-    from coprod.analysis.parallel import check_client
-    from coprod.analysis.sweep_plan import plan_sweep
+    from coprod.analysis.runs.parallel import check_client
+    from coprod.analysis.sweep.plan import plan_sweep
 
     check_client(scheduler)
     plan = plan_sweep(sweep_file, yes=yes, client=scheduler)
@@ -416,9 +424,9 @@ def sensitivity_command(
     yes: bool,
 ) -> None:
     """Global sensitivity analysis (SALib Morris or Sobol) of the sweep file's parameters."""
-    from coprod.analysis.parallel import check_client
-    from coprod.analysis.sensitivity import indices_from_means, plan_sensitivity
-    from coprod.analysis.sweep_summary import point_means
+    from coprod.analysis.runs.parallel import check_client
+    from coprod.analysis.sweep.sensitivity import indices_from_means, plan_sensitivity
+    from coprod.analysis.sweep.summary import point_means
 
     check_client(scheduler)
     plan, problem, X = plan_sensitivity(sweep_file, method, samples, yes=yes, client=scheduler)
@@ -443,9 +451,9 @@ def sensitivity_command(
 @scheduler_option
 def calibrate_command(calibration_file: Path, out: Path | None, scheduler: str | None) -> None:
     """Fit parameters to observed data (ABC-SMC, pyabc); write the posterior and figures."""
-    from coprod.analysis.calibration import calibrate, check_pyabc
-    from coprod.analysis.calibration_spec import load_calibration
-    from coprod.analysis.parallel import check_client
+    from coprod.analysis.calibration.fit import calibrate, check_pyabc
+    from coprod.analysis.calibration.spec import load_calibration
+    from coprod.analysis.runs.parallel import check_client
 
     plan = load_calibration(calibration_file)
     check_client(scheduler)
@@ -498,11 +506,15 @@ def _progress(enabled: bool, desc: str) -> Iterator[None]:
     """
     from tqdm.auto import tqdm
 
-    from coprod.analysis.parallel import reporting_progress
+    from coprod.analysis.runs.parallel import reporting_progress
 
     bar = _LazyBar(
         lambda: tqdm(
-            total=0, unit="run", desc=desc, disable=not enabled, file=sys.stderr,
+            total=0,
+            unit="run",
+            desc=desc,
+            disable=not enabled,
+            file=sys.stderr,
             dynamic_ncols=True,
         )
     )
@@ -548,9 +560,9 @@ def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header:
 
     The runs stay on disk: only their summary (gathered a batch of runs at a time) is kept.
     """
-    from coprod.analysis.parallel import check_client
-    from coprod.analysis.sweep import run_sweep
-    from coprod.analysis.sweep_folder import check_output
+    from coprod.analysis.runs.parallel import check_client
+    from coprod.analysis.sweep.folder import check_output
+    from coprod.analysis.sweep.run import run_sweep
 
     check_client(scheduler)
     check_output(plan, folder)
@@ -562,7 +574,7 @@ def _run_plan(plan, folder: Path, scheduler: str | None, progress: bool, header:
 
 def _check_compare_size(scenarios, replicates: int, steps: int | None, scheduler) -> None:
     """The work-size check of a comparison, before its municipality detail runs."""
-    from coprod.analysis.ensemble import check_ensemble_size
+    from coprod.analysis.runs.ensemble import check_ensemble_size
 
     biggest = max(scenarios, key=lambda s: s.population.citizens * (steps or s.steps))
     months = max(steps or s.steps for s in scenarios)
@@ -575,7 +587,7 @@ def _interruptible(run, folder: Path, plan):
     try:
         return run()
     except KeyboardInterrupt:
-        from coprod.analysis.sweep_folder import finished_runs
+        from coprod.analysis.sweep.folder import finished_runs
 
         kept = len(finished_runs(plan, folder, tidy=False)) if folder.exists() else 0
         click.echo(
@@ -636,12 +648,12 @@ def validate_command(
     progress: bool,
 ) -> None:
     """Check the model against published patterns; write a table, figures and a report."""
-    from coprod.analysis.run_folder import check_out_folder
+    from coprod.analysis.runs.folder import check_out_folder
 
     check_out_folder(out, "validate")
-    from coprod.analysis.parallel import check_client
-    from coprod.analysis.validate import run_validation
-    from coprod.analysis.validate_output import write_validation
+    from coprod.analysis.runs.parallel import check_client
+    from coprod.analysis.validate.output import write_validation
+    from coprod.analysis.validate.patterns import run_validation
     from coprod.model.scenario import Scenario
 
     scenario = Scenario() if base is None else Scenario.load(base)

@@ -94,7 +94,7 @@ def timeseries_figure(over_time: pd.DataFrame, measures: tuple[str, ...] = TIMES
     """Mean of each measure over time, one line and 95% band per scenario.
 
     Args:
-        over_time: The output of :func:`coprod.analysis.compare.compare_over_time`.
+        over_time: The output of :func:`coprod.analysis.compare.comparison.compare_over_time`.
         measures: Measures to draw, one panel each (those absent are skipped).
     """
     present = [m for m in measures if m in set(over_time["measure"])]
@@ -133,7 +133,7 @@ def value_profile_figure(horizon: pd.DataFrame) -> Figure:
     values and its composite, with one bar per scenario.
 
     Args:
-        horizon: The output of :func:`coprod.analysis.compare.compare_horizon`.
+        horizon: The output of :func:`coprod.analysis.compare.comparison.compare_horizon`.
     """
     rows = horizon.set_index(["measure", "scenario"])
     scenarios = list(dict.fromkeys(horizon["scenario"]))
@@ -171,7 +171,7 @@ def main_effects_figure(summary: pd.DataFrame, parameters: list[str]) -> Figure:
     one measure share its y axis, so the parameters' effects compare at a glance.
 
     Args:
-        summary: The output of :func:`coprod.analysis.sweep.summarise_sweep`.
+        summary: The output of :func:`coprod.analysis.sweep.run.summarise_sweep`.
         parameters: Parameter columns, one panel column each.
     """
     measures = list(dict.fromkeys(summary["measure"]))
@@ -217,7 +217,7 @@ def sensitivity_figure(indices: pd.DataFrame) -> Figure:
     the measures' sensitivities compare at a glance; Morris effects are in each measure's units.
 
     Args:
-        indices: The output of :func:`coprod.analysis.sensitivity.sensitivity_indices`.
+        indices: The output of :func:`coprod.analysis.sweep.sensitivity.sensitivity_indices`.
     """
     method = indices["method"].iloc[0]
     bars = (

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coprod.analysis.compare import TABLE_MEASURES
+from coprod.analysis.compare.comparison import TABLE_MEASURES
 from coprod.analysis.output import write_text
 from coprod.analysis.stats import (
     HORIZON_WINDOW,
@@ -251,7 +251,7 @@ def _compare(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
 
 def _municipalities(folder: Path) -> Section:
     """The per-place and innovation tables of ``coprod compare --by-municipality``."""
-    from coprod.analysis.municipality_stats import GROUPINGS
+    from coprod.analysis.municipalities.stats import GROUPINGS
 
     def wide(stats: pd.DataFrame, key: str) -> pd.DataFrame:
         scenarios, body = interval_rows(stats, key, dict.fromkeys(stats[key]))
@@ -306,7 +306,7 @@ def _order(info: dict, key: str) -> int:
 
 
 def _sweep(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
-    from coprod.analysis.sweep_summary import summarise_folder
+    from coprod.analysis.sweep.summary import summarise_folder
 
     keys = list(info.get("keys") or info.get("parameters", {}))
     measures = list(info.get("measures", []))
@@ -473,7 +473,7 @@ def _validate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
     sources = Section(
         "Sources", text=[f"- {r['pattern']}: {r['source']}" for _, r in table.iterrows()]
     )
-    from coprod.analysis.validate_output import FIGURES
+    from coprod.analysis.validate.output import FIGURES
 
     figures = Section("Figures", figures=_figures(folder, list(FIGURES)))
     return f"coprod validation: {info.get('scenario')}", facts, [summary, sources, figures]
@@ -486,7 +486,7 @@ def _calibrated(row: pd.Series) -> str:
 
 
 def _calibrate(folder: Path, info: dict) -> tuple[str, list, list[Section]]:
-    from coprod.analysis.calibration_report import calibration_report
+    from coprod.analysis.calibration.report import calibration_report
 
     return calibration_report(folder, info)
 

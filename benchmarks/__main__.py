@@ -47,7 +47,7 @@ def probe(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def seeds(root: int, replications: int) -> list[int]:
-    from coprod.analysis.seeds import replicate_seeds
+    from coprod.analysis.runs.seeds import replicate_seeds
 
     return replicate_seeds(root, replications)
 

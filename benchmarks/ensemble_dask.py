@@ -3,7 +3,8 @@
 Runs one ensemble (the configuration below) serially and on Dask, ``repeats`` times each,
 interleaved so that both sides meet the same load on the machine, and prints median wall times,
 runs per second and the speed-up. The warm figure runs on a cluster started beforehand the way
-coprod starts its own (``coprod.analysis.parallel.local_cluster``): the cost of the runs alone.
+coprod starts its own (``coprod.analysis.runs.parallel.local_cluster``): the cost of the runs
+alone.
 The cold figure includes starting and closing the cluster, as ``run_ensemble(...,
 client="local")`` does. Both must give results identical to the serial ones. The bar for the
 warm speed-up on a 2-core machine is 1.6x; other work on the machine lowers it.
@@ -22,7 +23,7 @@ import pandas as pd
 from distributed import Client
 
 from coprod import Scenario, run_ensemble
-from coprod.analysis.parallel import local_cluster
+from coprod.analysis.runs.parallel import local_cluster
 
 #: The benchmark ensemble: scenario, size and seeds.
 CONFIGURATION = {

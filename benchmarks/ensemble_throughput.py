@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from coprod import Scenario, ScenarioError, run_ensemble, run_scenario
-from coprod.analysis.seeds import replicate_seeds
+from coprod.analysis.runs.seeds import replicate_seeds
 
 #: The worker environments compared: a label, and the Dask configuration to start workers with.
 WORKER_ENVIRONMENTS = {

@@ -87,7 +87,7 @@ def cpu_seconds() -> float:
 
 def sweep_spec(setting: dict[str, Any]) -> Any:
     """A Latin-hypercube sweep of ``runs`` points, one replicate each (a streamed plan)."""
-    from coprod.analysis.sweep_spec import sweep_from_dict
+    from coprod.analysis.sweep.spec import sweep_from_dict
 
     return sweep_from_dict(
         {
@@ -111,13 +111,13 @@ def sweep_spec(setting: dict[str, Any]) -> Any:
 def alone(plan: Any, count: int, scratch: Path) -> dict[str, float]:
     """The first ``count`` runs of ``plan`` timed in this process, and the client's cost of each.
 
-    The run is what a worker does (:func:`coprod.analysis.parallel.run_task`); the client's part
-    is what :func:`coprod.analysis.sweep.run_sweep` does with a finished run
-    (:class:`coprod.analysis.sweep.FinishedRuns`): build its table, write it (atomically, with
+    The run is what a worker does (:func:`coprod.analysis.runs.parallel.run_task`); the client's
+    part is what :func:`coprod.analysis.sweep.run.run_sweep` does with a finished run
+    (:class:`coprod.analysis.sweep.run.FinishedRuns`): build its table, write it (atomically, with
     fsync) and gather it into the summary.
     """
-    from coprod.analysis.parallel import run_columns
-    from coprod.analysis.sweep import FinishedRuns
+    from coprod.analysis.runs.parallel import run_columns
+    from coprod.analysis.sweep.run import FinishedRuns
 
     runs = [plan.runs[k] for k in range(count + 1)]
     run_columns(runs[0].scenario, plan.steps, runs[0].seed)  # warm-up: imports, caches
@@ -206,8 +206,8 @@ def run(setting_name: str, scratch: Path) -> dict[str, Any]:
     """Measure the setting; everything is written under ``scratch``."""
     from distributed import Client, get_task_stream
 
-    from coprod.analysis.parallel import batch_size, local_cluster
-    from coprod.analysis.sweep import plan_sweep, run_sweep
+    from coprod.analysis.runs.parallel import batch_size, local_cluster
+    from coprod.analysis.sweep.run import plan_sweep, run_sweep
 
     setting = SETTINGS[setting_name]
     result: dict[str, Any] = {"setting": setting_name, **setting, "machine": describe(ROOT)}
@@ -298,7 +298,7 @@ def estimate(r: dict[str, Any]) -> dict[str, Any]:
     what it cost on a worker in the sweep (this machine's load included) as the slow case; the
     workers wait between tasks as long as they did here; one client takes in every run.
     """
-    from coprod.analysis.parallel import batch_size
+    from coprod.analysis.runs.parallel import batch_size
 
     f = figures(r)
     runs, workers = ESTIMATE["runs"], ESTIMATE["workers"]

@@ -5,15 +5,15 @@
     CoprodError
     ├── InputError (also a ValueError): what the user or caller gave cannot be used
     │   ├── ScenarioError: a scenario file, key, value or name
-    │   ├── SweepError (coprod.analysis.sweep_spec): a sweep file, its design or output folder
+    │   ├── SweepError (coprod.analysis.sweep.spec): a sweep file, its design or output folder
     │   ├── ReportError (coprod.analysis.report): a folder that cannot be reported on
-    │   ├── CalibrationError (coprod.analysis.calibration_priors): a calibration file, its
+    │   ├── CalibrationError (coprod.analysis.calibration.priors): a calibration file, its
     │   │   series files or its output folder
-    │   ├── PosteriorError (coprod.analysis.posterior): a posterior file or table
+    │   ├── PosteriorError (coprod.analysis.calibration.posterior): a posterior file or table
     │   ├── AnalysisError: an argument of an analysis function (replicates, measures, ...)
     │   └── PreconditionError: valid inputs that the analysis asked for does not apply to
     ├── OutputError (coprod.analysis.output; also an OSError): a result could not be written
-    ├── WorkerLost (coprod.analysis.parallel; also a RuntimeError): Dask lost a run's worker
+    ├── WorkerLost (coprod.analysis.runs.parallel; also a RuntimeError): Dask lost a run's worker
     └── AssetError (coprod.dashboard.assets; also a RuntimeError): dashboard assets
 
 Every message is one line that names what was wrong, so the command line prints it as it is:

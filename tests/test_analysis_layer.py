@@ -17,7 +17,7 @@ from coprod.analysis import (
     WorkerLost,
     run_ensemble_detail,
 )
-from coprod.analysis.municipalities import check_municipalities
+from coprod.analysis.municipalities.runs import check_municipalities
 from coprod.dashboard.assets import AssetError
 from coprod.model.core import CoProductionModel
 
@@ -41,7 +41,7 @@ PACKAGES = {
 
 def sources():
     for folder in PACKAGES.values():
-        yield from sorted(folder.glob("*.py"))
+        yield from sorted(folder.rglob("*.py"))
 
 
 @pytest.mark.parametrize(
@@ -114,8 +114,9 @@ def test_no_package_touches_mesas_private_agent_registry():
 
 def module_name(path: Path) -> str:
     for package, folder in PACKAGES.items():
-        if path.parent == folder:
-            return package if path.stem == "__init__" else f"{package}.{path.stem}"
+        if path.is_relative_to(folder):
+            parts = [package, *path.relative_to(folder).with_suffix("").parts]
+            return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
     raise AssertionError(path)
 
 
@@ -151,7 +152,7 @@ LONGEST_FUNCTION = 60
 def test_no_function_in_model_or_analysis_is_over_sixty_lines(package):
     long = [
         f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1})"
-        for path in sorted(PACKAGES[package].glob("*.py"))
+        for path in sorted(PACKAGES[package].rglob("*.py"))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
         and node.end_lineno - node.lineno + 1 > LONGEST_FUNCTION

@@ -20,7 +20,7 @@ import pytest
 from scipy import stats
 
 from coprod import CoProductionModel, Scenario, run_scenario
-from coprod.analysis.seeds import replicate_seeds
+from coprod.analysis.runs.seeds import replicate_seeds
 from coprod.model.participation import channel_cost
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,9 +23,9 @@ pytest.importorskip("pyabc")
 
 from coprod import Scenario, run_ensemble, run_scenario  # noqa: E402
 from coprod.analysis import calibrate  # noqa: E402
-from coprod.analysis.calibration_priors import CalibrationError  # noqa: E402
-from coprod.analysis.calibration_spec import load_calibration  # noqa: E402
-from coprod.analysis.posterior import PosteriorError, posterior_draws  # noqa: E402
+from coprod.analysis.calibration.posterior import PosteriorError, posterior_draws  # noqa: E402
+from coprod.analysis.calibration.priors import CalibrationError  # noqa: E402
+from coprod.analysis.calibration.spec import load_calibration  # noqa: E402
 from coprod.model.errors import InputError  # noqa: E402
 from helpers import cli_error  # noqa: E402
 
@@ -517,7 +517,7 @@ def test_cli_calibrates_with_a_series_and_reports_progress(tmp_cwd, capsys):
 
 
 def test_a_series_file_may_give_each_month_its_own_sd(tmp_path):
-    from coprod.analysis.calibration_spec import load_calibration
+    from coprod.analysis.calibration.spec import load_calibration
 
     (tmp_path / "obs.csv").write_text("month,value,sd\n2,0.01,0.004\n4,0.02,\n6,0.03,0.02\n")
     data = tiny_calibration(series=[{"measure": "adoption", "file": "obs.csv", "sd": 0.05}])
@@ -529,7 +529,7 @@ def test_a_series_file_may_give_each_month_its_own_sd(tmp_path):
 
 # ---------------------------------------------------------------------- identification
 def test_width_ratio_is_taken_on_the_priors_scale():
-    from coprod.analysis.calibration_output import width_ratio
+    from coprod.analysis.calibration.output import width_ratio
 
     assert width_ratio("uniform", 1.0, 2.0, 0.0, 4.0) == pytest.approx(0.25)
     # a log-uniform prior over three orders of magnitude, a posterior over one and a half
@@ -537,7 +537,7 @@ def test_width_ratio_is_taken_on_the_priors_scale():
 
 
 def test_identification_names_the_parameters_the_targets_cannot_identify():
-    from coprod.analysis.calibration_output import identification_lines, identified
+    from coprod.analysis.calibration.output import identification_lines, identified
 
     assert [identified(r) for r in (0.2, 0.5, 0.6, 0.8, 0.95, float("nan"))] == [
         "yes", "yes", "weakly", "weakly", "no", "no"
@@ -564,7 +564,7 @@ def test_identification_names_the_parameters_the_targets_cannot_identify():
 def test_truncated_priors_stay_in_range_and_follow_their_shape():
     from scipy import stats
 
-    from coprod.analysis.calibration_spec import plan_calibration
+    from coprod.analysis.calibration.spec import plan_calibration
 
     plan = plan_calibration(
         tiny_calibration(

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from coprod.analysis import parallel
-from coprod.analysis.ensemble import run_ensemble
+from coprod.analysis.runs import parallel
+from coprod.analysis.runs.ensemble import run_ensemble
 from helpers import cli_error, coprod
 
 #: A comparison small enough to run in a test.

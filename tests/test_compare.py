@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from coprod import Scenario
-from coprod.analysis.compare import (
+from coprod.analysis.compare.comparison import (
     compare_horizon,
     compare_over_time,
     horizon_table,

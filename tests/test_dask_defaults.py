@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from coprod import Scenario, run_ensemble
-from coprod.analysis.parallel import active_client, available_cores
+from coprod.analysis.runs.parallel import active_client, available_cores
 
 TINY = {"population.citizens": 150, "population.businesses": 4}
 
@@ -22,7 +22,7 @@ def test_cores_come_from_dask():
 
 def test_scheduler_address_from_the_environment():
     env = {**os.environ, "DASK_SCHEDULER_ADDRESS": "tcp://127.0.0.1:8786"}
-    code = "from coprod.analysis.parallel import active_client; print(active_client())"
+    code = "from coprod.analysis.runs.parallel import active_client; print(active_client())"
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "tcp://127.0.0.1:8786", out.stderr
 
@@ -54,7 +54,7 @@ def test_a_script_without_a_main_guard_runs_an_ensemble_on_a_local_cluster(tmp_p
         textwrap.dedent(
             """
             from coprod import Scenario, run_ensemble
-            from coprod.analysis import parallel
+            from coprod.analysis.runs import parallel
 
             parallel.LOCAL_CLUSTER_MIN_WORK = 0  # big enough for a local cluster
             print("script body runs", flush=True)

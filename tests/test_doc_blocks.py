@@ -52,8 +52,8 @@ SHRINK = textwrap.dedent(
         )
 
         try:  # calibrations: a handful of particles for two generations
-            from coprod.analysis import calibration as _cal
-            from coprod.analysis import calibration_spec as _spec
+            from coprod.analysis.calibration import fit as _cal
+            from coprod.analysis.calibration import spec as _spec
         except ImportError:
             pass
         else:

@@ -15,8 +15,8 @@ with warnings.catch_warnings():
 from ema_workbench import SequentialEvaluator, perform_experiments  # noqa: E402
 
 from coprod import Scenario  # noqa: E402
-from coprod.analysis.ema import ema_model, ema_name  # noqa: E402
-from coprod.analysis.sweep_spec import SweepError  # noqa: E402
+from coprod.analysis.sweep.ema import ema_model, ema_name  # noqa: E402
+from coprod.analysis.sweep.spec import SweepError  # noqa: E402
 
 
 def import_prim():

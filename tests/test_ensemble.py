@@ -4,10 +4,10 @@ import pytest
 
 from coprod import Scenario, run_ensemble, run_scenario
 from coprod.analysis import AnalysisError, parallel
-from coprod.analysis.ensemble import ensemble_tasks
-from coprod.analysis.seeds import replicate_seeds
-from coprod.analysis.sweep import run_sweep
-from coprod.analysis.sweep_spec import sweep_from_dict
+from coprod.analysis.runs.ensemble import ensemble_tasks
+from coprod.analysis.runs.seeds import replicate_seeds
+from coprod.analysis.sweep.run import run_sweep
+from coprod.analysis.sweep.spec import sweep_from_dict
 from coprod.model.measures import MEASURES
 
 SMALL = {"population.citizens": 300, "population.businesses": 10}

@@ -30,8 +30,8 @@ import pandas as pd
 import pytest
 
 from coprod.analysis.cli import main
-from coprod.analysis.ensemble import run_ensemble
-from coprod.analysis.sweep import load_results, run_sweep
+from coprod.analysis.runs.ensemble import run_ensemble
+from coprod.analysis.sweep.run import load_results, run_sweep
 from helpers import run_files, wait_for_runs
 
 pytestmark = pytest.mark.slow

@@ -26,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coprod.analysis.cli import parse_overrides
-from coprod.analysis.sweep_spec import SweepError, load_sweep
+from coprod.analysis.sweep.spec import SweepError, load_sweep
 from coprod.model.scenario import Scenario, ScenarioError
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

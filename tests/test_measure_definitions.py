@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from coprod import CoProductionModel, Scenario
-from coprod.analysis.compare import compare_horizon, compare_over_time, horizon_table
+from coprod.analysis.compare.comparison import compare_horizon, compare_over_time, horizon_table
 from coprod.analysis.output import write_frame
 from coprod.analysis.plots import overview_figure, timeseries_figure
 from coprod.dashboard import charts, labels

@@ -14,9 +14,12 @@ import pandas as pd
 import pytest
 
 from coprod import CoProductionModel, Scenario
-from coprod.analysis import cli, compare, ema, plots, sweep_spec
-from coprod.analysis.compare import horizon_table
-from coprod.analysis.compare_output import horizon_markdown
+from coprod.analysis import cli, plots
+from coprod.analysis.compare import comparison as compare
+from coprod.analysis.compare.comparison import horizon_table
+from coprod.analysis.compare.output import horizon_markdown
+from coprod.analysis.sweep import ema
+from coprod.analysis.sweep import spec as sweep_spec
 from coprod.analysis.wording import MARKER_LEGEND, change_word, finding
 from coprod.dashboard import labels, state
 from coprod.model import measure_registry as reg

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from coprod import CoProductionModel, run_ensemble, run_scenario
-from coprod.analysis.seeds import replicate_seeds
+from coprod.analysis.runs.seeds import replicate_seeds
 from helpers import assert_greater, outcome, scenario
 
 

@@ -106,7 +106,7 @@ def test_importing_coprod_and_drawing_leaves_the_matplotlib_backend_alone(tmp_pa
     code = (
         "import sys, matplotlib\n"
         "matplotlib.use('svg')\n"
-        "import coprod, coprod.analysis, coprod.analysis.validate_output\n"
+        "import coprod, coprod.analysis, coprod.analysis.validate.output\n"
         "from coprod.analysis.plots import overview_figure, save_figure\n"
         "r = coprod.run_scenario(coprod.Scenario.load('traditional').with_overrides("
         "{'population.citizens': 100}), steps=2, seed=1)\n"

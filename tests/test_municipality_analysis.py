@@ -308,7 +308,7 @@ def test_bad_ensemble_arguments_are_rejected(central, kwargs, word):
 
 
 def test_place_tables_word_clear_differences_by_the_measures_direction():
-    from coprod.analysis.municipalities import municipality_table
+    from coprod.analysis.municipalities.output import municipality_table
     from coprod.analysis.wording import MARKER_LEGEND
 
     def row(scenario, rank, measure, mean, diff=np.nan, low=np.nan, high=np.nan):

@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 
 from coprod import Scenario
-from coprod.analysis.compare_output import write_comparison
+from coprod.analysis.compare.output import write_comparison
 from coprod.analysis.output import safe_name
 from coprod.analysis.report import ReportError, build_report
-from coprod.analysis.sweep import plan_sweep, run_sweep
-from coprod.analysis.sweep_spec import SweepError, sweep_from_dict
+from coprod.analysis.sweep.run import plan_sweep, run_sweep
+from coprod.analysis.sweep.spec import SweepError, sweep_from_dict
 from coprod.model.scenario import ScenarioError
 from helpers import cli_error
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from coprod import CoProductionModel, Scenario
-from coprod.analysis.compare import compare_horizon
+from coprod.analysis.compare.comparison import compare_horizon
 from coprod.analysis.stats import mean_interval, t_interval
 from coprod.model.measure_registry import measure
 

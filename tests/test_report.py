@@ -5,13 +5,13 @@ from html import escape
 import pytest
 
 from coprod import Scenario, __version__, run_scenario
-from coprod.analysis.compare import run_comparison
-from coprod.analysis.compare_output import write_comparison
+from coprod.analysis.compare.comparison import run_comparison
+from coprod.analysis.compare.output import write_comparison
 from coprod.analysis.report import ReportError, build_report, write_report
-from coprod.analysis.run_output import write_run
-from coprod.analysis.sensitivity import run_sensitivity
-from coprod.analysis.sweep import run_sweep
-from coprod.analysis.sweep_spec import sweep_from_dict
+from coprod.analysis.runs.output import write_run
+from coprod.analysis.sweep.run import run_sweep
+from coprod.analysis.sweep.sensitivity import run_sensitivity
+from coprod.analysis.sweep.spec import sweep_from_dict
 from coprod.analysis.wording import MARKER_LEGEND
 from helpers import coprod
 

@@ -52,8 +52,8 @@ def test_dumps_toml_is_tomli_w():
 
 
 def test_compare_tables_neutralise_a_scenario_named_like_a_formula(tmp_path):
-    from coprod.analysis.compare import run_comparison
-    from coprod.analysis.compare_output import write_comparison
+    from coprod.analysis.compare.comparison import run_comparison
+    from coprod.analysis.compare.output import write_comparison
 
     s = Scenario.load("traditional").with_overrides(
         {"name": "=1+2", "population.citizens": 150, "steps": 3}

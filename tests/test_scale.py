@@ -8,14 +8,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coprod.analysis import parallel, sweep_plan
-from coprod.analysis.compare import run_comparison
-from coprod.analysis.ensemble import run_ensemble
-from coprod.analysis.sensitivity import plan_sensitivity
-from coprod.analysis.sweep import load_results, plan_sweep, run_sweep
-from coprod.analysis.sweep_plan import GridPoints, LazyRuns
-from coprod.analysis.sweep_spec import sweep_from_dict
-from coprod.analysis.work_size import WorkSizeError, check_work
+from coprod.analysis.compare.comparison import run_comparison
+from coprod.analysis.runs import parallel
+from coprod.analysis.runs.ensemble import run_ensemble
+from coprod.analysis.runs.work_size import WorkSizeError, check_work
+from coprod.analysis.sweep import plan as sweep_plan
+from coprod.analysis.sweep.plan import GridPoints, LazyRuns
+from coprod.analysis.sweep.run import load_results, plan_sweep, run_sweep
+from coprod.analysis.sweep.sensitivity import plan_sensitivity
+from coprod.analysis.sweep.spec import sweep_from_dict
 from coprod.model.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from SALib.test_functions import Ishigami
 
-from coprod.analysis import parallel
 from coprod.analysis.cli import main
-from coprod.analysis.sensitivity import (
+from coprod.analysis.runs import parallel
+from coprod.analysis.sweep.sensitivity import (
     analyze_function,
     plan_sensitivity,
     problem_of,
@@ -15,7 +15,7 @@ from coprod.analysis.sensitivity import (
     sample,
     sensitivity_indices,
 )
-from coprod.analysis.sweep_spec import Parameter, SweepError, sweep_from_dict
+from coprod.analysis.sweep.spec import Parameter, SweepError, sweep_from_dict
 from helpers import cli_error, coprod
 
 ISHIGAMI = {

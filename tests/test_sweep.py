@@ -10,16 +10,16 @@ import pandas as pd
 import pytest
 
 from coprod import Scenario, run_scenario
-from coprod.analysis import parallel
-from coprod.analysis.seeds import replicate_seeds
-from coprod.analysis.sweep import (
+from coprod.analysis.runs import parallel
+from coprod.analysis.runs.seeds import replicate_seeds
+from coprod.analysis.sweep.run import (
     load_results,
     locked,
     plan_sweep,
     run_sweep,
     summarise_sweep,
 )
-from coprod.analysis.sweep_spec import SweepError, sweep_from_dict
+from coprod.analysis.sweep.spec import SweepError, sweep_from_dict
 from coprod.model.measures import MEASURES
 from helpers import cli_error, coprod, run_files, wait_for_runs
 
@@ -226,7 +226,7 @@ def test_a_folder_of_another_sweep_is_refused(small_results, tmp_path, capsys):
 
 def test_a_folder_made_with_other_model_code_is_refused(small_results, capsys, monkeypatch):
     out, _ = small_results
-    monkeypatch.setattr("coprod.analysis.sweep_folder.model_digest", lambda: "0" * 16)
+    monkeypatch.setattr("coprod.analysis.sweep.folder.model_digest", lambda: "0" * 16)
     status, lines = cli_error(capsys, "sweep", out / "sweep.toml", "--out", out)
     assert status == 2 and "other model code" in lines[0]
 

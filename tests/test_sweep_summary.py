@@ -4,10 +4,13 @@ the summary of every run loaded at once, without ever holding every run."""
 import pandas as pd
 import pytest
 
-from coprod.analysis import parallel, sweep, sweep_folder, sweep_summary
-from coprod.analysis.sensitivity import point_outputs
-from coprod.analysis.sweep import load_results, run_sweep, summarise_sweep
-from coprod.analysis.sweep_summary import HorizonValues, point_means, summarise_folder
+from coprod.analysis.runs import parallel
+from coprod.analysis.sweep import folder as sweep_folder
+from coprod.analysis.sweep import run as sweep
+from coprod.analysis.sweep import summary as sweep_summary
+from coprod.analysis.sweep.run import load_results, run_sweep, summarise_sweep
+from coprod.analysis.sweep.sensitivity import point_outputs
+from coprod.analysis.sweep.summary import HorizonValues, point_means, summarise_folder
 
 # 8 points x 3 replicates of 14 months: 24 runs of 15 rows, 360 rows; the horizon window (12)
 # is shorter than a run, so it matters which months are averaged

@@ -13,7 +13,7 @@ import pytest
 
 from coprod import CoProductionModel, Scenario
 from coprod.analysis.cli import main
-from coprod.analysis.validate import (
+from coprod.analysis.validate.patterns import (
     BASS_P_RANGE,
     BASS_Q_RANGE,
     CALIBRATED_ON,

@@ -23,7 +23,7 @@ except PackageNotFoundError:  # pragma: no cover - running from an uninstalled t
     __version__ = "0.0.0"
 
 #: Public name -> module that defines it.
-_EXPORTS = {"run_ensemble": "coprod.analysis.ensemble"} | {
+_EXPORTS = {"run_ensemble": "coprod.analysis.runs.ensemble"} | {
     name: "coprod.model" for name in _model_names
 }
 #: The subpackages, also loaded on first use (``coprod.model``, ``coprod.analysis``, ...).

@@ -1,0 +1,1 @@
+"""Calibration: priors, calibration files, ABC-SMC, its folder, figures, report, posterior."""

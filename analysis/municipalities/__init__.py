@@ -1,0 +1,1 @@
+"""Several municipalities and places: per-municipality runs, statistics, tables and place maps."""

@@ -1,0 +1,1 @@
+"""Sweeps and sensitivity: sweep files, plans, folders, runs, summaries, SALib, EMA."""

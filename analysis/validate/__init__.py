@@ -1,0 +1,1 @@
+"""Validation against published patterns: the checks and the files they write."""
