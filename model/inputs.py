@@ -16,7 +16,7 @@ Accepted proposals are implemented and raise the productivity of the service the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -55,6 +55,179 @@ QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION = 0.2, 1.6, 0.02
 BUNDLING_BONUS = 1.3
 
 
+class StaffParams(NamedTuple):
+    """The staff-time and planning constants, read when a pass is called."""
+
+    report_time: float  # REPORT_STAFF_TIME
+    proposal_time: float  # PROPOSAL_STAFF_TIME
+    review_cost: float  # REVIEW_COST
+    planning_slack: float
+    backlog_horizon: float
+
+
+class SettleParams(NamedTuple):
+    """The constants of acceptance, report visibility and service quality, at call time."""
+
+    bundling_bonus: float
+    report_visibility: float
+    quality_gain: float
+    quality_max: float
+    quality_depreciation: float
+
+
+class QueueRows(NamedTuple):
+    """The queue's columns (``model.queue``), one row per open input."""
+
+    owner: np.ndarray
+    since: np.ndarray
+    kind: np.ndarray
+    domain: np.ndarray
+    municipality: np.ndarray
+
+
+class Handling(NamedTuple):
+    """Each municipality's ICT role as input handling sees it."""
+
+    speed: np.ndarray
+    automated: np.ndarray
+    human_review: np.ndarray
+
+
+class Proposers(NamedTuple):
+    """The citizens' arrays settling reads: membership, place and need."""
+
+    member: np.ndarray
+    municipality: np.ndarray
+    hood: np.ndarray
+    need: np.ndarray
+
+
+class Decided(NamedTuple):
+    """Queue rows by outcome: sound reports, accepted and rejected proposals, expired inputs."""
+
+    reports: np.ndarray
+    accepted: np.ndarray
+    rejected: np.ndarray
+    expired: np.ndarray
+
+
+class Verdicts(NamedTuple):
+    """Per handled input: decided wrongly, reviewed, appealed, and left wrong."""
+
+    wrong: np.ndarray
+    reviewed: np.ndarray
+    appealed: np.ndarray
+    uncorrected: np.ndarray
+
+
+class Outcomes(NamedTuple):
+    """The citizens with each outcome, each once, filled from the front."""
+
+    acted: np.ndarray
+    accepted: np.ndarray
+    rejected: np.ndarray
+    wronged: np.ndarray
+    corrected_late: np.ndarray
+    ignored: np.ndarray
+
+
+class Counts(NamedTuple):
+    """Each administration's counts of the month and its responsiveness."""
+
+    handled: np.ndarray
+    expired: np.ndarray
+    responsiveness: np.ndarray
+    errors: np.ndarray
+    decisions: np.ndarray
+    implemented: np.ndarray
+    backlog: np.ndarray
+    handled_in_time: np.ndarray
+
+
+# ------------------------------------------------------------------------------ the rules
+
+
+@njit(cache=True, nogil=True)
+def staff_employed(ceiling, planned, budget_multiplier, outreach):
+    """Staff slots employed: the plan (the ceiling before the first) within the ceiling.
+
+    A budget cut cuts it at once, in proportion; inclusion outreach takes its share
+    ``outreach`` of the staff from inputs.
+    """
+    employed = ceiling if planned != planned else min(planned, ceiling)
+    return employed * budget_multiplier * (1.0 - outreach)
+
+
+@njit(cache=True, nogil=True)
+def input_staff_time(kind, p):
+    """Staff time of an input of ``kind`` at speed 1: a proposal's or a report's."""
+    return p.proposal_time if kind == PROPOSAL else p.report_time
+
+
+@njit(cache=True, nogil=True)
+def staff_time(kind, speed, automated, human_review, p):
+    """Staff slots an input takes: its kind's staff time over the ICT role's speed.
+
+    An automated decision also takes a human review of ``human_review x REVIEW_COST`` of
+    its staff time: reviews cost staff time.
+    """
+    reviews = human_review * p.review_cost if automated else 0.0
+    return input_staff_time(kind, p) * (1.0 / speed + reviews)
+
+
+@njit(cache=True, nogil=True)
+def planned_staff(mean_workload, backlog, share, ceiling, p):
+    """Staff planned at a budget round: ``(1 + slack) x mean workload + backlog / horizon``.
+
+    Divided by the share of staff left for inputs after outreach, within the ceiling.
+    """
+    expected = mean_workload * (1.0 + p.planning_slack) + backlog / p.backlog_horizon
+    return min(expected / share, ceiling) if share > 0 else ceiling
+
+
+@njit(cache=True, nogil=True)
+def triage_priority(since, draw, triage):
+    """An input's place in its class: its month plus up to ``TRIAGE`` months of triage."""
+    return since + triage * draw
+
+
+@njit(cache=True, nogil=True)
+def acceptance_probability(acceptance, member, p):
+    """A sound proposal's chance: ``acceptance``, ``x BUNDLING_BONUS`` if its owner is a member."""
+    return acceptance * (p.bundling_bonus if member >= 0 else 1.0)
+
+
+@njit(cache=True, nogil=True)
+def depreciated_quality(quality, p):
+    """Service quality depreciates towards 1 by ``QUALITY_DEPRECIATION`` a month."""
+    return quality - p.quality_depreciation * (quality - 1.0)
+
+
+@njit(cache=True, nogil=True)
+def implemented_quality(quality, population, p):
+    """An accepted proposal adds ``QUALITY_GAIN`` over its neighbourhood's population."""
+    return quality + p.quality_gain / max(population, 1)
+
+
+# ------------------------------------------------------------------------------ the passes
+
+
+def _staff_params() -> StaffParams:
+    """The staff-time and planning constants as they are now."""
+    return StaffParams(
+        float(REPORT_STAFF_TIME),
+        float(PROPOSAL_STAFF_TIME),
+        float(REVIEW_COST),
+        float(PLANNING_SLACK),
+        float(BACKLOG_HORIZON),
+    )
+
+
+def _queue_rows(model: CoProductionModel) -> QueueRows:
+    q = model.queue
+    return QueueRows(q.owner, q.since, q.kind, q.domain, q.municipality)
+
+
 def staff_ceiling(model: CoProductionModel) -> np.ndarray:
     """Most staff slots per administration: ``capacity x staff_per_capita x population``."""
     per_capita = model.scenario.administration.staff_per_capita
@@ -75,61 +248,36 @@ def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.nda
 def _staff_of(
     model: CoProductionModel,
     budget_multiplier: float,
-    outreach: np.ndarray | None,
+    outreach: np.ndarray,
     staff: np.ndarray,
 ) -> None:
-    """:func:`staff_capacity` into ``staff``, times ``1 - outreach`` where that is given."""
+    """:func:`staff_employed` of each administration into ``staff``; ``outreach`` may be 0."""
     adm = model.administrations
-    per_capita = float(model.scenario.administration.staff_per_capita)
-    _staff_each(
-        model.local.capacity, per_capita, adm.population, adm.staff, budget_multiplier,
-        outreach, staff,
-    )  # fmt: skip
+    ceiling = staff_ceiling(model)
+    share = np.broadcast_to(np.asarray(outreach, dtype=np.float64), ceiling.shape)
+    _staff_each(ceiling, adm.staff, budget_multiplier, share, staff)
 
 
 @njit(cache=True, nogil=True)
-def _staff_each(capacity, per_capita, population, planned, budget_multiplier, outreach, staff):
-    """Each administration's staff: the plan within the ceiling, the budget cut, the outreach."""
-    for m in range(len(capacity)):
-        ceiling = capacity[m] * per_capita * population[m]
-        if np.isnan(planned[m]):
-            employed = ceiling
-        else:
-            employed = planned[m] if planned[m] < ceiling else ceiling
-        employed = employed * budget_multiplier
-        if outreach is not None:
-            employed = employed * (1.0 - outreach[m])
-        staff[m] = employed
-
-
-def _staff_times() -> tuple[float, float, float]:
-    """The staff-time constants, as they are now, for :func:`_staff_time_each`."""
-    return REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST
+def _staff_each(ceiling, planned, budget_multiplier, outreach, staff):
+    """Each administration's staff (:func:`staff_employed`)."""
+    for m in range(len(ceiling)):
+        staff[m] = staff_employed(ceiling[m], planned[m], budget_multiplier, outreach[m])
 
 
 @njit(cache=True, nogil=True)
-def _staff_time_each(
-    kind, municipality, speed, automated, human_review, times, cost, since, month, arrivals,
-    backlog,
-):  # fmt: skip
-    """Staff slots each input takes, into ``cost``, and the month's workload per municipality.
+def _staff_time_each(queue, handling, p, month, cost, arrivals, backlog):
+    """Staff slots each input takes (:func:`staff_time`), and the month's workload.
 
-    An input takes its kind's staff time over the ICT role's speed; an automated decision also
-    takes a human review of ``governance.human_review x REVIEW_COST``: reviews cost staff time.
-    ``times`` is ``(REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST)``. The staff time of
-    inputs submitted in ``month`` is added per municipality to ``arrivals``, that of the older
-    ones to ``backlog`` (in queue order, as ``np.bincount``).
+    The staff time of inputs submitted in ``month`` is added per municipality to
+    ``arrivals``, that of the older ones to ``backlog``.
     """
-    report_time, proposal_time, review_cost = times
-    per_unit = np.empty(len(speed))
-    for m in range(len(speed)):
-        reviews = 1.0 if automated[m] else 0.0
-        per_unit[m] = 1.0 / speed[m] + reviews * human_review[m] * review_cost
-    for i in range(len(kind)):
-        m = municipality[i]
-        time = proposal_time if kind[i] == PROPOSAL else report_time
-        cost[i] = time * per_unit[m]
-        if since[i] == month:
+    for i in range(len(queue.kind)):
+        m = queue.municipality[i]
+        cost[i] = staff_time(
+            queue.kind[i], handling.speed[m], handling.automated[m], handling.human_review[m], p
+        )
+        if queue.since[i] == month:
             arrivals[m] += cost[i]
         else:
             backlog[m] += cost[i]
@@ -142,37 +290,49 @@ def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarr
     plans ``(1 + PLANNING_SLACK) x`` last year's mean monthly workload plus the staff time of
     the inputs waiting from earlier months (``backlog``) spread over ``BACKLOG_HORIZON``
     months, divided by the share of staff left for inputs after inclusion outreach, within the
-    ceiling. Administrations staff to the work they expect and the work already waiting: a
-    planner who sized staff to the flow alone would never clear a backlog, and queueing delays
-    rise steeply as utilisation nears 1 (Kingman 1961), hence the slack.
+    ceiling (:func:`planned_staff`). Administrations staff to the work they expect and the
+    work already waiting: a planner who sized staff to the flow alone would never clear a
+    backlog, and queueing delays rise steeply as utilisation nears 1 (Kingman 1961), hence
+    the slack.
     """
     adm = model.administrations
     step = model.steps
     month = (step - 1) % 12
     if month == 0 and step > 1:
         share = 1.0 - model.local.inclusion_outreach
-        expected = adm.workload.mean(axis=1) * (1.0 + PLANNING_SLACK)
-        expected = expected + backlog / BACKLOG_HORIZON
-        need = np.divide(expected, share, out=np.full(len(adm), np.inf), where=share > 0)
-        adm.staff[:] = np.minimum(need, staff_ceiling(model))
+        _plan_of(
+            adm.workload.mean(axis=1), backlog, share, staff_ceiling(model), _staff_params(),
+            adm.staff,
+        )  # fmt: skip
     adm.workload[:, month] = arrivals
+
+
+@njit(cache=True, nogil=True)
+def _plan_of(mean_workload, backlog, share, ceiling, p, staff):
+    """Each administration's :func:`planned_staff`, into ``staff``."""
+    for m in range(len(staff)):
+        staff[m] = planned_staff(mean_workload[m], backlog[m], share[m], ceiling[m], p)
 
 
 def _plan_appeals(model: CoProductionModel, appealed: np.ndarray) -> None:
     """Appeals decided this month take staff time, and the budget round plans for it.
 
     An appeal is a human reconsideration of the decision, as a review is: ``REVIEW_COST`` per
-    unit of the input's staff time, added to this month's workload (``appealed`` are rows of
-    the queue). Appeals are few, so plain array operations serve.
+    unit of the input's staff time (:func:`input_staff_time`), added to this month's workload
+    (``appealed`` are rows of the queue).
     """
     q = model.queue
     adm = model.administrations
-    kind = q.kind[appealed]
-    time = np.where(kind == PROPOSAL, PROPOSAL_STAFF_TIME, REPORT_STAFF_TIME) * REVIEW_COST
+    p = _staff_params()
     month = (model.steps - 1) % 12
-    adm.workload[:, month] += np.bincount(
-        q.municipality[appealed], weights=time, minlength=len(adm)
-    )
+    _add_appeals(q.kind[appealed], q.municipality[appealed], p, adm.workload[:, month])
+
+
+@njit(cache=True, nogil=True)
+def _add_appeals(kind, municipality, p, workload):
+    """Each appeal's review, ``REVIEW_COST x`` its input's staff time, into ``workload``."""
+    for i in range(len(kind)):
+        workload[municipality[i]] += input_staff_time(kind[i], p) * p.review_cost
 
 
 def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
