@@ -241,14 +241,14 @@ def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.nda
     ceiling; a budget cut cuts it at once, in proportion.
     """
     staff = np.empty(len(model.administrations))
-    _staff_of(model, float(budget_multiplier), None, staff)
+    _staff_of(model, float(budget_multiplier), 0.0, staff)
     return staff
 
 
 def _staff_of(
     model: CoProductionModel,
     budget_multiplier: float,
-    outreach: np.ndarray,
+    outreach: np.ndarray | float,
     staff: np.ndarray,
 ) -> None:
     """:func:`staff_employed` of each administration into ``staff``; ``outreach`` may be 0."""
@@ -300,10 +300,8 @@ def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarr
     month = (step - 1) % 12
     if month == 0 and step > 1:
         share = 1.0 - model.local.inclusion_outreach
-        _plan_of(
-            adm.workload.mean(axis=1), backlog, share, staff_ceiling(model), _staff_params(),
-            adm.staff,
-        )  # fmt: skip
+        mean = adm.workload.mean(axis=1)
+        _plan_of(mean, backlog, share, staff_ceiling(model), _staff_params(), adm.staff)
     adm.workload[:, month] = arrivals
 
 
@@ -340,13 +338,9 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
 
     Staff follows the plan and ``record.budget_multiplier``. The citizens who were acted upon,
     accepted, rejected, wronged, corrected late or ignored go into ``record`` for the feedback
-    phase (each citizen row once, however many of their inputs had that outcome), the need
-    reports made visible for allocation, and inputs handled in time for the measures.
-
-    The queue holds a few hundred inputs at small populations, where a dozen small array
-    operations per outcome would cost more in per-call overhead than in work; the bookkeeping
-    is done in compiled passes around the random draws and the queue's sort instead, into
-    arrays allocated here (a compiled function returning arrays costs more than filling them).
+    phase (each citizen row once), the need reports made visible for allocation, and inputs
+    handled in time for the measures. The bookkeeping is done in compiled passes around the
+    random draws and the queue's sort, into arrays allocated here.
     """
     q = model.queue
     handled, expired = _handle_in_order(model, record)
@@ -357,19 +351,25 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     uncorrected, reports, accepted, rejected = _settle_decided(
         model, record, handled, wrong, reviewed, appealed
     )
+    decided = Decided(reports, accepted, rejected, expired)
     _record_outcomes(
-        model, record, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
-        uncorrected,
-    )  # fmt: skip
+        model, record, owners, decided, Verdicts(wrong, reviewed, appealed, uncorrected)
+    )
     adm = model.administrations
     record.handled_in_time = np.empty(len(adm))
     keep = np.ones(len(q), dtype=bool)
-    _tally(
-        handled, expired, uncorrected, accepted, q.municipality, q.since, model.steps,
-        model.scenario.administration.target_delay, adm.handled, adm.expired,
-        adm.responsiveness, adm.errors, adm.decisions, adm.implemented, adm.backlog,
-        record.handled_in_time, keep,
-    )  # fmt: skip
+    counts = Counts(
+        adm.handled,
+        adm.expired,
+        adm.responsiveness,
+        adm.errors,
+        adm.decisions,
+        adm.implemented,
+        adm.backlog,
+        record.handled_in_time,
+    )
+    target = model.scenario.administration.target_delay
+    _tally(handled, decided, uncorrected, _queue_rows(model), model.steps, target, counts, keep)
     q.keep(keep)
 
 
@@ -380,16 +380,14 @@ def _handle_in_order(
 
     Returns the queue rows handled this month and those that expire (:func:`_queue`).
     """
-    q = model.queue
     g = model.local
     n_muni = len(model.administrations)
-    cost = np.empty(len(q))
+    cost = np.empty(len(model.queue))
     arrivals = np.zeros(n_muni)
     backlog = np.zeros(n_muni)
-    _staff_time_each(
-        q.kind, q.municipality, g.speed, g.automated, g.human_review, _staff_times(), cost,
-        q.since, model.steps, arrivals, backlog,
-    )  # fmt: skip
+    handling = Handling(g.speed, g.automated, g.human_review)
+    p = _staff_params()
+    _staff_time_each(_queue_rows(model), handling, p, model.steps, cost, arrivals, backlog)
     plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)
     return _queue(model, capacity, cost)
@@ -410,7 +408,6 @@ def _settle_decided(
     accepted proposals.
     """
     q = model.queue
-    g = model.local
     c = model.citizens
     h = model.hoods
     n = len(handled)
@@ -426,11 +423,24 @@ def _settle_decided(
     reported_need = np.zeros(h.data.shape)
     accepted = np.empty(n_proposals, dtype=np.int64)
     rejected = np.empty(n_proposals, dtype=np.int64)
+    params = SettleParams(
+        float(BUNDLING_BONUS),
+        float(REPORT_VISIBILITY),
+        float(QUALITY_GAIN),
+        float(QUALITY_MAX),
+        float(QUALITY_DEPRECIATION),
+    )
     n_accepted = _settle(
-        reports, proposals, accept_draw, q.owner, q.domain, c.member, c.municipality, c.hood,
-        c.need, g.acceptance, h.population, h.quality, reported_need, accepted, rejected,
-        (BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION),
-    )  # fmt: skip
+        Decided(reports, accepted, rejected, proposals),
+        accept_draw,
+        _queue_rows(model),
+        Proposers(c.member, c.municipality, c.hood, c.need),
+        model.local.acceptance,
+        h.population,
+        h.quality,
+        reported_need,
+        params,
+    )
     record.reported_need = reported_need
     return uncorrected, reports, accepted[:n_accepted], rejected[: n_proposals - n_accepted]
 
@@ -439,37 +449,29 @@ def _record_outcomes(
     model: CoProductionModel,
     record: StepRecord,
     owners: np.ndarray,
-    reports: np.ndarray,
-    accepted: np.ndarray,
-    rejected: np.ndarray,
-    expired: np.ndarray,
-    wrong: np.ndarray,
-    reviewed: np.ndarray,
-    appealed: np.ndarray,
-    uncorrected: np.ndarray,
+    decided: Decided,
+    verdicts: Verdicts,
 ) -> None:
     """The citizens acted upon, accepted, rejected, wronged, corrected late and ignored.
 
     Each citizen row once, sorted, however many inputs of theirs had that outcome.
     """
-    q = model.queue
     n = len(owners)
-    acted = np.empty(len(reports), dtype=np.int64)
-    accepted_by = np.empty(len(accepted), dtype=np.int64)
-    rejected_by = np.empty(len(rejected), dtype=np.int64)
-    wronged = np.empty(n, dtype=np.int64)
-    corrected_late = np.empty(n, dtype=np.int64)
-    ignored = np.empty(len(expired), dtype=np.int64)
-    counts = _outcome_owners(
-        q.owner, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
-        uncorrected, acted, accepted_by, rejected_by, wronged, corrected_late, ignored,
-    )  # fmt: skip
-    record.acted = acted[: counts[0]]
-    record.accepted = accepted_by[: counts[1]]
-    record.rejected = rejected_by[: counts[2]]
-    record.wronged = wronged[: counts[3]]
-    record.corrected_late = corrected_late[: counts[4]]
-    record.ignored = ignored[: counts[5]]
+    out = Outcomes(
+        np.empty(len(decided.reports), dtype=np.int64),
+        np.empty(len(decided.accepted), dtype=np.int64),
+        np.empty(len(decided.rejected), dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(len(decided.expired), dtype=np.int64),
+    )
+    counts = _outcome_owners(model.queue.owner, owners, decided, verdicts, out)
+    record.acted = out.acted[: counts[0]]
+    record.accepted = out.accepted[: counts[1]]
+    record.rejected = out.rejected[: counts[2]]
+    record.wronged = out.wronged[: counts[3]]
+    record.corrected_late = out.corrected_late[: counts[4]]
+    record.ignored = out.ignored[: counts[5]]
 
 
 def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
@@ -489,67 +491,59 @@ def _queue(
 
     Each administration takes its urgent inputs (need above ``URGENT_NEED``) before the
     routine ones, and within each class the oldest first, with triage mixing inputs up to
-    ``TRIAGE`` months apart for reasons the model does not see, while their staff time adds
-    up to no more than its staff time plus a uniform draw of at most one slot (which keeps
-    small administrations' throughput unbiased); of the rest, those too old expire.
+    ``TRIAGE`` months apart for reasons the model does not see (:func:`triage_priority`),
+    while their staff time adds up to no more than its staff time plus a uniform draw of at
+    most one slot (which keeps small administrations' throughput unbiased); of the rest,
+    those too old expire.
     """
     q = model.queue
+    rows = _queue_rows(model)
     slack = model.rng.random(len(model.administrations))
     triage = model.rng.random(len(q))
     priority = np.empty(len(q))
     routine = np.empty(len(q), dtype=bool)
-    _triage_each(
-        q.since, q.owner, q.domain, model.citizens.need, triage, TRIAGE, URGENT_NEED, priority,
-        routine,
-    )  # fmt: skip
+    urgent = float(URGENT_NEED)
+    _triage_each(rows, model.citizens.need, triage, float(TRIAGE), urgent, priority, routine)
     order = np.lexsort((priority, routine, q.municipality))
     expiry = model.scenario.administration.expiry
     handled = np.empty(len(q), dtype=np.int64)
     expired = np.empty(len(q), dtype=np.int64)
     n_handled, n_expired = _take_in_order(
-        order, q.municipality, q.since, cost, capacity, slack, model.steps, expiry, handled,
-        expired,
-    )  # fmt: skip
+        order, rows, cost, capacity + slack, model.steps, expiry, handled, expired
+    )
     return handled[:n_handled], expired[:n_expired]
 
 
 @njit(cache=True, nogil=True)
-def _triage_each(
-    since, owner, domain, need, triage, triage_months, urgent_need, priority, routine
-):
-    """Each input's sort keys: its month plus the triage draw, and whether it is routine.
+def _triage_each(queue, need, triage, triage_months, urgent_need, priority, routine):
+    """Each input's sort keys: :func:`triage_priority`, and whether it is routine.
 
-    The draw is scaled by ``triage_months`` (``TRIAGE``); an input is routine where its
-    owner's need is at most ``urgent_need`` (``URGENT_NEED``).
+    An input is routine where its owner's need is at most ``urgent_need`` (``URGENT_NEED``).
     """
-    for i in range(len(since)):
-        priority[i] = since[i] + triage_months * triage[i]
-        routine[i] = need[owner[i], domain[i]] <= urgent_need
+    for i in range(len(queue.since)):
+        priority[i] = triage_priority(queue.since[i], triage[i], triage_months)
+        routine[i] = need[queue.owner[i], queue.domain[i]] <= urgent_need
 
 
 @njit(cache=True, nogil=True)
-def _take_in_order(
-    order, municipality, since, cost, capacity, slack, month, expiry, handled, expired
-):
+def _take_in_order(order, queue, cost, capacity, month, expiry, handled, expired):
     """Walk the sorted queue: each administration takes inputs while its staff time lasts.
 
-    The staff time spent is a running sum over the whole sorted queue (as ``np.cumsum``);
-    each administration's share is that sum less what was spent before its first input.
-    Fills ``handled`` and ``expired`` (queue rows, in the sorted order) from the front and
-    returns how many of each.
+    ``capacity`` is each administration's staff time plus its slack draw. Fills ``handled``
+    and ``expired`` (queue rows, in the sorted order) from the front; returns how many each.
     """
     n_handled = n_expired = 0
-    spent = before = 0.0
+    spent = 0.0
     for i in range(len(order)):
         row = order[i]
-        m = municipality[row]
-        if i == 0 or m != municipality[order[i - 1]]:
-            before = spent
+        m = queue.municipality[row]
+        if i == 0 or m != queue.municipality[order[i - 1]]:
+            spent = 0.0
         spent += cost[row]
-        if spent - before <= capacity[m] + slack[m]:
+        if spent <= capacity[m]:
             handled[n_handled] = row
             n_handled += 1
-        elif month - since[row] >= expiry:
+        elif month - queue.since[row] >= expiry:
             expired[n_expired] = row
             n_expired += 1
     return n_handled, n_expired
@@ -577,47 +571,44 @@ def _sort_decided(handled, kind, wrong, reviewed, appealed, uncorrected, reports
 
 
 @njit(cache=True, nogil=True)
-def _settle(
-    reports, proposals, accept_draw, owner, domain, member, municipality, hood, need,
-    acceptance, population, quality, reported_need, accepted, rejected, params,
-):  # fmt: skip
+def _settle(decided, accept_draw, queue, citizens, acceptance, population, quality, shown, p):
     """Accept proposals, make reported need visible, implement what was accepted.
 
-    A soundly handled proposal is accepted with its municipality's ``acceptance``, times
-    ``BUNDLING_BONUS`` where a community organisation bundled it (its owner is a member).
-    Each acted-upon report shows its owner's need in its cell (``REPORT_VISIBILITY`` months
-    of it) in ``reported_need``. Service quality depreciates towards 1, each accepted proposal
-    adds ``QUALITY_GAIN`` over its neighbourhood's population, within ``QUALITY_MAX``.
-    ``params`` is ``(BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX,
-    QUALITY_DEPRECIATION)``. Fills ``accepted`` and ``rejected`` (queue rows) from the front;
-    returns how many were accepted.
+    ``decided`` holds the sound reports and, in its ``expired`` place, the sound proposals;
+    its ``accepted`` and ``rejected`` are filled from the front (queue rows). A proposal is
+    accepted with :func:`acceptance_probability`. Each acted-upon report shows its owner's
+    need in its cell (``REPORT_VISIBILITY`` months of it) in ``shown``. Service quality
+    depreciates (:func:`depreciated_quality`), each accepted proposal adds to it
+    (:func:`implemented_quality`), within ``QUALITY_MAX``. Returns how many were accepted.
     """
-    bundling_bonus, report_visibility, quality_gain, quality_max, depreciation = params
+    proposals = decided.expired
     n_accepted = n_rejected = 0
     for i in range(len(proposals)):
-        proposer = owner[proposals[i]]
-        bonus = bundling_bonus if member[proposer] >= 0 else 1.0
-        if accept_draw[i] < acceptance[municipality[proposer]] * bonus:
-            accepted[n_accepted] = proposals[i]
+        proposer = queue.owner[proposals[i]]
+        chance = acceptance_probability(
+            acceptance[citizens.municipality[proposer]], citizens.member[proposer], p
+        )
+        if accept_draw[i] < chance:
+            decided.accepted[n_accepted] = proposals[i]
             n_accepted += 1
         else:
-            rejected[n_rejected] = proposals[i]
+            decided.rejected[n_rejected] = proposals[i]
             n_rejected += 1
-    for row in reports:
-        reporter = owner[row]
-        d = domain[row]
-        reported_need[hood[reporter], d] += need[reporter, d] * report_visibility
+    for row in decided.reports:
+        reporter = queue.owner[row]
+        d = queue.domain[row]
+        shown[citizens.hood[reporter], d] += citizens.need[reporter, d] * p.report_visibility
     for j in range(quality.shape[0]):
         for d in range(quality.shape[1]):
-            quality[j, d] -= depreciation * (quality[j, d] - 1.0)
+            quality[j, d] = depreciated_quality(quality[j, d], p)
     for i in range(n_accepted):
-        proposer = owner[accepted[i]]
-        j = hood[proposer]
-        quality[j, domain[accepted[i]]] += quality_gain / max(population[j], 1)
+        row = decided.accepted[i]
+        j = citizens.hood[queue.owner[row]]
+        d = queue.domain[row]
+        quality[j, d] = implemented_quality(quality[j, d], population[j], p)
     for j in range(quality.shape[0]):
         for d in range(quality.shape[1]):
-            if quality[j, d] > quality_max:
-                quality[j, d] = quality_max
+            quality[j, d] = min(quality[j, d], p.quality_max)
     return n_accepted
 
 
@@ -646,47 +637,40 @@ def _owners_of(owner, rows, out):
 
 
 @njit(cache=True, nogil=True)
-def _outcome_owners(
-    owner, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
-    uncorrected, acted, accepted_by, rejected_by, wronged, corrected_late, ignored,
-):  # fmt: skip
+def _outcome_owners(owner, owners, decided, verdicts, out):
     """The citizens acted upon, accepted, rejected, wronged, corrected late and ignored.
 
-    Each citizen row once, in ascending order, at the front of its array; returns how many
-    each. ``owners`` are the citizens behind the handled inputs, in the order of the
-    per-decision flags.
+    Each citizen row once, in ascending order, at the front of its array in ``out``; returns
+    how many each. ``owners`` are the citizens behind the handled inputs, in the order of the
+    ``verdicts``. A wrong decision an appeal corrected without a review came late.
     """
     n_wronged = n_late = 0
     for i in range(len(owners)):
-        if uncorrected[i]:
-            wronged[n_wronged] = owners[i]
+        if verdicts.uncorrected[i]:
+            out.wronged[n_wronged] = owners[i]
             n_wronged += 1
-        if wrong[i] and appealed[i] and not reviewed[i]:
-            corrected_late[n_late] = owners[i]
+        if verdicts.wrong[i] and verdicts.appealed[i] and not verdicts.reviewed[i]:
+            out.corrected_late[n_late] = owners[i]
             n_late += 1
     return (
-        _owners_of(owner, reports, acted),
-        _owners_of(owner, accepted, accepted_by),
-        _owners_of(owner, rejected, rejected_by),
-        _distinct(wronged, n_wronged),
-        _distinct(corrected_late, n_late),
-        _owners_of(owner, expired, ignored),
+        _owners_of(owner, decided.reports, out.acted),
+        _owners_of(owner, decided.accepted, out.accepted),
+        _owners_of(owner, decided.rejected, out.rejected),
+        _distinct(out.wronged, n_wronged),
+        _distinct(out.corrected_late, n_late),
+        _owners_of(owner, decided.expired, out.ignored),
     )
 
 
 @njit(cache=True, nogil=True)
-def _tally(
-    handled, expired, uncorrected, accepted, municipality, since, month, target_delay,
-    n_handled, n_expired, responsiveness, errors, decisions, implemented, backlog,
-    handled_in_time, keep,
-):  # fmt: skip
+def _tally(handled, decided, uncorrected, queue, month, target_delay, counts, keep):
     """Each administration's counts of the month (inputs, not citizens), and responsiveness.
 
     Inputs handled within ``target_delay`` months count in ``handled_in_time``; a month in
     which an administration resolved nothing keeps its last responsiveness. Handled and
     expired inputs are cleared from ``keep``; what is left is the ``backlog``.
     """
-    n_muni = len(n_handled)
+    n_muni = len(counts.handled)
     handled_count = np.zeros(n_muni, dtype=np.int64)
     error_count = np.zeros(n_muni, dtype=np.int64)
     expired_count = np.zeros(n_muni, dtype=np.int64)
@@ -695,29 +679,29 @@ def _tally(
     waiting = np.zeros(n_muni, dtype=np.int64)
     for i in range(len(handled)):
         row = handled[i]
-        m = municipality[row]
+        m = queue.municipality[row]
         handled_count[m] += 1
-        if month - since[row] <= target_delay:
+        if month - queue.since[row] <= target_delay:
             in_time[m] += 1
         if uncorrected[i]:
             error_count[m] += 1
         keep[row] = False
-    for row in expired:
-        expired_count[municipality[row]] += 1
+    for row in decided.expired:
+        expired_count[queue.municipality[row]] += 1
         keep[row] = False
-    for row in accepted:
-        implemented_count[municipality[row]] += 1
+    for row in decided.accepted:
+        implemented_count[queue.municipality[row]] += 1
     for row in range(len(keep)):
         if keep[row]:
-            waiting[municipality[row]] += 1
+            waiting[queue.municipality[row]] += 1
     for m in range(n_muni):
-        handled_in_time[m] = in_time[m]
-        n_handled[m] = handled_count[m]
-        n_expired[m] = expired_count[m]
-        resolved = n_handled[m] + n_expired[m]
+        counts.handled_in_time[m] = in_time[m]
+        counts.handled[m] = handled_count[m]
+        counts.expired[m] = expired_count[m]
+        resolved = counts.handled[m] + counts.expired[m]
         if resolved > 0:
-            responsiveness[m] = handled_in_time[m] / resolved
-        errors[m] = error_count[m]
-        decisions[m] = n_handled[m]
-        implemented[m] += implemented_count[m]
-        backlog[m] = waiting[m]
+            counts.responsiveness[m] = counts.handled_in_time[m] / resolved
+        counts.errors[m] = error_count[m]
+        counts.decisions[m] = counts.handled[m]
+        counts.implemented[m] += implemented_count[m]
+        counts.backlog[m] = waiting[m]
