@@ -118,9 +118,6 @@ def test_need_weights_apply_the_rule_per_cell():
     for h in range(HOODS):
         m = hood_muni[h]
         in_m = hood_muni == m
-        a_total = float(
-            np.sum([assessed[k, d] for k in np.flatnonzero(in_m) for d in range(DOMAINS)])
-        )
         d_total = 0.0
         for k in np.flatnonzero(in_m):
             for d in range(DOMAINS):
