@@ -518,7 +518,9 @@ class CommunityOrganisation(mesa.Agent):
     def step(self) -> None:
         """Set this month's mobilising activity."""
         outreach = self.administration.rules.inclusion_outreach
-        self.activity = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach)
+        self.activity = partners.organisation_activity.py_func(
+            outreach, BASE_ACTIVITY, OUTREACH_ACTIVITY
+        )
 
 
 class Administration(mesa.Agent):
@@ -558,10 +560,13 @@ class Administration(mesa.Agent):
             cocreating += citizen.cocreated
         self.mean_trust = total / max(self.population, 1)
         self.lobbyists = []
-        p = DETECT_BASE
-        if self.rules.open_processes:
-            p += DETECT_OPEN + DETECT_WATCH * cocreating / max(self.population, 1)
-        self.detection = min(p, 1.0)
+        self.detection = partners.detection_probability.py_func(
+            self.rules.open_processes,
+            cocreating / max(self.population, 1),
+            DETECT_BASE,
+            DETECT_OPEN,
+            DETECT_WATCH,
+        )
 
     def reach_out(self) -> None:
         """Outreach reaches low participants, makes their needs visible and recruits them."""
@@ -800,8 +805,8 @@ class Administration(mesa.Agent):
 
         frontline = self.budget - self.overhead
         lobbying = self.lobbyists
-        captured_share = min(
-            CAPTURE_MAX, CAPTURE_PER_PARTNER * len(lobbying) / max(len(self.businesses), 1)
+        captured_share = partners.captured_share.py_func(
+            len(lobbying), max(len(self.businesses), 1), CAPTURE_PER_PARTNER, CAPTURE_MAX
         )
         total_weight = sum(weight)
         shares = [w / total_weight for w in weight]

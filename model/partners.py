@@ -145,6 +145,30 @@ def data_service_gain(reusing, businesses, n_domains, transformative, p):
     return min(factor * reusing / businesses * n_domains, p.data_service_gain)
 
 
+@njit(cache=True, nogil=True)
+def detection_probability(open_processes, watching, base, open_, watch):
+    """Monthly chance that lobbying is caught, at most 1.
+
+    ``DETECT_BASE`` (routine audit), plus where processes are open ``DETECT_OPEN +
+    DETECT_WATCH x`` the share of residents co-creating (Olken 2007).
+    """
+    if not open_processes:
+        return min(base, 1.0)
+    return min(base + (open_ + watch * watching), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def captured_share(lobbyists, businesses, per_partner, ceiling):
+    """Share of public resources captured: ``CAPTURE_PER_PARTNER x`` lobbyists' share, capped."""
+    return min(ceiling, per_partner * lobbyists / businesses)
+
+
+@njit(cache=True, nogil=True)
+def organisation_activity(outreach, base, per_share):
+    """An organisation's activity: ``BASE_ACTIVITY + OUTREACH_ACTIVITY x outreach``, at most 1."""
+    return min(1.0, base + per_share * outreach)
+
+
 # ------------------------------------------------------------------------------ the passes
 
 
@@ -327,16 +351,15 @@ def detection(model: CoProductionModel) -> np.ndarray:
 @njit(cache=True, nogil=True)
 def _detection_of(open_processes, citizen_municipality, cocreated, population, base, open_, watch):
     """:func:`detection` per municipality; co-creating residents are counted only where needed."""
-    p = np.full(len(population), base)
-    if not open_processes.any():
-        return np.minimum(p, 1.0)
+    p = np.empty(len(population))
     watchers = np.zeros(len(population), dtype=np.int64)
-    for i in range(len(citizen_municipality)):
-        if cocreated[i]:
-            watchers[citizen_municipality[i]] += 1
+    if open_processes.any():
+        for i in range(len(citizen_municipality)):
+            if cocreated[i]:
+                watchers[citizen_municipality[i]] += 1
     for m in range(len(population)):
         watching = np.float64(watchers[m]) / np.float64(max(population[m], 1))
-        p[m] = min(p[m] + np.float64(open_processes[m]) * (open_ + watch * watching), 1.0)
+        p[m] = detection_probability(open_processes[m], watching, base, open_, watch)
     return p
 
 
@@ -363,7 +386,7 @@ def _capture_share_of(municipality, lobbying, per_muni, per_partner, ceiling):
         lobbyists[municipality[i]] += 1
     share = np.empty(len(per_muni))
     for m in range(len(per_muni)):
-        share[m] = min(ceiling, per_partner * np.float64(lobbyists[m]) / per_muni[m])
+        share[m] = captured_share(np.float64(lobbyists[m]), per_muni[m], per_partner, ceiling)
     return share
 
 
@@ -471,5 +494,5 @@ def _fund_of(municipality, outreach, activity, base, per_share):
     ``base`` and ``per_share`` are ``BASE_ACTIVITY`` and ``OUTREACH_ACTIVITY``, passed in.
     """
     for i in range(len(municipality)):
-        activity[i] = min(1.0, base + per_share * outreach[municipality[i]])
+        activity[i] = organisation_activity(outreach[municipality[i]], base, per_share)
     return (outreach != 0.0).any()

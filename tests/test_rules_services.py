@@ -302,3 +302,30 @@ def test_the_queue_keeps_the_masked_rows():
     _compact(mask, columns, kept)
     for got, column in zip(kept, columns, strict=True):
         assert np.array_equal(got, column[mask])
+
+
+def test_detection_capture_and_activity_apply_their_rules():
+    n_muni = 5
+    open_processes = np.array([True, False, True, True, False])
+    municipality = RNG.integers(0, n_muni, CITIZENS).astype(np.int32)
+    cocreated = RNG.random(CITIZENS) < 0.3
+    population = np.bincount(municipality, minlength=n_muni)
+    p = pa._detection_of(open_processes, municipality, cocreated, population, 0.02, 0.1, 1.0)
+    for m in range(n_muni):
+        watching = np.float64(np.sum(cocreated & (municipality == m))) / max(population[m], 1)
+        assert p[m] == pa.detection_probability.py_func(
+            open_processes[m], watching, 0.02, 0.1, 1.0
+        )
+    lobbying = RNG.integers(0, 8, 6)
+    firm_muni = RNG.integers(0, n_muni, 8).astype(np.int32)
+    per_muni = np.maximum(np.bincount(firm_muni, minlength=n_muni), 1)
+    share = pa._capture_share_of(firm_muni, lobbying, per_muni, 0.2, 0.3)
+    for m in range(n_muni):
+        lobbyists = float(np.sum(firm_muni[lobbying] == m))
+        assert share[m] == pa.captured_share.py_func(lobbyists, per_muni[m], 0.2, 0.3)
+    outreach = RNG.random(n_muni) * 0.3
+    activity = np.empty(8)
+    pa._fund_of(firm_muni, outreach, activity, 0.3, 3.5)
+    assert activity.tolist() == [
+        pa.organisation_activity.py_func(outreach[m], 0.3, 3.5) for m in firm_muni
+    ]
