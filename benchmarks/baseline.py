@@ -573,7 +573,7 @@ class Administration(mesa.Agent):
         outreach = self.rules.inclusion_outreach
         if outreach <= 0.0:
             return
-        reach = min(1.0, OUTREACH_REACH * outreach)
+        reach = partners.outreach_reach.py_func(outreach, OUTREACH_REACH)
         rnd = self.random.random
         for citizen in self.residents:
             if citizen.contributions >= LOW_PARTICIPATION or rnd() >= reach:

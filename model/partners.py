@@ -169,6 +169,12 @@ def organisation_activity(outreach, base, per_share):
     return min(1.0, base + per_share * outreach)
 
 
+@njit(cache=True, nogil=True)
+def outreach_reach(outreach, per_share):
+    """Monthly chance a low participant is reached: ``OUTREACH_REACH x outreach``, at most 1."""
+    return min(1.0, per_share * outreach)
+
+
 # ------------------------------------------------------------------------------ the passes
 
 
@@ -447,16 +453,15 @@ def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods,
 
     ``per_share`` is ``OUTREACH_REACH`` and ``low`` is ``LOW_PARTICIPATION``, passed in.
 
-    Each cell's need is added resident by resident and domain by domain, in the order
-    ``np.bincount`` added the flattened rows. Returns the residents reached (a view, in index
-    order) and the need, ``(hoods, domains)``.
+    A low participant is reached with :func:`outreach_reach`. Returns the residents reached
+    (a view, in index order) and their need per cell, ``(hoods, domains)``.
     """
     n_domains = need.shape[1]
     reached = np.empty(len(contributions), dtype=np.intp)
     outreach_need = np.zeros((n_hoods, n_domains))
     k = 0
     for i in range(len(contributions)):
-        reach = min(1.0, per_share * outreach[municipality[i]])
+        reach = outreach_reach(outreach[municipality[i]], per_share)
         if contributions[i] < low and draws[i] < reach:
             reached[k] = i
             k += 1
@@ -471,8 +476,8 @@ def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members, recrui
 
     Each joins with probability ``recruit`` (``OUTREACH_RECRUIT``, passed in).
 
-    A neighbourhood with several organisations sends recruits to the last of them, as the
-    fancy assignment did; every organisation's members are then counted afresh.
+    A neighbourhood with several organisations sends recruits to the last of them; every
+    organisation's members are then counted afresh.
     """
     org_of_hood = np.full(n_hoods, -1, dtype=np.int32)
     for j in range(len(org_hood)):

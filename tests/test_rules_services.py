@@ -329,3 +329,23 @@ def test_detection_capture_and_activity_apply_their_rules():
     assert activity.tolist() == [
         pa.organisation_activity.py_func(outreach[m], 0.3, 3.5) for m in firm_muni
     ]
+
+
+def test_outreach_reaches_low_participants_by_its_rule():
+    n_muni = 3
+    municipality = RNG.integers(0, n_muni, CITIZENS).astype(np.int32)
+    hood = RNG.integers(0, HOODS, CITIZENS).astype(np.int32)
+    contributions = RNG.random(CITIZENS) * 4
+    outreach = np.array([0.0, 0.2, 0.6])
+    draws = RNG.random(CITIZENS)
+    need = RNG.random((CITIZENS, DOMAINS))
+    reached, _ = pa._reach_of(
+        contributions, municipality, hood, need, outreach, draws, HOODS, 2.0, 2.0
+    )
+    expected = [
+        i
+        for i in range(CITIZENS)
+        if contributions[i] < 2.0
+        and draws[i] < pa.outreach_reach.py_func(outreach[municipality[i]], 2.0)
+    ]
+    assert reached.tolist() == expected
