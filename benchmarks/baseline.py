@@ -477,7 +477,7 @@ class Business(mesa.Agent):
         a = self.administration
         rules = a.rules
         rnd = self.random.random
-        p = partners._partner_params()
+        p = partners.partner_params()
         open_data = rules.open_data and m.platform_up
         open_services = rules.open_services and m.platform_up
         propensity = partners.engagement_propensity.py_func(
@@ -596,7 +596,7 @@ class Administration(mesa.Agent):
         step = m.steps
 
         ceiling = rules.capacity * settings.staff_per_capita * self.population
-        sp = inputs._staff_params()
+        sp = inputs.staff_params()
         settle = inputs.SettleParams(
             BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION
         )
@@ -732,7 +732,7 @@ class Administration(mesa.Agent):
         d = m.n_domains
         rnd = self.random.random
 
-        p = allocation._cost_params(m.budget_multiplier)
+        p = allocation.cost_params(m.budget_multiplier)
         p = p._replace(need_multiplier=m.need_multiplier)
         self.budget = allocation.budget_of.py_func(rules.budget, self.population, p)
         paid = sum(1 for c in self.residents if c.participated) if rules.incentive_cost else 0
@@ -832,7 +832,7 @@ class Administration(mesa.Agent):
         self.decisions += len(cells)
 
         per_muni = max(len(self.businesses), 1)
-        pp = partners._partner_params()
+        pp = partners.partner_params()
         self.data_services = [
             partners.data_service_gain.py_func(n, per_muni, d, rules.transformative, pp)
             for n in self.data_reuse

@@ -220,12 +220,12 @@ def overhead(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
     ``AUTOMATED_DECISION_COST`` to run.
     """
     cost = np.empty(len(model.administrations))
-    p = _cost_params(float(budget_multiplier))
+    p = cost_params(float(budget_multiplier))
     _overhead_of(_overheads(model, budget_multiplier), model.administrations.budget, p, cost)
     return cost
 
 
-def _cost_params(budget_multiplier: float) -> AllocationParams:
+def cost_params(budget_multiplier: float) -> AllocationParams:
     """The parameters :func:`overhead_cost` reads (the costs), the others neutral."""
     return AllocationParams(
         budget_per_capita=float(world.BUDGET_PER_CAPITA),

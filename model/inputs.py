@@ -212,7 +212,7 @@ def implemented_quality(quality, population, p):
 # ------------------------------------------------------------------------------ the passes
 
 
-def _staff_params() -> StaffParams:
+def staff_params() -> StaffParams:
     """The staff-time and planning constants as they are now."""
     return StaffParams(
         float(REPORT_STAFF_TIME),
@@ -301,7 +301,7 @@ def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarr
     if month == 0 and step > 1:
         share = 1.0 - model.local.inclusion_outreach
         mean = adm.workload.mean(axis=1)
-        _plan_of(mean, backlog, share, staff_ceiling(model), _staff_params(), adm.staff)
+        _plan_of(mean, backlog, share, staff_ceiling(model), staff_params(), adm.staff)
     adm.workload[:, month] = arrivals
 
 
@@ -321,7 +321,7 @@ def _plan_appeals(model: CoProductionModel, appealed: np.ndarray) -> None:
     """
     q = model.queue
     adm = model.administrations
-    p = _staff_params()
+    p = staff_params()
     month = (model.steps - 1) % 12
     _add_appeals(q.kind[appealed], q.municipality[appealed], p, adm.workload[:, month])
 
@@ -386,7 +386,7 @@ def _handle_in_order(
     arrivals = np.zeros(n_muni)
     backlog = np.zeros(n_muni)
     handling = Handling(g.speed, g.automated, g.human_review)
-    p = _staff_params()
+    p = staff_params()
     _staff_time_each(_queue_rows(model), handling, p, model.steps, cost, arrivals, backlog)
     plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)

@@ -178,7 +178,7 @@ def outreach_reach(outreach, per_share):
 # ------------------------------------------------------------------------------ the passes
 
 
-def _partner_params() -> PartnerParams:
+def partner_params() -> PartnerParams:
     """The module's constants as they are now."""
     return PartnerParams(
         float(DISENGAGE),
@@ -223,7 +223,7 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
         g.transformative,
         bool(record.platform_up),
     )
-    p = _partner_params()
+    p = partner_params()
     draws = model.rng.random(len(b))
     anyone_engaged = _engage_of(firms, draws, rules, c.municipality, c.trust, adm.population, p)
     if anyone_engaged:
