@@ -57,14 +57,12 @@ import numpy as np
 import pandas as pd
 
 from coprod.agents.citizen import NEVER
-from coprod.model import world
+from coprod.model import allocation, inputs, partners, production, world
 from coprod.model.allocation import (
     ALLOCATION_TOLERANCE,
     ASSESSMENT_NOISE,
-    AUTOMATED_DECISION_COST,
     DATA_MEMORY,
     REVIEW_ASSESSMENT_COST,
-    STAFF_COST,
 )
 from coprod.model.decisions import (
     APPEAL_BASE,
@@ -90,14 +88,10 @@ from coprod.model.feedback import (
 )
 from coprod.model.governance import LocalGovernance
 from coprod.model.inputs import (
-    BACKLOG_HORIZON,
     BUNDLING_BONUS,
-    PLANNING_SLACK,
-    PROPOSAL_STAFF_TIME,
     QUALITY_DEPRECIATION,
     QUALITY_GAIN,
     QUALITY_MAX,
-    REPORT_STAFF_TIME,
     REPORT_VISIBILITY,
     REVIEW_COST,
     TRIAGE,
@@ -137,22 +131,15 @@ from coprod.model.partners import (
     BASE_ACTIVITY,
     CAPTURE_MAX,
     CAPTURE_PER_PARTNER,
-    DATA_SERVICE_GAIN,
     DETECT_BASE,
     DETECT_OPEN,
     DETECT_WATCH,
-    DISENGAGE,
-    EXCLUSION,
     LOW_PARTICIPATION,
     OUTREACH_ACTIVITY,
     OUTREACH_REACH,
     OUTREACH_RECRUIT,
-    SCRUPLE,
-    SPONSOR_SHARE,
 )
-from coprod.model.production import EFFORT_REF, EFFORT_SCALE, RESOURCES_REF, TFP
 from coprod.model.scenario import Scenario, ScenarioError
-from coprod.model.world import BUDGET_PER_CAPITA
 
 #: The per-municipality rules an administration reads, copied from ``LocalGovernance``.
 RULES = (
@@ -202,14 +189,6 @@ def _poisson(u: float, lam: float) -> int:
     return k
 
 
-def _ces(r: float, c: float, weight_r: float, rho: float) -> float:
-    r = max(r, 1e-9)
-    c = max(c, 1e-9)
-    if abs(rho) < 1e-6:
-        return r**weight_r * c ** (1.0 - weight_r)
-    return (weight_r * r**rho + (1.0 - weight_r) * c**rho) ** (1.0 / rho)
-
-
 class Neighbourhood:
     """A neighbourhood's state, one Python list per quantity with one entry per domain."""
 
@@ -231,25 +210,19 @@ class Neighbourhood:
         self.outreach = [0.0] * d
 
     def produce(self) -> None:
-        """Service level per domain: the CES co-production function, as in coprod."""
+        """Service level per domain: coprod's co-production rules, per cell."""
         m = self.model
-        s = m.scenario.services
-        rules = self.administration.rules
-        pop = max(self.population, 1)
-        d = m.n_domains
-        base = s.baseline_effort
+        p = production.production_params(m, m.need_multiplier)
+        delivers = self.administration.rules.delivery
         boost = self.administration.data_services
-        for j in range(d):
-            r = self.resources[j] / pop / (RESOURCES_REF / d)
-            if rules.delivery:
-                c = (base + EFFORT_SCALE * self.effort[j] / pop) / (base + EFFORT_REF)
-            else:
-                c = base / (base + EFFORT_REF)
-            self.level[j] = (
-                TFP
-                * self.quality[j]
-                * (1.0 + boost[j])
-                * _ces(r, c, 1.0 - s.coproducer_weight, s.substitution)
+        pop = float(max(self.population, 1))
+        for j in range(m.n_domains):
+            r, c = production.relative_inputs.py_func(
+                self.resources[j], self.effort[j], pop, delivers, p
+            )
+            aggregate = production.coproduction.py_func(r, c, p)
+            self.level[j] = production.service_level.py_func(
+                self.quality[j], boost[j], aggregate, p
             )
 
     @property
@@ -504,30 +477,29 @@ class Business(mesa.Agent):
         a = self.administration
         rules = a.rules
         rnd = self.random.random
+        p = partners.partner_params()
         open_data = rules.open_data and m.platform_up
         open_services = rules.open_services and m.platform_up
-        openness = 1.0 + 0.5 * open_data + 0.5 * open_services
-        p_engage = rules.business_openness * (0.5 + self.csr) * openness * (0.5 + a.mean_trust)
+        propensity = partners.engagement_propensity.py_func(
+            rules.business_openness, self.csr, open_data, open_services, a.mean_trust
+        )
         draw = rnd()
         self.barred = max(self.barred - 1, 0)
+        self.engaged = partners.stays_engaged.py_func(
+            self.engaged, draw, propensity, self.barred, p.disengage
+        )
         if self.engaged:
-            self.engaged = draw >= DISENGAGE
-        else:
-            self.engaged = draw < p_engage and self.barred == 0
-        if self.engaged:
-            p = a.detection
             gain = -math.log(1.0 - rnd())
-            if (1.0 - p) * gain - p * EXCLUSION > SCRUPLE * self.csr:
-                if rnd() < p:
+            if partners.lobbies.py_func(gain, a.detection, self.csr, p):
+                if rnd() < a.detection:
                     self.engaged = False
-                    self.barred = EXCLUSION
+                    self.barred = p.exclusion
                 else:
                     a.lobbyists.append(self)
         self.months_engaged += self.engaged
         if self.engaged:
-            sponsor = SPONSOR_SHARE * a.budget / max(len(a.businesses), 1)
-            if open_services:
-                sponsor *= 2.0
+            businesses = max(len(a.businesses), 1)
+            sponsor = partners.sponsorship.py_func(a.budget, businesses, open_services, p)
             self.hood.sponsored[self.domain] += sponsor
             if open_data:
                 a.data_reuse[self.domain] += 1
@@ -546,7 +518,9 @@ class CommunityOrganisation(mesa.Agent):
     def step(self) -> None:
         """Set this month's mobilising activity."""
         outreach = self.administration.rules.inclusion_outreach
-        self.activity = min(1.0, BASE_ACTIVITY + OUTREACH_ACTIVITY * outreach)
+        self.activity = partners.organisation_activity.py_func(
+            outreach, BASE_ACTIVITY, OUTREACH_ACTIVITY
+        )
 
 
 class Administration(mesa.Agent):
@@ -586,17 +560,20 @@ class Administration(mesa.Agent):
             cocreating += citizen.cocreated
         self.mean_trust = total / max(self.population, 1)
         self.lobbyists = []
-        p = DETECT_BASE
-        if self.rules.open_processes:
-            p += DETECT_OPEN + DETECT_WATCH * cocreating / max(self.population, 1)
-        self.detection = min(p, 1.0)
+        self.detection = partners.detection_probability.py_func(
+            self.rules.open_processes,
+            cocreating / max(self.population, 1),
+            DETECT_BASE,
+            DETECT_OPEN,
+            DETECT_WATCH,
+        )
 
     def reach_out(self) -> None:
         """Outreach reaches low participants, makes their needs visible and recruits them."""
         outreach = self.rules.inclusion_outreach
         if outreach <= 0.0:
             return
-        reach = min(1.0, OUTREACH_REACH * outreach)
+        reach = partners.outreach_reach.py_func(outreach, OUTREACH_REACH)
         rnd = self.random.random
         for citizen in self.residents:
             if citizen.contributions >= LOW_PARTICIPATION or rnd() >= reach:
@@ -619,12 +596,15 @@ class Administration(mesa.Agent):
         step = m.steps
 
         ceiling = rules.capacity * settings.staff_per_capita * self.population
-        per_unit = 1.0 / rules.speed
-        if rules.automated:
-            per_unit += rules.human_review * REVIEW_COST
+        sp = inputs.staff_params()
+        settle = inputs.SettleParams(
+            BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION
+        )
 
         def staff_time(kind: int) -> float:
-            return (PROPOSAL_STAFF_TIME if kind == 1 else REPORT_STAFF_TIME) * per_unit
+            return inputs.staff_time.py_func(
+                kind, rules.speed, rules.automated, rules.human_review, sp
+            )
 
         arrivals = backlog = 0.0
         for since, kind, _, _ in self.queue:
@@ -635,17 +615,24 @@ class Administration(mesa.Agent):
         month = (step - 1) % 12
         share = 1.0 - rules.inclusion_outreach
         if month == 0 and step > 1:
-            expected = (1.0 + PLANNING_SLACK) * sum(self.workload) / 12
-            expected += backlog / BACKLOG_HORIZON
-            self.staff = min(expected / share, ceiling) if share > 0 else ceiling
+            mean = sum(self.workload) / 12
+            self.staff = inputs.planned_staff.py_func(mean, backlog, share, ceiling, sp)
         self.workload[month] = arrivals
-        planned = ceiling if self.staff is None else min(self.staff, ceiling)
-        self.staff_employed = planned * m.budget_multiplier
+        planned = math.nan if self.staff is None else self.staff
+        self.staff_employed = inputs.staff_employed.py_func(
+            ceiling, planned, m.budget_multiplier, 0.0
+        )
         capacity = self.staff_employed * share + rnd()
 
         # urgent inputs first, then routine ones; within each, oldest first with triage
         queue = [
-            ((item[3].need[item[2]] <= URGENT_NEED, item[0] + TRIAGE * rnd()), item)
+            (
+                (
+                    item[3].need[item[2]] <= URGENT_NEED,
+                    inputs.triage_priority.py_func(item[0], rnd(), TRIAGE),
+                ),
+                item,
+            )
             for item in self.queue
         ]
         queue.sort(key=lambda entry: entry[0])
@@ -660,7 +647,7 @@ class Administration(mesa.Agent):
         for hood in self.hoods:
             q = hood.quality
             for j in range(len(q)):
-                q[j] -= QUALITY_DEPRECIATION * (q[j] - 1.0)
+                q[j] = inputs.depreciated_quality.py_func(q[j], settle)
             hood.reported = [0.0] * len(q)
         in_time = errors = 0
         gauss = self.random.gauss
@@ -695,20 +682,20 @@ class Administration(mesa.Agent):
                 and rnd() < APPEAL_BASE + APPEAL_SKILL * c.efficacy * c.literacy
             )
             if appealed:  # a human reconsideration, planned for as a review is
-                self.workload[month] += (
-                    PROPOSAL_STAFF_TIME if kind == 1 else REPORT_STAFF_TIME
-                ) * REVIEW_COST
+                self.workload[month] += inputs.input_staff_time.py_func(kind, sp) * REVIEW_COST
             if granted and not entitled and not reviewed:
                 errors += 1  # an unlawful grant no review caught
             if wrong and not reviewed and not appealed:
                 c.wronged = True
                 errors += 1
             elif kind == 1:
-                bonus = BUNDLING_BONUS if c.organisation is not None else 1.0
-                if rnd() < rules.acceptance * bonus:
+                member = 0 if c.organisation is not None else -1
+                if rnd() < inputs.acceptance_probability.py_func(rules.acceptance, member, settle):
                     c.accepted = True
                     hood = c.hood
-                    hood.quality[domain] += QUALITY_GAIN / max(hood.population, 1)
+                    hood.quality[domain] = inputs.implemented_quality.py_func(
+                        hood.quality[domain], hood.population, settle
+                    )
                     self.implemented += 1
                 else:
                     c.rejected = True
@@ -745,16 +732,18 @@ class Administration(mesa.Agent):
         d = m.n_domains
         rnd = self.random.random
 
-        self.budget = BUDGET_PER_CAPITA * rules.budget * m.budget_multiplier * self.population
-        staff_cost = STAFF_COST * self.staff_employed
-        if rules.automated:
-            staff_cost += AUTOMATED_DECISION_COST * self.handled
-        cost = staff_cost + (rules.assessment_cost + rules.platform_cost) * self.budget
-        if rules.incentive_cost:
-            paid = sum(1 for c in self.residents if c.participated)
-            cost += rules.incentive_cost * paid
-        self.overhead = min(cost, self.budget)
-        frontline = self.budget - self.overhead
+        p = allocation.cost_params(m.budget_multiplier)
+        p = p._replace(need_multiplier=m.need_multiplier)
+        self.budget = allocation.budget_of.py_func(rules.budget, self.population, p)
+        paid = sum(1 for c in self.residents if c.participated) if rules.incentive_cost else 0
+        self.overhead = allocation.overhead_cost.py_func(
+            self.budget,
+            self.staff_employed,
+            self.handled if rules.automated else 0.0,
+            rules.assessment_cost + rules.platform_cost,
+            rules.incentive_cost * paid,
+            p,
+        )
 
         # what the administration sees: reports, platform traces, outreach; and true need
         traced = m.platform_up and rules.platform_traces
@@ -772,22 +761,23 @@ class Administration(mesa.Agent):
             hood.skill = skill / max(hood.population, 1)
             for j in range(d):
                 visible = hood.reported[j] + trace_sum[j] + hood.outreach[j]
-                hood.data[j] = DATA_MEMORY * hood.data[j] + (1.0 - DATA_MEMORY) * visible
+                hood.data[j] = allocation.visible_need.py_func(hood.data[j], visible, DATA_MEMORY)
 
         cells = [(hood, j) for hood in self.hoods for j in range(d)]
         assessed = [
             hood.true_need[j] * math.exp(ASSESSMENT_NOISE * self.random.gauss(0.0, 1.0))
             for hood, j in cells
         ]
-        weight = [(1.0 - rules.data_weight) * a for a in assessed]
-        if rules.data_weight > 0:
-            data = [hood.data[j] for hood, j in cells]
-            data_total, ref_total = sum(data), sum(assessed)
-            if data_total > 0:
-                scaled = [x * (ref_total / data_total) for x in data]
-            else:
-                scaled = [ref_total / len(cells)] * len(cells)
-            weight = [w + rules.data_weight * s for w, s in zip(weight, scaled, strict=True)]
+        data = [hood.data[j] for hood, j in cells]
+        data_total, ref_total = sum(data), sum(assessed)
+        weight = [
+            allocation.need_weight.py_func(
+                a,
+                allocation.scaled_record.py_func(x, data_total, ref_total, len(cells)),
+                rules.data_weight,
+            )
+            for a, x in zip(assessed, data, strict=True)
+        ]
         errors = 0
         if rules.automated:
             # an allocation straying from assessed need beyond the tolerance is unlawful
@@ -807,7 +797,7 @@ class Administration(mesa.Agent):
                         self.overhead + REVIEW_ASSESSMENT_COST * self.budget / len(cells),
                         self.budget,
                     )
-                if abs(share - due) > ALLOCATION_TOLERANCE * due:
+                if allocation.unlawful.py_func(share, due, ALLOCATION_TOLERANCE):
                     if reviewed or appealed:
                         weight[i] = due * total
                     else:
@@ -815,34 +805,37 @@ class Administration(mesa.Agent):
 
         frontline = self.budget - self.overhead
         lobbying = self.lobbyists
-        captured_share = min(
-            CAPTURE_MAX, CAPTURE_PER_PARTNER * len(lobbying) / max(len(self.businesses), 1)
+        captured_share = partners.captured_share.py_func(
+            len(lobbying), max(len(self.businesses), 1), CAPTURE_PER_PARTNER, CAPTURE_MAX
         )
         total_weight = sum(weight)
         shares = [w / total_weight for w in weight]
-        public = [(1.0 - captured_share) * frontline * s for s in shares]
         captured = captured_share * frontline
+        to_partners = shares
         if captured > 0:
             pulls = [
                 float(sum(1 for b in lobbying if b.hood is hood and b.domain == j))
                 for hood, j in cells
             ]
             pull_total = sum(pulls)
-            to_partners = [p / pull_total for p in pulls] if pull_total > 0 else shares
-            public = [p + captured * t for p, t in zip(public, to_partners, strict=True)]
+            if pull_total > 0:
+                to_partners = [pull / pull_total for pull in pulls]
         else:
             captured = 0.0
-        for (hood, j), p in zip(cells, public, strict=True):
-            hood.resources[j] = p + hood.sponsored[j]
+        for (hood, j), share, to in zip(cells, shares, to_partners, strict=True):
+            hood.resources[j] = allocation.cell_resources.py_func(
+                share, frontline, captured_share, captured, to, hood.sponsored[j]
+            )
         self.captured = captured
         self.spending = self.overhead + frontline
         self.errors += errors
         self.decisions += len(cells)
 
-        factor = DATA_SERVICE_GAIN * (1.0 if rules.transformative else 0.5)
         per_muni = max(len(self.businesses), 1)
+        pp = partners.partner_params()
         self.data_services = [
-            min(factor * n / per_muni * d, DATA_SERVICE_GAIN) for n in self.data_reuse
+            partners.data_service_gain.py_func(n, per_muni, d, rules.transformative, pp)
+            for n in self.data_reuse
         ]
 
 

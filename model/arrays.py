@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
@@ -39,15 +38,3 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     out += 1.0
     np.reciprocal(out, out=out)
     return out
-
-
-@njit(cache=True, nogil=True)
-def minimum(a, b):
-    """``np.minimum`` of two numbers in a compiled pass: ``a`` on a tie, NaN if either is NaN.
-
-    NumPy's own rule (``a <= b or a is NaN``), so a pass that takes the smaller of two values
-    gives what the array code gave, bit for bit.
-    """
-    if a != a or a <= b:
-        return a
-    return b

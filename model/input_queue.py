@@ -10,6 +10,7 @@ the order of the rows is the order of submission, which keeps runs reproducible.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
@@ -64,36 +65,38 @@ class InputQueue:
         of a few hundred rows costs more in per-call overhead than in copying.
         """
         kept = np.count_nonzero(mask)
-        owner, since, kind, domain, municipality = (
-            np.empty(kept, dtype=column.dtype)
-            for column in (self.owner, self.since, self.kind, self.domain, self.municipality)
-        )
-        _compact(
-            mask, self.owner, self.since, self.kind, self.domain, self.municipality,
-            owner, since, kind, domain, municipality,
-        )  # fmt: skip
-        self.owner, self.since, self.kind = owner, since, kind
-        self.domain, self.municipality = domain, municipality
+        columns = Columns(*(getattr(self, name) for name in _COLUMNS))
+        out = Columns(*(np.empty(kept, dtype=column.dtype) for column in columns))
+        _compact(mask, columns, out)
+        for name, column in zip(_COLUMNS, out, strict=True):
+            setattr(self, name, column)
 
     def per_owner(self, citizens: int) -> np.ndarray:
         """Open inputs per citizen row."""
         return np.bincount(self.owner, minlength=citizens)
 
 
+class Columns(NamedTuple):
+    """The queue's five columns, for a compiled pass."""
+
+    owner: np.ndarray
+    since: np.ndarray
+    kind: np.ndarray
+    domain: np.ndarray
+    municipality: np.ndarray
+
+
 @njit(cache=True, nogil=True)
-def _compact(
-    mask, owner, since, kind, domain, municipality, owner_kept, since_kept, kind_kept,
-    domain_kept, municipality_kept,
-):  # fmt: skip
-    """The rows of the five columns where ``mask`` is True, in order, into the ``_kept`` ones."""
+def _compact(mask, columns, kept):
+    """The rows of the five ``columns`` where ``mask`` is True, in order, into ``kept``."""
     n = 0
     for i in range(len(mask)):
         if mask[i]:
-            owner_kept[n] = owner[i]
-            since_kept[n] = since[i]
-            kind_kept[n] = kind[i]
-            domain_kept[n] = domain[i]
-            municipality_kept[n] = municipality[i]
+            kept.owner[n] = columns.owner[i]
+            kept.since[n] = columns.since[i]
+            kept.kind[n] = columns.kind[i]
+            kept.domain[n] = columns.domain[i]
+            kept.municipality[n] = columns.municipality[i]
             n += 1
 
 

@@ -16,7 +16,7 @@ Accepted proposals are implemented and raise the productivity of the service the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -55,6 +55,179 @@ QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION = 0.2, 1.6, 0.02
 BUNDLING_BONUS = 1.3
 
 
+class StaffParams(NamedTuple):
+    """The staff-time and planning constants, read when a pass is called."""
+
+    report_time: float  # REPORT_STAFF_TIME
+    proposal_time: float  # PROPOSAL_STAFF_TIME
+    review_cost: float  # REVIEW_COST
+    planning_slack: float
+    backlog_horizon: float
+
+
+class SettleParams(NamedTuple):
+    """The constants of acceptance, report visibility and service quality, at call time."""
+
+    bundling_bonus: float
+    report_visibility: float
+    quality_gain: float
+    quality_max: float
+    quality_depreciation: float
+
+
+class QueueRows(NamedTuple):
+    """The queue's columns (``model.queue``), one row per open input."""
+
+    owner: np.ndarray
+    since: np.ndarray
+    kind: np.ndarray
+    domain: np.ndarray
+    municipality: np.ndarray
+
+
+class Handling(NamedTuple):
+    """Each municipality's ICT role as input handling sees it."""
+
+    speed: np.ndarray
+    automated: np.ndarray
+    human_review: np.ndarray
+
+
+class Proposers(NamedTuple):
+    """The citizens' arrays settling reads: membership, place and need."""
+
+    member: np.ndarray
+    municipality: np.ndarray
+    hood: np.ndarray
+    need: np.ndarray
+
+
+class Decided(NamedTuple):
+    """Queue rows by outcome: sound reports, accepted and rejected proposals, expired inputs."""
+
+    reports: np.ndarray
+    accepted: np.ndarray
+    rejected: np.ndarray
+    expired: np.ndarray
+
+
+class Verdicts(NamedTuple):
+    """Per handled input: decided wrongly, reviewed, appealed, and left wrong."""
+
+    wrong: np.ndarray
+    reviewed: np.ndarray
+    appealed: np.ndarray
+    uncorrected: np.ndarray
+
+
+class Outcomes(NamedTuple):
+    """The citizens with each outcome, each once, filled from the front."""
+
+    acted: np.ndarray
+    accepted: np.ndarray
+    rejected: np.ndarray
+    wronged: np.ndarray
+    corrected_late: np.ndarray
+    ignored: np.ndarray
+
+
+class Counts(NamedTuple):
+    """Each administration's counts of the month and its responsiveness."""
+
+    handled: np.ndarray
+    expired: np.ndarray
+    responsiveness: np.ndarray
+    errors: np.ndarray
+    decisions: np.ndarray
+    implemented: np.ndarray
+    backlog: np.ndarray
+    handled_in_time: np.ndarray
+
+
+# ------------------------------------------------------------------------------ the rules
+
+
+@njit(cache=True, nogil=True)
+def staff_employed(ceiling, planned, budget_multiplier, outreach):
+    """Staff slots employed: the plan (the ceiling before the first) within the ceiling.
+
+    A budget cut cuts it at once, in proportion; inclusion outreach takes its share
+    ``outreach`` of the staff from inputs.
+    """
+    employed = ceiling if planned != planned else min(planned, ceiling)
+    return employed * budget_multiplier * (1.0 - outreach)
+
+
+@njit(cache=True, nogil=True)
+def input_staff_time(kind, p):
+    """Staff time of an input of ``kind`` at speed 1: a proposal's or a report's."""
+    return p.proposal_time if kind == PROPOSAL else p.report_time
+
+
+@njit(cache=True, nogil=True)
+def staff_time(kind, speed, automated, human_review, p):
+    """Staff slots an input takes: its kind's staff time over the ICT role's speed.
+
+    An automated decision also takes a human review of ``human_review x REVIEW_COST`` of
+    its staff time: reviews cost staff time.
+    """
+    reviews = human_review * p.review_cost if automated else 0.0
+    return input_staff_time(kind, p) * (1.0 / speed + reviews)
+
+
+@njit(cache=True, nogil=True)
+def planned_staff(mean_workload, backlog, share, ceiling, p):
+    """Staff planned at a budget round: ``(1 + slack) x mean workload + backlog / horizon``.
+
+    Divided by the share of staff left for inputs after outreach, within the ceiling.
+    """
+    expected = mean_workload * (1.0 + p.planning_slack) + backlog / p.backlog_horizon
+    return min(expected / share, ceiling) if share > 0 else ceiling
+
+
+@njit(cache=True, nogil=True)
+def triage_priority(since, draw, triage):
+    """An input's place in its class: its month plus up to ``TRIAGE`` months of triage."""
+    return since + triage * draw
+
+
+@njit(cache=True, nogil=True)
+def acceptance_probability(acceptance, member, p):
+    """A sound proposal's chance: ``acceptance``, ``x BUNDLING_BONUS`` if its owner is a member."""
+    return acceptance * (p.bundling_bonus if member >= 0 else 1.0)
+
+
+@njit(cache=True, nogil=True)
+def depreciated_quality(quality, p):
+    """Service quality depreciates towards 1 by ``QUALITY_DEPRECIATION`` a month."""
+    return quality - p.quality_depreciation * (quality - 1.0)
+
+
+@njit(cache=True, nogil=True)
+def implemented_quality(quality, population, p):
+    """An accepted proposal adds ``QUALITY_GAIN`` over its neighbourhood's population."""
+    return quality + p.quality_gain / max(population, 1)
+
+
+# ------------------------------------------------------------------------------ the passes
+
+
+def staff_params() -> StaffParams:
+    """The staff-time and planning constants as they are now."""
+    return StaffParams(
+        float(REPORT_STAFF_TIME),
+        float(PROPOSAL_STAFF_TIME),
+        float(REVIEW_COST),
+        float(PLANNING_SLACK),
+        float(BACKLOG_HORIZON),
+    )
+
+
+def _queue_rows(model: CoProductionModel) -> QueueRows:
+    q = model.queue
+    return QueueRows(q.owner, q.since, q.kind, q.domain, q.municipality)
+
+
 def staff_ceiling(model: CoProductionModel) -> np.ndarray:
     """Most staff slots per administration: ``capacity x staff_per_capita x population``."""
     per_capita = model.scenario.administration.staff_per_capita
@@ -68,68 +241,43 @@ def staff_capacity(model: CoProductionModel, budget_multiplier: float) -> np.nda
     ceiling; a budget cut cuts it at once, in proportion.
     """
     staff = np.empty(len(model.administrations))
-    _staff_of(model, float(budget_multiplier), None, staff)
+    _staff_of(model, float(budget_multiplier), 0.0, staff)
     return staff
 
 
 def _staff_of(
     model: CoProductionModel,
     budget_multiplier: float,
-    outreach: np.ndarray | None,
+    outreach: np.ndarray | float,
     staff: np.ndarray,
 ) -> None:
-    """:func:`staff_capacity` into ``staff``, times ``1 - outreach`` where that is given."""
+    """:func:`staff_employed` of each administration into ``staff``; ``outreach`` may be 0."""
     adm = model.administrations
-    per_capita = float(model.scenario.administration.staff_per_capita)
-    _staff_each(
-        model.local.capacity, per_capita, adm.population, adm.staff, budget_multiplier,
-        outreach, staff,
-    )  # fmt: skip
+    ceiling = staff_ceiling(model)
+    share = np.broadcast_to(np.asarray(outreach, dtype=np.float64), ceiling.shape)
+    _staff_each(ceiling, adm.staff, budget_multiplier, share, staff)
 
 
 @njit(cache=True, nogil=True)
-def _staff_each(capacity, per_capita, population, planned, budget_multiplier, outreach, staff):
-    """Each administration's staff: the plan within the ceiling, the budget cut, the outreach."""
-    for m in range(len(capacity)):
-        ceiling = capacity[m] * per_capita * population[m]
-        if np.isnan(planned[m]):
-            employed = ceiling
-        else:
-            employed = planned[m] if planned[m] < ceiling else ceiling
-        employed = employed * budget_multiplier
-        if outreach is not None:
-            employed = employed * (1.0 - outreach[m])
-        staff[m] = employed
-
-
-def _staff_times() -> tuple[float, float, float]:
-    """The staff-time constants, as they are now, for :func:`_staff_time_each`."""
-    return REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST
+def _staff_each(ceiling, planned, budget_multiplier, outreach, staff):
+    """Each administration's staff (:func:`staff_employed`)."""
+    for m in range(len(ceiling)):
+        staff[m] = staff_employed(ceiling[m], planned[m], budget_multiplier, outreach[m])
 
 
 @njit(cache=True, nogil=True)
-def _staff_time_each(
-    kind, municipality, speed, automated, human_review, times, cost, since, month, arrivals,
-    backlog,
-):  # fmt: skip
-    """Staff slots each input takes, into ``cost``, and the month's workload per municipality.
+def _staff_time_each(queue, handling, p, month, cost, arrivals, backlog):
+    """Staff slots each input takes (:func:`staff_time`), and the month's workload.
 
-    An input takes its kind's staff time over the ICT role's speed; an automated decision also
-    takes a human review of ``governance.human_review x REVIEW_COST``: reviews cost staff time.
-    ``times`` is ``(REPORT_STAFF_TIME, PROPOSAL_STAFF_TIME, REVIEW_COST)``. The staff time of
-    inputs submitted in ``month`` is added per municipality to ``arrivals``, that of the older
-    ones to ``backlog`` (in queue order, as ``np.bincount``).
+    The staff time of inputs submitted in ``month`` is added per municipality to
+    ``arrivals``, that of the older ones to ``backlog``.
     """
-    report_time, proposal_time, review_cost = times
-    per_unit = np.empty(len(speed))
-    for m in range(len(speed)):
-        reviews = 1.0 if automated[m] else 0.0
-        per_unit[m] = 1.0 / speed[m] + reviews * human_review[m] * review_cost
-    for i in range(len(kind)):
-        m = municipality[i]
-        time = proposal_time if kind[i] == PROPOSAL else report_time
-        cost[i] = time * per_unit[m]
-        if since[i] == month:
+    for i in range(len(queue.kind)):
+        m = queue.municipality[i]
+        cost[i] = staff_time(
+            queue.kind[i], handling.speed[m], handling.automated[m], handling.human_review[m], p
+        )
+        if queue.since[i] == month:
             arrivals[m] += cost[i]
         else:
             backlog[m] += cost[i]
@@ -142,37 +290,47 @@ def plan_staff(model: CoProductionModel, arrivals: np.ndarray, backlog: np.ndarr
     plans ``(1 + PLANNING_SLACK) x`` last year's mean monthly workload plus the staff time of
     the inputs waiting from earlier months (``backlog``) spread over ``BACKLOG_HORIZON``
     months, divided by the share of staff left for inputs after inclusion outreach, within the
-    ceiling. Administrations staff to the work they expect and the work already waiting: a
-    planner who sized staff to the flow alone would never clear a backlog, and queueing delays
-    rise steeply as utilisation nears 1 (Kingman 1961), hence the slack.
+    ceiling (:func:`planned_staff`). Administrations staff to the work they expect and the
+    work already waiting: a planner who sized staff to the flow alone would never clear a
+    backlog, and queueing delays rise steeply as utilisation nears 1 (Kingman 1961), hence
+    the slack.
     """
     adm = model.administrations
     step = model.steps
     month = (step - 1) % 12
     if month == 0 and step > 1:
         share = 1.0 - model.local.inclusion_outreach
-        expected = adm.workload.mean(axis=1) * (1.0 + PLANNING_SLACK)
-        expected = expected + backlog / BACKLOG_HORIZON
-        need = np.divide(expected, share, out=np.full(len(adm), np.inf), where=share > 0)
-        adm.staff[:] = np.minimum(need, staff_ceiling(model))
+        mean = adm.workload.mean(axis=1)
+        _plan_of(mean, backlog, share, staff_ceiling(model), staff_params(), adm.staff)
     adm.workload[:, month] = arrivals
+
+
+@njit(cache=True, nogil=True)
+def _plan_of(mean_workload, backlog, share, ceiling, p, staff):
+    """Each administration's :func:`planned_staff`, into ``staff``."""
+    for m in range(len(staff)):
+        staff[m] = planned_staff(mean_workload[m], backlog[m], share[m], ceiling[m], p)
 
 
 def _plan_appeals(model: CoProductionModel, appealed: np.ndarray) -> None:
     """Appeals decided this month take staff time, and the budget round plans for it.
 
     An appeal is a human reconsideration of the decision, as a review is: ``REVIEW_COST`` per
-    unit of the input's staff time, added to this month's workload (``appealed`` are rows of
-    the queue). Appeals are few, so plain array operations serve.
+    unit of the input's staff time (:func:`input_staff_time`), added to this month's workload
+    (``appealed`` are rows of the queue).
     """
     q = model.queue
     adm = model.administrations
-    kind = q.kind[appealed]
-    time = np.where(kind == PROPOSAL, PROPOSAL_STAFF_TIME, REPORT_STAFF_TIME) * REVIEW_COST
+    p = staff_params()
     month = (model.steps - 1) % 12
-    adm.workload[:, month] += np.bincount(
-        q.municipality[appealed], weights=time, minlength=len(adm)
-    )
+    _add_appeals(q.kind[appealed], q.municipality[appealed], p, adm.workload[:, month])
+
+
+@njit(cache=True, nogil=True)
+def _add_appeals(kind, municipality, p, workload):
+    """Each appeal's review, ``REVIEW_COST x`` its input's staff time, into ``workload``."""
+    for i in range(len(kind)):
+        workload[municipality[i]] += input_staff_time(kind[i], p) * p.review_cost
 
 
 def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
@@ -180,13 +338,9 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
 
     Staff follows the plan and ``record.budget_multiplier``. The citizens who were acted upon,
     accepted, rejected, wronged, corrected late or ignored go into ``record`` for the feedback
-    phase (each citizen row once, however many of their inputs had that outcome), the need
-    reports made visible for allocation, and inputs handled in time for the measures.
-
-    The queue holds a few hundred inputs at small populations, where a dozen small array
-    operations per outcome would cost more in per-call overhead than in work; the bookkeeping
-    is done in compiled passes around the random draws and the queue's sort instead, into
-    arrays allocated here (a compiled function returning arrays costs more than filling them).
+    phase (each citizen row once), the need reports made visible for allocation, and inputs
+    handled in time for the measures. The bookkeeping is done in compiled passes around the
+    random draws and the queue's sort, into arrays allocated here.
     """
     q = model.queue
     handled, expired = _handle_in_order(model, record)
@@ -197,19 +351,25 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     uncorrected, reports, accepted, rejected = _settle_decided(
         model, record, handled, wrong, reviewed, appealed
     )
+    decided = Decided(reports, accepted, rejected, expired)
     _record_outcomes(
-        model, record, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
-        uncorrected,
-    )  # fmt: skip
+        model, record, owners, decided, Verdicts(wrong, reviewed, appealed, uncorrected)
+    )
     adm = model.administrations
     record.handled_in_time = np.empty(len(adm))
     keep = np.ones(len(q), dtype=bool)
-    _tally(
-        handled, expired, uncorrected, accepted, q.municipality, q.since, model.steps,
-        model.scenario.administration.target_delay, adm.handled, adm.expired,
-        adm.responsiveness, adm.errors, adm.decisions, adm.implemented, adm.backlog,
-        record.handled_in_time, keep,
-    )  # fmt: skip
+    counts = Counts(
+        adm.handled,
+        adm.expired,
+        adm.responsiveness,
+        adm.errors,
+        adm.decisions,
+        adm.implemented,
+        adm.backlog,
+        record.handled_in_time,
+    )
+    target = model.scenario.administration.target_delay
+    _tally(handled, decided, uncorrected, _queue_rows(model), model.steps, target, counts, keep)
     q.keep(keep)
 
 
@@ -220,16 +380,14 @@ def _handle_in_order(
 
     Returns the queue rows handled this month and those that expire (:func:`_queue`).
     """
-    q = model.queue
     g = model.local
     n_muni = len(model.administrations)
-    cost = np.empty(len(q))
+    cost = np.empty(len(model.queue))
     arrivals = np.zeros(n_muni)
     backlog = np.zeros(n_muni)
-    _staff_time_each(
-        q.kind, q.municipality, g.speed, g.automated, g.human_review, _staff_times(), cost,
-        q.since, model.steps, arrivals, backlog,
-    )  # fmt: skip
+    handling = Handling(g.speed, g.automated, g.human_review)
+    p = staff_params()
+    _staff_time_each(_queue_rows(model), handling, p, model.steps, cost, arrivals, backlog)
     plan_staff(model, arrivals, backlog)
     capacity = _capacity(model, record.budget_multiplier)
     return _queue(model, capacity, cost)
@@ -250,7 +408,6 @@ def _settle_decided(
     accepted proposals.
     """
     q = model.queue
-    g = model.local
     c = model.citizens
     h = model.hoods
     n = len(handled)
@@ -266,11 +423,24 @@ def _settle_decided(
     reported_need = np.zeros(h.data.shape)
     accepted = np.empty(n_proposals, dtype=np.int64)
     rejected = np.empty(n_proposals, dtype=np.int64)
+    params = SettleParams(
+        float(BUNDLING_BONUS),
+        float(REPORT_VISIBILITY),
+        float(QUALITY_GAIN),
+        float(QUALITY_MAX),
+        float(QUALITY_DEPRECIATION),
+    )
     n_accepted = _settle(
-        reports, proposals, accept_draw, q.owner, q.domain, c.member, c.municipality, c.hood,
-        c.need, g.acceptance, h.population, h.quality, reported_need, accepted, rejected,
-        (BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX, QUALITY_DEPRECIATION),
-    )  # fmt: skip
+        Decided(reports, accepted, rejected, proposals),
+        accept_draw,
+        _queue_rows(model),
+        Proposers(c.member, c.municipality, c.hood, c.need),
+        model.local.acceptance,
+        h.population,
+        h.quality,
+        reported_need,
+        params,
+    )
     record.reported_need = reported_need
     return uncorrected, reports, accepted[:n_accepted], rejected[: n_proposals - n_accepted]
 
@@ -279,37 +449,29 @@ def _record_outcomes(
     model: CoProductionModel,
     record: StepRecord,
     owners: np.ndarray,
-    reports: np.ndarray,
-    accepted: np.ndarray,
-    rejected: np.ndarray,
-    expired: np.ndarray,
-    wrong: np.ndarray,
-    reviewed: np.ndarray,
-    appealed: np.ndarray,
-    uncorrected: np.ndarray,
+    decided: Decided,
+    verdicts: Verdicts,
 ) -> None:
     """The citizens acted upon, accepted, rejected, wronged, corrected late and ignored.
 
     Each citizen row once, sorted, however many inputs of theirs had that outcome.
     """
-    q = model.queue
     n = len(owners)
-    acted = np.empty(len(reports), dtype=np.int64)
-    accepted_by = np.empty(len(accepted), dtype=np.int64)
-    rejected_by = np.empty(len(rejected), dtype=np.int64)
-    wronged = np.empty(n, dtype=np.int64)
-    corrected_late = np.empty(n, dtype=np.int64)
-    ignored = np.empty(len(expired), dtype=np.int64)
-    counts = _outcome_owners(
-        q.owner, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
-        uncorrected, acted, accepted_by, rejected_by, wronged, corrected_late, ignored,
-    )  # fmt: skip
-    record.acted = acted[: counts[0]]
-    record.accepted = accepted_by[: counts[1]]
-    record.rejected = rejected_by[: counts[2]]
-    record.wronged = wronged[: counts[3]]
-    record.corrected_late = corrected_late[: counts[4]]
-    record.ignored = ignored[: counts[5]]
+    out = Outcomes(
+        np.empty(len(decided.reports), dtype=np.int64),
+        np.empty(len(decided.accepted), dtype=np.int64),
+        np.empty(len(decided.rejected), dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(len(decided.expired), dtype=np.int64),
+    )
+    counts = _outcome_owners(model.queue.owner, owners, decided, verdicts, out)
+    record.acted = out.acted[: counts[0]]
+    record.accepted = out.accepted[: counts[1]]
+    record.rejected = out.rejected[: counts[2]]
+    record.wronged = out.wronged[: counts[3]]
+    record.corrected_late = out.corrected_late[: counts[4]]
+    record.ignored = out.ignored[: counts[5]]
 
 
 def _capacity(model: CoProductionModel, budget_multiplier: float) -> np.ndarray:
@@ -329,67 +491,59 @@ def _queue(
 
     Each administration takes its urgent inputs (need above ``URGENT_NEED``) before the
     routine ones, and within each class the oldest first, with triage mixing inputs up to
-    ``TRIAGE`` months apart for reasons the model does not see, while their staff time adds
-    up to no more than its staff time plus a uniform draw of at most one slot (which keeps
-    small administrations' throughput unbiased); of the rest, those too old expire.
+    ``TRIAGE`` months apart for reasons the model does not see (:func:`triage_priority`),
+    while their staff time adds up to no more than its staff time plus a uniform draw of at
+    most one slot (which keeps small administrations' throughput unbiased); of the rest,
+    those too old expire.
     """
     q = model.queue
+    rows = _queue_rows(model)
     slack = model.rng.random(len(model.administrations))
     triage = model.rng.random(len(q))
     priority = np.empty(len(q))
     routine = np.empty(len(q), dtype=bool)
-    _triage_each(
-        q.since, q.owner, q.domain, model.citizens.need, triage, TRIAGE, URGENT_NEED, priority,
-        routine,
-    )  # fmt: skip
+    urgent = float(URGENT_NEED)
+    _triage_each(rows, model.citizens.need, triage, float(TRIAGE), urgent, priority, routine)
     order = np.lexsort((priority, routine, q.municipality))
     expiry = model.scenario.administration.expiry
     handled = np.empty(len(q), dtype=np.int64)
     expired = np.empty(len(q), dtype=np.int64)
     n_handled, n_expired = _take_in_order(
-        order, q.municipality, q.since, cost, capacity, slack, model.steps, expiry, handled,
-        expired,
-    )  # fmt: skip
+        order, rows, cost, capacity + slack, model.steps, expiry, handled, expired
+    )
     return handled[:n_handled], expired[:n_expired]
 
 
 @njit(cache=True, nogil=True)
-def _triage_each(
-    since, owner, domain, need, triage, triage_months, urgent_need, priority, routine
-):
-    """Each input's sort keys: its month plus the triage draw, and whether it is routine.
+def _triage_each(queue, need, triage, triage_months, urgent_need, priority, routine):
+    """Each input's sort keys: :func:`triage_priority`, and whether it is routine.
 
-    The draw is scaled by ``triage_months`` (``TRIAGE``); an input is routine where its
-    owner's need is at most ``urgent_need`` (``URGENT_NEED``).
+    An input is routine where its owner's need is at most ``urgent_need`` (``URGENT_NEED``).
     """
-    for i in range(len(since)):
-        priority[i] = since[i] + triage_months * triage[i]
-        routine[i] = need[owner[i], domain[i]] <= urgent_need
+    for i in range(len(queue.since)):
+        priority[i] = triage_priority(queue.since[i], triage[i], triage_months)
+        routine[i] = need[queue.owner[i], queue.domain[i]] <= urgent_need
 
 
 @njit(cache=True, nogil=True)
-def _take_in_order(
-    order, municipality, since, cost, capacity, slack, month, expiry, handled, expired
-):
+def _take_in_order(order, queue, cost, capacity, month, expiry, handled, expired):
     """Walk the sorted queue: each administration takes inputs while its staff time lasts.
 
-    The staff time spent is a running sum over the whole sorted queue (as ``np.cumsum``);
-    each administration's share is that sum less what was spent before its first input.
-    Fills ``handled`` and ``expired`` (queue rows, in the sorted order) from the front and
-    returns how many of each.
+    ``capacity`` is each administration's staff time plus its slack draw. Fills ``handled``
+    and ``expired`` (queue rows, in the sorted order) from the front; returns how many each.
     """
     n_handled = n_expired = 0
-    spent = before = 0.0
+    spent = 0.0
     for i in range(len(order)):
         row = order[i]
-        m = municipality[row]
-        if i == 0 or m != municipality[order[i - 1]]:
-            before = spent
+        m = queue.municipality[row]
+        if i == 0 or m != queue.municipality[order[i - 1]]:
+            spent = 0.0
         spent += cost[row]
-        if spent - before <= capacity[m] + slack[m]:
+        if spent <= capacity[m]:
             handled[n_handled] = row
             n_handled += 1
-        elif month - since[row] >= expiry:
+        elif month - queue.since[row] >= expiry:
             expired[n_expired] = row
             n_expired += 1
     return n_handled, n_expired
@@ -417,47 +571,44 @@ def _sort_decided(handled, kind, wrong, reviewed, appealed, uncorrected, reports
 
 
 @njit(cache=True, nogil=True)
-def _settle(
-    reports, proposals, accept_draw, owner, domain, member, municipality, hood, need,
-    acceptance, population, quality, reported_need, accepted, rejected, params,
-):  # fmt: skip
+def _settle(decided, accept_draw, queue, citizens, acceptance, population, quality, shown, p):
     """Accept proposals, make reported need visible, implement what was accepted.
 
-    A soundly handled proposal is accepted with its municipality's ``acceptance``, times
-    ``BUNDLING_BONUS`` where a community organisation bundled it (its owner is a member).
-    Each acted-upon report shows its owner's need in its cell (``REPORT_VISIBILITY`` months
-    of it) in ``reported_need``. Service quality depreciates towards 1, each accepted proposal
-    adds ``QUALITY_GAIN`` over its neighbourhood's population, within ``QUALITY_MAX``.
-    ``params`` is ``(BUNDLING_BONUS, REPORT_VISIBILITY, QUALITY_GAIN, QUALITY_MAX,
-    QUALITY_DEPRECIATION)``. Fills ``accepted`` and ``rejected`` (queue rows) from the front;
-    returns how many were accepted.
+    ``decided`` holds the sound reports and, in its ``expired`` place, the sound proposals;
+    its ``accepted`` and ``rejected`` are filled from the front (queue rows). A proposal is
+    accepted with :func:`acceptance_probability`. Each acted-upon report shows its owner's
+    need in its cell (``REPORT_VISIBILITY`` months of it) in ``shown``. Service quality
+    depreciates (:func:`depreciated_quality`), each accepted proposal adds to it
+    (:func:`implemented_quality`), within ``QUALITY_MAX``. Returns how many were accepted.
     """
-    bundling_bonus, report_visibility, quality_gain, quality_max, depreciation = params
+    proposals = decided.expired
     n_accepted = n_rejected = 0
     for i in range(len(proposals)):
-        proposer = owner[proposals[i]]
-        bonus = bundling_bonus if member[proposer] >= 0 else 1.0
-        if accept_draw[i] < acceptance[municipality[proposer]] * bonus:
-            accepted[n_accepted] = proposals[i]
+        proposer = queue.owner[proposals[i]]
+        chance = acceptance_probability(
+            acceptance[citizens.municipality[proposer]], citizens.member[proposer], p
+        )
+        if accept_draw[i] < chance:
+            decided.accepted[n_accepted] = proposals[i]
             n_accepted += 1
         else:
-            rejected[n_rejected] = proposals[i]
+            decided.rejected[n_rejected] = proposals[i]
             n_rejected += 1
-    for row in reports:
-        reporter = owner[row]
-        d = domain[row]
-        reported_need[hood[reporter], d] += need[reporter, d] * report_visibility
+    for row in decided.reports:
+        reporter = queue.owner[row]
+        d = queue.domain[row]
+        shown[citizens.hood[reporter], d] += citizens.need[reporter, d] * p.report_visibility
     for j in range(quality.shape[0]):
         for d in range(quality.shape[1]):
-            quality[j, d] -= depreciation * (quality[j, d] - 1.0)
+            quality[j, d] = depreciated_quality(quality[j, d], p)
     for i in range(n_accepted):
-        proposer = owner[accepted[i]]
-        j = hood[proposer]
-        quality[j, domain[accepted[i]]] += quality_gain / max(population[j], 1)
+        row = decided.accepted[i]
+        j = citizens.hood[queue.owner[row]]
+        d = queue.domain[row]
+        quality[j, d] = implemented_quality(quality[j, d], population[j], p)
     for j in range(quality.shape[0]):
         for d in range(quality.shape[1]):
-            if quality[j, d] > quality_max:
-                quality[j, d] = quality_max
+            quality[j, d] = min(quality[j, d], p.quality_max)
     return n_accepted
 
 
@@ -486,47 +637,40 @@ def _owners_of(owner, rows, out):
 
 
 @njit(cache=True, nogil=True)
-def _outcome_owners(
-    owner, owners, reports, accepted, rejected, expired, wrong, reviewed, appealed,
-    uncorrected, acted, accepted_by, rejected_by, wronged, corrected_late, ignored,
-):  # fmt: skip
+def _outcome_owners(owner, owners, decided, verdicts, out):
     """The citizens acted upon, accepted, rejected, wronged, corrected late and ignored.
 
-    Each citizen row once, in ascending order, at the front of its array; returns how many
-    each. ``owners`` are the citizens behind the handled inputs, in the order of the
-    per-decision flags.
+    Each citizen row once, in ascending order, at the front of its array in ``out``; returns
+    how many each. ``owners`` are the citizens behind the handled inputs, in the order of the
+    ``verdicts``. A wrong decision an appeal corrected without a review came late.
     """
     n_wronged = n_late = 0
     for i in range(len(owners)):
-        if uncorrected[i]:
-            wronged[n_wronged] = owners[i]
+        if verdicts.uncorrected[i]:
+            out.wronged[n_wronged] = owners[i]
             n_wronged += 1
-        if wrong[i] and appealed[i] and not reviewed[i]:
-            corrected_late[n_late] = owners[i]
+        if verdicts.wrong[i] and verdicts.appealed[i] and not verdicts.reviewed[i]:
+            out.corrected_late[n_late] = owners[i]
             n_late += 1
     return (
-        _owners_of(owner, reports, acted),
-        _owners_of(owner, accepted, accepted_by),
-        _owners_of(owner, rejected, rejected_by),
-        _distinct(wronged, n_wronged),
-        _distinct(corrected_late, n_late),
-        _owners_of(owner, expired, ignored),
+        _owners_of(owner, decided.reports, out.acted),
+        _owners_of(owner, decided.accepted, out.accepted),
+        _owners_of(owner, decided.rejected, out.rejected),
+        _distinct(out.wronged, n_wronged),
+        _distinct(out.corrected_late, n_late),
+        _owners_of(owner, decided.expired, out.ignored),
     )
 
 
 @njit(cache=True, nogil=True)
-def _tally(
-    handled, expired, uncorrected, accepted, municipality, since, month, target_delay,
-    n_handled, n_expired, responsiveness, errors, decisions, implemented, backlog,
-    handled_in_time, keep,
-):  # fmt: skip
+def _tally(handled, decided, uncorrected, queue, month, target_delay, counts, keep):
     """Each administration's counts of the month (inputs, not citizens), and responsiveness.
 
     Inputs handled within ``target_delay`` months count in ``handled_in_time``; a month in
     which an administration resolved nothing keeps its last responsiveness. Handled and
     expired inputs are cleared from ``keep``; what is left is the ``backlog``.
     """
-    n_muni = len(n_handled)
+    n_muni = len(counts.handled)
     handled_count = np.zeros(n_muni, dtype=np.int64)
     error_count = np.zeros(n_muni, dtype=np.int64)
     expired_count = np.zeros(n_muni, dtype=np.int64)
@@ -535,29 +679,29 @@ def _tally(
     waiting = np.zeros(n_muni, dtype=np.int64)
     for i in range(len(handled)):
         row = handled[i]
-        m = municipality[row]
+        m = queue.municipality[row]
         handled_count[m] += 1
-        if month - since[row] <= target_delay:
+        if month - queue.since[row] <= target_delay:
             in_time[m] += 1
         if uncorrected[i]:
             error_count[m] += 1
         keep[row] = False
-    for row in expired:
-        expired_count[municipality[row]] += 1
+    for row in decided.expired:
+        expired_count[queue.municipality[row]] += 1
         keep[row] = False
-    for row in accepted:
-        implemented_count[municipality[row]] += 1
+    for row in decided.accepted:
+        implemented_count[queue.municipality[row]] += 1
     for row in range(len(keep)):
         if keep[row]:
-            waiting[municipality[row]] += 1
+            waiting[queue.municipality[row]] += 1
     for m in range(n_muni):
-        handled_in_time[m] = in_time[m]
-        n_handled[m] = handled_count[m]
-        n_expired[m] = expired_count[m]
-        resolved = n_handled[m] + n_expired[m]
+        counts.handled_in_time[m] = in_time[m]
+        counts.handled[m] = handled_count[m]
+        counts.expired[m] = expired_count[m]
+        resolved = counts.handled[m] + counts.expired[m]
         if resolved > 0:
-            responsiveness[m] = handled_in_time[m] / resolved
-        errors[m] = error_count[m]
-        decisions[m] = n_handled[m]
-        implemented[m] += implemented_count[m]
-        backlog[m] = waiting[m]
+            counts.responsiveness[m] = counts.handled_in_time[m] / resolved
+        counts.errors[m] = error_count[m]
+        counts.decisions[m] = counts.handled[m]
+        counts.implemented[m] += implemented_count[m]
+        counts.backlog[m] = waiting[m]

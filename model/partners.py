@@ -14,7 +14,7 @@ Brudney & Jang 2013; Evers & Ewert 2021).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -53,14 +53,149 @@ OUTREACH_REACH, OUTREACH_RECRUIT = 2.0, 0.05
 LOW_PARTICIPATION = 2.0
 
 
+class PartnerParams(NamedTuple):
+    """The partners' constants, read when a pass is called."""
+
+    disengage: float
+    exclusion: int
+    scruple: float
+    sponsor_share: float
+    data_service_gain: float
+
+
+class Firms(NamedTuple):
+    """The businesses' arrays (``model.businesses``)."""
+
+    municipality: np.ndarray
+    hood: np.ndarray
+    domain: np.ndarray
+    csr: np.ndarray
+    engaged: np.ndarray
+    lobbied: np.ndarray
+    detected: np.ndarray
+    barred: np.ndarray
+    months_engaged: np.ndarray
+
+
+class Openness(NamedTuple):
+    """Each municipality's rules for partners (``model.local``) and whether the platform is up."""
+
+    business_openness: np.ndarray
+    open_data: np.ndarray
+    open_services: np.ndarray
+    transformative: np.ndarray
+    up: bool
+
+
+class LobbyDraws(NamedTuple):
+    """A month's lobbying: detection per municipality, log(1 - U) and the caught draw per firm.
+
+    Empty while nobody is engaged (no draws are made then).
+    """
+
+    p: np.ndarray
+    log_of_rest: np.ndarray
+    caught: np.ndarray
+
+
+# ------------------------------------------------------------------------------ the rules
+
+
+@njit(cache=True, nogil=True)
+def engagement_propensity(openness, csr, open_data, open_services, mean_trust):
+    """A business's monthly chance of engaging.
+
+    ``business openness x (0.5 + csr) x (1 + 0.5 open data + 0.5 open services) x
+    (0.5 + mean trust)``: the paradigm's openness, social responsibility, what open data and
+    services give it to build on (while the platform is up) and its municipality's trust.
+    """
+    built_on = 1.0 + (0.5 if open_data else 0.0) + (0.5 if open_services else 0.0)
+    return openness * (0.5 + csr) * built_on * (0.5 + mean_trust)
+
+
+@njit(cache=True, nogil=True)
+def stays_engaged(engaged, draw, propensity, barred, disengage):
+    """Engaged next month: an engaged one ends with ``DISENGAGE``; a barred one cannot start."""
+    if engaged:
+        return draw >= disengage
+    return draw < propensity and barred == 0
+
+
+@njit(cache=True, nogil=True)
+def lobbies(gain, p_detect, csr, p):
+    """A partner lobbies when ``(1 - p) x gain - p x EXCLUSION > SCRUPLE x csr`` (Becker 1968)."""
+    return (1.0 - p_detect) * gain - p_detect * p.exclusion > p.scruple * csr
+
+
+@njit(cache=True, nogil=True)
+def sponsorship(budget, businesses, open_services, p):
+    """An engaged partner's resources: ``SPONSOR_SHARE x budget / businesses``, x 2 if open."""
+    sponsor = p.sponsor_share * budget / businesses
+    return 2.0 * sponsor if open_services else sponsor
+
+
+@njit(cache=True, nogil=True)
+def data_service_gain(reusing, businesses, n_domains, transformative, p):
+    """A domain's data-service gain from the businesses reusing open data for it.
+
+    ``DATA_SERVICE_GAIN x reusing / businesses x domains`` (half under other roles than
+    transformative), at most ``DATA_SERVICE_GAIN``.
+    """
+    factor = p.data_service_gain * (1.0 if transformative else 0.5)
+    return min(factor * reusing / businesses * n_domains, p.data_service_gain)
+
+
+@njit(cache=True, nogil=True)
+def detection_probability(open_processes, watching, base, open_, watch):
+    """Monthly chance that lobbying is caught, at most 1.
+
+    ``DETECT_BASE`` (routine audit), plus where processes are open ``DETECT_OPEN +
+    DETECT_WATCH x`` the share of residents co-creating (Olken 2007).
+    """
+    if not open_processes:
+        return min(base, 1.0)
+    return min(base + (open_ + watch * watching), 1.0)
+
+
+@njit(cache=True, nogil=True)
+def captured_share(lobbyists, businesses, per_partner, ceiling):
+    """Share of public resources captured: ``CAPTURE_PER_PARTNER x`` lobbyists' share, capped."""
+    return min(ceiling, per_partner * lobbyists / businesses)
+
+
+@njit(cache=True, nogil=True)
+def organisation_activity(outreach, base, per_share):
+    """An organisation's activity: ``BASE_ACTIVITY + OUTREACH_ACTIVITY x outreach``, at most 1."""
+    return min(1.0, base + per_share * outreach)
+
+
+@njit(cache=True, nogil=True)
+def outreach_reach(outreach, per_share):
+    """Monthly chance a low participant is reached: ``OUTREACH_REACH x outreach``, at most 1."""
+    return min(1.0, per_share * outreach)
+
+
+# ------------------------------------------------------------------------------ the passes
+
+
+def partner_params() -> PartnerParams:
+    """The module's constants as they are now."""
+    return PartnerParams(
+        float(DISENGAGE),
+        int(EXCLUSION),
+        float(SCRUPLE),
+        float(SPONSOR_SHARE),
+        float(DATA_SERVICE_GAIN),
+    )
+
+
 def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     """Businesses start or end engagement; engaged ones add resources and data services.
 
     Open data and open services count only while the platform is up (``record.platform_up``);
     the sponsored resources and data-service gains go into ``record`` for allocation and
-    production. With a few dozen businesses the month is a handful of small steps, cheaper in
-    two compiled passes (:func:`_engage_of`, :func:`_lobby_and_sponsor_of`) than as dozens of
-    NumPy calls; the draws are made here, in the order and sizes they always had.
+    production. Two compiled passes (:func:`_engage_of`, :func:`_lobby_and_sponsor_of`)
+    apply the rules; the draws are made here, in the order and sizes they always had.
     """
     b = model.businesses
     if len(b) == 0:
@@ -70,81 +205,76 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     g = model.local
     c = model.citizens
     adm = model.administrations
-    up = bool(record.platform_up)
+    firms = Firms(
+        b.municipality,
+        b.hood,
+        b.domain,
+        b.csr,
+        b.engaged,
+        b.lobbied,
+        b.detected,
+        b.barred,
+        b.months_engaged,
+    )
+    rules = Openness(
+        g.business_openness,
+        g.open_data,
+        g.open_services,
+        g.transformative,
+        bool(record.platform_up),
+    )
+    p = partner_params()
     draws = model.rng.random(len(b))
-    anyone_engaged = _engage_of(
-        b.municipality, b.csr, draws, g.business_openness, g.open_data, g.open_services, up,
-        c.municipality, c.trust, adm.population, b.engaged, b.barred, float(DISENGAGE),
-    )  # fmt: skip
-    p, log_of_rest, caught = _lobby_draws(model) if anyone_engaged else (None, None, None)
+    anyone_engaged = _engage_of(firms, draws, rules, c.municipality, c.trust, adm.population, p)
+    if anyone_engaged:
+        lobby = LobbyDraws(*_lobby_draws(model))
+    else:
+        lobby = LobbyDraws(np.zeros(0), np.zeros(0), np.zeros(0))
     record.lobbying, record.sponsored, record.data_services = _lobby_and_sponsor_of(
-        b.municipality, b.hood, b.domain, b.csr, p, log_of_rest, caught,
-        b.engaged, b.lobbied, b.detected, b.barred, b.months_engaged,
-        adm.budget, _businesses_per_municipality(model), g.open_data, g.open_services, up,
-        g.transformative, model.n_domains, model.hoods.resources.shape[0],
-        (int(EXCLUSION), float(SCRUPLE), float(SPONSOR_SHARE), float(DATA_SERVICE_GAIN)),
-    )  # fmt: skip
+        firms,
+        lobby,
+        rules,
+        adm.budget,
+        _businesses_per_municipality(model),
+        model.hoods.resources.shape,
+        p,
+    )
 
 
 @njit(cache=True, nogil=True)
-def _engage_of(
-    municipality, csr, draws, business_openness, open_data, open_services, up,
-    citizen_municipality, trust, population, engaged, barred, disengage,
-):  # fmt: skip
-    """:func:`businesses_engage`'s start and end of engagement, for each business.
+def _engage_of(firms, draws, rules, citizen_municipality, trust, population, p):
+    """Each business's start or end of engagement; whether any is engaged.
 
-    A business's propensity rises with its municipality's mean trust, its social
-    responsibility and the open data and services it can build on; engaged ones end with
-    probability ``disengage`` (``DISENGAGE``, passed in), barred ones may not start. Returns
-    whether any is engaged.
+    :func:`engagement_propensity` and :func:`stays_engaged` for each business.
     """
-    trust_sum = _sum_by_municipality(citizen_municipality, trust, len(population))
+    trust_sum = np.zeros(len(population))
+    for i in range(len(citizen_municipality)):
+        trust_sum[citizen_municipality[i]] += trust[i]
     anyone_engaged = False
-    for i in range(len(municipality)):
-        m = municipality[i]
-        openness = 1.0 + 0.5 * np.float64(open_data[m] and up)
-        openness = openness + 0.5 * np.float64(open_services[m] and up)
+    for i in range(len(firms.municipality)):
+        m = firms.municipality[i]
         mean_trust = trust_sum[m] / np.float64(max(population[m], 1))
-        p_engage = business_openness[m] * (0.5 + csr[i]) * openness * (0.5 + mean_trust)
-        barred[i] = max(barred[i] - 1, 0)
-        if engaged[i]:
-            engaged[i] = draws[i] >= disengage
-        else:
-            engaged[i] = draws[i] < p_engage and barred[i] == 0
-        anyone_engaged = anyone_engaged or engaged[i]
+        propensity = engagement_propensity(
+            rules.business_openness[m],
+            firms.csr[i],
+            rules.open_data[m] and rules.up,
+            rules.open_services[m] and rules.up,
+            mean_trust,
+        )
+        firms.barred[i] = max(firms.barred[i] - 1, 0)
+        firms.engaged[i] = stays_engaged(
+            firms.engaged[i], draws[i], propensity, firms.barred[i], p.disengage
+        )
+        anyone_engaged = anyone_engaged or firms.engaged[i]
     return anyone_engaged
-
-
-@njit(cache=True, nogil=True)
-def _sum_by_municipality(municipality, values, n_muni):
-    """``np.bincount(municipality, weights=values, minlength=n_muni)``, bit for bit.
-
-    Each municipality's sum is taken value by value in index order, as ``np.bincount`` adds
-    them; a run of citizens of one municipality is summed in a register, not through memory.
-    """
-    sums = np.zeros(n_muni)
-    if len(municipality) == 0:
-        return sums
-    current = municipality[0]
-    running = 0.0
-    for i in range(len(municipality)):
-        m = municipality[i]
-        if m != current:
-            sums[current] = running
-            running = sums[m]
-            current = m
-        running += values[i]
-    sums[current] = running
-    return sums
 
 
 def _lobby_draws(model: CoProductionModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Detection and the two uniform draws per business of a month's lobbying.
 
     A partner's gain this month is an opportunity of random size (exponential, mean 1, in
-    months of the mean gain): ``-log(1 - U)``, of which this returns ``log(1 - U)`` (taken in
-    NumPy, whose logarithm a compiled one need not match to the last bit). Then the draws
-    that decide whether lobbying is caught. None are made while no business is engaged.
+    months of the mean gain): ``-log(1 - U)``, of which this returns ``log(1 - U)``. Then the
+    draws that decide whether lobbying is caught. None are made while no business is engaged.
     """
     p = detection(model)
     log_of_rest = np.log1p(-model.rng.random(len(model.businesses)))
@@ -153,62 +283,55 @@ def _lobby_draws(model: CoProductionModel) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 @njit(cache=True, nogil=True)
-def _lobby_and_sponsor_of(
-    municipality, hood, domain, csr, p, log_of_rest, caught,
-    engaged, lobbied, detected, barred, months_engaged,
-    budget, per_muni, open_data, open_services, up, transformative, n_domains, n_hoods, params,
-):  # fmt: skip
-    """Engaged partners lobby, some are caught; the rest sponsor and reuse open data.
+def _lobby_and_sponsor_of(firms, lobby, rules, budget, per_muni, shape, p):
+    """Engaged partners lobby (:func:`lobbies`), some are caught; the rest sponsor and reuse.
 
-    ``params`` is ``(EXCLUSION, SCRUPLE, SPONSOR_SHARE, DATA_SERVICE_GAIN)``, the module's
-    values when it is called. A partner lobbies when ``(1 - p) · gain - p · EXCLUSION``
-    exceeds its moral cost ``SCRUPLE · csr``; caught lobbying captures nothing and ends the
-    engagement for ``EXCLUSION`` months. Nobody lobbies without draws (``p`` None: nobody
-    engaged). Each cell's sponsorship is added business by business, in the order
-    ``np.bincount`` added its weights (others add zero, as their weight times False did); the
-    counts of businesses reusing open data are whole numbers. Returns the undetected
-    lobbyists' indices, the sponsored resources per cell and the data-service gains per
-    municipality and domain.
+    Caught lobbying captures nothing and ends the engagement for ``EXCLUSION`` months.
+    Nobody lobbies without draws (nobody engaged). Returns the undetected lobbyists'
+    indices, the sponsored resources per cell (:func:`sponsorship`) and the data-service
+    gains per municipality and domain (:func:`data_service_gain`).
     """
-    exclusion, scruple, sponsor_share, data_service_gain = params
+    n_hoods, n_domains = shape
     undetected = 0
-    for i in range(len(municipality)):
-        if p is None:
-            lobbied[i] = False
-            detected[i] = False
+    for i in range(len(firms.municipality)):
+        if len(lobby.p) == 0:
+            firms.lobbied[i] = False
+            firms.detected[i] = False
             continue
-        p_i = p[municipality[i]]
-        gain = -log_of_rest[i]
-        lobbied[i] = engaged[i] and (1.0 - p_i) * gain - p_i * exclusion > scruple * csr[i]
-        detected[i] = lobbied[i] and caught[i] < p_i
-        if detected[i]:
-            engaged[i] = False
-            barred[i] = exclusion
-        elif lobbied[i]:
+        p_i = lobby.p[firms.municipality[i]]
+        firms.lobbied[i] = firms.engaged[i] and lobbies(
+            -lobby.log_of_rest[i], p_i, firms.csr[i], p
+        )
+        firms.detected[i] = firms.lobbied[i] and lobby.caught[i] < p_i
+        if firms.detected[i]:
+            firms.engaged[i] = False
+            firms.barred[i] = p.exclusion
+        elif firms.lobbied[i]:
             undetected += 1
     lobbying = np.empty(undetected, dtype=np.intp)
-    sponsored = np.zeros(n_hoods * n_domains)
+    sponsored = np.zeros((n_hoods, n_domains))
     reusing = np.zeros((len(budget), n_domains))
     k = 0
-    for i in range(len(municipality)):
-        if lobbied[i] and not detected[i]:
+    for i in range(len(firms.municipality)):
+        if firms.lobbied[i] and not firms.detected[i]:
             lobbying[k] = i
             k += 1
-        m = municipality[i]
-        months_engaged[i] += engaged[i]
-        sponsor = sponsor_share * budget[m] / per_muni[m]
-        if open_services[m] and up:
-            sponsor = 2.0 * sponsor
-        sponsored[np.int64(hood[i]) * n_domains + domain[i]] += sponsor * np.float64(engaged[i])
-        if engaged[i] and open_data[m] and up:
-            reusing[m, domain[i]] += 1.0
+        m = firms.municipality[i]
+        firms.months_engaged[i] += firms.engaged[i]
+        if firms.engaged[i]:
+            open_services = rules.open_services[m] and rules.up
+            sponsored[firms.hood[i], firms.domain[i]] += sponsorship(
+                budget[m], per_muni[m], open_services, p
+            )
+            if rules.open_data[m] and rules.up:
+                reusing[m, firms.domain[i]] += 1.0
     data_services = np.empty_like(reusing)
     for m in range(len(budget)):
-        factor = data_service_gain * (1.0 if transformative[m] else 0.5)
         for d in range(n_domains):
-            gain = factor * reusing[m, d] / per_muni[m] * n_domains
-            data_services[m, d] = min(gain, data_service_gain)
-    return lobbying, sponsored.reshape((n_hoods, n_domains)), data_services
+            data_services[m, d] = data_service_gain(
+                reusing[m, d], per_muni[m], n_domains, rules.transformative[m], p
+            )
+    return lobbying, sponsored, data_services
 
 
 def detection(model: CoProductionModel) -> np.ndarray:
@@ -221,24 +344,28 @@ def detection(model: CoProductionModel) -> np.ndarray:
     g = model.local
     c = model.citizens
     return _detection_of(
-        g.open_processes, c.municipality, c.cocreated, model.administrations.population,
-        float(DETECT_BASE), float(DETECT_OPEN), float(DETECT_WATCH),
-    )  # fmt: skip
+        g.open_processes,
+        c.municipality,
+        c.cocreated,
+        model.administrations.population,
+        float(DETECT_BASE),
+        float(DETECT_OPEN),
+        float(DETECT_WATCH),
+    )
 
 
 @njit(cache=True, nogil=True)
 def _detection_of(open_processes, citizen_municipality, cocreated, population, base, open_, watch):
     """:func:`detection` per municipality; co-creating residents are counted only where needed."""
-    p = np.full(len(population), base)
-    if not open_processes.any():
-        return np.minimum(p, 1.0)
+    p = np.empty(len(population))
     watchers = np.zeros(len(population), dtype=np.int64)
-    for i in range(len(citizen_municipality)):
-        if cocreated[i]:
-            watchers[citizen_municipality[i]] += 1
+    if open_processes.any():
+        for i in range(len(citizen_municipality)):
+            if cocreated[i]:
+                watchers[citizen_municipality[i]] += 1
     for m in range(len(population)):
         watching = np.float64(watchers[m]) / np.float64(max(population[m], 1))
-        p[m] = min(p[m] + np.float64(open_processes[m]) * (open_ + watch * watching), 1.0)
+        p[m] = detection_probability(open_processes[m], watching, base, open_, watch)
     return p
 
 
@@ -246,9 +373,12 @@ def capture_share(model: CoProductionModel, record: StepRecord) -> np.ndarray:
     """Share of each municipality's public resources that undetected lobbyists pull their way."""
     lobbying = record.lobbying if record.lobbying is not None else np.zeros(0, dtype=np.intp)
     return _capture_share_of(
-        model.businesses.municipality, lobbying, _businesses_per_municipality(model),
-        float(CAPTURE_PER_PARTNER), float(CAPTURE_MAX),
-    )  # fmt: skip
+        model.businesses.municipality,
+        lobbying,
+        _businesses_per_municipality(model),
+        float(CAPTURE_PER_PARTNER),
+        float(CAPTURE_MAX),
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -262,7 +392,7 @@ def _capture_share_of(municipality, lobbying, per_muni, per_partner, ceiling):
         lobbyists[municipality[i]] += 1
     share = np.empty(len(per_muni))
     for m in range(len(per_muni)):
-        share[m] = min(ceiling, per_partner * np.float64(lobbyists[m]) / per_muni[m])
+        share[m] = captured_share(np.float64(lobbyists[m]), per_muni[m], per_partner, ceiling)
     return share
 
 
@@ -292,17 +422,29 @@ def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
         return
     c = model.citizens
     reached, outreach_need = _reach_of(
-        c.contributions, c.municipality, c.hood, c.need, outreach,
-        model.rng.random(len(c)), len(model.hoods),
-        float(OUTREACH_REACH), float(LOW_PARTICIPATION),
-    )  # fmt: skip
+        c.contributions,
+        c.municipality,
+        c.hood,
+        c.need,
+        outreach,
+        model.rng.random(len(c)),
+        len(model.hoods),
+        float(OUTREACH_REACH),
+        float(LOW_PARTICIPATION),
+    )
     record.outreach_need = outreach_need
     if len(orgs) == 0:
         return
     _recruit_of(
-        reached, model.rng.random(len(reached)), c.member, c.hood, orgs.hood, len(model.hoods),
-        orgs.members, float(OUTREACH_RECRUIT),
-    )  # fmt: skip
+        reached,
+        model.rng.random(len(reached)),
+        c.member,
+        c.hood,
+        orgs.hood,
+        len(model.hoods),
+        orgs.members,
+        float(OUTREACH_RECRUIT),
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -311,16 +453,15 @@ def _reach_of(contributions, municipality, hood, need, outreach, draws, n_hoods,
 
     ``per_share`` is ``OUTREACH_REACH`` and ``low`` is ``LOW_PARTICIPATION``, passed in.
 
-    Each cell's need is added resident by resident and domain by domain, in the order
-    ``np.bincount`` added the flattened rows. Returns the residents reached (a view, in index
-    order) and the need, ``(hoods, domains)``.
+    A low participant is reached with :func:`outreach_reach`. Returns the residents reached
+    (a view, in index order) and their need per cell, ``(hoods, domains)``.
     """
     n_domains = need.shape[1]
     reached = np.empty(len(contributions), dtype=np.intp)
     outreach_need = np.zeros((n_hoods, n_domains))
     k = 0
     for i in range(len(contributions)):
-        reach = min(1.0, per_share * outreach[municipality[i]])
+        reach = outreach_reach(outreach[municipality[i]], per_share)
         if contributions[i] < low and draws[i] < reach:
             reached[k] = i
             k += 1
@@ -335,8 +476,8 @@ def _recruit_of(reached, draws, member, hood, org_hood, n_hoods, members, recrui
 
     Each joins with probability ``recruit`` (``OUTREACH_RECRUIT``, passed in).
 
-    A neighbourhood with several organisations sends recruits to the last of them, as the
-    fancy assignment did; every organisation's members are then counted afresh.
+    A neighbourhood with several organisations sends recruits to the last of them; every
+    organisation's members are then counted afresh.
     """
     org_of_hood = np.full(n_hoods, -1, dtype=np.int32)
     for j in range(len(org_hood)):
@@ -358,5 +499,5 @@ def _fund_of(municipality, outreach, activity, base, per_share):
     ``base`` and ``per_share`` are ``BASE_ACTIVITY`` and ``OUTREACH_ACTIVITY``, passed in.
     """
     for i in range(len(municipality)):
-        activity[i] = min(1.0, base + per_share * outreach[municipality[i]])
+        activity[i] = organisation_activity(outreach[municipality[i]], base, per_share)
     return (outreach != 0.0).any()

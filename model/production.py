@@ -11,12 +11,10 @@ output stays positive when nobody volunteers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
-
-from coprod.model.arrays import minimum
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -30,177 +28,163 @@ RESOURCES_REF = 0.84
 #: Effort units per resident that count as one unit of co-producer effort, and the extra
 #: effort per resident of the default world on top of the baseline.
 EFFORT_SCALE, EFFORT_REF = 3.0, 0.1
+#: Smallest relative input of the co-production function (keeps its powers finite).
+FLOOR = 1e-9
 
 
-def ces(r: np.ndarray, c: np.ndarray, weight_r: float, rho: float) -> np.ndarray:
-    """Constant-elasticity-of-substitution aggregate of ``r`` and ``c`` (Cobb-Douglas at 0)."""
-    r = np.maximum(r, 1e-9)
-    c = np.maximum(c, 1e-9)
-    if abs(rho) < 1e-6:
-        return r**weight_r * c ** (1.0 - weight_r)
-    return (weight_r * r**rho + (1.0 - weight_r) * c**rho) ** (1.0 / rho)
+class ProductionParams(NamedTuple):
+    """The production function's parameters: the scenario's and the module's, at call time."""
+
+    tfp: float
+    resources_ref: float  # per resident and domain
+    baseline_effort: float
+    effort_scale: float
+    effort_ref: float
+    weight_r: float  # 1 - services.coproducer_weight
+    rho: float  # services.substitution
+    floor: float
+    need_multiplier: float
+
+
+class Cells(NamedTuple):
+    """The neighbourhood x domain cells production reads and writes (``model.hoods``)."""
+
+    population: np.ndarray
+    resources: np.ndarray
+    effort: np.ndarray
+    quality: np.ndarray
+    municipality: np.ndarray
+    level: np.ndarray
+
+
+class Served(NamedTuple):
+    """The citizens' arrays of needs met (``model.citizens``)."""
+
+    hood: np.ndarray
+    municipality: np.ndarray
+    need: np.ndarray
+    met: np.ndarray
+
+
+# ------------------------------------------------------------------------------ the rules
+
+
+@njit(cache=True, nogil=True)
+def relative_inputs(resources, effort, residents, delivers, p):
+    """Resources ``r`` and effort ``c`` per resident, each relative to its default level.
+
+    ``r = resources / residents / resources_ref``; ``c = (baseline + EFFORT_SCALE x effort /
+    residents) / (baseline + EFFORT_REF)`` where citizens deliver the service, the baseline's
+    share ``baseline / (baseline + EFFORT_REF)`` elsewhere (using a service is co-production).
+    """
+    r = resources / residents / p.resources_ref
+    if delivers:
+        c = (p.baseline_effort + p.effort_scale * effort / residents) / (
+            p.baseline_effort + p.effort_ref
+        )
+    else:
+        c = p.baseline_effort / (p.baseline_effort + p.effort_ref)
+    return r, c
+
+
+@njit(cache=True, nogil=True)
+def coproduction(r, c, p):
+    """The CES co-production function ``(a r^rho + (1 - a) c^rho)^(1/rho)`` (Parks et al. 1981).
+
+    ``a = p.weight_r``; Cobb-Douglas ``r^a c^(1-a)`` at ``rho = 0`` (``|rho| < 1e-6``); each
+    input at least ``FLOOR``.
+    """
+    r = max(r, p.floor)
+    c = max(c, p.floor)
+    if abs(p.rho) < 1e-6:
+        return r**p.weight_r * c ** (1.0 - p.weight_r)
+    return (p.weight_r * r**p.rho + (1.0 - p.weight_r) * c**p.rho) ** (1.0 / p.rho)
+
+
+@njit(cache=True, nogil=True)
+def service_level(quality, data_services, aggregate, p):
+    """A cell's level: ``TFP x quality x (1 + data services) x co-production``."""
+    return p.tfp * quality * (1.0 + data_services) * aggregate
+
+
+@njit(cache=True, nogil=True)
+def needs_met(need, level, p):
+    """A citizen's share of needs met: ``sum_d min(need_d x m, level_d) / sum_d need_d x m``.
+
+    ``need`` and ``level`` are the citizen's and its cell's rows; ``m`` the month's need
+    multiplier. Returns the share and the need met (the sum of the minima).
+    """
+    wanted = 0.0
+    met = 0.0
+    for d in range(len(need)):
+        wants = need[d] * p.need_multiplier
+        wanted += wants
+        met += min(wants, level[d])
+    return met / wanted, met
+
+
+# ------------------------------------------------------------------------------ the passes
+
+
+def production_params(model: CoProductionModel, need_multiplier: float) -> ProductionParams:
+    """The parameters of this month's production, from the scenario and the module now."""
+    s = model.scenario.services
+    return ProductionParams(
+        tfp=float(TFP),
+        resources_ref=float(RESOURCES_REF) / model.n_domains,
+        baseline_effort=float(s.baseline_effort),
+        effort_scale=float(EFFORT_SCALE),
+        effort_ref=float(EFFORT_REF),
+        weight_r=1.0 - float(s.coproducer_weight),
+        rho=float(s.substitution),
+        floor=float(FLOOR),
+        need_multiplier=float(need_multiplier),
+    )
 
 
 def produce_services(model: CoProductionModel, record: StepRecord) -> None:
     """Compute every service level and each citizen's share of needs met.
 
     Reads the businesses' data-service gains and the month's need multiplier from ``record``
-    and writes each municipality's useful and gross output there for the measures.
-
-    Three compiled passes around NumPy's power functions (kept there: their last bits are
-    NumPy's, and small exponents such as 0.5 take its exact square root): the CES inputs of
-    each cell (:func:`_ces_inputs`), their weighted mix (:func:`_ces_mix`), then the levels,
-    needs met and outputs (:func:`_serve`); each value is computed with the operations, in the
-    order, of the array expressions they replace (:func:`ces`).
+    and writes each municipality's useful and gross output there for the measures. The levels
+    (:func:`_levels`) and needs met (:func:`_serve`) are compiled passes over the cells and the
+    citizens that apply :func:`coproduction`, :func:`service_level` and :func:`needs_met`.
     """
     h = model.hoods
-    s = model.scenario.services
-    inputs = np.empty((2, *h.level.shape))
-    _ces_inputs(
-        h.population, h.resources, h.effort, h.municipality, model.local.delivery,
-        RESOURCES_REF / model.n_domains, s.baseline_effort, (EFFORT_SCALE, EFFORT_REF),
-        inputs,
-    )  # fmt: skip
-    weight_r, rho = 1.0 - s.coproducer_weight, s.substitution
-    if abs(rho) < 1e-6:
-        aggregate = inputs[0] ** weight_r * inputs[1] ** (1.0 - weight_r)
-    else:
-        aggregate = _ces_mix(inputs**rho, weight_r) ** (1.0 / rho)
-
-    cit = model.citizens
+    c = model.citizens
+    p = production_params(model, record.need_multiplier)
+    cells = Cells(h.population, h.resources, h.effort, h.quality, h.municipality, h.level)
     n_muni = len(model.administrations)
     record.useful_output = np.zeros(n_muni)
     record.gross_output = np.zeros(n_muni)
-    _serve(
-        aggregate, h.quality, record.data_services, h.municipality, h.population, h.level,
-        cit.need, float(record.need_multiplier), cit.hood, cit.municipality, cit.met,
-        record.useful_output, record.gross_output, TFP,
-    )  # fmt: skip
+    _levels(cells, model.local.delivery, record.data_services, p, record.gross_output)
+    served = Served(c.hood, c.municipality, c.need, c.met)
+    _serve(served, h.level, p, record.useful_output)
 
 
 @njit(cache=True, nogil=True)
-def _ces_inputs(
-    population, resources, effort, municipality, delivers, resources_ref, baseline_effort,
-    effort_units, out,
-):  # fmt: skip
-    """Each cell's resources ``out[0]`` and effort ``out[1]`` per resident, as :func:`ces` takes.
+def _levels(cells, delivers, data_services, p, gross):
+    """Each cell's level (:func:`service_level`), and each municipality's gross output.
 
-    Each is relative to its default level and at least 1e-9. Effort counts only where the
-    municipality has citizens deliver services; elsewhere every resident gives the baseline.
-    ``effort_units`` is ``(EFFORT_SCALE, EFFORT_REF)``, passed at each call so that the
-    module's current values are used.
+    Gross output adds each cell's level times its residents.
     """
-    effort_scale, effort_ref = effort_units
-    baseline_only = baseline_effort / (baseline_effort + effort_ref)
-    for k in range(resources.shape[0]):
-        residents = np.float64(max(population[k], 1))
-        delivered = delivers[municipality[k]]
-        for j in range(resources.shape[1]):
-            r = resources[k, j] / residents / resources_ref
-            if delivered:
-                c = effort_scale * effort[k, j] / residents
-                c = (baseline_effort + c) / (baseline_effort + effort_ref)
-            else:
-                c = baseline_only
-            out[0, k, j] = r if r > 1e-9 or r != r else 1e-9
-            out[1, k, j] = c if c > 1e-9 or c != c else 1e-9
+    for k in range(cells.level.shape[0]):
+        m = cells.municipality[k]
+        residents = np.float64(max(cells.population[k], 1))
+        for j in range(cells.level.shape[1]):
+            r, c = relative_inputs(
+                cells.resources[k, j], cells.effort[k, j], residents, delivers[m], p
+            )
+            cells.level[k, j] = service_level(
+                cells.quality[k, j], data_services[m, j], coproduction(r, c, p), p
+            )
+            gross[m] += cells.level[k, j] * np.float64(cells.population[k])
 
 
 @njit(cache=True, nogil=True)
-def _ces_mix(powered, weight_r):
-    """Each cell's ``weight_r * r^rho + (1 - weight_r) * c^rho``, from ``powered = [r, c]^rho``."""
-    out = np.empty(powered.shape[1:])
-    for k in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[k, j] = weight_r * powered[0, k, j] + (1.0 - weight_r) * powered[1, k, j]
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _serve(
-    aggregate, quality, data_services, hood_municipality, population, level,
-    need, need_multiplier, hood, municipality, met, useful, gross, tfp,
-):  # fmt: skip
-    """Levels of the cells, then each citizen's needs met, and each municipality's outputs.
-
-    A cell's level is ``tfp * quality * (1 + data services) * aggregate``; a citizen's needs
-    met is the sum over domains of the smaller of need and level over the sum of needs (each
-    sum as :func:`coprod.model.arrays.row_sum` makes it, :func:`_row_total`; the sum of needs
-    here rather than kept, as reading it back from memory costs more than adding it again);
-    useful output adds each citizen's needs met, gross output each cell's level times its
-    residents, in the order of ``np.bincount``. ``tfp`` is the module's :data:`TFP`, passed at
-    each call so that its current value is used.
-    """
-    domains = level.shape[1]
-    values = np.empty(domains)
-    wanted = np.empty(domains)
-    for k in range(level.shape[0]):
-        gains = data_services[hood_municipality[k]]
-        residents = np.float64(population[k])
-        for j in range(domains):
-            level[k, j] = tfp * quality[k, j] * (1.0 + gains[j]) * aggregate[k, j]
-            values[j] = level[k, j] * residents
-        gross[hood_municipality[k]] += _row_total(values)
-    if len(hood) == 0:
-        return
-    # useful output gathers each run of citizens of one municipality in a register: the same
-    # additions in the same order, without a round trip through memory for each
-    current = municipality[0]
-    running = useful[current]
-    for i in range(len(hood)):
-        cell = hood[i]
-        if domains < 8:
-            need_total = need[i, 0] * need_multiplier
-            total = minimum(need_total, level[cell, 0])
-            for j in range(1, domains):
-                wants = need[i, j] * need_multiplier
-                need_total += wants
-                total += minimum(wants, level[cell, j])
-        else:
-            for j in range(domains):
-                wanted[j] = need[i, j] * need_multiplier
-                values[j] = minimum(wanted[j], level[cell, j])
-            need_total = _row_total(wanted)
-            total = _row_total(values)
-        met[i] = total / need_total
-        if municipality[i] != current:
-            useful[current] = running
-            current = municipality[i]
-            running = useful[current]
-        running += total
-    useful[current] = running
-
-
-@njit(cache=True, nogil=True)
-def _row_total(values):
-    """The sum of one row as :func:`coprod.model.arrays.row_sum` makes it.
-
-    Left to right for fewer than 8 values; for 8 or more, NumPy's pairwise sum after its zero
-    start: as ``pairwise_sum`` in NumPy's ``loops_utils.h``, eight running sums, added in pairs,
-    then the values left over. That is the whole sum for up to 128 values, a block NumPy does
-    not split (the scenario allows at most 20 domains).
-    """
-    count = len(values)
-    if count < 8:
-        total = values[0]
-        for j in range(1, count):
-            total += values[j]
-        return total
-    s0, s1, s2, s3 = values[0], values[1], values[2], values[3]
-    s4, s5, s6, s7 = values[4], values[5], values[6], values[7]
-    j = 8
-    while j < count - count % 8:
-        s0 += values[j]
-        s1 += values[j + 1]
-        s2 += values[j + 2]
-        s3 += values[j + 3]
-        s4 += values[j + 4]
-        s5 += values[j + 5]
-        s6 += values[j + 6]
-        s7 += values[j + 7]
-        j += 8
-    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-    while j < count:
-        total += values[j]
-        j += 1
-    return 0.0 + total
+def _serve(served, level, p, useful):
+    """Each citizen's needs met (:func:`needs_met`), and each municipality's useful output."""
+    for i in range(len(served.hood)):
+        share, met = needs_met(served.need[i], level[served.hood[i]], p)
+        served.met[i] = share
+        useful[served.municipality[i]] += met
