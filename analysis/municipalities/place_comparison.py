@@ -16,7 +16,7 @@ import pandas as pd
 
 from coprod.analysis.municipalities.output import legend, render_table, scenario_headers
 from coprod.analysis.municipalities.runs import EnsembleDetail
-from coprod.analysis.municipalities.stats import with_scenario
+from coprod.analysis.municipalities.stats import measures_to_compare, with_scenario
 from coprod.analysis.output import write_frame, write_text
 from coprod.analysis.stats import (
     HORIZON_WINDOW,
@@ -57,17 +57,7 @@ def compare_places(
     for column in ("replicate", "step", *PLACE_KEYS):
         if column not in frame.columns:
             raise AnalysisError(f"place_vars: no {column!r} column; use run_comparison_detail")
-    names = (
-        [m for m in PLACE_MEASURES if m in frame.columns] if measures is None else list(measures)
-    )
-    unknown = [m for m in names if m not in frame.columns]
-    if unknown:
-        raise AnalysisError(
-            f"measures: {unknown[0]!r} is not a per-place measure "
-            f"(allowed: {', '.join(PLACE_MEASURES)})"
-        )
-    if frame.empty:
-        raise AnalysisError("place_vars is empty: nothing to compare")
+    names = measures_to_compare(frame, measures, PLACE_MEASURES, "per-place", "place_vars")
     frame = frame.assign(name=frame["name"].astype(str))
     keys = list(PLACE_KEYS)
     per_run = horizon_means(frame, ["scenario", "replicate", *keys], names, window=window)

@@ -74,18 +74,9 @@ def compare_municipalities(
     for column in ("replicate", "step", by):
         if column not in frame.columns:
             raise AnalysisError(f"municipality_vars: no {column!r} column; use run_*_detail")
-    if measures is None:
-        names = [m for m in MUNICIPALITY_MEASURES if m in frame.columns]
-    else:
-        names = list(measures)
-        unknown = [m for m in names if m not in frame.columns]
-        if unknown:
-            raise AnalysisError(
-                f"measures: {unknown[0]!r} is not a per-municipality measure "
-                f"(allowed: {', '.join(MUNICIPALITY_MEASURES)})"
-            )
-    if frame.empty:
-        raise AnalysisError("municipality_vars is empty: nothing to compare")
+    names = measures_to_compare(
+        frame, measures, MUNICIPALITY_MEASURES, "per-municipality", "municipality_vars"
+    )
     per_run = horizon_means(frame, ["scenario", "replicate", by], names, window=window)
     stats = summarise(per_run, ["scenario", by], names)
     stats = stats.sort_values(["measure", by], kind="stable", key=_measure_order(names))
@@ -212,3 +203,26 @@ def _measure_order(names: list[str]):
         return column.map(order) if column.name == "measure" else column
 
     return key
+
+
+def measures_to_compare(
+    frame: pd.DataFrame,
+    measures: Sequence[str] | None,
+    allowed: Sequence[str],
+    kind: str,
+    table: str,
+) -> list[str]:
+    """The measures a comparison of places takes: ``measures``, or all of ``allowed`` there.
+
+    Each must be a column of ``frame`` (``kind``, e.g. ``per-place``, and ``table`` name them
+    in the error), and ``frame`` must hold rows: the comparison has nothing to say otherwise.
+    """
+    names = [m for m in allowed if m in frame.columns] if measures is None else list(measures)
+    unknown = [m for m in names if m not in frame.columns]
+    if unknown:
+        raise AnalysisError(
+            f"measures: {unknown[0]!r} is not a {kind} measure (allowed: {', '.join(allowed)})"
+        )
+    if frame.empty:
+        raise AnalysisError(f"{table} is empty: nothing to compare")
+    return names
