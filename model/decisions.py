@@ -146,18 +146,6 @@ def _judge_each(
         cases[handled[i]] += 1
 
 
-def data_weight(model: CoProductionModel, rows: np.ndarray) -> np.ndarray:
-    """The weight the algorithm's estimate gives a citizen's data against its prior, in [0, 1).
-
-    ``k / (k + DATA_PRIOR)`` with ``k`` the data points held on the citizen: records, platform
-    traces of adopters where the ICT role uses them, and every case decided on before.
-    """
-    c = model.citizens
-    traced = c.adopted[rows] & model.local.platform_traces[c.municipality[rows]]
-    points = DATA_RECORDS + DATA_TRACES * traced + c.cases[rows]
-    return points / (points + DATA_PRIOR)
-
-
 def _algorithm_noise(model: CoProductionModel) -> float:
     """Standard deviation of the algorithm's model error, from ``algorithm_error``."""
     error = model.scenario.administration.algorithm_error
