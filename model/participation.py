@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from coprod.model import feedback, network
-from coprod.model.arrays import cached, row_sum, sigmoid
+from coprod.model.arrays import cached, row_sum
 from coprod.model.input_queue import PROPOSAL, REPORT
 
 if TYPE_CHECKING:
@@ -482,29 +482,38 @@ def poisson_by_inversion(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     citizen at a time in a compiled loop: much faster than ``Generator.poisson`` for a million
     small means, and one uniform per citizen.
     """
-    return _invert_poisson(u, lam, np.exp(-lam))
+    counts = np.empty(len(u), dtype=np.int32)
+    _invert_poisson(u, lam, counts)
+    return counts
 
 
 @njit(cache=True, nogil=True)
-def _invert_poisson(u, lam, p0):
-    """:func:`poisson_by_inversion`, given ``p0 = exp(-lam)`` (computed by NumPy)."""
-    counts = np.zeros(len(u), dtype=np.int32)
+def poisson_count(u, lam):
+    """The Poisson count with mean ``lam`` at uniform ``u``: the k with cdf(k-1) <= u < cdf(k).
+
+    Adds the probabilities of 1, 2, ... until the CDF passes ``u`` (at most 10,000).
+    """
+    p = np.exp(-lam)
+    cdf = p
+    k = 0
+    while u >= cdf and k < 10_000:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
+
+
+@njit(cache=True, nogil=True)
+def sigmoid(x):
+    """The logistic function ``1 / (1 + exp(-x))``: a utility's probability."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@njit(cache=True, nogil=True)
+def _invert_poisson(u, lam, counts):
+    """:func:`poisson_by_inversion` for each citizen (:func:`poisson_count`)."""
     for i in range(len(u)):
-        if not u[i] >= p0[i]:
-            continue
-        p = p0[i]
-        cdf = p
-        found = 1  # u >= cdf(0)
-        k = 1
-        while k < 10_000:  # the count is the number of k with u >= cdf(k - 1)
-            p *= lam[i] / k
-            cdf += p
-            if not u[i] >= cdf:
-                break
-            found += 1
-            k += 1
-        counts[i] = found
-    return counts
+        counts[i] = poisson_count(u[i], lam[i])
 
 
 def _draw_deliveries(
@@ -608,9 +617,17 @@ def _domains_and_effort(
     cells = model.hoods.effort
     cells[:] = 0.0
     _domains_and_effort_of(
-        delivers, proposes, c.need, need_multiplier, model.hoods.level, c.hood, c.spare_time,
-        domain, effort, cells,
-    )  # fmt: skip
+        delivers,
+        proposes,
+        c.need,
+        need_multiplier,
+        model.hoods.level,
+        c.hood,
+        c.spare_time,
+        domain,
+        effort,
+        cells,
+    )
     return domain, effort
 
 
@@ -681,34 +698,49 @@ def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     share = record.adopting_peers
     if share is None:  # called without the month's decisions (a phase on its own)
         share = network.peer_share(model.adjacency, model.degree, c.adopted)
-    readiness = cached(model, "readiness", lambda: 2.0 * c.literacy**2)
     draw = model.rng.random(len(c))
-    _adopt(
-        c.municipality, share, readiness, draw, g.personalisation, g.open_services, g.platform,
-        np.float32(b.adoption_imitation), np.float32(b.adoption_innovation), c.adopted,
-    )  # fmt: skip
+    platform = Platforms(g.personalisation, g.open_services, g.platform)
+    k = Diffusion(float(b.adoption_innovation), float(b.adoption_imitation))
+    _adopt(c.municipality, share, c.literacy, draw, platform, k, c.adopted)
+
+
+class Platforms(NamedTuple):
+    """Per municipality: personalisation, open services, a platform at all."""
+
+    personalisation: np.ndarray
+    open_services: np.ndarray
+    platform: np.ndarray
+
+
+class Diffusion(NamedTuple):
+    """Bass coefficients per month (``behaviour.adoption_*``)."""
+
+    innovation: float
+    imitation: float
 
 
 @njit(cache=True, nogil=True)
-def _adopt(
-    municipality, share, readiness, draw, personalisation, open_services, platform,
-    imitation, innovation, adopted,
-):  # fmt: skip
-    """:func:`diffuse_adoption` for each citizen: adopt when the draw is below the hazard.
+def adoption_hazard(k, share, literacy, personalised, open_services):
+    """``min(1, (innovation + imitation · share) · readiness)`` (ODD 7.4).
 
-    ``imitation * share + innovation`` in the shares' single precision, then times the
-    readiness (personalisation 1.25, open services 1.15) in double, capped at 1, as the array
-    updates computed it.
+    ``readiness = 2 · literacy²``, times 1.25 with personalisation and 1.15 with open services
+    (assumptions).
     """
+    readiness = 2.0 * literacy**2
+    if personalised:
+        readiness *= 1.25
+    if open_services:
+        readiness *= 1.15
+    return min((k.innovation + k.imitation * share) * readiness, 1.0)
+
+
+@njit(cache=True, nogil=True)
+def _adopt(municipality, share, literacy, draw, platform, k, adopted):
+    """:func:`diffuse_adoption` for each citizen: adopt when the draw is below the hazard."""
     for i in range(len(adopted)):
         m = municipality[i]
-        ready = readiness[i]
-        if personalisation[m]:
-            ready = ready * 1.25
-        if open_services[m]:
-            ready = ready * 1.15
-        hazard = imitation * share[i]
-        hazard += innovation
-        chance = min(np.float64(hazard) * ready, 1.0)
-        if draw[i] < chance and platform[m]:
+        hazard = adoption_hazard(
+            k, share[i], literacy[i], platform.personalisation[m], platform.open_services[m]
+        )
+        if draw[i] < hazard and platform.platform[m]:
             adopted[i] = True
