@@ -405,6 +405,7 @@ class Citizen(mesa.Agent):
             acts=participation.ActWeights(
                 REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS
             ),
+            dropout=participation.Dropout(QUIT_HAZARD, BAD_EXPERIENCE_QUIT, MOMENTUM),
             diffusion=participation.Diffusion(b.adoption_innovation, b.adoption_imitation),
             learning=feedback.Learning(
                 b.learning_rate,
@@ -472,13 +473,13 @@ class Citizen(mesa.Agent):
                 efficacy *= kept
         if self.corrected_late:
             trust *= (1.0 - min(fall * CORRECTED_LATE, 1.0)) ** int(self.corrected_late)
-        p = self._rules().learning
+        p = self._rules()
         trust = feedback.trust_after.py_func(
-            p, trust, self.trust_ref, self.met, self.heard, bool(self.neighbours)
+            p.learning, trust, self.trust_ref, self.met, self.heard, bool(self.neighbours)
         )
         efficacy += lr * REVERSION * (self.efficacy0 - efficacy)
         motivation = feedback.motivation_after.py_func(
-            p,
+            p.learning,
             self.motivation,
             self.motivation0,
             self.participated and rules.recognition,
@@ -492,8 +493,8 @@ class Citizen(mesa.Agent):
         if self.engaged:
             # dropout: falls with acts made (Wilkinson 2008), rises after a bad experience
             bad = self.ignored or self.wronged or self.rejected
-            hazard = QUIT_HAZARD + BAD_EXPERIENCE_QUIT if bad else QUIT_HAZARD
-            if self.random.random() < hazard / max(self.acts, 1) ** MOMENTUM:
+            hazard = participation.quit_hazard.py_func(p.dropout, bad, self.acts)
+            if self.random.random() < hazard:
                 self.engaged = False
         self.acted = self.accepted = self.rejected = False
         self.ignored = self.wronged = self.corrected_late = False

@@ -671,10 +671,32 @@ def update_engagement(model: CoProductionModel, record: StepRecord) -> None:
     for rows in (record.ignored, record.wronged, record.rejected):
         if rows is not None:
             bad[rows] = True
-    hazard = np.where(bad[engaged], QUIT_HAZARD + BAD_EXPERIENCE_QUIT, QUIT_HAZARD)
-    hazard /= np.maximum(c.acts[engaged], 1).astype(float) ** MOMENTUM
-    quits = model.rng.random(len(engaged)) < hazard
-    c.engaged[engaged[quits]] = False
+    draw = model.rng.random(len(engaged))
+    k = Dropout(QUIT_HAZARD, BAD_EXPERIENCE_QUIT, MOMENTUM)
+    _drop_out(engaged, bad, c.acts, draw, k, c.engaged)
+
+
+class Dropout(NamedTuple):
+    """The dropout hazard's constants, read from the module at call time."""
+
+    hazard: float
+    bad_experience: float
+    momentum: float
+
+
+@njit(cache=True, nogil=True)
+def quit_hazard(k, bad, acts):
+    """``(QUIT_HAZARD + BAD_EXPERIENCE_QUIT · [bad]) / max(acts, 1) ^ MOMENTUM`` (ODD 7.10)."""
+    return (k.hazard + (k.bad_experience if bad else 0.0)) / max(acts, 1) ** k.momentum
+
+
+@njit(cache=True, nogil=True)
+def _drop_out(rows, bad, acts, draw, k, engaged):
+    """:func:`update_engagement` for each engaged row: quits when its draw is below the hazard."""
+    for r in range(len(rows)):
+        i = rows[r]
+        if draw[r] < quit_hazard(k, bad[i], acts[i]):
+            engaged[i] = False
 
 
 def _adoption_diffuses(model: CoProductionModel, record: StepRecord) -> bool:

@@ -235,3 +235,18 @@ def test_judgement_kernel_is_the_rules(rng):
         unlawful[m] += bad
     assert np.array_equal(out.unlawful, unlawful)
     assert np.array_equal(c.cases, file_before + np.bincount(cases.handled, minlength=N))
+
+
+def test_dropout_kernel_is_the_rule(rng):
+    k = participation.Dropout(0.3, 0.5, 1.0)
+    engaged = rng.random(N) < 0.6
+    rows = np.flatnonzero(engaged)
+    bad, acts = rng.random(N) < 0.2, rng.integers(0, 6, N).astype(np.int32)
+    draw = rng.random(len(rows))
+    after = engaged.copy()
+    participation._drop_out(rows, bad, acts, draw, k, after)
+    expected = engaged.copy()
+    for r, i in enumerate(rows):
+        if draw[r] < participation.quit_hazard.py_func(k, bad[i], acts[i]):
+            expected[i] = False
+    assert np.array_equal(after, expected)
