@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 
 from coprod.agents.citizen import NEVER
-from coprod.model import allocation, inputs, partners, production, world
+from coprod.model import allocation, feedback, inputs, participation, partners, production, world
 from coprod.model.allocation import (
     ALLOCATION_TOLERANCE,
     ASSESSMENT_NOISE,
@@ -106,20 +106,14 @@ from coprod.model.measures import (
     top_share,
 )
 from coprod.model.participation import (
-    ASSISTED_ACTIVITY,
-    ASSISTED_COST,
     BAD_EXPERIENCE_QUIT,
     COCREATE_OFFSET,
     DELIVER_OFFSET,
     DELIVERY_HOURS,
-    DIGITAL_FLOOR,
-    DIGITAL_LITERACY,
     FIRST_USE_COST,
     INCIDENT_RATE,
     MOBILISATION,
     MOMENTUM,
-    OFFLINE_COST,
-    PERSONALISATION_FACTOR,
     PROPOSAL_HOURS,
     PROPOSAL_WEIGHT,
     QUIT_HAZARD,
@@ -174,19 +168,9 @@ RULES = (
 )
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def _poisson(u: float, lam: float) -> int:
-    """A Poisson count with mean ``lam`` from one uniform ``u`` (inverse distribution function)."""
-    p = math.exp(-lam)
-    cdf, k = p, 0
-    while u >= cdf and k < 10_000:
-        k += 1
-        p *= lam / k
-        cdf += p
-    return k
+#: The rules coprod compiles, run here per agent in plain Python.
+_sigmoid = participation.sigmoid.py_func
+_poisson = participation.poisson_count.py_func
 
 
 class Neighbourhood:
@@ -258,12 +242,12 @@ class Citizen(mesa.Agent):
     def step(self) -> None:
         """Decide this month's acts, then draw adoption, reading neighbours' last month."""
         m = self.model
-        b = m.behaviour
         rules = self.administration.rules
         rnd = self.random.random
         neighbours = self.neighbours
         k = len(neighbours)
         organisation = self.organisation
+        params = self._rules()
         cost = self.channel_cost()
         reachable = cost < math.inf
 
@@ -271,22 +255,21 @@ class Citizen(mesa.Agent):
         if k:
             peers = sum(1 for other in neighbours if other.participated) / k
         unmet = 1.0 - self.met
-        utility = (
-            b.participation_base
-            + b.weight_motivation * self.motivation
-            + b.weight_efficacy * self.efficacy
-            + b.weight_trust * self.trust
-            + b.weight_need * unmet
-            + b.weight_peers * peers
-            + b.weight_habit * self.participated
-            - b.weight_cost * (cost if reachable else 0.0) * (1.5 - self.spare_time)
-            + rules.invitation
-            + rules.incentive_utility
-        )
+        here = rules.invitation + rules.incentive_utility
         if organisation is not None:
-            utility += MOBILISATION * organisation.activity
-        if not self.engaged:
-            utility -= FIRST_USE_COST  # the first-use barrier
+            here += MOBILISATION * organisation.activity
+        utility = participation.utility.py_func(
+            params.weights,
+            self.motivation,
+            self.efficacy,
+            self.trust,
+            self.met,
+            peers,
+            self.participated,
+            participation.effective_cost.py_func(cost, self.spare_time),
+            here,
+            self.engaged,
+        )
 
         # reports: incidents from last month's unmet need, each reported with a probability
         hood = self.hood
@@ -332,7 +315,9 @@ class Citizen(mesa.Agent):
         effort = 0.5 + self.spare_time if delivers else 0.0
         if delivers:
             hood.effort[domain] += effort
-        self.contributions += REPORT_WEIGHT * reports + effort + PROPOSAL_WEIGHT * proposes
+        self.contributions += participation.contribution.py_func(
+            params.acts, reports, effort, proposes
+        )
         self.acts += reports + delivers + proposes
         self.reports += reports
         self.deliveries += delivers
@@ -341,37 +326,73 @@ class Citizen(mesa.Agent):
             self.last_proposal = m.steps
         if reports or delivers or proposes:
             self.engaged = True
-        self.next_hours = (
-            REPORT_HOURS * reports + DELIVERY_HOURS * effort + PROPOSAL_HOURS * proposes
-        )
+        self.next_hours = participation.hours_given.py_func(params.acts, reports, effort, proposes)
         self.next_coproduced = reports > 0 or delivers
         self.next_cocreated = proposes
 
         # adoption of the digital channel: innovation plus imitation of adopting neighbours
         if rules.platform and m.platform_up and not self.adopted:
             share = sum(1 for other in neighbours if other.adopted) / k if k else 0.0
-            readiness = 2.0 * self.literacy**2
-            if rules.personalisation:
-                readiness *= 1.25
-            if rules.open_services:
-                readiness *= 1.15
-            hazard = min(1.0, (b.adoption_innovation + b.adoption_imitation * share) * readiness)
+            hazard = participation.adoption_hazard.py_func(
+                params.diffusion, share, self.literacy, rules.personalisation, rules.open_services
+            )
             self.next_adopted = rnd() < hazard
 
     def channel_cost(self) -> float:
         """Cost of the cheapest channel open to this citizen; infinite where none is open."""
         rules = self.administration.rules
-        cost = OFFLINE_COST if rules.offline_channel else math.inf
-        digital_up = rules.platform and self.model.platform_up
-        if digital_up and self.adopted:
-            digital = DIGITAL_FLOOR + DIGITAL_LITERACY * (1.0 - self.literacy)
-            if rules.personalisation:
-                digital *= PERSONALISATION_FACTOR
-            cost = min(cost, digital)
         organisation = self.organisation
-        if organisation is not None and (rules.offline_channel or digital_up):
-            cost = min(cost, ASSISTED_COST - ASSISTED_ACTIVITY * organisation.activity)
-        return cost
+        return participation.cheapest_channel.py_func(
+            self._rules().channels,
+            rules.offline_channel,
+            rules.platform and self.model.platform_up,
+            self.adopted,
+            rules.personalisation,
+            self.literacy,
+            organisation is not None,
+            organisation.activity if organisation is not None else 0.0,
+        )
+
+    def _rules(self) -> SimpleNamespace:
+        """The rules' parameters for this month, built once per model and month."""
+        m = self.model
+        cached = getattr(m, "_citizen_rules", None)
+        if cached is not None and cached.month == m.steps:
+            return cached
+        b = m.behaviour
+        cached = SimpleNamespace(
+            month=m.steps,
+            channels=participation.channel_costs(),
+            weights=participation.UtilityWeights(
+                b.participation_base,
+                b.weight_motivation,
+                b.weight_efficacy,
+                b.weight_trust,
+                b.weight_need,
+                b.weight_peers,
+                b.weight_habit,
+                b.weight_cost,
+                FIRST_USE_COST,
+                MOBILISATION,
+            ),
+            acts=participation.ActWeights(
+                REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS
+            ),
+            dropout=participation.Dropout(QUIT_HAZARD, BAD_EXPERIENCE_QUIT, MOMENTUM),
+            diffusion=participation.Diffusion(b.adoption_innovation, b.adoption_imitation),
+            learning=feedback.Learning(
+                b.learning_rate,
+                b.trust_asymmetry,
+                b.trust_social_influence,
+                b.trust_reference_drift,
+                b.crowding_out,
+                SATISFACTION,
+                EXPECTED_MET,
+                REVERSION,
+            ),
+        )
+        m._citizen_rules = cached
+        return cached
 
     def advance(self) -> None:
         """Make this month's acts and adoption visible to the neighbours."""
@@ -425,30 +446,28 @@ class Citizen(mesa.Agent):
                 efficacy *= kept
         if self.corrected_late:
             trust *= (1.0 - min(fall * CORRECTED_LATE, 1.0)) ** int(self.corrected_late)
-        gap = self.met - EXPECTED_MET
-        pull = lr * SATISFACTION * gap * (b.trust_asymmetry if gap < 0.0 else 1.0)
-        if self.neighbours:  # who has nobody to hear from is not pulled
-            pull += b.trust_social_influence * (self.heard - trust)
-        trust += pull
-        trust += lr * REVERSION * (self.trust_ref - trust)
+        p = self._rules()
+        trust = feedback.trust_after.py_func(
+            p.learning, trust, self.trust_ref, self.met, self.heard, bool(self.neighbours)
+        )
         efficacy += lr * REVERSION * (self.efficacy0 - efficacy)
-        motivation = self.motivation
-        if self.participated:
-            crowding = b.crowding_out
-            if rules.recognition:
-                motivation += crowding * (1.0 - motivation)
-            elif rules.monetary:  # felt as controlling: crowds out what there is
-                motivation *= 1.0 - crowding
-        motivation += lr * REVERSION * (self.motivation0 - motivation)
-        self.trust = min(max(trust, 0.0), 1.0)
-        self.efficacy = min(max(efficacy, 0.0), 1.0)
-        self.motivation = min(max(motivation, 0.0), 1.0)
+        motivation = feedback.motivation_after.py_func(
+            p.learning,
+            self.motivation,
+            self.motivation0,
+            self.participated and rules.recognition,
+            self.participated and rules.monetary,
+        )
+        clip = feedback.clip01.py_func
+        self.trust = clip(trust)
+        self.efficacy = clip(efficacy)
+        self.motivation = clip(motivation)
         self.trust_ref += b.trust_reference_drift * (self.trust - self.trust_ref)
         if self.engaged:
             # dropout: falls with acts made (Wilkinson 2008), rises after a bad experience
             bad = self.ignored or self.wronged or self.rejected
-            hazard = QUIT_HAZARD + BAD_EXPERIENCE_QUIT if bad else QUIT_HAZARD
-            if self.random.random() < hazard / max(self.acts, 1) ** MOMENTUM:
+            hazard = participation.quit_hazard.py_func(p.dropout, bad, self.acts)
+            if self.random.random() < hazard:
                 self.engaged = False
         self.acted = self.accepted = self.rejected = False
         self.ignored = self.wronged = self.corrected_late = False

@@ -25,7 +25,7 @@ is unlawful all the same; only a review catches it. Both count against ``lawfuln
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -90,14 +90,31 @@ def judge_cases(
     wrong = np.empty(n, dtype=bool)
     reviewed = np.empty(n, dtype=bool)
     appealed = np.empty(n, dtype=bool)
-    unlawful = None if record is None else np.zeros(len(model.administrations), dtype=np.int64)
+    unlawful = np.zeros(len(model.administrations), dtype=np.int64)
+    rules = Rules(
+        ENTITLEMENT,
+        DATA_RECORDS,
+        DATA_TRACES,
+        DATA_PRIOR,
+        APPEAL_BASE,
+        APPEAL_SKILL,
+        float(algorithm_noise),
+        float(model.scenario.administration.professional_bias),
+    )
     _judge_each(
-        handled, domains, c.municipality, c.need, c.ses, c.efficacy, c.literacy, c.adopted,
-        c.cases, g.automated, g.platform_traces, g.human_review, g.appeals, _human_noise(model),
-        prior, algorithm_noise, float(model.scenario.administration.professional_bias),
-        noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful,
-        (ENTITLEMENT, DATA_RECORDS, DATA_TRACES, DATA_PRIOR, APPEAL_BASE, APPEAL_SKILL),
-    )  # fmt: skip
+        Cases(
+            np.asarray(handled, dtype=np.int64),
+            np.asarray(domains, dtype=np.int64),
+            noise,
+            review_draw,
+            appeal_draw,
+        ),
+        CaseFile(c.municipality, c.need, c.ses, c.efficacy, c.literacy, c.adopted, c.cases),
+        Deciders(g.automated, g.platform_traces, g.human_review, g.appeals, _human_noise(model)),
+        np.asarray(prior, dtype=np.float64),
+        rules,
+        Judged(wrong, reviewed, appealed, unlawful),
+    )
     if record is not None:
         previous = record.unlawful_grants
         record.unlawful_grants = unlawful if previous is None else previous + unlawful
@@ -108,54 +125,135 @@ def judge_cases(
 _NO_PRIOR = np.zeros(0)
 
 
+class Rules(NamedTuple):
+    """The decision rules' numbers, read from the module and the scenario at call time."""
+
+    entitlement: float
+    data_records: float
+    data_traces: float
+    data_prior: float
+    appeal_base: float
+    appeal_skill: float
+    algorithm_noise: float  # sd of the algorithm's model error (from algorithm_error)
+    professional_bias: float  # administration.professional_bias
+
+
+class Cases(NamedTuple):
+    """This month's handled cases: the citizen row, the domain and the case's three draws."""
+
+    handled: np.ndarray
+    domains: np.ndarray
+    noise: np.ndarray
+    review_draw: np.ndarray
+    appeal_draw: np.ndarray
+
+
+class CaseFile(NamedTuple):
+    """The citizens' arrays a decision reads (``cases`` is the file, updated after)."""
+
+    municipality: np.ndarray
+    need: np.ndarray
+    ses: np.ndarray
+    efficacy: np.ndarray
+    literacy: np.ndarray
+    adopted: np.ndarray
+    cases: np.ndarray
+
+
+class Deciders(NamedTuple):
+    """Per municipality: who decides and the safeguards."""
+
+    automated: np.ndarray
+    platform_traces: np.ndarray
+    human_review: np.ndarray
+    appeals: np.ndarray
+    sd_human: np.ndarray
+
+
+class Judged(NamedTuple):
+    """Outputs per case (wrong denial, reviewed, appealed) and unlawful grants per municipality."""
+
+    wrong: np.ndarray
+    reviewed: np.ndarray
+    appealed: np.ndarray
+    unlawful: np.ndarray
+
+
 @njit(cache=True, nogil=True)
-def _judge_each(
-    handled, domains, municipality, need, ses, efficacy, literacy, adopted, cases, automated,
-    platform_traces, human_review, appeals, sd_human, prior, algorithm_noise, bias,
-    noise, review_draw, appeal_draw, wrong, reviewed, appealed, unlawful, rules,
-):  # fmt: skip
+def estimate(k, automated, merit, prior, points, ses, sd_human, noise):
+    """The decision-maker's estimate of merit.
+
+    Algorithm: ``w · merit + (1 - w) · prior + sd · noise`` with ``w = points / (points +
+    DATA_PRIOR)``; professional: ``merit + bias · (ses - 0.5) + sd_human · noise``.
+    """
+    if automated:
+        w = points / (points + k.data_prior)
+        return w * merit + (1.0 - w) * prior + k.algorithm_noise * noise
+    return merit + k.professional_bias * (ses - 0.5) + sd_human * noise
+
+
+@njit(cache=True, nogil=True)
+def data_points(k, traced, cases):
+    """Data points held on a citizen: ``DATA_RECORDS + DATA_TRACES · [traced] + cases``."""
+    return k.data_records + k.data_traces * (1.0 if traced else 0.0) + cases
+
+
+@njit(cache=True, nogil=True)
+def judgement(k, merit, estimate, reviewed, appeal_draw, efficacy, literacy, may_appeal):
+    """(wrongly denied, appealed, unlawful grant no review caught) of one decision.
+
+    Granted when the estimate exceeds ``ENTITLEMENT``, entitled when merit does; a denied
+    citizen appeals where appeals exist with ``APPEAL_BASE + APPEAL_SKILL · efficacy ·
+    literacy``.
+    """
+    entitled = merit > k.entitlement
+    granted = estimate > k.entitlement
+    appeal_p = k.appeal_base + k.appeal_skill * efficacy * literacy
+    appealed = may_appeal and not granted and appeal_draw < appeal_p
+    return entitled and not granted, appealed, granted and not entitled and not reviewed
+
+
+@njit(cache=True, nogil=True)
+def _judge_each(cases, c, deciders, prior, k, out):
     """:func:`judge_cases` for each case: estimate, decision, review, appeal, file.
 
-    The algorithm's estimate weighs the citizen's data against the prior (:func:`data_weight`)
-    and adds its model error; a professional's adds the status bias and the role's noise.
-    Wrongful grants no review caught are counted per municipality in ``unlawful`` (if given).
-    The cases go on file only after all are estimated. ``rules`` is ``(ENTITLEMENT,
-    DATA_RECORDS, DATA_TRACES, DATA_PRIOR, APPEAL_BASE, APPEAL_SKILL)``.
+    The cases go on file only after all are estimated.
     """
-    entitlement, data_records, data_traces, data_prior, appeal_base, appeal_skill = rules
-    for i in range(len(handled)):
-        row = handled[i]
-        m = municipality[row]
-        merit = need[row, domains[i]]
-        if automated[m]:
-            traced = 1.0 if adopted[row] and platform_traces[m] else 0.0
-            points = data_records + data_traces * traced + cases[row]
-            w = points / (points + data_prior)
-            estimate = w * merit + (1.0 - w) * prior[domains[i]] + algorithm_noise * noise[i]
-        else:
-            estimate = merit + bias * (ses[row] - 0.5) + sd_human[m] * noise[i]
-        entitled = merit > entitlement
-        granted = estimate > entitlement
-        reviewed[i] = automated[m] and review_draw[i] < human_review[m]
-        appeal_p = appeal_base + appeal_skill * efficacy[row] * literacy[row]
-        appealed[i] = appeals[m] and not granted and appeal_draw[i] < appeal_p
-        wrong[i] = entitled and not granted
-        if unlawful is not None and granted and not entitled and not reviewed[i]:
-            unlawful[m] += 1
-    for i in range(len(handled)):
-        cases[handled[i]] += 1
-
-
-def data_weight(model: CoProductionModel, rows: np.ndarray) -> np.ndarray:
-    """The weight the algorithm's estimate gives a citizen's data against its prior, in [0, 1).
-
-    ``k / (k + DATA_PRIOR)`` with ``k`` the data points held on the citizen: records, platform
-    traces of adopters where the ICT role uses them, and every case decided on before.
-    """
-    c = model.citizens
-    traced = c.adopted[rows] & model.local.platform_traces[c.municipality[rows]]
-    points = DATA_RECORDS + DATA_TRACES * traced + c.cases[rows]
-    return points / (points + DATA_PRIOR)
+    for i in range(len(cases.handled)):
+        row = cases.handled[i]
+        m = c.municipality[row]
+        d = cases.domains[i]
+        merit = c.need[row, d]
+        automated = deciders.automated[m]
+        traced = c.adopted[row] and deciders.platform_traces[m]
+        guess = estimate(
+            k,
+            automated,
+            merit,
+            prior[d] if automated else 0.0,
+            data_points(k, traced, c.cases[row]),
+            c.ses[row],
+            deciders.sd_human[m],
+            cases.noise[i],
+        )
+        reviewed = automated and cases.review_draw[i] < deciders.human_review[m]
+        wrong, appealed, unlawful = judgement(
+            k,
+            merit,
+            guess,
+            reviewed,
+            cases.appeal_draw[i],
+            c.efficacy[row],
+            c.literacy[row],
+            deciders.appeals[m],
+        )
+        out.reviewed[i] = reviewed
+        out.appealed[i] = appealed
+        out.wrong[i] = wrong
+        if unlawful:
+            out.unlawful[m] += 1
+    for i in range(len(cases.handled)):
+        c.cases[cases.handled[i]] += 1
 
 
 def _algorithm_noise(model: CoProductionModel) -> float:

@@ -14,7 +14,7 @@ crowds it in (Deci, Koestner & Ryan 1999).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -55,62 +55,134 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
     if influence > 0.0:  # taken in the month's pass over the network, or here on its own
         heard = record.heard_trust if record.heard_trust is not None else _heard(model)
     _experiences(model, record, lr, b.trust_asymmetry)
-    # needs met against expectation, neighbours, reversion: one compiled pass over the
-    # citizens (with millions, a dozen passes over arrays far larger than the processor's
-    # caches cost more in moving memory than in arithmetic)
-    hears = heard is not None  # weighted: influence for citizens with ties, 0 for the others
-    _pull_and_revert(
-        c.trust, c.efficacy, c.met, c.trust_ref, c.efficacy0,
-        heard if hears else c.met, _weight(model, influence) if hears else c.met, hears,
-        lr * SATISFACTION, b.trust_asymmetry, lr * REVERSION, EXPECTED_MET,
-    )  # fmt: skip
-    _rewards(model)
-    _revert_and_clip(
-        c.trust, c.efficacy, c.motivation, c.motivation0, c.trust_ref,
-        lr * REVERSION, b.trust_reference_drift,
-    )  # fmt: skip
+    g = model.local
+    c_arrays = Learners(
+        c.municipality,
+        c.trust,
+        c.efficacy,
+        c.motivation,
+        c.trust_ref,
+        c.efficacy0,
+        c.motivation0,
+        c.met,
+        c.participated,
+        model.degree,
+    )
+    learning = Learning(
+        lr,
+        b.trust_asymmetry,
+        influence,
+        b.trust_reference_drift,
+        b.crowding_out,
+        SATISFACTION,
+        EXPECTED_MET,
+        REVERSION,
+    )
+    rewards = Rewards(g.recognition, g.monetary)
+    _pull_and_revert(c_arrays, heard if heard is not None else np.zeros(0), rewards, learning)
+
+
+class Learners(NamedTuple):
+    """The citizens' arrays the monthly learning reads and changes."""
+
+    municipality: np.ndarray
+    trust: np.ndarray
+    efficacy: np.ndarray
+    motivation: np.ndarray
+    trust_ref: np.ndarray
+    efficacy0: np.ndarray
+    motivation0: np.ndarray
+    met: np.ndarray
+    participated: np.ndarray
+    degree: np.ndarray
+
+
+class Rewards(NamedTuple):
+    """Per municipality: whether participants are recognised, or paid."""
+
+    recognition: np.ndarray
+    monetary: np.ndarray
+
+
+class Learning(NamedTuple):
+    """The learning parameters (``behaviour.*``) and the module's constants, at call time."""
+
+    rate: float  # learning_rate, λ
+    asymmetry: float  # trust_asymmetry, α
+    influence: float  # trust_social_influence
+    drift: float  # trust_reference_drift
+    crowding: float  # crowding_out
+    satisfaction: float
+    expected_met: float
+    reversion: float
 
 
 @njit(cache=True, nogil=True)
-def _pull_and_revert(
-    trust, efficacy, met, trust_ref, efficacy0, heard, weight, hears,
-    satisfaction, asymmetry, reversion, expected_met,
-):  # fmt: skip
-    """Trust pulled by needs met and by neighbours, then trust and efficacy revert a step.
-
-    Each citizen's sums in the order of the array updates they replace: ``pull = (met -
-    expected_met) * satisfaction``, plus ``min(pull, 0) * (asymmetry - 1)`` when falls weigh
-    more, plus ``(heard - trust) * weight``; then trust and efficacy revert a step towards
-    their reference levels: ``trait += (target - trait) * reversion``.
-    """
-    for i in range(len(trust)):
-        pull = met[i] - expected_met
-        pull *= satisfaction
-        if asymmetry != 1.0:
-            pull += min(pull, 0.0) * (asymmetry - 1.0)
-        if hears:
-            pull += (heard[i] - trust[i]) * weight[i]
-        trust[i] += pull
-        if reversion != 0.0:
-            trust[i] += (trust_ref[i] - trust[i]) * reversion
-            efficacy[i] += (efficacy0[i] - efficacy[i]) * reversion
+def clip01(x):
+    """``x`` clipped to [0, 1]."""
+    return min(max(x, 0.0), 1.0)
 
 
 @njit(cache=True, nogil=True)
-def _revert_and_clip(trust, efficacy, motivation, motivation0, trust_ref, reversion, drift):
-    """Motivation reverts, traits are clipped to [0, 1], trust's reference drifts.
+def trust_after(p, trust, trust_ref, met, heard, has_ties):
+    """Trust pulled by needs met and neighbours, then reverted a step (ODD 7.10, unclipped).
 
-    Each step towards a target is ``trait += (target - trait) * rate``, as in
-    :func:`_pull_and_revert`; the order is that of the array updates they replace.
+    ``g = met - EXPECTED_MET``; ``trust += λ · SATISFACTION · g · (α if g < 0 else 1) +
+    influence · (heard - trust)`` (with ties); ``trust += λ · REVERSION · (trust_ref - trust)``.
     """
-    for i in range(len(trust)):
-        if reversion != 0.0:
-            motivation[i] += (motivation0[i] - motivation[i]) * reversion
-        trust[i] = min(max(trust[i], 0.0), 1.0)
-        efficacy[i] = min(max(efficacy[i], 0.0), 1.0)
-        motivation[i] = min(max(motivation[i], 0.0), 1.0)
-        if drift != 0.0:
-            trust_ref[i] += (trust[i] - trust_ref[i]) * drift
+    g = met - p.expected_met
+    pull = p.rate * p.satisfaction * g * (p.asymmetry if g < 0.0 else 1.0)
+    if has_ties:
+        pull += p.influence * (heard - trust)
+    trust += pull
+    return trust + p.rate * p.reversion * (trust_ref - trust)
+
+
+@njit(cache=True, nogil=True)
+def motivation_after(p, motivation, motivation0, recognised, paid):
+    """Rewards as felt, then reversion (ODD 7.10, unclipped).
+
+    Recognition ``motivation += c · (1 - motivation)``; payment ``motivation *= 1 - c``;
+    then ``motivation += λ · REVERSION · (motivation0 - motivation)``.
+    """
+    if recognised:
+        motivation += p.crowding * (1.0 - motivation)
+    if paid:
+        motivation *= 1.0 - p.crowding
+    return motivation + p.rate * p.reversion * (motivation0 - motivation)
+
+
+@njit(cache=True, nogil=True)
+def _pull_and_revert(c, heard, rewards, p):
+    """Each citizen's month of learning after the experiences, in one pass.
+
+    :func:`trust_after`, efficacy's reversion, :func:`motivation_after`, clipping, and the
+    drift of trust's reference ``trust_ref += drift · (trust - trust_ref)``.
+    """
+    hears = len(heard) > 0
+    for i in range(len(c.trust)):
+        m = c.municipality[i]
+        took_part = c.participated[i]
+        trust = trust_after(
+            p,
+            c.trust[i],
+            c.trust_ref[i],
+            c.met[i],
+            heard[i] if hears else 0.0,
+            hears and c.degree[i] > 0,
+        )
+        efficacy = c.efficacy[i] + p.rate * p.reversion * (c.efficacy0[i] - c.efficacy[i])
+        motivation = motivation_after(
+            p,
+            c.motivation[i],
+            c.motivation0[i],
+            took_part and rewards.recognition[m],
+            took_part and rewards.monetary[m],
+        )
+        c.trust[i] = clip01(trust)
+        c.efficacy[i] = clip01(efficacy)
+        c.motivation[i] = clip01(motivation)
+        c.trust_ref[i] += p.drift * (c.trust[i] - c.trust_ref[i])
 
 
 def _heard(model: CoProductionModel) -> np.ndarray:
@@ -140,12 +212,6 @@ def inverse_degree(model: CoProductionModel) -> np.ndarray:
     )
 
 
-def _weight(model: CoProductionModel, influence: float) -> np.ndarray:
-    """The neighbours' pull on each citizen: ``influence``, or 0 for a citizen without ties."""
-    degree = model.degree
-    return cached(model, ("influence", id(degree), influence), lambda: influence * (degree > 0))
-
-
 def _experiences(
     model: CoProductionModel, record: StepRecord, lr: float, asymmetry: float
 ) -> None:
@@ -160,31 +226,6 @@ def _experiences(
     for who, weight in ((record.ignored, IGNORED), (record.wronged, WRONGED)):
         _move((c.trust, c.efficacy), who, fall * weight, up=False)
     _move((c.trust,), record.corrected_late, fall * CORRECTED_LATE, up=False)
-
-
-def _rewards(model: CoProductionModel) -> None:
-    """This month's rewarded participants' motivation moves as the reward is felt.
-
-    Cognitive evaluation theory (Deci & Ryan 1985): every reward has a controlling and an
-    informational side, and the kind of reward decides which one is felt. A payment that is
-    expected and contingent on taking part is felt as controlling: it takes ``crowding_out``
-    of the intrinsic motivation there is (there is nothing to crowd out in someone who has
-    none, as rewards do not undermine interest in tasks of little initial interest; Deci,
-    Koestner & Ryan 1999). Recognition is felt as informational and raises motivation by
-    ``crowding_out`` of its distance to 1.
-    """
-    c = model.citizens
-    g = model.local
-    crowding = model.scenario.behaviour.crowding_out
-    if not (g.monetary.any() or g.recognition.any()):
-        return
-    participated = c.participated
-    if g.recognition.any():
-        recognised = np.flatnonzero(participated & g.recognition[c.municipality])
-        c.motivation[recognised] += crowding * (1.0 - c.motivation[recognised])
-    if g.monetary.any():
-        paid = np.flatnonzero(participated & g.monetary[c.municipality])
-        c.motivation[paid] *= 1.0 - crowding
 
 
 def _move(

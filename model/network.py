@@ -2,7 +2,7 @@
 
 Built directly as a sparse adjacency matrix (Watts & Strogatz 1998 ring-and-rewire per
 neighbourhood), vectorised so that a million citizens take seconds. The step only needs the
-matrix (a peer share or a peer mean is one sparse product); :func:`to_networkx` gives a
+matrix (a peer share is one sparse product); :func:`to_networkx` gives a
 graph for drawing.
 """
 
@@ -129,15 +129,6 @@ def neighbour_sums(adjacency: sp.csr_matrix, *values: np.ndarray) -> np.ndarray:
     for column, array in enumerate(values):
         stacked[:, column] = array
     return neighbour_sums_of(adjacency.indptr, adjacency.indices, stacked)
-
-
-def peer_mean(adjacency: sp.csr_matrix, degree: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Mean of ``values`` over each citizen's network neighbours (0 for a citizen without ties).
-
-    One sparse matrix-vector product: what a citizen hears from the people they know.
-    """
-    sums = adjacency @ values
-    return np.divide(sums, degree, out=np.zeros_like(sums), where=degree > 0)
 
 
 def to_networkx(adjacency: sp.csr_matrix) -> nx.Graph:

@@ -11,13 +11,13 @@ the administration's queue; delivery effort enters the co-production function.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numba import njit
 
 from coprod.model import feedback, network
-from coprod.model.arrays import cached, row_sum, sigmoid
+from coprod.model.arrays import cached, row_sum
 from coprod.model.input_queue import PROPOSAL, REPORT
 
 if TYPE_CHECKING:
@@ -53,6 +53,48 @@ REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS = 0.25, 4.0, 3.0
 REPORT_WEIGHT, PROPOSAL_WEIGHT = 1.0, 1.5
 
 
+class ChannelCosts(NamedTuple):
+    """The channels' costs, read from the module's constants at call time."""
+
+    offline: float
+    digital_floor: float
+    digital_literacy: float
+    personalisation_factor: float
+    assisted: float
+    assisted_activity: float
+
+
+def channel_costs() -> ChannelCosts:
+    """The module's channel constants as they stand now (tests change them)."""
+    return ChannelCosts(
+        OFFLINE_COST,
+        DIGITAL_FLOOR,
+        DIGITAL_LITERACY,
+        PERSONALISATION_FACTOR,
+        ASSISTED_COST,
+        ASSISTED_ACTIVITY,
+    )
+
+
+@njit(cache=True, nogil=True)
+def cheapest_channel(k, offline, platform, adopted, personalised, literacy, member, activity):
+    """The cost of the cheapest open channel (ODD 7.3); infinite where none is open.
+
+    Offline ``OFFLINE_COST``; digital for adopters while the platform is up, ``DIGITAL_FLOOR +
+    DIGITAL_LITERACY · (1 - literacy)`` (times ``PERSONALISATION_FACTOR``); assisted for
+    members while either is open, ``ASSISTED_COST - ASSISTED_ACTIVITY · activity``.
+    """
+    cost = k.offline if offline else np.inf
+    if platform and adopted:
+        digital = k.digital_floor + k.digital_literacy * (1.0 - literacy)
+        if personalised:
+            digital *= k.personalisation_factor
+        cost = min(cost, digital)
+    if member and (offline or platform):
+        cost = min(cost, k.assisted - k.assisted_activity * activity)
+    return cost
+
+
 def channel_cost(model: CoProductionModel, platform_up: bool = True) -> np.ndarray:
     """Each citizen's cost of the cheapest open channel; infinite where none is open.
 
@@ -63,38 +105,38 @@ def channel_cost(model: CoProductionModel, platform_up: bool = True) -> np.ndarr
     organisations = model.organisations
     activity = organisations.activity if len(organisations) else np.zeros(1)
     cost = np.empty(len(c))
+    channels = Channels(g.offline_channel, g.platform & platform_up, g.personalisation, activity)
     _channel_cost_of(
-        c.municipality, c.literacy, c.adopted, c.member if len(organisations) else None,
-        g.offline_channel, g.platform & platform_up, g.personalisation, activity, cost,
-        OFFLINE_COST, DIGITAL_FLOOR, DIGITAL_LITERACY, PERSONALISATION_FACTOR, ASSISTED_COST,
-        ASSISTED_ACTIVITY,
-    )  # fmt: skip
+        c.municipality, c.literacy, c.adopted, c.member, channels, channel_costs(), cost
+    )
     return cost
 
 
-@njit(cache=True, nogil=True)
-def _channel_cost_of(
-    municipality, literacy, adopted, member, offline, digital_up, personalisation, activity, cost,
-    offline_cost, digital_floor, digital_literacy, personalisation_factor, assisted_cost,
-    assisted_activity,
-):  # fmt: skip
-    """:func:`channel_cost` for each citizen: the least of the open channels' costs.
+class Channels(NamedTuple):
+    """Per municipality: which channels are open; per organisation: its activity."""
 
-    The offline counter where the municipality keeps one; the platform for adopters while it
-    is up (its cost falls with digital literacy, personalisation lowers it); an organisation's
-    assisted access for its members while either channel is open.
-    """
+    offline: np.ndarray
+    platform: np.ndarray
+    personalisation: np.ndarray
+    activity: np.ndarray
+
+
+@njit(cache=True, nogil=True)
+def _channel_cost_of(municipality, literacy, adopted, member, channels, k, cost):
+    """:func:`channel_cost` for each citizen (:func:`cheapest_channel`)."""
     for i in range(len(municipality)):
         m = municipality[i]
-        least = offline_cost if offline[m] else np.inf
-        if digital_up[m] and adopted[i]:
-            digital = digital_floor + digital_literacy * (1.0 - literacy[i])
-            if personalisation[m]:
-                digital = digital * personalisation_factor
-            least = min(least, digital)
-        if member is not None and member[i] >= 0 and (offline[m] or digital_up[m]):
-            least = min(least, assisted_cost - assisted_activity * activity[member[i]])
-        cost[i] = least
+        o = member[i]
+        cost[i] = cheapest_channel(
+            k,
+            channels.offline[m],
+            channels.platform[m],
+            adopted[i],
+            channels.personalisation[m],
+            literacy[i],
+            o >= 0,
+            channels.activity[o] if o >= 0 else 0.0,
+        )
 
 
 def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
@@ -148,47 +190,83 @@ def _count_acts(
     """
     c = model.citizens
     hours = np.empty(len(c))
-    _count_acts_of(
-        reports, delivers, proposes, effort, model.steps,
-        c.contributions, c.reports, c.deliveries, c.proposals, c.coproduced, c.cocreated,
-        c.last_proposal, c.acts, c.engaged, hours,
-        (REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS),
-    )  # fmt: skip
+    counts = Counts(
+        c.contributions,
+        c.reports,
+        c.deliveries,
+        c.proposals,
+        c.coproduced,
+        c.cocreated,
+        c.last_proposal,
+        c.acts,
+        c.engaged,
+    )
+    weights = ActWeights(
+        REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS
+    )
+    _count_acts_of(reports, delivers, proposes, effort, model.steps, counts, weights, hours)
     record.hours = hours
 
 
+class Counts(NamedTuple):
+    """The citizens' arrays that count their acts (changed in place)."""
+
+    contributions: np.ndarray
+    reports: np.ndarray
+    deliveries: np.ndarray
+    proposals: np.ndarray
+    coproduced: np.ndarray
+    cocreated: np.ndarray
+    last_proposal: np.ndarray
+    acts: np.ndarray
+    engaged: np.ndarray
+
+
+class ActWeights(NamedTuple):
+    """Contribution weights and hours of the acts, from the module's constants."""
+
+    report: float
+    proposal: float
+    report_hours: float
+    delivery_hours: float
+    proposal_hours: float
+
+
 @njit(cache=True, nogil=True)
-def _count_acts_of(
-    reports, delivers, proposes, effort, month,
-    contributions, report_count, deliveries, proposals, coproduced, cocreated,
-    last_proposal, acts, engaged, hours, weights,
-):  # fmt: skip
-    """:func:`_count_acts` for each citizen, each sum in the order NumPy's updates made it."""
-    report_weight, proposal_weight, report_hours, delivery_hours, proposal_hours = weights
+def contribution(k, reports, effort, proposed):
+    """``REPORT_WEIGHT · reports + effort + PROPOSAL_WEIGHT · [propose]`` (ODD 7.3)."""
+    return k.report * reports + effort + k.proposal * (1.0 if proposed else 0.0)
+
+
+@njit(cache=True, nogil=True)
+def hours_given(k, reports, effort, proposed):
+    """``REPORT_HOURS · reports + DELIVERY_HOURS · effort + PROPOSAL_HOURS · [propose]``."""
+    return (
+        k.report_hours * reports
+        + k.delivery_hours * effort
+        + k.proposal_hours * (1.0 if proposed else 0.0)
+    )
+
+
+@njit(cache=True, nogil=True)
+def _count_acts_of(reports, delivers, proposes, effort, month, counts, k, hours):
+    """:func:`_count_acts` for each citizen (:func:`contribution`, :func:`hours_given`)."""
     for i in range(len(reports)):
         reported = reports[i]
         delivered = delivers[i]
         proposed = proposes[i]
-        weight = report_weight * np.float64(reported)
-        weight += effort[i]
-        weight += proposal_weight * np.float64(proposed)
-        contributions[i] += weight
-        report_count[i] += reported
-        deliveries[i] += delivered
-        proposals[i] += proposed
-        coproduced[i] = delivered or reported > 0
-        cocreated[i] = proposed
+        counts.contributions[i] += contribution(k, reported, effort[i], proposed)
+        counts.reports[i] += reported
+        counts.deliveries[i] += delivered
+        counts.proposals[i] += proposed
+        counts.coproduced[i] = delivered or reported > 0
+        counts.cocreated[i] = proposed
         if proposed:
-            last_proposal[i] = month
-        acts[i] += reported
-        acts[i] += delivered
-        acts[i] += proposed
-        if coproduced[i] or proposed:
-            engaged[i] = True  # a first act clears the first-use barrier
-        given = report_hours * np.float64(reported)
-        given += delivery_hours * effort[i]
-        given += proposal_hours * np.float64(proposed)
-        hours[i] = given
+            counts.last_proposal[i] = month
+        counts.acts[i] += reported + delivered + proposed
+        if counts.coproduced[i] or proposed:
+            counts.engaged[i] = True  # a first act clears the first-use barrier
+        hours[i] = hours_given(k, reported, effort[i], proposed)
 
 
 def _utility(
@@ -210,50 +288,123 @@ def _utility(
     peers = _network_pass(model, participated, record)
     organisations = model.organisations
     utility = np.empty(len(c))
-    _utility_of(
-        c.municipality, c.motivation, c.efficacy, c.trust, c.met, c.spare_time, c.engaged,
-        c.member if len(organisations) else None,
-        MOBILISATION * organisations.activity if len(organisations) else np.zeros(1),
-        participated, peers, cost, reachable, g.invitation, g.incentive_utility,
-        b.participation_base, b.weight_motivation, b.weight_efficacy, b.weight_trust,
-        b.weight_need, np.float32(b.weight_peers), b.weight_habit, b.weight_cost, FIRST_USE_COST,
-        utility,
-    )  # fmt: skip
+    traits = Traits(
+        c.municipality,
+        c.motivation,
+        c.efficacy,
+        c.trust,
+        c.met,
+        c.spare_time,
+        c.engaged,
+        c.member,
+    )
+    local = Local(
+        g.invitation,
+        g.incentive_utility,
+        organisations.activity if len(organisations) else np.zeros(1),
+    )
+    weights = UtilityWeights(
+        b.participation_base,
+        b.weight_motivation,
+        b.weight_efficacy,
+        b.weight_trust,
+        b.weight_need,
+        b.weight_peers,
+        b.weight_habit,
+        b.weight_cost,
+        FIRST_USE_COST,
+        MOBILISATION,
+    )
+    _utility_of(traits, participated, peers, cost, local, weights, utility)
     return utility
 
 
-@njit(cache=True, nogil=True)
-def _utility_of(
-    municipality, motivation, efficacy, trust, met, spare_time, engaged, member, mobilised,
-    participated, peers, cost, reachable, invitation, incentive,
-    base, w_motivation, w_efficacy, w_trust, w_need, w_peers, w_habit, w_cost, first_use_cost,
-    utility,
-):  # fmt: skip
-    """:func:`_utility` for each citizen, each term added in the order of the array updates.
+class Traits(NamedTuple):
+    """The citizens' arrays the utility of taking part reads."""
 
-    The peers' term is taken in single precision, as NumPy takes a float times the float32
-    shares; the habit term is ``w_habit`` times 1 or 0.
+    municipality: np.ndarray
+    motivation: np.ndarray
+    efficacy: np.ndarray
+    trust: np.ndarray
+    met: np.ndarray
+    spare_time: np.ndarray
+    engaged: np.ndarray
+    member: np.ndarray
+
+
+class Local(NamedTuple):
+    """Per municipality: invitation and incentive utility; per organisation: its activity."""
+
+    invitation: np.ndarray
+    incentive: np.ndarray
+    activity: np.ndarray
+
+
+class UtilityWeights(NamedTuple):
+    """The utility's weights (``behaviour.*``) and the module's utility constants."""
+
+    base: float
+    motivation: float
+    efficacy: float
+    trust: float
+    need: float
+    peers: float
+    habit: float
+    cost: float
+    first_use: float
+    mobilisation: float
+
+
+@njit(cache=True, nogil=True)
+def effective_cost(cost, spare_time):
+    """``cost · (1.5 - spare_time)``; 0 where no channel is open (the citizen cannot act)."""
+    return (cost if cost < np.inf else 0.0) * (1.5 - spare_time)
+
+
+@njit(cache=True, nogil=True)
+def utility(w, motivation, efficacy, trust, met, peers, habit, effective, local, engaged):
+    """The utility ``U`` of taking part (ODD 7.3), before the act-specific offsets.
+
+    ``habit``: took part last month; ``local``: invitation + incentive utility + mobilisation
+    (``MOBILISATION · activity`` for members); not engaged pays ``FIRST_USE_COST``.
     """
-    for i in range(len(utility)):
-        m = municipality[i]
-        effective_cost = cost[i] if reachable[i] else 0.0
-        effective_cost *= 1.5 - spare_time[i]
-        u = w_motivation * motivation[i]
-        u += base
-        u += w_efficacy * efficacy[i]
-        u += w_trust * trust[i]
-        u += w_need * (1.0 - met[i])
-        u += np.float64(w_peers * peers[i])
-        u += w_habit * (1.0 if participated[i] else 0.0)
-        effective_cost *= w_cost
-        u -= effective_cost
-        u += invitation[m]
-        u += incentive[m]
-        if member is not None and member[i] >= 0:
-            u += mobilised[member[i]]
-        if not engaged[i]:
-            u -= first_use_cost
-        utility[i] = u
+    u = (
+        w.base
+        + w.motivation * motivation
+        + w.efficacy * efficacy
+        + w.trust * trust
+        + w.need * (1.0 - met)
+        + w.peers * peers
+        + w.habit * (1.0 if habit else 0.0)
+        - w.cost * effective
+        + local
+    )
+    if not engaged:
+        u -= w.first_use
+    return u
+
+
+@njit(cache=True, nogil=True)
+def _utility_of(c, participated, peers, cost, local, w, out):
+    """:func:`_utility` for each citizen (:func:`utility`)."""
+    for i in range(len(out)):
+        m = c.municipality[i]
+        o = c.member[i]
+        here = local.invitation[m] + local.incentive[m]
+        if o >= 0:
+            here += w.mobilisation * local.activity[o]
+        out[i] = utility(
+            w,
+            c.motivation[i],
+            c.efficacy[i],
+            c.trust[i],
+            c.met[i],
+            peers[i],
+            participated[i],
+            effective_cost(cost[i], c.spare_time[i]),
+            here,
+            c.engaged[i],
+        )
 
 
 def _network_pass(
@@ -331,29 +482,38 @@ def poisson_by_inversion(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     citizen at a time in a compiled loop: much faster than ``Generator.poisson`` for a million
     small means, and one uniform per citizen.
     """
-    return _invert_poisson(u, lam, np.exp(-lam))
+    counts = np.empty(len(u), dtype=np.int32)
+    _invert_poisson(u, lam, counts)
+    return counts
 
 
 @njit(cache=True, nogil=True)
-def _invert_poisson(u, lam, p0):
-    """:func:`poisson_by_inversion`, given ``p0 = exp(-lam)`` (computed by NumPy)."""
-    counts = np.zeros(len(u), dtype=np.int32)
+def poisson_count(u, lam):
+    """The Poisson count with mean ``lam`` at uniform ``u``: the k with cdf(k-1) <= u < cdf(k).
+
+    Adds the probabilities of 1, 2, ... until the CDF passes ``u`` (at most 10,000).
+    """
+    p = np.exp(-lam)
+    cdf = p
+    k = 0
+    while u >= cdf and k < 10_000:
+        k += 1
+        p *= lam / k
+        cdf += p
+    return k
+
+
+@njit(cache=True, nogil=True)
+def sigmoid(x):
+    """The logistic function ``1 / (1 + exp(-x))``: a utility's probability."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@njit(cache=True, nogil=True)
+def _invert_poisson(u, lam, counts):
+    """:func:`poisson_by_inversion` for each citizen (:func:`poisson_count`)."""
     for i in range(len(u)):
-        if not u[i] >= p0[i]:
-            continue
-        p = p0[i]
-        cdf = p
-        found = 1  # u >= cdf(0)
-        k = 1
-        while k < 10_000:  # the count is the number of k with u >= cdf(k - 1)
-            p *= lam[i] / k
-            cdf += p
-            if not u[i] >= cdf:
-                break
-            found += 1
-            k += 1
-        counts[i] = found
-    return counts
+        counts[i] = poisson_count(u[i], lam[i])
 
 
 def _draw_deliveries(
@@ -457,9 +617,17 @@ def _domains_and_effort(
     cells = model.hoods.effort
     cells[:] = 0.0
     _domains_and_effort_of(
-        delivers, proposes, c.need, need_multiplier, model.hoods.level, c.hood, c.spare_time,
-        domain, effort, cells,
-    )  # fmt: skip
+        delivers,
+        proposes,
+        c.need,
+        need_multiplier,
+        model.hoods.level,
+        c.hood,
+        c.spare_time,
+        domain,
+        effort,
+        cells,
+    )
     return domain, effort
 
 
@@ -503,10 +671,32 @@ def update_engagement(model: CoProductionModel, record: StepRecord) -> None:
     for rows in (record.ignored, record.wronged, record.rejected):
         if rows is not None:
             bad[rows] = True
-    hazard = np.where(bad[engaged], QUIT_HAZARD + BAD_EXPERIENCE_QUIT, QUIT_HAZARD)
-    hazard /= np.maximum(c.acts[engaged], 1).astype(float) ** MOMENTUM
-    quits = model.rng.random(len(engaged)) < hazard
-    c.engaged[engaged[quits]] = False
+    draw = model.rng.random(len(engaged))
+    k = Dropout(QUIT_HAZARD, BAD_EXPERIENCE_QUIT, MOMENTUM)
+    _drop_out(engaged, bad, c.acts, draw, k, c.engaged)
+
+
+class Dropout(NamedTuple):
+    """The dropout hazard's constants, read from the module at call time."""
+
+    hazard: float
+    bad_experience: float
+    momentum: float
+
+
+@njit(cache=True, nogil=True)
+def quit_hazard(k, bad, acts):
+    """``(QUIT_HAZARD + BAD_EXPERIENCE_QUIT · [bad]) / max(acts, 1) ^ MOMENTUM`` (ODD 7.10)."""
+    return (k.hazard + (k.bad_experience if bad else 0.0)) / max(acts, 1) ** k.momentum
+
+
+@njit(cache=True, nogil=True)
+def _drop_out(rows, bad, acts, draw, k, engaged):
+    """:func:`update_engagement` for each engaged row: quits when its draw is below the hazard."""
+    for r in range(len(rows)):
+        i = rows[r]
+        if draw[r] < quit_hazard(k, bad[i], acts[i]):
+            engaged[i] = False
 
 
 def _adoption_diffuses(model: CoProductionModel, record: StepRecord) -> bool:
@@ -530,34 +720,49 @@ def diffuse_adoption(model: CoProductionModel, record: StepRecord) -> None:
     share = record.adopting_peers
     if share is None:  # called without the month's decisions (a phase on its own)
         share = network.peer_share(model.adjacency, model.degree, c.adopted)
-    readiness = cached(model, "readiness", lambda: 2.0 * c.literacy**2)
     draw = model.rng.random(len(c))
-    _adopt(
-        c.municipality, share, readiness, draw, g.personalisation, g.open_services, g.platform,
-        np.float32(b.adoption_imitation), np.float32(b.adoption_innovation), c.adopted,
-    )  # fmt: skip
+    platform = Platforms(g.personalisation, g.open_services, g.platform)
+    k = Diffusion(float(b.adoption_innovation), float(b.adoption_imitation))
+    _adopt(c.municipality, share, c.literacy, draw, platform, k, c.adopted)
+
+
+class Platforms(NamedTuple):
+    """Per municipality: personalisation, open services, a platform at all."""
+
+    personalisation: np.ndarray
+    open_services: np.ndarray
+    platform: np.ndarray
+
+
+class Diffusion(NamedTuple):
+    """Bass coefficients per month (``behaviour.adoption_*``)."""
+
+    innovation: float
+    imitation: float
 
 
 @njit(cache=True, nogil=True)
-def _adopt(
-    municipality, share, readiness, draw, personalisation, open_services, platform,
-    imitation, innovation, adopted,
-):  # fmt: skip
-    """:func:`diffuse_adoption` for each citizen: adopt when the draw is below the hazard.
+def adoption_hazard(k, share, literacy, personalised, open_services):
+    """``min(1, (innovation + imitation · share) · readiness)`` (ODD 7.4).
 
-    ``imitation * share + innovation`` in the shares' single precision, then times the
-    readiness (personalisation 1.25, open services 1.15) in double, capped at 1, as the array
-    updates computed it.
+    ``readiness = 2 · literacy²``, times 1.25 with personalisation and 1.15 with open services
+    (assumptions).
     """
+    readiness = 2.0 * literacy**2
+    if personalised:
+        readiness *= 1.25
+    if open_services:
+        readiness *= 1.15
+    return min((k.innovation + k.imitation * share) * readiness, 1.0)
+
+
+@njit(cache=True, nogil=True)
+def _adopt(municipality, share, literacy, draw, platform, k, adopted):
+    """:func:`diffuse_adoption` for each citizen: adopt when the draw is below the hazard."""
     for i in range(len(adopted)):
         m = municipality[i]
-        ready = readiness[i]
-        if personalisation[m]:
-            ready = ready * 1.25
-        if open_services[m]:
-            ready = ready * 1.15
-        hazard = imitation * share[i]
-        hazard += innovation
-        chance = min(np.float64(hazard) * ready, 1.0)
-        if draw[i] < chance and platform[m]:
+        hazard = adoption_hazard(
+            k, share[i], literacy[i], platform.personalisation[m], platform.open_services[m]
+        )
+        if draw[i] < hazard and platform.platform[m]:
             adopted[i] = True
