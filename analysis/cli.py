@@ -296,13 +296,7 @@ def compare_command(
     else:
         with _progress(progress, "compare"):
             runs = run_comparison(
-                resolved,
-                replicates=replicates,
-                steps=steps,
-                seed=seed,
-                client=scheduler,
-                yes=yes,
-                posterior=posterior,
+                resolved, replicates, steps, seed, client=scheduler, yes=yes, posterior=posterior
             )
     horizon, files = write_comparison(runs, resolved, folder, seed=seed, extra_files=extra)
     click.echo(
