@@ -279,7 +279,8 @@ class Citizen(mesa.Agent):
         if reachable:
             unmet_need = unmet * sum(self.need) * met_multiplier
             rate = INCIDENT_RATE * self.activity * unmet_need
-            reports = _poisson(rnd(), rate * _sigmoid(utility + REPORT_OFFSET))
+            lam = rate * _sigmoid(utility + REPORT_OFFSET)
+            reports = _poisson(rnd(), lam, math.exp(-lam))
         log_activity = math.log(self.activity)
         delivers = (
             reachable

@@ -132,13 +132,13 @@ class Books(NamedTuple):
 # ------------------------------------------------------------------------------ the rules
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def budget_of(level, population, p):
     """A municipality's budget: ``BUDGET_PER_CAPITA x governance budget x multiplier x pop``."""
     return p.budget_per_capita * level * p.budget_multiplier * population
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def overhead_cost(budget, staff, automated_decisions, fixed_share, incentive, p):
     """Spending on all but front-line resources, at most the budget.
 
@@ -150,13 +150,13 @@ def overhead_cost(budget, staff, automated_decisions, fixed_share, incentive, p)
     return min(spent, budget)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def visible_need(record, visible, memory):
     """The record of need: ``DATA_MEMORY x record + (1 - DATA_MEMORY) x visible this month``."""
     return memory * record + (1.0 - memory) * visible
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def need_weight(assessed, scaled_record, data_weight):
     """A cell's claim: ``(1 - data weight) x assessed need + data weight x scaled record``.
 
@@ -166,7 +166,7 @@ def need_weight(assessed, scaled_record, data_weight):
     return (1.0 - data_weight) * assessed + data_weight * scaled_record
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def scaled_record(data, data_total, assessed_total, cells):
     """A cell's record of visible need, rescaled to assessed need's total; uniform if empty."""
     if data_total > 0:
@@ -174,13 +174,13 @@ def scaled_record(data, data_total, assessed_total, cells):
     return assessed_total / max(cells, 1)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def unlawful(share, due, tolerance):
     """An algorithmic share departing from the assessed-need share by more than the tolerance."""
     return abs(share - due) > tolerance * due
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def cell_resources(share, frontline, captured_share, captured, to_partners, sponsored):
     """A cell's resources: its share of the public front line, of what is captured, sponsors'.
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 
 def row_sum(a: np.ndarray) -> np.ndarray:
@@ -38,3 +39,27 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     out += 1.0
     np.reciprocal(out, out=out)
     return out
+
+
+@njit(cache=True, nogil=True)
+def sum_by_run(group, values, n_groups):
+    """``np.bincount(group, weights=values, minlength=n_groups)`` for rows stored by group.
+
+    Citizens are stored by neighbourhood, so a municipality's are one run of rows: each run is
+    summed in a local variable and written once, where adding into ``sums[group[i]]`` row by
+    row makes every addition wait for the store before it (three times slower at a million
+    citizens). Rows out of order are still summed right, only slower.
+    """
+    sums = np.zeros(n_groups)
+    if len(group) == 0:
+        return sums
+    current = group[0]
+    running = 0.0
+    for i in range(len(group)):
+        if group[i] != current:
+            sums[current] = running
+            current = group[i]
+            running = sums[current]
+        running += values[i]
+    sums[current] = running
+    return sums

@@ -179,7 +179,7 @@ class Judged(NamedTuple):
     unlawful: np.ndarray
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def estimate(k, automated, merit, prior, points, ses, sd_human, noise):
     """The decision-maker's estimate of merit.
 
@@ -192,13 +192,13 @@ def estimate(k, automated, merit, prior, points, ses, sd_human, noise):
     return merit + k.professional_bias * (ses - 0.5) + sd_human * noise
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def data_points(k, traced, cases):
     """Data points held on a citizen: ``DATA_RECORDS + DATA_TRACES · [traced] + cases``."""
     return k.data_records + k.data_traces * (1.0 if traced else 0.0) + cases
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def judgement(k, merit, estimate, reviewed, appeal_draw, efficacy, literacy, may_appeal):
     """(wrongly denied, appealed, unlawful grant no review caught) of one decision.
 

@@ -117,13 +117,15 @@ class Learning(NamedTuple):
     reversion: float
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def clip01(x):
     """``x`` clipped to [0, 1]."""
-    return min(max(x, 0.0), 1.0)
+    if x < 0.0:
+        return 0.0
+    return 1.0 if x > 1.0 else x
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def trust_after(p, trust, trust_ref, met, heard, has_ties):
     """Trust pulled by needs met and neighbours, then reverted a step (ODD 7.10, unclipped).
 
@@ -138,7 +140,7 @@ def trust_after(p, trust, trust_ref, met, heard, has_ties):
     return trust + p.rate * p.reversion * (trust_ref - trust)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def motivation_after(p, motivation, motivation0, recognised, paid):
     """Rewards as felt, then reversion (ODD 7.10, unclipped).
 
@@ -160,9 +162,11 @@ def _pull_and_revert(c, heard, rewards, p):
     drift of trust's reference ``trust_ref += drift · (trust - trust_ref)``.
     """
     hears = len(heard) > 0
+    # without rewards anywhere, who took part and where need not be read for every citizen
+    rewarding = rewards.recognition.any() or rewards.monetary.any()
     for i in range(len(c.trust)):
-        m = c.municipality[i]
-        took_part = c.participated[i]
+        m = c.municipality[i] if rewarding else 0
+        took_part = rewarding and c.participated[i]
         trust = trust_after(
             p,
             c.trust[i],

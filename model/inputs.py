@@ -147,7 +147,7 @@ class Counts(NamedTuple):
 # ------------------------------------------------------------------------------ the rules
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def staff_employed(ceiling, planned, budget_multiplier, outreach):
     """Staff slots employed: the plan (the ceiling before the first) within the ceiling.
 
@@ -158,13 +158,13 @@ def staff_employed(ceiling, planned, budget_multiplier, outreach):
     return employed * budget_multiplier * (1.0 - outreach)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def input_staff_time(kind, p):
     """Staff time of an input of ``kind`` at speed 1: a proposal's or a report's."""
     return p.proposal_time if kind == PROPOSAL else p.report_time
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def staff_time(kind, speed, automated, human_review, p):
     """Staff slots an input takes: its kind's staff time over the ICT role's speed.
 
@@ -175,7 +175,7 @@ def staff_time(kind, speed, automated, human_review, p):
     return input_staff_time(kind, p) * (1.0 / speed + reviews)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def planned_staff(mean_workload, backlog, share, ceiling, p):
     """Staff planned at a budget round: ``(1 + slack) x mean workload + backlog / horizon``.
 
@@ -185,25 +185,25 @@ def planned_staff(mean_workload, backlog, share, ceiling, p):
     return min(expected / share, ceiling) if share > 0 else ceiling
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def triage_priority(since, draw, triage):
     """An input's place in its class: its month plus up to ``TRIAGE`` months of triage."""
     return since + triage * draw
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def acceptance_probability(acceptance, member, p):
     """A sound proposal's chance: ``acceptance``, ``x BUNDLING_BONUS`` if its owner is a member."""
     return acceptance * (p.bundling_bonus if member >= 0 else 1.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def depreciated_quality(quality, p):
     """Service quality depreciates towards 1 by ``QUALITY_DEPRECIATION`` a month."""
     return quality - p.quality_depreciation * (quality - 1.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def implemented_quality(quality, population, p):
     """An accepted proposal adds ``QUALITY_GAIN`` over its neighbourhood's population."""
     return quality + p.quality_gain / max(population, 1)

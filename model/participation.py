@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from coprod.model import feedback, network
+from coprod.model import arrays, feedback, network
 from coprod.model.arrays import cached, row_sum
 from coprod.model.input_queue import PROPOSAL, REPORT
 
@@ -76,7 +76,7 @@ def channel_costs() -> ChannelCosts:
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def cheapest_channel(k, offline, platform, adopted, personalised, literacy, member, activity):
     """The cost of the cheapest open channel (ODD 7.3); infinite where none is open.
 
@@ -232,13 +232,13 @@ class ActWeights(NamedTuple):
     proposal_hours: float
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def contribution(k, reports, effort, proposed):
     """``REPORT_WEIGHT · reports + effort + PROPOSAL_WEIGHT · [propose]`` (ODD 7.3)."""
     return k.report * reports + effort + k.proposal * (1.0 if proposed else 0.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def hours_given(k, reports, effort, proposed):
     """``REPORT_HOURS · reports + DELIVERY_HOURS · effort + PROPOSAL_HOURS · [propose]``."""
     return (
@@ -355,13 +355,13 @@ class UtilityWeights(NamedTuple):
     mobilisation: float
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def effective_cost(cost, spare_time):
     """``cost · (1.5 - spare_time)``; 0 where no channel is open (the citizen cannot act)."""
     return (cost if cost < np.inf else 0.0) * (1.5 - spare_time)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def utility(w, motivation, efficacy, trust, met, peers, habit, effective, local, engaged):
     """The utility ``U`` of taking part (ODD 7.3), before the act-specific offsets.
 
@@ -468,7 +468,7 @@ def _draw_reports(
     unmet *= need_total
     unmet *= INCIDENT_RATE * model.need_multiplier_met
     unmet *= c.activity
-    rate = sigmoid(utility + REPORT_OFFSET)
+    rate = arrays.sigmoid(utility + REPORT_OFFSET)
     rate *= unmet
     rate[~reachable] = 0.0
     return poisson_by_inversion(model.rng.random(len(c)), rate)
@@ -483,17 +483,19 @@ def poisson_by_inversion(u: np.ndarray, lam: np.ndarray) -> np.ndarray:
     small means, and one uniform per citizen.
     """
     counts = np.empty(len(u), dtype=np.int32)
-    _invert_poisson(u, lam, counts)
+    _invert_poisson(u, lam, np.exp(-lam), counts)
     return counts
 
 
-@njit(cache=True, nogil=True)
-def poisson_count(u, lam):
+@njit(cache=True, nogil=True, inline="always")
+def poisson_count(u, lam, none):
     """The Poisson count with mean ``lam`` at uniform ``u``: the k with cdf(k-1) <= u < cdf(k).
 
-    Adds the probabilities of 1, 2, ... until the CDF passes ``u`` (at most 10,000).
+    ``none`` is ``exp(-lam)``, the probability of no event (over all citizens NumPy's
+    vectorised ``exp`` gives it faster than one call per citizen). Adds the probabilities of
+    1, 2, ... until the CDF passes ``u`` (at most 10,000).
     """
-    p = np.exp(-lam)
+    p = none
     cdf = p
     k = 0
     while u >= cdf and k < 10_000:
@@ -503,17 +505,21 @@ def poisson_count(u, lam):
     return k
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def sigmoid(x):
-    """The logistic function ``1 / (1 + exp(-x))``: a utility's probability."""
+    """The logistic function ``1 / (1 + exp(-x))``: a utility's probability.
+
+    For one value (the rules, the baseline); over all citizens at once the phases call
+    :func:`coprod.model.arrays.sigmoid`, NumPy's vectorised ``exp`` being faster there.
+    """
     return 1.0 / (1.0 + np.exp(-x))
 
 
 @njit(cache=True, nogil=True)
-def _invert_poisson(u, lam, counts):
+def _invert_poisson(u, lam, none, counts):
     """:func:`poisson_by_inversion` for each citizen (:func:`poisson_count`)."""
     for i in range(len(u)):
-        counts[i] = poisson_count(u[i], lam[i])
+        counts[i] = poisson_count(u[i], lam[i], none[i])
 
 
 def _draw_deliveries(
@@ -527,7 +533,7 @@ def _draw_deliveries(
     x = utility + DELIVER_OFFSET
     x += c.spare_time - 0.5
     x += cached(model, "log_activity", lambda: np.log(c.activity))
-    return reachable & delivery & (model.rng.random(len(c)) < sigmoid(x))
+    return reachable & delivery & (model.rng.random(len(c)) < arrays.sigmoid(x))
 
 
 def _draw_proposals(
@@ -541,7 +547,7 @@ def _draw_proposals(
     x = utility + COCREATE_OFFSET
     x += c.efficacy - 0.5
     x += cached(model, "log_activity", lambda: np.log(c.activity))
-    return reachable & cocreation & (model.rng.random(len(c)) < sigmoid(x))
+    return reachable & cocreation & (model.rng.random(len(c)) < arrays.sigmoid(x))
 
 
 def _submit_reports(model: CoProductionModel, reports: np.ndarray) -> None:
@@ -684,7 +690,7 @@ class Dropout(NamedTuple):
     momentum: float
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def quit_hazard(k, bad, acts):
     """``(QUIT_HAZARD + BAD_EXPERIENCE_QUIT · [bad]) / max(acts, 1) ^ MOMENTUM`` (ODD 7.10)."""
     return (k.hazard + (k.bad_experience if bad else 0.0)) / max(acts, 1) ** k.momentum
@@ -741,7 +747,7 @@ class Diffusion(NamedTuple):
     imitation: float
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def adoption_hazard(k, share, literacy, personalised, open_services):
     """``min(1, (innovation + imitation · share) · readiness)`` (ODD 7.4).
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from coprod.model.arrays import cached
+from coprod.model.arrays import cached, sum_by_run
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -101,7 +101,7 @@ class LobbyDraws(NamedTuple):
 # ------------------------------------------------------------------------------ the rules
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def engagement_propensity(openness, csr, open_data, open_services, mean_trust):
     """A business's monthly chance of engaging.
 
@@ -113,7 +113,7 @@ def engagement_propensity(openness, csr, open_data, open_services, mean_trust):
     return openness * (0.5 + csr) * built_on * (0.5 + mean_trust)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def stays_engaged(engaged, draw, propensity, barred, disengage):
     """Engaged next month: an engaged one ends with ``DISENGAGE``; a barred one cannot start."""
     if engaged:
@@ -121,20 +121,20 @@ def stays_engaged(engaged, draw, propensity, barred, disengage):
     return draw < propensity and barred == 0
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def lobbies(gain, p_detect, csr, p):
     """A partner lobbies when ``(1 - p) x gain - p x EXCLUSION > SCRUPLE x csr`` (Becker 1968)."""
     return (1.0 - p_detect) * gain - p_detect * p.exclusion > p.scruple * csr
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def sponsorship(budget, businesses, open_services, p):
     """An engaged partner's resources: ``SPONSOR_SHARE x budget / businesses``, x 2 if open."""
     sponsor = p.sponsor_share * budget / businesses
     return 2.0 * sponsor if open_services else sponsor
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def data_service_gain(reusing, businesses, n_domains, transformative, p):
     """A domain's data-service gain from the businesses reusing open data for it.
 
@@ -145,7 +145,7 @@ def data_service_gain(reusing, businesses, n_domains, transformative, p):
     return min(factor * reusing / businesses * n_domains, p.data_service_gain)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def detection_probability(open_processes, watching, base, open_, watch):
     """Monthly chance that lobbying is caught, at most 1.
 
@@ -157,19 +157,19 @@ def detection_probability(open_processes, watching, base, open_, watch):
     return min(base + (open_ + watch * watching), 1.0)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def captured_share(lobbyists, businesses, per_partner, ceiling):
     """Share of public resources captured: ``CAPTURE_PER_PARTNER x`` lobbyists' share, capped."""
     return min(ceiling, per_partner * lobbyists / businesses)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def organisation_activity(outreach, base, per_share):
     """An organisation's activity: ``BASE_ACTIVITY + OUTREACH_ACTIVITY x outreach``, at most 1."""
     return min(1.0, base + per_share * outreach)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def outreach_reach(outreach, per_share):
     """Monthly chance a low participant is reached: ``OUTREACH_REACH x outreach``, at most 1."""
     return min(1.0, per_share * outreach)
@@ -247,9 +247,7 @@ def _engage_of(firms, draws, rules, citizen_municipality, trust, population, p):
 
     :func:`engagement_propensity` and :func:`stays_engaged` for each business.
     """
-    trust_sum = np.zeros(len(population))
-    for i in range(len(citizen_municipality)):
-        trust_sum[citizen_municipality[i]] += trust[i]
+    trust_sum = sum_by_run(citizen_municipality, trust, len(population))
     anyone_engaged = False
     for i in range(len(firms.municipality)):
         m = firms.municipality[i]

@@ -69,7 +69,7 @@ class Served(NamedTuple):
 # ------------------------------------------------------------------------------ the rules
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def relative_inputs(resources, effort, residents, delivers, p):
     """Resources ``r`` and effort ``c`` per resident, each relative to its default level.
 
@@ -87,7 +87,7 @@ def relative_inputs(resources, effort, residents, delivers, p):
     return r, c
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def coproduction(r, c, p):
     """The CES co-production function ``(a r^rho + (1 - a) c^rho)^(1/rho)`` (Parks et al. 1981).
 
@@ -101,13 +101,13 @@ def coproduction(r, c, p):
     return (p.weight_r * r**p.rho + (1.0 - p.weight_r) * c**p.rho) ** (1.0 / p.rho)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def service_level(quality, data_services, aggregate, p):
     """A cell's level: ``TFP x quality x (1 + data services) x co-production``."""
     return p.tfp * quality * (1.0 + data_services) * aggregate
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def needs_met(need, level, p):
     """A citizen's share of needs met: ``sum_d min(need_d x m, level_d) / sum_d need_d x m``.
 
@@ -183,8 +183,22 @@ def _levels(cells, delivers, data_services, p, gross):
 
 @njit(cache=True, nogil=True)
 def _serve(served, level, p, useful):
-    """Each citizen's needs met (:func:`needs_met`), and each municipality's useful output."""
+    """Each citizen's needs met (:func:`needs_met`), and each municipality's useful output.
+
+    Citizens are stored by neighbourhood, so a municipality's are one run: its useful output is
+    summed in a local variable and written back once per run (a read and write of ``useful``
+    for each of millions of citizens would make every addition wait for the one before).
+    """
+    if len(served.hood) == 0:
+        return
+    current = served.municipality[0]
+    running = useful[current]
     for i in range(len(served.hood)):
         share, met = needs_met(served.need[i], level[served.hood[i]], p)
         served.met[i] = share
-        useful[served.municipality[i]] += met
+        if served.municipality[i] != current:
+            useful[current] = running
+            current = served.municipality[i]
+            running = useful[current]
+        running += met
+    useful[current] = running

@@ -349,3 +349,18 @@ def test_outreach_reaches_low_participants_by_its_rule():
         and draws[i] < pa.outreach_reach.py_func(outreach[municipality[i]], 2.0)
     ]
     assert reached.tolist() == expected
+
+
+def test_sum_by_run_is_bincount_in_and_out_of_order():
+    from coprod.model.arrays import sum_by_run
+
+    rng = np.random.default_rng(3)
+    values = rng.random(5_000)
+    ordered = np.sort(rng.integers(0, 7, 5_000))
+    shuffled = rng.integers(0, 7, 5_000)
+    for group in (ordered, shuffled):
+        expected = np.bincount(group, weights=values, minlength=9)
+        np.testing.assert_allclose(sum_by_run(group, values, 9), expected, rtol=1e-12)
+    # in the order citizens are stored, the same additions in the same order: exactly equal
+    assert np.array_equal(sum_by_run(ordered, values, 9), np.bincount(ordered, values, 9))
+    assert sum_by_run(ordered[:0], values[:0], 3).tolist() == [0.0, 0.0, 0.0]
