@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 from coprod.model import decisions, world
-from coprod.model.arrays import cached
+from coprod.model.arrays import cached, columns
 from coprod.model.inputs import staff_capacity
 from coprod.model.partners import capture_share
 
@@ -297,7 +297,7 @@ def update_visible_need(model: CoProductionModel, record: StepRecord) -> None:
         record.reported_need,
         record.outreach_need if record.outreach_need is not None else none,
         traces if record.platform_up else np.zeros(0, dtype=traces.dtype),
-        Traces(c.municipality, c.adopted, c.hood, c.need),
+        columns(Traces, c),
         float(DATA_MEMORY),
     )
 

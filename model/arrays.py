@@ -63,3 +63,13 @@ def sum_by_run(group, values, n_groups):
         running += values[i]
     sums[current] = running
     return sums
+
+
+def columns(kind: type[Any], source: Any, **others: Any) -> Any:
+    """The named tuple ``kind`` whose fields are ``source``'s attributes of the same names.
+
+    A compiled pass takes a kind's arrays as one named tuple; filling it by name from the
+    agents' state (``columns(Traits, model.citizens)``) rather than by position means a field
+    can be neither forgotten nor swapped with another. ``others`` give fields ``source`` lacks.
+    """
+    return kind(**{f: others[f] if f in others else getattr(source, f) for f in kind._fields})

@@ -32,7 +32,7 @@ from numba import njit
 from scipy.optimize import brentq
 from scipy.special import ndtr
 
-from coprod.model.arrays import cached
+from coprod.model.arrays import cached, columns
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -48,6 +48,20 @@ ENTITLEMENT = 0.5
 DATA_RECORDS, DATA_TRACES, DATA_PRIOR = 1.0, 6.0, 3.0
 #: Most cases the error calibration looks at (an evenly spaced sample of all claims).
 CALIBRATION_SAMPLE = 20_000
+
+
+def decision_rules(model: CoProductionModel, algorithm_noise: float) -> Rules:
+    """The decision rules' numbers: the module's constants as they are now, and the scenario's."""
+    return Rules(
+        ENTITLEMENT,
+        DATA_RECORDS,
+        DATA_TRACES,
+        DATA_PRIOR,
+        APPEAL_BASE,
+        APPEAL_SKILL,
+        float(algorithm_noise),
+        float(model.scenario.administration.professional_bias),
+    )
 
 
 def judge_cases(
@@ -91,16 +105,6 @@ def judge_cases(
     reviewed = np.empty(n, dtype=bool)
     appealed = np.empty(n, dtype=bool)
     unlawful = np.zeros(len(model.administrations), dtype=np.int64)
-    rules = Rules(
-        ENTITLEMENT,
-        DATA_RECORDS,
-        DATA_TRACES,
-        DATA_PRIOR,
-        APPEAL_BASE,
-        APPEAL_SKILL,
-        float(algorithm_noise),
-        float(model.scenario.administration.professional_bias),
-    )
     _judge_each(
         Cases(
             np.asarray(handled, dtype=np.int64),
@@ -109,10 +113,10 @@ def judge_cases(
             review_draw,
             appeal_draw,
         ),
-        CaseFile(c.municipality, c.need, c.ses, c.efficacy, c.literacy, c.adopted, c.cases),
+        columns(CaseFile, c),
         Deciders(g.automated, g.platform_traces, g.human_review, g.appeals, _human_noise(model)),
         np.asarray(prior, dtype=np.float64),
-        rules,
+        decision_rules(model, algorithm_noise),
         Judged(wrong, reviewed, appealed, unlawful),
     )
     if record is not None:

@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from coprod.model import network
-from coprod.model.arrays import cached
+from coprod.model.arrays import cached, columns
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -56,18 +56,7 @@ def update_trust(model: CoProductionModel, record: StepRecord) -> None:
         heard = record.heard_trust if record.heard_trust is not None else _heard(model)
     _experiences(model, record, lr, b.trust_asymmetry)
     g = model.local
-    c_arrays = Learners(
-        c.municipality,
-        c.trust,
-        c.efficacy,
-        c.motivation,
-        c.trust_ref,
-        c.efficacy0,
-        c.motivation0,
-        c.met,
-        c.participated,
-        model.degree,
-    )
+    c_arrays = columns(Learners, c, degree=model.degree)
     learning = Learning(
         lr,
         b.trust_asymmetry,

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from coprod.model.arrays import columns
 from coprod.model.decisions import ENTITLEMENT, judge_cases
 from coprod.model.input_queue import PROPOSAL
 
@@ -225,7 +226,7 @@ def staff_params() -> StaffParams:
 
 def _queue_rows(model: CoProductionModel) -> QueueRows:
     q = model.queue
-    return QueueRows(q.owner, q.since, q.kind, q.domain, q.municipality)
+    return columns(QueueRows, q)
 
 
 def staff_ceiling(model: CoProductionModel) -> np.ndarray:
@@ -358,16 +359,7 @@ def process_inputs(model: CoProductionModel, record: StepRecord) -> None:
     adm = model.administrations
     record.handled_in_time = np.empty(len(adm))
     keep = np.ones(len(q), dtype=bool)
-    counts = Counts(
-        adm.handled,
-        adm.expired,
-        adm.responsiveness,
-        adm.errors,
-        adm.decisions,
-        adm.implemented,
-        adm.backlog,
-        record.handled_in_time,
-    )
+    counts = columns(Counts, adm, handled_in_time=record.handled_in_time)
     target = model.scenario.administration.target_delay
     _tally(handled, decided, uncorrected, _queue_rows(model), model.steps, target, counts, keep)
     q.keep(keep)
@@ -434,7 +426,7 @@ def _settle_decided(
         Decided(reports, accepted, rejected, proposals),
         accept_draw,
         _queue_rows(model),
-        Proposers(c.member, c.municipality, c.hood, c.need),
+        columns(Proposers, c),
         model.local.acceptance,
         h.population,
         h.quality,

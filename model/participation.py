@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 
 from coprod.model import arrays, feedback, network
-from coprod.model.arrays import cached, row_sum
+from coprod.model.arrays import cached, columns, row_sum
 from coprod.model.input_queue import PROPOSAL, REPORT
 
 if TYPE_CHECKING:
@@ -190,17 +190,7 @@ def _count_acts(
     """
     c = model.citizens
     hours = np.empty(len(c))
-    counts = Counts(
-        c.contributions,
-        c.reports,
-        c.deliveries,
-        c.proposals,
-        c.coproduced,
-        c.cocreated,
-        c.last_proposal,
-        c.acts,
-        c.engaged,
-    )
+    counts = columns(Counts, c)
     weights = ActWeights(
         REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS
     )
@@ -288,16 +278,7 @@ def _utility(
     peers = _network_pass(model, participated, record)
     organisations = model.organisations
     utility = np.empty(len(c))
-    traits = Traits(
-        c.municipality,
-        c.motivation,
-        c.efficacy,
-        c.trust,
-        c.met,
-        c.spare_time,
-        c.engaged,
-        c.member,
-    )
+    traits = columns(Traits, c)
     local = Local(
         g.invitation,
         g.incentive_utility,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from coprod.model.arrays import cached, sum_by_run
+from coprod.model.arrays import cached, columns, sum_by_run
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
@@ -205,17 +205,7 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     g = model.local
     c = model.citizens
     adm = model.administrations
-    firms = Firms(
-        b.municipality,
-        b.hood,
-        b.domain,
-        b.csr,
-        b.engaged,
-        b.lobbied,
-        b.detected,
-        b.barred,
-        b.months_engaged,
-    )
+    firms = columns(Firms, b)
     rules = Openness(
         g.business_openness,
         g.open_data,

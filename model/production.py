@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from coprod.model.arrays import columns
+
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
     from coprod.model.step_record import StepRecord
@@ -153,12 +155,12 @@ def produce_services(model: CoProductionModel, record: StepRecord) -> None:
     h = model.hoods
     c = model.citizens
     p = production_params(model, record.need_multiplier)
-    cells = Cells(h.population, h.resources, h.effort, h.quality, h.municipality, h.level)
+    cells = columns(Cells, h)
     n_muni = len(model.administrations)
     record.useful_output = np.zeros(n_muni)
     record.gross_output = np.zeros(n_muni)
     _levels(cells, model.local.delivery, record.data_services, p, record.gross_output)
-    served = Served(c.hood, c.municipality, c.need, c.met)
+    served = columns(Served, c)
     _serve(served, h.level, p, record.useful_output)
 
 

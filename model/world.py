@@ -79,6 +79,23 @@ def _split(total: int, parts: int) -> np.ndarray:
     return sizes
 
 
+def _empty_neighbourhoods(
+    municipality: np.ndarray, population: np.ndarray, ses_mean: np.ndarray, n_domains: int
+) -> Neighbourhoods:
+    """Neighbourhoods before the first month: quality 1, nothing seen, allocated or made."""
+    cells = (len(population), n_domains)
+    return Neighbourhoods(
+        municipality=municipality,
+        population=population,
+        ses_mean=ses_mean,
+        quality=np.ones(cells),
+        data=np.zeros(cells),
+        resources=np.zeros(cells),
+        effort=np.zeros(cells),
+        level=np.zeros(cells),
+    )
+
+
 def build(scenario: Scenario, rng: np.random.Generator) -> World:
     """Create the initial world of ``scenario`` with every draw from ``rng``.
 
@@ -101,17 +118,7 @@ def build(scenario: Scenario, rng: np.random.Generator) -> World:
         old_share=places.column("share_65_plus") if places is not None else None,
         skills=places.column("digital_skills") if places is not None else None,
     )
-    n_hoods = len(hood_pop)
-    hoods = Neighbourhoods(
-        municipality=hood_muni,
-        population=hood_pop,
-        ses_mean=ses_mean,
-        quality=np.ones((n_hoods, n_domains)),
-        data=np.zeros((n_hoods, n_domains)),
-        resources=np.zeros((n_hoods, n_domains)),
-        effort=np.zeros((n_hoods, n_domains)),
-        level=np.zeros((n_hoods, n_domains)),
-    )
+    hoods = _empty_neighbourhoods(hood_muni, hood_pop, ses_mean, n_domains)
     adjacency = _network(scenario, places, citizens, rng)
     degree = np.asarray(adjacency.sum(axis=1)).ravel().astype(np.float32)
 

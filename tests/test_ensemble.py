@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 
 from coprod import Scenario, run_ensemble, run_scenario
-from coprod.analysis import AnalysisError, parallel
+from coprod.analysis import AnalysisError
+from coprod.analysis.runs import parallel
 from coprod.analysis.runs.ensemble import ensemble_tasks
 from coprod.analysis.runs.seeds import replicate_seeds
 from coprod.analysis.sweep.run import run_sweep

@@ -9,6 +9,7 @@ term of its rule fails.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from coprod.model import allocation as al
 from coprod.model import inputs as ip
@@ -364,3 +365,18 @@ def test_sum_by_run_is_bincount_in_and_out_of_order():
     # in the order citizens are stored, the same additions in the same order: exactly equal
     assert np.array_equal(sum_by_run(ordered, values, 9), np.bincount(ordered, values, 9))
     assert sum_by_run(ordered[:0], values[:0], 3).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_columns_fill_a_kinds_named_tuple_by_name():
+    from types import SimpleNamespace
+
+    from coprod.model.arrays import columns
+
+    state = SimpleNamespace(
+        hood=np.arange(3), municipality=np.zeros(3), need=np.ones((3, 2)), met=np.full(3, 0.5)
+    )
+    served = columns(pr.Served, state, met=np.zeros(3))
+    assert served.hood is state.hood and served.need is state.need
+    assert served.met is not state.met and served.met.tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(AttributeError, match="municipality"):
+        columns(pr.Served, SimpleNamespace(hood=1, need=2, met=3))
