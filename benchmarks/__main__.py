@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,18 +31,9 @@ def log(message: str) -> None:
 
 def probe(request: dict[str, Any]) -> dict[str, Any]:
     """Run one measurement in a fresh Python process and return what it reports."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.probe", json.dumps(request)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"probe {request} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    from benchmarks.versus import probe_in
+
+    return probe_in(ROOT, sys.executable, request)
 
 
 def seeds(root: int, replications: int) -> list[int]:

@@ -109,17 +109,11 @@ from coprod.model.participation import (
     BAD_EXPERIENCE_QUIT,
     COCREATE_OFFSET,
     DELIVER_OFFSET,
-    DELIVERY_HOURS,
-    FIRST_USE_COST,
     INCIDENT_RATE,
     MOBILISATION,
     MOMENTUM,
-    PROPOSAL_HOURS,
-    PROPOSAL_WEIGHT,
     QUIT_HAZARD,
-    REPORT_HOURS,
     REPORT_OFFSET,
-    REPORT_WEIGHT,
 )
 from coprod.model.partners import (
     BASE_ACTIVITY,
@@ -364,21 +358,8 @@ class Citizen(mesa.Agent):
         cached = SimpleNamespace(
             month=m.steps,
             channels=participation.channel_costs(),
-            weights=participation.UtilityWeights(
-                b.participation_base,
-                b.weight_motivation,
-                b.weight_efficacy,
-                b.weight_trust,
-                b.weight_need,
-                b.weight_peers,
-                b.weight_habit,
-                b.weight_cost,
-                FIRST_USE_COST,
-                MOBILISATION,
-            ),
-            acts=participation.ActWeights(
-                REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS
-            ),
+            weights=participation.utility_weights(b),
+            acts=participation.act_weights(),
             dropout=participation.Dropout(QUIT_HAZARD, BAD_EXPERIENCE_QUIT, MOMENTUM),
             diffusion=participation.Diffusion(b.adoption_innovation, b.adoption_imitation),
             learning=feedback.Learning(

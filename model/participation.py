@@ -22,6 +22,7 @@ from coprod.model.input_queue import PROPOSAL, REPORT
 
 if TYPE_CHECKING:
     from coprod.model.core import CoProductionModel
+    from coprod.model.scenario import Behaviour
     from coprod.model.step_record import StepRecord
 
 #: Cost of the offline channel (counter, phone, letter), in utility units.
@@ -191,10 +192,7 @@ def _count_acts(
     c = model.citizens
     hours = np.empty(len(c))
     counts = columns(Counts, c)
-    weights = ActWeights(
-        REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS
-    )
-    _count_acts_of(reports, delivers, proposes, effort, model.steps, counts, weights, hours)
+    _count_acts_of(reports, delivers, proposes, effort, model.steps, counts, act_weights(), hours)
     record.hours = hours
 
 
@@ -220,6 +218,11 @@ class ActWeights(NamedTuple):
     report_hours: float
     delivery_hours: float
     proposal_hours: float
+
+
+def act_weights() -> ActWeights:
+    """The acts' contribution weights and hours, from the module's constants as they are now."""
+    return ActWeights(REPORT_WEIGHT, PROPOSAL_WEIGHT, REPORT_HOURS, DELIVERY_HOURS, PROPOSAL_HOURS)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -284,19 +287,7 @@ def _utility(
         g.incentive_utility,
         organisations.activity if len(organisations) else np.zeros(1),
     )
-    weights = UtilityWeights(
-        b.participation_base,
-        b.weight_motivation,
-        b.weight_efficacy,
-        b.weight_trust,
-        b.weight_need,
-        b.weight_peers,
-        b.weight_habit,
-        b.weight_cost,
-        FIRST_USE_COST,
-        MOBILISATION,
-    )
-    _utility_of(traits, participated, peers, cost, local, weights, utility)
+    _utility_of(traits, participated, peers, cost, local, utility_weights(b), utility)
     return utility
 
 
@@ -334,6 +325,22 @@ class UtilityWeights(NamedTuple):
     cost: float
     first_use: float
     mobilisation: float
+
+
+def utility_weights(b: Behaviour) -> UtilityWeights:
+    """The utility's weights from the scenario's ``behaviour`` and the module's constants now."""
+    return UtilityWeights(
+        b.participation_base,
+        b.weight_motivation,
+        b.weight_efficacy,
+        b.weight_trust,
+        b.weight_need,
+        b.weight_peers,
+        b.weight_habit,
+        b.weight_cost,
+        FIRST_USE_COST,
+        MOBILISATION,
+    )
 
 
 @njit(cache=True, nogil=True, inline="always")
