@@ -490,7 +490,7 @@ def _automated_errors(hood_muni, weight, assessed, rules, draws, p, errors, chec
         m = hood_muni[h]
         if not rules.automated[m]:
             continue
-        appeal_p = p.appeal_base + p.appeal_skill * draws.skill[h]
+        appeal_p = decisions.appeal_probability(p, draws.skill[h])
         for d in range(weight.shape[1]):
             total = weight_total[m]
             due = assessed[h, d] / assessed_total[m]

@@ -203,6 +203,16 @@ def data_points(k, traced, cases):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def appeal_probability(k, skill):
+    """How likely a wronged citizen appeals: ``APPEAL_BASE + APPEAL_SKILL · skill``.
+
+    ``skill`` is efficacy x literacy: a citizen's own for a case, a neighbourhood's mean for an
+    algorithm's allocation to it.
+    """
+    return k.appeal_base + k.appeal_skill * skill
+
+
+@njit(cache=True, nogil=True, inline="always")
 def judgement(k, merit, estimate, reviewed, appeal_draw, efficacy, literacy, may_appeal):
     """(wrongly denied, appealed, unlawful grant no review caught) of one decision.
 
@@ -212,8 +222,9 @@ def judgement(k, merit, estimate, reviewed, appeal_draw, efficacy, literacy, may
     """
     entitled = merit > k.entitlement
     granted = estimate > k.entitlement
-    appeal_p = k.appeal_base + k.appeal_skill * efficacy * literacy
-    appealed = may_appeal and not granted and appeal_draw < appeal_p
+    appealed = (
+        may_appeal and not granted and appeal_draw < appeal_probability(k, efficacy * literacy)
+    )
     return entitled and not granted, appealed, granted and not entitled and not reviewed
 
 

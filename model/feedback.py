@@ -145,37 +145,47 @@ def motivation_after(p, motivation, motivation0, recognised, paid):
 
 @njit(cache=True, nogil=True)
 def _pull_and_revert(c, heard, rewards, p):
-    """Each citizen's month of learning after the experiences, in one pass.
+    """Each citizen's month of learning after the experiences, in one pass (:func:`_learn`).
+
+    The loop is written once for each case of what is known for all citizens before it
+    starts (neighbours heard or not, rewards anywhere or not): a loop free of those tests,
+    and of the lookup of who took part where, is one the compiler computes for several
+    citizens at once, twice as fast at a million citizens.
+    """
+    hears = len(heard) > 0
+    if rewards.recognition.any() or rewards.monetary.any():
+        for i in range(len(c.trust)):
+            m = c.municipality[i]
+            took_part = c.participated[i]
+            recognised = took_part & rewards.recognition[m]
+            paid = took_part & rewards.monetary[m]
+            if hears:
+                _learn(c, i, heard[i], c.degree[i] > 0, p, recognised, paid)
+            else:
+                _learn(c, i, 0.0, False, p, recognised, paid)
+    elif hears:
+        for i in range(len(c.trust)):
+            _learn(c, i, heard[i], c.degree[i] > 0, p, False, False)
+    else:
+        for i in range(len(c.trust)):
+            _learn(c, i, 0.0, False, p, False, False)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _learn(c, i, heard, has_ties, p, recognised, paid):
+    """Citizen ``i``'s month of learning.
 
     :func:`trust_after`, efficacy's reversion, :func:`motivation_after`, clipping, and the
     drift of trust's reference ``trust_ref += drift · (trust - trust_ref)``.
     """
-    hears = len(heard) > 0
-    # without rewards anywhere, who took part and where need not be read for every citizen
-    rewarding = rewards.recognition.any() or rewards.monetary.any()
-    for i in range(len(c.trust)):
-        m = c.municipality[i] if rewarding else 0
-        took_part = rewarding and c.participated[i]
-        trust = trust_after(
-            p,
-            c.trust[i],
-            c.trust_ref[i],
-            c.met[i],
-            heard[i] if hears else 0.0,
-            hears and c.degree[i] > 0,
-        )
-        efficacy = c.efficacy[i] + p.rate * p.reversion * (c.efficacy0[i] - c.efficacy[i])
-        motivation = motivation_after(
-            p,
-            c.motivation[i],
-            c.motivation0[i],
-            took_part and rewards.recognition[m],
-            took_part and rewards.monetary[m],
-        )
-        c.trust[i] = clip01(trust)
-        c.efficacy[i] = clip01(efficacy)
-        c.motivation[i] = clip01(motivation)
-        c.trust_ref[i] += p.drift * (c.trust[i] - c.trust_ref[i])
+    trust = trust_after(p, c.trust[i], c.trust_ref[i], c.met[i], heard, has_ties)
+    efficacy = c.efficacy[i] + p.rate * p.reversion * (c.efficacy0[i] - c.efficacy[i])
+    motivation = motivation_after(p, c.motivation[i], c.motivation0[i], recognised, paid)
+    trust = clip01(trust)
+    c.trust[i] = trust
+    c.efficacy[i] = clip01(efficacy)
+    c.motivation[i] = clip01(motivation)
+    c.trust_ref[i] += p.drift * (trust - c.trust_ref[i])
 
 
 def _heard(model: CoProductionModel) -> np.ndarray:
@@ -189,9 +199,27 @@ def _heard(model: CoProductionModel) -> np.ndarray:
 
 
 def heard_from(model: CoProductionModel, sums: np.ndarray) -> np.ndarray:
-    """:func:`_heard` from the neighbours' summed trust (float32, one per citizen; changed)."""
-    sums *= inverse_degree(model)
-    return sums.astype(np.float64)
+    """:func:`_heard` from the neighbours' summed trust (float32, one per citizen)."""
+    heard = np.empty(len(sums))
+    _heard_of(sums, inverse_degree(model), heard)
+    return heard
+
+
+@njit(cache=True, nogil=True, inline="always")
+def heard_trust(total, inverse_degree):
+    """Neighbours' mean trust ``total · (1 / degree)``, in the network's single precision.
+
+    ``total`` and ``inverse_degree`` are float32, so is their product; it is widened to
+    double precision for the trust update. 0 for a citizen without ties (inverse 0).
+    """
+    return np.float64(total * inverse_degree)
+
+
+@njit(cache=True, nogil=True)
+def _heard_of(sums, inverse, heard):
+    """:func:`heard_trust` for each citizen."""
+    for i in range(len(sums)):
+        heard[i] = heard_trust(sums[i], inverse[i])
 
 
 def inverse_degree(model: CoProductionModel) -> np.ndarray:

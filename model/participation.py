@@ -427,9 +427,9 @@ def _network_pass(
 def _shares_and_heard(counts, degree, inverse_degree, shares, heard):
     """Shares of neighbours from the first columns of ``counts``; heard trust from the last.
 
-    As :func:`network.peer_share` and :func:`feedback.heard_from` compute them, in single
-    precision: ``count / degree`` (0 without ties) for each row of ``shares``, and ``sum *
-    inverse_degree`` widened to double precision into ``heard`` when it has a row per citizen.
+    As :func:`network.peer_share` computes them, in single precision: ``count / degree`` (0
+    without ties) for each row of ``shares``; and :func:`feedback.heard_trust` into ``heard``
+    when it has a row per citizen.
     """
     last = counts.shape[1] - 1
     for i in range(counts.shape[0]):
@@ -437,7 +437,7 @@ def _shares_and_heard(counts, degree, inverse_degree, shares, heard):
         for column in range(shares.shape[0]):
             shares[column, i] = counts[i, column] / d if d > 0 else np.float32(0.0)
         if len(heard):
-            heard[i] = np.float64(counts[i, last] * inverse_degree[i])
+            heard[i] = feedback.heard_trust(counts[i, last], inverse_degree[i])
 
 
 def _draw_reports(

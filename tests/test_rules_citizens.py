@@ -135,7 +135,10 @@ def test_adoption_kernel_is_the_rule(rng):
     assert np.array_equal(adopted, np.array(expected))
 
 
-def test_learning_kernel_is_the_rules(rng):
+@pytest.mark.parametrize("rewarded", [True, False], ids=["rewards", "no-rewards"])
+@pytest.mark.parametrize("hears", [True, False], ids=["heard", "not-heard"])
+def test_learning_kernel_is_the_rules(rng, rewarded, hears):
+    """Each of the pass's loops (rewards anywhere or not, neighbours heard or not) is the rules."""
     p = feedback.Learning(0.08, 1.5, 0.02, 0.005, 0.03, 0.3, 0.7, 0.2)
     c = feedback.Learners(
         rng.integers(0, 3, N).astype(np.int32),
@@ -144,8 +147,11 @@ def test_learning_kernel_is_the_rules(rng):
         rng.integers(0, 3, N).astype(np.float32),
     )
     before = [a.copy() for a in c]
-    heard = rng.random(N)
-    rewards = feedback.Rewards(rng.random(3) < 0.5, rng.random(3) < 0.5)
+    heard = rng.random(N) if hears else np.zeros(0)
+    if rewarded:
+        rewards = feedback.Rewards(np.array([True, False, True]), np.array([False, True, True]))
+    else:
+        rewards = feedback.Rewards(np.zeros(3, bool), np.zeros(3, bool))
     feedback._pull_and_revert(c, heard, rewards, p)
     _, trust, efficacy, motivation, trust_ref, efficacy0, motivation0, met, took, degree = before
     clip = feedback.clip01.py_func
@@ -153,7 +159,12 @@ def test_learning_kernel_is_the_rules(rng):
         m = c.municipality[i]
         t = clip(
             feedback.trust_after.py_func(
-                p, trust[i], trust_ref[i], met[i], heard[i], degree[i] > 0
+                p,
+                trust[i],
+                trust_ref[i],
+                met[i],
+                heard[i] if hears else 0.0,
+                hears and degree[i] > 0,
             )
         )
         e = clip(efficacy[i] + p.rate * p.reversion * (efficacy0[i] - efficacy[i]))
