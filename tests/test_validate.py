@@ -30,7 +30,7 @@ from coprod.analysis.validate.patterns import (
     fit_bass,
     run_validation,
 )
-from coprod.model.measures import _gini_top, _sorted_with_zeros, gini, report_shares, top_share
+from coprod.model.measures import _gini_top, _sorted_positive, gini, report_shares, top_share
 from helpers import cli_error
 
 FAST = {"replicates": 8, "seed": 0, "client": "serial"}
@@ -236,16 +236,21 @@ def test_report_shares_count_reports_per_reporter_as_a_full_sort_does():
     assert np.isnan(report_shares(np.zeros(10, dtype=np.int64))).all()  # no reporter yet
 
 
-def test_contributions_are_sorted_as_numpy_sorts_them_with_the_zeros_left_unsorted():
-    # the Gini and top shares sort only the contributors; the sorted array must be np.sort's
+def test_gini_and_top_shares_from_the_contributors_alone_equal_those_of_all_values():
+    # the Gini and top shares sort and sum only the contributors; the zeros must not matter
     rng = np.random.default_rng(5)
     for zeros in (0.0, 0.5, 0.95, 1.0):
         values = rng.exponential(2.0, 10_000)
         values[rng.random(10_000) < zeros] = 0.0
-        ordered, positive = _sorted_with_zeros(values)
-        assert np.array_equal(ordered, np.sort(values))
-        assert positive == np.count_nonzero(values)
-        assert _gini_top(values)[0] == pytest.approx(gini(values), abs=1e-12, nan_ok=True)
+        ordered = _sorted_positive(values)
+        assert np.array_equal(ordered, np.sort(values)[len(values) - len(ordered) :])
+        assert len(ordered) == np.count_nonzero(values)
+        g, top10, top1 = _gini_top(values)
+        assert g == pytest.approx(gini(values), abs=1e-12, nan_ok=True)
+        if len(ordered):
+            positive = values[values > 0]
+            assert top10 == pytest.approx(top_share(positive, 0.1), rel=1e-12)
+            assert top1 == pytest.approx(top_share(positive, 0.01), rel=1e-12)
     assert np.isnan(gini(np.zeros(10))) and np.isnan(_gini_top(np.zeros(10))).all()
 
 
