@@ -92,7 +92,8 @@ class CoProductionModel(mesa.Model):
         # while it runs, and what came of the played residents' acts (for their views)
         self.pending_choices = played.Choices()
         self.playing: played.Choices | None = None
-        self.played_refused: dict[int, str] = {}
+        self.played_refused: dict[tuple[str, int], str] = {}
+        self.played_recruits: dict[int, int] = {}  # residents recruited by played outreach
         self.played_status: dict[int, played.PlayedStatus] = {}
 
         w = world.build(scenario, self.rng)

@@ -193,7 +193,7 @@ def start_month(model: CoProductionModel) -> None:
     choices = model.pending_choices
     model.pending_choices = Choices()
     model.playing = choices if choices else None
-    model.played_refused = {}
+    model.played_refused = {}  # (role, index) -> why this month's choice was refused
     if choices is None or not choices:
         return
     for council in choices.councils:
@@ -236,7 +236,7 @@ def force_acts(
         proposes[i] = False
         reason = refusal(model, i, choice.act, bool(reachable[i]))
         if reason is not None:
-            refused[i] = reason
+            refused["residents", i] = reason
         elif choice.act == "report":
             reports[i] = 1
         elif choice.act == "deliver":
@@ -261,6 +261,96 @@ def refusal(model: CoProductionModel, citizen: int, act: str, reachable: bool) -
     if act == "propose" and not call_open(model):
         return "the call for proposals is closed this month"
     return None
+
+
+def force_engagement(model: CoProductionModel, anyone_engaged: bool) -> bool:
+    """The played businesses' engagement replaces their draw; whether any business is engaged.
+
+    Called after the engagement draw of ``businesses_engage``. A business barred for lobbying
+    that was caught cannot start (the model's sanction): its choice to engage is refused.
+    """
+    choices = _playing(model)
+    if choices is None or not choices.businesses:
+        return anyone_engaged
+    b = model.businesses
+    for choice in choices.businesses:
+        i = choice.business
+        if choice.engage and b.barred[i] > 0:
+            model.played_refused["businesses", i] = (
+                f"barred from engagement for {int(b.barred[i])} more months after lobbying "
+                "was caught"
+            )
+            b.engaged[i] = False
+        else:
+            b.engaged[i] = choice.engage
+    return bool(b.engaged.any())
+
+
+def force_lobbying(model: CoProductionModel, log_of_rest: np.ndarray) -> None:
+    """A played business's lobbying choice replaces the opportunity it saw (in place).
+
+    The model's partner lobbies when an opportunity of random size (``-log_of_rest``) is worth
+    the risk (``partners.lobbies``). A business that chooses to lobby sees an opportunity
+    worth any risk short of certain detection; one that chooses not to sees none. Whether
+    lobbying is caught is still the model's draw.
+    """
+    choices = _playing(model)
+    if choices is None:
+        return
+    for choice in choices.businesses:
+        if choice.lobby is not None:
+            log_of_rest[choice.business] = -np.inf if choice.lobby else 0.0
+
+
+#: An organisation's outreach at full effort (1) counts as the outreach share at which
+#: funding saturates its activity, ``(1 - BASE_ACTIVITY) / OUTREACH_ACTIVITY`` (assumption).
+def outreach_share(outreach: float) -> float:
+    """The outreach share a played organisation's effort ``outreach`` in [0, 1] stands for."""
+    from coprod.model import partners
+
+    return outreach * (1.0 - partners.BASE_ACTIVITY) / partners.OUTREACH_ACTIVITY
+
+
+def reach_out(model: CoProductionModel, record: StepRecord) -> None:
+    """The played organisations reach out in their own neighbourhood this month.
+
+    Called at the end of ``organisations_act``, after the model's outreach. An organisation's
+    effort ``outreach`` stands for an outreach share (:func:`outreach_share`): its activity is
+    the one that share funds (``partners.organisation_activity``), each low participant of its
+    neighbourhood is reached with ``partners.outreach_reach`` of it, their need is made visible
+    (``record.outreach_need``), and each reached one without an organisation joins this one
+    with ``OUTREACH_RECRUIT``. The draws come after the model's; a few played organisations
+    cost a pass over their neighbourhoods' residents each.
+    """
+    choices = _playing(model)
+    if choices is None or not choices.organisations:
+        return
+    from coprod.model import partners as pa
+
+    orgs = model.organisations
+    c = model.citizens
+    for choice in choices.organisations:
+        o = choice.organisation
+        share = outreach_share(choice.outreach)
+        orgs.activity[o] = pa.organisation_activity(
+            share, float(pa.BASE_ACTIVITY), float(pa.OUTREACH_ACTIVITY)
+        )
+        hood = int(orgs.hood[o])
+        rows = np.flatnonzero(c.hood == hood)
+        low = rows[c.contributions[rows] < pa.LOW_PARTICIPATION]
+        reach = pa.outreach_reach(share, float(pa.OUTREACH_REACH))
+        reached = low[model.rng.random(len(low)) < reach]
+        if len(reached):
+            if record.outreach_need is None:
+                record.outreach_need = np.zeros_like(model.hoods.level)
+            record.outreach_need[hood] += c.need[reached].sum(axis=0)
+        joins = reached[
+            (c.member[reached] < 0) & (model.rng.random(len(reached)) < pa.OUTREACH_RECRUIT)
+        ]
+        c.member[joins] = o
+        model.played_recruits[o] = model.played_recruits.get(o, 0) + len(joins)
+    members = c.member[c.member >= 0]
+    orgs.members[:] = np.bincount(members, minlength=len(orgs))
 
 
 def end_month(model: CoProductionModel, record: StepRecord) -> None:
@@ -290,7 +380,7 @@ def end_month(model: CoProductionModel, record: StepRecord) -> None:
         model.played_status[i] = PlayedStatus(
             month=model.steps,
             act=choice.act,
-            refused=model.played_refused.get(i),
+            refused=model.played_refused.get(("residents", i)),
             answer=state,
             outcomes=tuple(answered),
         )
@@ -406,3 +496,137 @@ def resident_view(model: CoProductionModel, citizen: int) -> ResidentView:
 def _check_index(field: str, value: int, size: int) -> None:
     if not isinstance(value, int | np.integer) or not 0 <= value < size:
         raise PlayError(f"{field} = {value!r}: not an index; allowed 0..{size - 1}")
+
+
+@dataclass(frozen=True)
+class CouncilView:
+    """What a council's screen shows: its municipality's settings and the measures it weighs."""
+
+    municipality: int
+    settings: dict[str, Any]  # the council's fields (COUNCIL_KEYS) as they stand now
+    paradigm: str
+    ict_role: str
+    measures: dict[str, float]  # this month's measures of the municipality (see council_view)
+    month: int
+
+
+#: The measures a council sees of its municipality.
+COUNCIL_MEASURES = (
+    "participation_rate",
+    "trust",
+    "effectiveness",
+    "responsiveness",
+    "equality",
+    "lawfulness",
+    "backlog",
+)
+
+
+def council_view(model: CoProductionModel, municipality: int) -> CouncilView:
+    """The council's view: its settings and this month's measures of its municipality.
+
+    With one municipality its measures are the model's; with several, those of
+    ``municipality_vars`` (measured per municipality then).
+
+    Raises:
+        PlayError: for a municipality index out of range.
+    """
+    _check_index("municipality", municipality, len(model.administrations))
+    g = model.local
+    if model._municipality_rows:
+        row = model._municipality_rows[-1].iloc[municipality]
+        measures = {name: float(row[name]) for name in COUNCIL_MEASURES}
+    else:  # one municipality, measured as the model
+        measures = {name: float(model.measures[name]) for name in COUNCIL_MEASURES}
+    return CouncilView(
+        municipality=municipality,
+        settings={field: g.get(municipality, key) for field, key in COUNCIL_KEYS.items()},
+        paradigm=g.get(municipality, "governance.paradigm"),
+        ict_role=g.get(municipality, "governance.ict_role"),
+        measures=measures,
+        month=model.steps,
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationView:
+    """What an organisation's screen shows: its neighbourhood, activity and members."""
+
+    organisation: int
+    hood: int
+    hood_name: str
+    activity: float  # [0, 1]
+    members: int
+    recruited: int  # residents its played outreach has recruited so far
+    low_participants: int  # residents of its neighbourhood outreach could reach
+    participation_rate: float  # share of its neighbourhood's residents who took part this month
+    month: int
+
+
+def organisation_view(model: CoProductionModel, organisation: int) -> OrganisationView:
+    """The organisation's view: activity, members, and who takes part in its neighbourhood.
+
+    Raises:
+        PlayError: for an organisation index out of range.
+    """
+    from coprod.model.partners import LOW_PARTICIPATION
+
+    orgs = model.organisations
+    _check_index("organisation", organisation, len(orgs))
+    c = model.citizens
+    hood = int(orgs.hood[organisation])
+    here = c.hood == hood
+    return OrganisationView(
+        organisation=organisation,
+        hood=hood,
+        hood_name=model.place_names[hood],
+        activity=float(orgs.activity[organisation]),
+        members=int(orgs.members[organisation]),
+        recruited=int(model.played_recruits.get(organisation, 0)),
+        low_participants=int(np.count_nonzero(c.contributions[here] < LOW_PARTICIPATION)),
+        participation_rate=float(c.participated[here].mean()),
+        month=model.steps,
+    )
+
+
+@dataclass(frozen=True)
+class BusinessView:
+    """What a business's screen shows: its engagement, lobbying, and its service's domain."""
+
+    business: int
+    hood: int
+    hood_name: str
+    domain: str
+    engaged: bool
+    months_engaged: int
+    lobbied: bool  # lobbied this month
+    caught: bool  # lobbying caught this month
+    barred: int  # months it cannot engage yet
+    refused: str | None  # why this month's choice was refused, None if it was not
+    integrity: float  # the model's integrity measure this month
+    month: int
+
+
+def business_view(model: CoProductionModel, business: int) -> BusinessView:
+    """The business's view: its engagement and lobbying this month, and integrity.
+
+    Raises:
+        PlayError: for a business index out of range.
+    """
+    b = model.businesses
+    _check_index("business", business, len(b))
+    hood = int(b.hood[business])
+    return BusinessView(
+        business=business,
+        hood=hood,
+        hood_name=model.place_names[hood],
+        domain=model.scenario.services.domains[int(b.domain[business])],
+        engaged=bool(b.engaged[business]),
+        months_engaged=int(b.months_engaged[business]),
+        lobbied=bool(b.lobbied[business]),
+        caught=bool(b.detected[business]),
+        barred=int(b.barred[business]),
+        refused=model.played_refused.get(("businesses", business)),
+        integrity=float(model.measures["integrity"]),
+        month=model.steps,
+    )

@@ -18,6 +18,9 @@ from coprod.model.played import (
     OrganisationChoice,
     PlayError,
     ResidentChoice,
+    business_view,
+    council_view,
+    organisation_view,
     pick_citizen,
     resident_view,
 )
@@ -139,6 +142,155 @@ def test_pick_citizen_takes_the_lowest_free_row_of_the_neighbourhood():
         pick_citizen(model, len(model.hoods), set())
 
 
+def test_an_act_the_model_does_not_allow_is_refused_and_the_view_says_why():
+    """Under consultation residents cannot deliver; outside the call nobody can propose."""
+    model = small("consultation")
+    model.play(residents((0, "deliver")))
+    model.step()
+    assert model.citizens.deliveries[0] == 0
+    assert "delivery" in resident_view(model, 0).refused
+    while model.steps % 12 < model.scenario.administration.call_months:  # to a closed call
+        model.step()
+    proposals = int(model.citizens.proposals[0])
+    model.play(residents((0, "propose")))
+    model.step()
+    assert model.citizens.proposals[0] == proposals
+    assert "call" in resident_view(model, 0).refused
+
+
+def test_without_a_channel_a_resident_cannot_be_forced_to_act():
+    model = small("traditional", governance__offline_channel=False, governance__ict_role="none")
+    model.play(residents((0, "report")))
+    model.step()
+    assert model.citizens.reports[0] == 0
+    assert "no channel" in resident_view(model, 0).refused
+
+
+def test_a_resident_forced_to_deliver_gives_the_model_s_effort():
+    model = small("coproduction")
+    model.play(residents((9, "deliver")))
+    model.step()
+    c = model.citizens
+    assert c.deliveries[9] == 1
+    # one month's delivery at the model's effort 0.5 + spare time, and nothing else
+    assert c.contributions[9] == pytest.approx(0.5 + c.spare_time[9])
+
+
+# ------------------------------------------------------------------------------ councils
+
+
+def _paired(name: str, months: int, choice: CouncilChoice, seeds=range(3), **overrides):
+    """Per seed: a model and its same-seed fork, the fork's council playing ``choice``."""
+    pairs = []
+    for seed in seeds:
+        model = CoProductionModel(scenario(name, **overrides), seed=seed)
+        model.step()
+        twin = model.fork()
+        twin.play(Choices(councils=[choice]))
+        for _ in range(months):
+            model.step()
+            twin.step()
+        pairs.append((model, twin))
+    return pairs
+
+
+def test_a_council_s_review_of_automated_decisions_raises_lawfulness():
+    pairs = _paired("substitutive_automation", 18, CouncilChoice(municipality=0, human_review=1.0))
+    for model, twin in pairs:
+        assert twin.local.get(0, "governance.human_review") == 1.0  # the rule stays
+        assert model.local.get(0, "governance.human_review") == 0.0
+        plain = model.model_vars["lawfulness"].iloc[-12:].mean()
+        reviewed = twin.model_vars["lawfulness"].iloc[-12:].mean()
+        assert reviewed > plain + 0.05
+
+
+def test_a_council_s_budget_raises_the_needs_met():
+    pairs = _paired("coproduction", 12, CouncilChoice(municipality=0, budget=2.0))
+    for model, twin in pairs:
+        assert twin.local.get(0, "governance.budget") == 2.0
+        plain = model.model_vars["effectiveness"].iloc[-6:].mean()
+        richer = twin.model_vars["effectiveness"].iloc[-6:].mean()
+        assert richer > plain + 0.02
+
+
+def test_a_council_view_shows_its_settings_and_measures():
+    model = small()
+    model.play(Choices(councils=[CouncilChoice(municipality=0, offline_channel=False)]))
+    model.step()
+    view = council_view(model, 0)
+    assert view.settings["offline_channel"] is False
+    assert view.settings["budget"] == model.scenario.governance.budget
+    assert view.measures["trust"] == model.measures["trust"]
+    assert all(0.0 <= view.measures[k] <= 1.0 for k in ("participation_rate", "trust"))
+
+
+# ------------------------------------------------------------------------------ businesses
+
+
+def test_a_business_forced_to_engage_is_engaged_and_one_forced_out_is_not():
+    model = small()
+    out = int(np.flatnonzero(~model.businesses.engaged)[0])
+    for _ in range(6):
+        model.play(
+            Choices(
+                businesses=[
+                    BusinessChoice(business=out, engage=True, lobby=False),
+                    BusinessChoice(business=out + 1, engage=False),
+                ]
+            )
+        )
+        model.step()
+        assert model.businesses.engaged[out] or model.businesses.barred[out] > 0
+        assert not model.businesses.lobbied[out]
+        assert not model.businesses.engaged[out + 1]
+    view = business_view(model, out)
+    assert view.engaged and view.months_engaged == 6
+    assert view.domain in model.scenario.services.domains
+
+
+def test_a_business_that_chooses_to_lobby_lobbies():
+    model = small()
+    for _ in range(3):
+        model.play(Choices(businesses=[BusinessChoice(business=0, engage=True, lobby=True)]))
+        model.step()
+        view = business_view(model, 0)
+        assert view.lobbied or view.refused  # lobbied, or barred after being caught
+        if view.caught:
+            break
+
+
+# ------------------------------------------------------------------------------ organisations
+
+
+def test_an_organisation_s_outreach_recruits_in_its_neighbourhood():
+    """Over seeds: members of a played organisation at full outreach against its twin's."""
+    gains = []
+    for seed in range(4):
+        model = CoProductionModel(scenario("socialgov"), seed=seed)
+        twin = model.fork()
+        for _ in range(12):
+            model.step()
+            twin.play(Choices(organisations=[OrganisationChoice(organisation=0, outreach=1.0)]))
+            twin.step()
+        gains.append(int(twin.organisations.members[0]) - int(model.organisations.members[0]))
+        view = organisation_view(twin, 0)
+        assert view.activity == pytest.approx(1.0)
+        assert view.recruited > 0
+        assert view.hood == int(twin.organisations.hood[0])
+    # about 0.4 x 0.05 of a hood's ~80 low participants a month, over 12 months: ~19
+    assert min(gains) >= 5
+
+
+def test_an_organisation_at_no_outreach_has_its_base_activity():
+    from coprod.model import partners
+
+    model = small(governance__inclusion_outreach=0.1)
+    model.play(Choices(organisations=[OrganisationChoice(organisation=1, outreach=0.0)]))
+    model.step()
+    assert model.organisations.activity[1] == pytest.approx(partners.BASE_ACTIVITY)
+    assert model.organisations.activity[0] > partners.BASE_ACTIVITY  # funded, not played
+
+
 # ------------------------------------------------------------------------------ bad choices
 
 
@@ -201,7 +353,12 @@ def test_the_same_choices_at_the_same_months_give_the_same_numbers():
         model = small()
         for month in range(1, 10):
             acts = ["report", "deliver", "propose", "none"]
-            model.play(residents((5, acts[month % 4]), (40, "report")))
+            choices = residents((5, acts[month % 4]), (40, "report"))
+            choices.businesses.append(BusinessChoice(business=1, engage=month % 2 == 0))
+            choices.organisations.append(OrganisationChoice(organisation=2, outreach=0.7))
+            if month == 3:
+                choices.councils.append(CouncilChoice(municipality=0, budget=0.8))
+            model.play(Choices.model_validate_json(choices.model_dump_json()))
             model.step()
         return model.model_vars
 
