@@ -116,6 +116,41 @@ def test_a_resident_sees_their_report_answered_or_waiting():
     assert (later.answer == "waiting") == (later.open_cases > 0)
 
 
+def test_a_waiting_report_is_later_answered_or_ignored_and_the_view_follows():
+    """With little staff, reports wait; each ends answered or expired, then nothing is open."""
+    model = small(governance__capacity=0.1)
+    for _ in range(3):
+        model.step()
+    # residents with nothing open, who then play "none": their one report is all they have
+    played = [int(i) for i in np.flatnonzero(model.queue.per_owner(len(model.citizens)) == 0)]
+    played = played[:20]
+    model.play(residents(*[(i, "report") for i in played]))
+    model.step()
+    acted = model.steps
+    expiry = model.scenario.administration.expiry
+    ends = {}
+    for _ in range(expiry + 2):
+        for i in played:
+            view = resident_view(model, i)
+            assert view.last_act == ("report" if model.steps == acted else "none")
+            assert (view.answer == "waiting") == (view.open_cases > 0)
+            if view.answer in {"answered", "ignored"} and i not in ends:
+                ends[i] = (view.answer, model.steps, view.outcomes)
+        model.play(residents(*[(i, "none") for i in played]))
+        model.step()
+    assert sorted(ends) == sorted(played)  # every report came to an end
+    for answer, month, outcomes in ends.values():
+        if answer == "ignored":
+            assert month == acted + expiry and outcomes == ()
+        else:
+            assert outcomes and month <= acted + expiry
+    answers = {answer for answer, _, _ in ends.values()}
+    assert answers == {"answered", "ignored"}
+    # those answered after waiting: the view said "waiting" first
+    assert any(month > acted for answer, month, _ in ends.values() if answer == "answered")
+    assert all(resident_view(model, i).answer == "nothing" for i in played)
+
+
 def test_a_resident_view_shows_the_neighbourhood():
     model = small()
     citizen = pick_citizen(model, 2, set())
