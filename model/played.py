@@ -194,8 +194,6 @@ def start_month(model: CoProductionModel) -> None:
     model.pending_choices = Choices()
     model.playing = choices if choices else None
     model.played_refused = {}  # (role, index) -> why this month's choice was refused
-    if choices is None or not choices:
-        return
     for council in choices.councils:
         for field, key in COUNCIL_KEYS.items():
             value = getattr(council, field)

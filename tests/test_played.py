@@ -365,6 +365,9 @@ def test_choices_round_trip_through_json():
     )
     assert Choices.model_validate_json(choices.model_dump_json()) == choices
     assert Choices.model_validate(choices.model_dump()) == choices
+    model = small()
+    model.play(choices.model_dump_json())  # play takes the JSON a room sends, too
+    assert model.pending_choices == choices
 
 
 def test_playing_twice_merges_the_later_winning_per_agent():
