@@ -283,15 +283,29 @@ def test_a_business_forced_to_engage_is_engaged_and_one_forced_out_is_not():
     assert view.domain in model.scenario.services.domains
 
 
-def test_a_business_that_chooses_to_lobby_lobbies():
+def test_a_business_that_chooses_to_lobby_lobbies_until_caught_then_cannot_engage():
+    """Five businesses that always lobby: each lobbies every month it is not barred."""
     model = small()
-    for _ in range(3):
-        model.play(Choices(businesses=[BusinessChoice(business=0, engage=True, lobby=True)]))
+    lobbyists = range(5)
+    choices = Choices(
+        businesses=[BusinessChoice(business=i, engage=True, lobby=True) for i in lobbyists]
+    )
+    caught = set()
+    for _ in range(24):
+        barred_before = {i for i in lobbyists if model.businesses.barred[i] > 1}
+        model.play(choices)
         model.step()
-        view = business_view(model, 0)
-        assert view.lobbied or view.refused  # lobbied, or barred after being caught
-        if view.caught:
-            break
+        for i in lobbyists:
+            view = business_view(model, i)
+            if i in barred_before:  # still barred this month: the choice to engage is refused
+                assert "barred" in view.refused
+                assert not view.engaged and not view.lobbied
+            else:
+                assert view.lobbied and view.refused is None
+                assert view.engaged != view.caught  # caught ends the engagement
+            if view.caught:
+                caught.add(i)
+    assert caught  # detection is the model's draw: over 24 months some are caught
 
 
 # ------------------------------------------------------------------------------ organisations
