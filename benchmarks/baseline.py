@@ -1,21 +1,20 @@
 """coprod's rules stepped agent by agent, the plain Mesa way: the benchmarks' baseline.
 
-Not part of coprod: the reference its benchmarks compare against. Every citizen, business,
-community organisation and administration is a Mesa agent with Python attributes, stepped by
-``AgentSet.shuffle_do``; each agent applies coprod's own scalar rules (the ``py_func`` of the
-compiled rules in ``coprod.model``) to Python scalars and lists, reading its neighbours one by
-one. No NumPy over all agents in a step. Citizens decide (``step``) on their neighbours' last
-month and then commit (``advance``), Mesa's simultaneous activation, as coprod's synchronous
+Not part of coprod: the reference its benchmarks compare against. Citizens, businesses,
+community organisations and administrations are Mesa agents with Python attributes, stepped by
+``AgentSet.shuffle_do``; each applies coprod's own rules (``rule.*``, the plain-Python
+``py_func`` of each compiled rule in ``coprod.model``) to Python numbers and lists, reading its
+neighbours one by one: no NumPy over the agents in a step. Citizens decide (``step``) on their
+neighbours' last month, then commit (``advance``): Mesa's simultaneous activation, as coprod's
 arrays. ``tests/test_baseline.py`` checks that both give statistically the same measures.
 
-Shared with coprod: the parameters (read from coprod's modules when used), the scenario, the
-per-municipality rules (``LocalGovernance``, read once into Python scalars per administration),
-the initial world (a never-stepped ``CoProductionModel`` of the same scenario and seed, whose
-rows become the agents) and the measures: once a month the agents' values are gathered into
-that model's arrays and measured with coprod's ``collect_measures``. Draws come from Python's
-``random`` (``model.random``), one call per agent and draw, so runs agree with coprod in
-distribution, not draw for draw. Not implemented: innovation between municipalities
-(``governance.innovation`` must be ``"none"``) and the measures per municipality
+Shared with coprod: the scenario, the parameters (read from coprod's modules when used), the
+rules per municipality (``LocalGovernance``), the initial world (the rows of a never-stepped
+``CoProductionModel`` of the same scenario and seed become the agents) and the measures (once a
+month the agents' values are gathered into that model's arrays for coprod's
+``collect_measures``). Draws come from Python's ``random``, one call per agent and draw, so runs
+agree with coprod in distribution, not draw for draw. Not implemented: innovation between
+municipalities (``governance.innovation`` must be ``"none"``) and the measures per municipality
 (``outcome_spread`` is NaN with more than one municipality).
 """
 
@@ -45,43 +44,47 @@ from coprod.model.measures import MEASURES, collect_measures
 from coprod.model.scenario import Scenario, ScenarioError
 from coprod.model.step_record import StepRecord
 
-_sigmoid = participation.sigmoid.py_func
+_MODULES = (allocation, decisions, feedback, inputs, participation, partners, production)
+#: coprod's compiled rules as plain Python functions, by name (``rule.utility``, ...)
+rule = SimpleNamespace(
+    **{k: v.py_func for m in _MODULES for k, v in vars(m).items() if hasattr(v, "py_func")}
+)
+
+
+class _Agent(mesa.Agent):
+    """A Mesa agent whose attributes start as a row of coprod's initial world (Python values)."""
+
+    def __init__(self, model: BaselineModel, **row) -> None:
+        super().__init__(model)
+        self.__dict__.update(row)
 
 
 class Neighbourhood:
-    """A neighbourhood's state: one Python list per quantity, one entry per domain."""
+    """A neighbourhood: a row of coprod's, with one Python list per domain quantity."""
 
-    def __init__(self, administration: Administration, population: int, d: int) -> None:
-        self.administration, self.population = administration, population
+    def __init__(self, **row) -> None:
+        self.__dict__.update(row)
         self.residents: list[Citizen] = []
         self.organisation: CommunityOrganisation | None = None
-        self.quality, self.data, self.resources = [1.0] * d, [0.0] * d, [0.0] * d
-        self.level, self.reported, self.true_need = [0.0] * d, [0.0] * d, [0.0] * d
+        self.reported = [0.0] * len(self.level)
 
     def produce(self) -> None:
         """Service level per domain: coprod's co-production rules, per cell."""
-        a = self.administration
+        a, pop = self.administration, float(max(self.population, 1))
         p = a.model.production
-        for j in range(len(self.level)):
-            r, c = production.relative_inputs.py_func(
-                self.resources[j],
-                self.effort[j],
-                float(max(self.population, 1)),
-                a.rules.delivery,
-                p,
+        for j, quality in enumerate(self.quality):
+            r, c = rule.relative_inputs(
+                self.resources[j], self.effort[j], pop, a.rules.delivery, p
             )
-            aggregate = production.coproduction.py_func(r, c, p)
-            self.level[j] = production.service_level.py_func(
-                self.quality[j], a.data_services[j], aggregate, p
-            )
+            level = rule.coproduction(r, c, p)
+            self.level[j] = rule.service_level(quality, a.data_services[j], level, p)
 
 
-class Citizen(mesa.Agent):
+class Citizen(_Agent):
     """A citizen with Python attributes; ``step`` decides, ``advance`` commits."""
 
-    def __init__(self, model: BaselineModel, **state) -> None:
-        super().__init__(model)
-        self.__dict__.update(state)
+    def __init__(self, model: BaselineModel, **row) -> None:
+        super().__init__(model, **row)
         self.participated = self.next_coproduced = self.next_cocreated = False
         self.next_adopted, self.next_hours, self.hours, self.heard = self.adopted, 0.0, 0.0, 0.0
         self.acted = self.accepted = self.rejected = False
@@ -98,19 +101,9 @@ class Citizen(mesa.Agent):
         here = rules.invitation + rules.incentive_utility
         if organisation is not None:
             here += participation.MOBILISATION * organisation.activity
-        effective = participation.effective_cost.py_func(cost, self.spare_time)
-        utility = participation.utility.py_func(
-            p.weights,
-            self.motivation,
-            self.efficacy,
-            self.trust,
-            self.met,
-            peers,
-            self.participated,
-            effective,
-            here,
-            self.engaged,
-        )
+        effective = rule.effective_cost(cost, self.spare_time)
+        traits = (self.motivation, self.efficacy, self.trust, self.met, peers, self.participated)
+        utility = rule.utility(p.weights, *traits, effective, here, self.engaged)
 
         # reports: incidents from last month's unmet need, each reported with a probability
         level, met_multiplier = hood.level, m.need_multiplier_met
@@ -118,21 +111,13 @@ class Citizen(mesa.Agent):
         if reachable:
             unmet_need = (1.0 - self.met) * sum(self.need) * met_multiplier
             rate = participation.INCIDENT_RATE * self.activity * unmet_need
-            lam = rate * _sigmoid(utility + participation.REPORT_OFFSET)
-            reports = participation.poisson_count.py_func(rnd(), lam, math.exp(-lam))
+            lam = rate * rule.sigmoid(utility + participation.REPORT_OFFSET)
+            reports = rule.poisson_count(rnd(), lam, math.exp(-lam))
         log_activity = math.log(self.activity)
-        spare, efficacy = self.spare_time - 0.5, self.efficacy - 0.5
-        delivers = (
-            reachable
-            and rules.delivery
-            and rnd() < _sigmoid(utility + participation.DELIVER_OFFSET + spare + log_activity)
-        )
-        proposes = (
-            reachable
-            and rules.cocreation
-            and m.call_open
-            and rnd() < _sigmoid(utility + participation.COCREATE_OFFSET + efficacy + log_activity)
-        )
+        deliver = utility + participation.DELIVER_OFFSET + self.spare_time - 0.5 + log_activity
+        delivers = reachable and rules.delivery and rnd() < rule.sigmoid(deliver)
+        propose = utility + participation.COCREATE_OFFSET + self.efficacy - 0.5 + log_activity
+        proposes = reachable and rules.cocreation and m.call_open and rnd() < rule.sigmoid(propose)
         queue = self.administration.queue
         if reports:
             gaps = [
@@ -156,35 +141,29 @@ class Citizen(mesa.Agent):
         effort = 0.5 + self.spare_time if delivers else 0.0
         if delivers:
             hood.effort[domain] += effort
-        self.contributions += participation.contribution.py_func(p.acts, reports, effort, proposes)
+        self.contributions += rule.contribution(p.acts, reports, effort, proposes)
         self.acts += reports + delivers + proposes
         self.reports += reports
         self.deliveries += delivers
         self.proposals += proposes
         self.engaged = self.engaged or bool(reports or delivers or proposes)
-        self.next_hours = participation.hours_given.py_func(p.acts, reports, effort, proposes)
+        self.next_hours = rule.hours_given(p.acts, reports, effort, proposes)
         self.next_coproduced, self.next_cocreated = reports > 0 or delivers, proposes
 
         # adoption of the digital channel: innovation plus imitation of adopting neighbours
         if rules.platform and m.platform_up and not self.adopted:
             share = sum(1 for other in neighbours if other.adopted) / k if k else 0.0
-            hazard = participation.adoption_hazard.py_func(
-                p.diffusion, share, self.literacy, rules.personalisation, rules.open_services
-            )
-            self.next_adopted = rnd() < hazard
+            readiness = (self.literacy, rules.personalisation, rules.open_services)
+            self.next_adopted = rnd() < rule.adoption_hazard(p.diffusion, share, *readiness)
 
     def channel_cost(self) -> float:
         """Cost of the cheapest channel open to this citizen; infinite where none is open."""
         rules, organisation = self.administration.rules, self.organisation
-        return participation.cheapest_channel.py_func(
-            self.model.p.channels,
-            rules.offline_channel,
-            rules.platform and self.model.platform_up,
-            self.adopted,
-            rules.personalisation,
-            self.literacy,
-            organisation is not None,
-            organisation.activity if organisation is not None else 0.0,
+        platform = rules.platform and self.model.platform_up
+        access = (self.adopted, rules.personalisation, self.literacy, organisation is not None)
+        activity = organisation.activity if organisation is not None else 0.0
+        return rule.cheapest_channel(
+            self.model.p.channels, rules.offline_channel, platform, *access, activity
         )
 
     def advance(self) -> None:
@@ -195,9 +174,7 @@ class Citizen(mesa.Agent):
 
     def receive_services(self) -> None:
         """Share of this citizen's needs met by the neighbourhood's service levels."""
-        self.met, met = production.needs_met.py_func(
-            self.need, self.hood.level, self.model.production
-        )
+        self.met, met = rule.needs_met(self.need, self.hood.level, self.model.production)
         self.model.useful_output += met
 
     def hear(self) -> None:
@@ -207,8 +184,7 @@ class Citizen(mesa.Agent):
 
     def learn(self) -> None:
         """This month's experiences, neighbours and rewards move trust, efficacy, motivation."""
-        m, p, rules = self.model, self.model.p, self.administration.rules
-        b = m.behaviour
+        p, rules, b = self.model.p, self.administration.rules, self.model.behaviour
         visible = 1.0 + feedback.VISIBILITY * rules.open_processes
         traits = {"trust": self.trust, "efficacy": self.efficacy}
         for name, moved, up, rate in feedback.experiences(
@@ -216,43 +192,26 @@ class Citizen(mesa.Agent):
         ):
             times = float(getattr(self, name))
             for trait in moved if times else ():
-                traits[trait] = feedback.experienced.py_func(traits[trait], times, rate, up)
-        trust = feedback.trust_after.py_func(
-            p.learning,
-            traits["trust"],
-            self.trust_ref,
-            self.met,
-            self.heard,
-            bool(self.neighbours),
-        )
+                traits[trait] = rule.experienced(traits[trait], times, rate, up)
+        heard = (self.heard, bool(self.neighbours))
+        trust = rule.trust_after(p.learning, traits["trust"], self.trust_ref, self.met, *heard)
         efficacy = traits["efficacy"]
         efficacy += b.learning_rate * feedback.REVERSION * (self.efficacy0 - efficacy)
-        motivation = feedback.motivation_after.py_func(
-            p.learning,
-            self.motivation,
-            self.motivation0,
-            self.participated and rules.recognition,
-            self.participated and rules.monetary,
-        )
-        clip = feedback.clip01.py_func
-        self.trust, self.efficacy, self.motivation = clip(trust), clip(efficacy), clip(motivation)
+        rewards = (self.participated and rules.recognition, self.participated and rules.monetary)
+        motivation = rule.motivation_after(p.learning, self.motivation, self.motivation0, *rewards)
+        self.trust, self.efficacy = rule.clip01(trust), rule.clip01(efficacy)
+        self.motivation = rule.clip01(motivation)
         self.trust_ref += b.trust_reference_drift * (self.trust - self.trust_ref)
         if self.engaged:  # dropout: falls with acts made, rises after a bad experience
             bad = self.ignored or self.wronged or self.rejected
-            if self.random.random() < participation.quit_hazard.py_func(p.dropout, bad, self.acts):
+            if self.random.random() < rule.quit_hazard(p.dropout, bad, self.acts):
                 self.engaged = False
         self.acted = self.accepted = self.rejected = False
         self.ignored = self.wronged = self.corrected_late = False
 
 
-class Business(mesa.Agent):
+class Business(_Agent):
     """A business that may engage, sponsor its service and reuse open data."""
-
-    def __init__(self, model, administration, hood, domain, csr) -> None:
-        super().__init__(model)
-        self.administration, self.hood, self.domain, self.csr = administration, hood, domain, csr
-        self.engaged = self.lobbied = False
-        self.barred = 0
 
     def step(self) -> None:
         """Start or end engagement; lobby or not; an engaged business sponsors and reuses data.
@@ -260,69 +219,50 @@ class Business(mesa.Agent):
         A partner lobbies when its gain this month (exponential, mean 1) less the expected
         sanction beats its scruples; a partner caught is disengaged and barred for a while.
         """
-        m, a, rnd = self.model, self.administration, self.random.random
-        rules, p = a.rules, partners.partner_params()
-        open_data = rules.open_data and m.platform_up
-        open_services = rules.open_services and m.platform_up
-        propensity = partners.engagement_propensity.py_func(
-            rules.business_openness, self.csr, open_data, open_services, a.mean_trust
-        )
+        a, rnd, p = self.administration, self.random.random, partners.partner_params()
+        open_data = a.rules.open_data and self.model.platform_up
+        open_services = a.rules.open_services and self.model.platform_up
+        openness = (a.rules.business_openness, self.csr, open_data, open_services, a.mean_trust)
+        propensity = rule.engagement_propensity(*openness)
         draw = rnd()
         self.barred = max(self.barred - 1, 0)
-        self.engaged = partners.stays_engaged.py_func(
-            self.engaged, draw, propensity, self.barred, p.disengage
-        )
-        self.lobbied = False
-        if self.engaged and partners.lobbies.py_func(
-            -math.log(1.0 - rnd()), a.detection, self.csr, p
-        ):
-            if rnd() < a.detection:
+        self.engaged = rule.stays_engaged(self.engaged, draw, propensity, self.barred, p.disengage)
+        self.lobbied = self.detected = False
+        if self.engaged and rule.lobbies(-math.log(1.0 - rnd()), a.detection, self.csr, p):
+            self.lobbied, self.detected = True, rnd() < a.detection
+            if self.detected:
                 self.engaged, self.barred = False, p.exclusion
             else:
-                self.lobbied = True  # unseen
                 a.lobbyists.append(self)
         if self.engaged:
-            businesses = max(len(a.businesses), 1)
-            sponsor = partners.sponsorship.py_func(a.budget, businesses, open_services, p)
+            sponsor = rule.sponsorship(a.budget, max(len(a.businesses), 1), open_services, p)
             self.hood.sponsored[self.domain] += sponsor
             if open_data:
                 a.data_reuse[self.domain] += 1
 
 
-class CommunityOrganisation(mesa.Agent):
+class CommunityOrganisation(_Agent):
     """A community organisation whose activity rises with outreach funding."""
-
-    def __init__(self, model, administration, hood) -> None:
-        super().__init__(model)
-        self.administration, self.hood = administration, hood
-        self.activity = partners.BASE_ACTIVITY
 
     def step(self) -> None:
         """Set this month's mobilising activity."""
-        self.activity = partners.organisation_activity.py_func(
-            self.administration.rules.inclusion_outreach,
-            partners.BASE_ACTIVITY,
-            partners.OUTREACH_ACTIVITY,
-        )
+        outreach = self.administration.rules.inclusion_outreach
+        per_share = partners.OUTREACH_ACTIVITY
+        self.activity = rule.organisation_activity(outreach, partners.BASE_ACTIVITY, per_share)
 
 
-class Administration(mesa.Agent):
+class Administration(_Agent):
     """One municipality's administration: outreach, the input queue, allocation."""
 
-    def __init__(self, model, rules: SimpleNamespace, population: int, budget: float) -> None:
-        super().__init__(model)
-        self.rules, self.population, self.budget = rules, population, budget
+    def __init__(self, model: BaselineModel, **row) -> None:
+        super().__init__(model, **row)
         self.hoods: list[Neighbourhood] = []
         self.residents: list[Citizen] = []
         self.businesses: list[Business] = []
         self.lobbyists: list[Business] = []
-        self.mean_trust, self.detection = 0.0, partners.DETECT_BASE
+        self.mean_trust, self.detection, self.staff_employed = 0.0, partners.DETECT_BASE, 0.0
         self.data_reuse, self.data_services = [0] * model.n_domains, [0.0] * model.n_domains
-        self.spending = self.overhead = self.staff_employed = 0.0
-        self.handled = self.expired = self.errors = self.decisions = self.backlog = 0.0
         self.queue: list[tuple[int, int, int, Citizen]] = []  # (since, kind, domain, owner)
-        self.staff: float | None = None  # planned at the budget round; None before the first
-        self.workload = [0.0] * 12
 
     def survey_trust(self) -> None:
         """Mean trust of the residents, which businesses weigh before engaging, and the
@@ -332,20 +272,16 @@ class Administration(mesa.Agent):
         self.mean_trust = sum(c.trust for c in self.residents) / population
         watching = sum(c.cocreated for c in self.residents) / population
         self.lobbyists = []
-        self.detection = partners.detection_probability.py_func(
-            self.rules.open_processes,
-            watching,
-            partners.DETECT_BASE,
-            partners.DETECT_OPEN,
-            partners.DETECT_WATCH,
+        constants = (partners.DETECT_BASE, partners.DETECT_OPEN, partners.DETECT_WATCH)
+        self.detection = rule.detection_probability(
+            self.rules.open_processes, watching, *constants
         )
 
     def reach_out(self) -> None:
         """Outreach reaches low participants, makes their needs visible and recruits them."""
-        outreach = self.rules.inclusion_outreach
-        if outreach <= 0.0:
+        if self.rules.inclusion_outreach <= 0.0:
             return
-        reach = partners.outreach_reach.py_func(outreach, partners.OUTREACH_REACH)
+        reach = rule.outreach_reach(self.rules.inclusion_outreach, partners.OUTREACH_REACH)
         rnd = self.random.random
         for citizen in self.residents:
             if citizen.contributions >= partners.LOW_PARTICIPATION or rnd() >= reach:
@@ -358,96 +294,65 @@ class Administration(mesa.Agent):
                     citizen.organisation = hood.organisation
 
     def process_inputs(self) -> None:
-        """Handle the oldest inputs up to capacity, expire the too old, record outcomes."""
+        """Plan staff, handle the inputs in order up to capacity, decide, expire the too old."""
         m, rules, rnd, step = self.model, self.rules, self.random.random, self.model.steps
-        settings = m.scenario.administration
-        sp = inputs.staff_params()
-        settle = inputs.SettleParams(
-            inputs.BUNDLING_BONUS,
-            inputs.REPORT_VISIBILITY,
-            inputs.QUALITY_GAIN,
-            inputs.QUALITY_MAX,
-            inputs.QUALITY_DEPRECIATION,
-        )
-
-        def staff_time(kind: int) -> float:
-            return inputs.staff_time.py_func(
-                kind, rules.speed, rules.automated, rules.human_review, sp
-            )
-
-        arrivals = sum(staff_time(kind) for since, kind, _, _ in self.queue if since == step)
-        backlog = sum(staff_time(kind) for since, kind, _, _ in self.queue if since != step)
+        settings, sp, settle = m.scenario.administration, inputs.staff_params(), _settle_params()
+        role = (rules.speed, rules.automated, rules.human_review, sp)
+        arrivals = backlog = 0.0
+        for since, kind, _, _ in self.queue:  # staff time of this month's inputs and the rest
+            if since == step:
+                arrivals += rule.staff_time(kind, *role)
+            else:
+                backlog += rule.staff_time(kind, *role)
         month, share = (step - 1) % 12, 1.0 - rules.inclusion_outreach
         ceiling = rules.capacity * settings.staff_per_capita * self.population
         if month == 0 and step > 1:
             mean = sum(self.workload) / 12
-            self.staff = inputs.planned_staff.py_func(mean, backlog, share, ceiling, sp)
+            self.staff = rule.planned_staff(mean, backlog, share, ceiling, sp)
         self.workload[month] = arrivals
-        planned = math.nan if self.staff is None else self.staff
-        self.staff_employed = inputs.staff_employed.py_func(
-            ceiling, planned, m.budget_multiplier, 0.0
-        )
+        self.staff_employed = rule.staff_employed(ceiling, self.staff, m.budget_multiplier, 0.0)
         capacity = self.staff_employed * share + rnd()
 
         # urgent inputs first, then routine ones; within each, oldest first with triage
         def priority(item: tuple[int, int, int, Citizen]) -> tuple[bool, float]:
-            urgent = item[3].need[item[2]] > inputs.URGENT_NEED
-            return not urgent, inputs.triage_priority.py_func(item[0], rnd(), inputs.TRIAGE)
+            since, _, domain, c = item
+            urgent = c.need[domain] > inputs.URGENT_NEED
+            return not urgent, rule.triage_priority(since, rnd(), inputs.TRIAGE)
 
-        keyed = [(priority(item), item) for item in self.queue]
-        keyed.sort(key=lambda entry: entry[0])
+        keyed = sorted(((priority(item), item) for item in self.queue), key=lambda e: e[0])
         handled, waiting, spent = [], [], 0.0
         for _, item in keyed:
-            spent += staff_time(item[1])
+            spent += rule.staff_time(item[1], *role)
             (handled if not waiting and spent <= capacity else waiting).append(item)
 
         for hood in self.hoods:
-            hood.quality = [inputs.depreciated_quality.py_func(q, settle) for q in hood.quality]
+            hood.quality = [rule.depreciated_quality(q, settle) for q in hood.quality]
             hood.reported = [0.0] * len(hood.quality)
         in_time = errors = 0
-        k = m.decision_rules
+        k, sd_human = m.decision_rules, m.decision_noise(rules.human_error)
         for since, kind, domain, c in handled:
             in_time += step - since <= settings.target_delay
             merit = c.need[domain]  # the case's merit is the need it concerns
-            traced = c.adopted and rules.platform_traces
-            points = decisions.data_points.py_func(k, traced, c.cases)  # the file before the month
-            estimate = decisions.estimate.py_func(
-                k,
-                rules.automated,
-                merit,
-                m.need_prior[domain],
-                points,
-                c.ses,
-                m.decision_noise(rules.human_error),
-                self.random.gauss(0.0, 1.0),
-            )
+            points = rule.data_points(k, c.adopted and rules.platform_traces, c.cases)
+            case = (merit, m.need_prior[domain], points, c.ses, sd_human)
+            estimate = rule.estimate(k, rules.automated, *case, self.random.gauss(0.0, 1.0))
             reviewed = rules.automated and rnd() < rules.human_review
-            may_appeal = rules.appeals and estimate <= decisions.ENTITLEMENT
-            wrong, appealed, unlawful = decisions.judgement.py_func(
-                k,
-                merit,
-                estimate,
-                reviewed,
-                rnd() if may_appeal else 1.0,
-                c.efficacy,
-                c.literacy,
-                rules.appeals,
+            draw = rnd() if rules.appeals and estimate <= decisions.ENTITLEMENT else 1.0
+            appellant = (c.efficacy, c.literacy, rules.appeals)
+            wrong, appealed, unlawful = rule.judgement(
+                k, merit, estimate, reviewed, draw, *appellant
             )
             if appealed:  # a human reconsideration, planned for as a review is
-                self.workload[month] += (
-                    inputs.input_staff_time.py_func(kind, sp) * inputs.REVIEW_COST
-                )
+                self.workload[month] += rule.input_staff_time(kind, sp) * inputs.REVIEW_COST
             errors += unlawful
             if wrong and not reviewed and not appealed:
                 c.wronged = True
                 errors += 1
             elif kind == 1:
                 member = 0 if c.organisation is not None else -1
-                if rnd() < inputs.acceptance_probability.py_func(rules.acceptance, member, settle):
-                    c.accepted, hood = True, c.hood
-                    hood.quality[domain] = inputs.implemented_quality.py_func(
-                        hood.quality[domain], hood.population, settle
-                    )
+                if rnd() < rule.acceptance_probability(rules.acceptance, member, settle):
+                    c.accepted, q = True, c.hood.quality
+                    q[domain] = rule.implemented_quality(q[domain], c.hood.population, settle)
                 else:
                     c.rejected = True
             else:
@@ -458,32 +363,24 @@ class Administration(mesa.Agent):
             c.cases += 1
         for hood in self.hoods:
             hood.quality = [min(q, inputs.QUALITY_MAX) for q in hood.quality]
-
         expired = [item for item in waiting if step - item[0] >= settings.expiry]
-        for item in expired:
-            item[3].ignored = True
+        for _, _, _, c in expired:
+            c.ignored = True
         self.queue = [item for item in waiting if step - item[0] < settings.expiry]
         self.handled = self.decisions = float(len(handled))
-        self.expired, self.errors, self.backlog = (
-            float(len(expired)),
-            float(errors),
-            len(self.queue),
-        )
+        self.expired, self.errors, self.backlog = len(expired), errors, len(self.queue)
         m.handled_in_time += in_time
 
     def allocate(self) -> None:
         """Spend overhead and allocate front-line resources over neighbourhoods and domains."""
         m, rules, rnd, d = self.model, self.rules, self.random.random, self.model.n_domains
         p = allocation.cost_params(m.budget_multiplier)._replace(need_multiplier=m.need_multiplier)
-        self.budget = allocation.budget_of.py_func(rules.budget, self.population, p)
+        self.budget = rule.budget_of(rules.budget, self.population, p)
         paid = sum(1 for c in self.residents if c.participated) if rules.incentive_cost else 0
-        self.overhead = allocation.overhead_cost.py_func(
-            self.budget,
-            self.staff_employed,
-            self.handled if rules.automated else 0.0,
-            rules.assessment_cost + rules.platform_cost,
-            rules.incentive_cost * paid,
-            p,
+        decided = self.handled if rules.automated else 0.0
+        fixed, incentive = rules.assessment_cost + rules.platform_cost, rules.incentive_cost * paid
+        self.overhead = rule.overhead_cost(
+            self.budget, self.staff_employed, decided, fixed, incentive, p
         )
 
         # what the administration sees: reports, platform traces, outreach; and true need
@@ -500,9 +397,7 @@ class Administration(mesa.Agent):
             hood.skill = skill / max(hood.population, 1)
             for j in range(d):
                 visible = hood.reported[j] + trace_sum[j] + hood.outreach[j]
-                hood.data[j] = allocation.visible_need.py_func(
-                    hood.data[j], visible, allocation.DATA_MEMORY
-                )
+                hood.data[j] = rule.visible_need(hood.data[j], visible, allocation.DATA_MEMORY)
 
         cells = [(hood, j) for hood in self.hoods for j in range(d)]
         noise = allocation.ASSESSMENT_NOISE
@@ -510,13 +405,9 @@ class Administration(mesa.Agent):
             h.true_need[j] * math.exp(noise * self.random.gauss(0.0, 1.0)) for h, j in cells
         ]
         data = [hood.data[j] for hood, j in cells]
-        data_total, ref_total = sum(data), sum(assessed)
+        totals = (sum(data), sum(assessed), len(cells))
         weight = [
-            allocation.need_weight.py_func(
-                a,
-                allocation.scaled_record.py_func(x, data_total, ref_total, len(cells)),
-                rules.data_weight,
-            )
+            rule.need_weight(a, rule.scaled_record(x, *totals), rules.data_weight)
             for a, x in zip(assessed, data, strict=True)
         ]
         errors = 0
@@ -532,44 +423,45 @@ class Administration(mesa.Agent):
                 if reviewed or appealed:  # checked against a needs assessment of the cell
                     cost = allocation.REVIEW_ASSESSMENT_COST * self.budget / len(cells)
                     self.overhead = min(self.overhead + cost, self.budget)
-                if allocation.unlawful.py_func(share, due, allocation.ALLOCATION_TOLERANCE):
+                if rule.unlawful(share, due, allocation.ALLOCATION_TOLERANCE):
                     if reviewed or appealed:
                         weight[i] = due * total
                     else:
                         errors += 1
 
         frontline = self.budget - self.overhead
-        captured_share = partners.captured_share.py_func(
-            len(self.lobbyists),
-            max(len(self.businesses), 1),
-            partners.CAPTURE_PER_PARTNER,
-            partners.CAPTURE_MAX,
-        )
-        total_weight = sum(weight)
-        shares = [w / total_weight for w in weight]
+        ceiling = (partners.CAPTURE_PER_PARTNER, partners.CAPTURE_MAX)
+        lobbying, per_muni = self.lobbyists, max(len(self.businesses), 1)
+        captured_share = rule.captured_share(len(lobbying), per_muni, *ceiling)
+        total = sum(weight)
+        shares = [w / total for w in weight]
         captured = captured_share * frontline
         to_partners = shares
         if captured > 0:
-            lobbying = self.lobbyists
             pulls = [
                 float(sum(1 for b in lobbying if b.hood is h and b.domain == j)) for h, j in cells
             ]
-            if sum(pulls) > 0:
-                to_partners = [pull / sum(pulls) for pull in pulls]
+            if (pulled := sum(pulls)) > 0:
+                to_partners = [pull / pulled for pull in pulls]
         else:
             captured = 0.0
         for (hood, j), share, to in zip(cells, shares, to_partners, strict=True):
-            hood.resources[j] = allocation.cell_resources.py_func(
-                share, frontline, captured_share, captured, to, hood.sponsored[j]
-            )
+            cut = (frontline, captured_share, captured, to, hood.sponsored[j])
+            hood.resources[j] = rule.cell_resources(share, *cut)
         self.spending = self.overhead + frontline
         self.errors += errors
         self.decisions += len(cells)
-        per_muni, pp = max(len(self.businesses), 1), partners.partner_params()
+        pp = partners.partner_params()
         self.data_services = [
-            partners.data_service_gain.py_func(n, per_muni, d, rules.transformative, pp)
+            rule.data_service_gain(n, per_muni, d, rules.transformative, pp)
             for n in self.data_reuse
         ]
+
+
+def _settle_params() -> inputs.SettleParams:
+    """The constants of acceptance, report visibility and service quality, as they are now."""
+    names = ("BUNDLING_BONUS", "REPORT_VISIBILITY", "QUALITY_GAIN", "QUALITY_MAX")
+    return inputs.SettleParams(*(getattr(inputs, n) for n in (*names, "QUALITY_DEPRECIATION")))
 
 
 class BaselineModel(mesa.Model):
@@ -587,8 +479,7 @@ class BaselineModel(mesa.Model):
             raise ScenarioError("the baseline implements governance.innovation = 'none' only")
         super().__init__(seed=int(seed))
         self.scenario, self.behaviour = scenario, scenario.behaviour
-        self.n_domains = len(scenario.services.domains)
-        self.events = list(scenario.events)
+        self.n_domains, self.events = len(scenario.services.domains), list(scenario.events)
         self.budget_multiplier = self.need_multiplier = self.need_multiplier_met = 1.0
         self.call_open, self.platform_up = False, True
         self.handled_in_time, self.useful_output = 0, 0.0
@@ -599,95 +490,55 @@ class BaselineModel(mesa.Model):
         self._build(self.arrays)
         self._parameters()
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in MEASURES}
+            model_reporters={name: (lambda m, n=name: m.measures[n]) for name in MEASURES}
         )
 
     def _build(self, w: CoProductionModel) -> None:
         """Wrap the rows of coprod's initial world as agents, with Python attributes."""
-        d, local = self.n_domains, w.local
-        rules = [
-            SimpleNamespace(
-                **{k: v[i].item() for k, v in vars(local).items() if isinstance(v, np.ndarray)}
-            )
-            for i in range(len(local))
-        ]
-        adm = w.administrations
-        self.administrations = [
-            Administration(self, rules[i], int(adm.population[i]), float(adm.budget[i]))
-            for i in range(len(rules))
-        ]
-        self.hoods = [
-            Neighbourhood(self.administrations[muni], pop, d)
-            for muni, pop in zip(
-                w.hoods.municipality.tolist(), w.hoods.population.tolist(), strict=True
-            )
-        ]
+        local = w.local
+        names = [k for k, v in vars(local).items() if isinstance(v, np.ndarray)]
+        self.administrations = [Administration(self, **row) for row in _rows(w.administrations)]
+        for i, a in enumerate(self.administrations):  # the rules of the municipality
+            a.rules = SimpleNamespace(**{k: getattr(local, k)[i].item() for k in names})
+        self.hoods = [Neighbourhood(**row) for row in _rows(w.hoods)]
+        self.organisations = [CommunityOrganisation(self, **r) for r in _rows(w.organisations)]
+        self.businesses = [Business(self, **row) for row in _rows(w.businesses)]
+        self.citizens = [Citizen(self, **row) for row in _rows(w.citizens)]
         for hood in self.hoods:
+            hood.administration = self.administrations[hood.municipality]
             hood.administration.hoods.append(hood)
-        org = w.organisations
-        self.organisations = [
-            CommunityOrganisation(self, self.administrations[muni], self.hoods[h])
-            for muni, h in zip(org.municipality.tolist(), org.hood.tolist(), strict=True)
-        ]
+        for agent in (*self.organisations, *self.businesses, *self.citizens):
+            agent.hood = self.hoods[agent.hood]
+            agent.administration = agent.hood.administration
         for organisation in self.organisations:
             organisation.hood.organisation = organisation
-        b = w.businesses
-        self.businesses = [
-            Business(self, self.administrations[muni], self.hoods[h], dom, csr)
-            for muni, h, dom, csr in zip(
-                b.municipality.tolist(),
-                b.hood.tolist(),
-                b.domain.tolist(),
-                b.csr.tolist(),
-                strict=True,
-            )
-        ]
         for business in self.businesses:
             business.administration.businesses.append(business)
-        c = w.citizens
-        columns = {f.name: getattr(c, f.name).tolist() for f in fields(c)}
-        self.citizens = [
-            Citizen(self, **{name: values[i] for name, values in columns.items()})
-            for i in range(len(c))
-        ]
         indptr, indices = w.adjacency.indptr.tolist(), w.adjacency.indices.tolist()
         for i, citizen in enumerate(self.citizens):
-            citizen.hood = hood = self.hoods[citizen.hood]
-            citizen.administration = hood.administration
-            citizen.organisation = (
-                self.organisations[citizen.member] if citizen.member >= 0 else None
-            )
+            member = citizen.member
+            citizen.organisation = self.organisations[member] if member >= 0 else None
             citizen.neighbours = [self.citizens[j] for j in indices[indptr[i] : indptr[i + 1]]]
-            hood.residents.append(citizen)
-            hood.administration.residents.append(citizen)
-        # the algorithm's prior (the population's mean need per domain), read once
-        self.need_prior = c.need.mean(axis=0).tolist()
-        self.decision_rules = decisions.decision_rules(
-            self, self.decision_noise(self.scenario.administration.algorithm_error)
-        )
+            citizen.hood.residents.append(citizen)
+            citizen.administration.residents.append(citizen)
+        c = w.citizens
+        self.need_prior = c.need.mean(axis=0).tolist()  # the algorithm's prior, read once
+        noise = self.decision_noise(self.scenario.administration.algorithm_error)
+        self.decision_rules = decisions.decision_rules(self, noise)
 
     def _parameters(self) -> None:
-        """The rules' parameters for this month: from the scenario and coprod's modules now."""
-        b = self.behaviour
+        """The rules' parameters this month, from the scenario and coprod's modules now."""
+        b, pa, fb = self.behaviour, participation, feedback
         self.p = SimpleNamespace(
-            channels=participation.channel_costs(),
-            weights=participation.utility_weights(b),
-            acts=participation.act_weights(),
-            dropout=participation.Dropout(
-                participation.QUIT_HAZARD,
-                participation.BAD_EXPERIENCE_QUIT,
-                participation.MOMENTUM,
-            ),
-            diffusion=participation.Diffusion(b.adoption_innovation, b.adoption_imitation),
-            learning=feedback.Learning(
-                b.learning_rate,
-                b.trust_asymmetry,
-                b.trust_social_influence,
-                b.trust_reference_drift,
-                b.crowding_out,
-                feedback.SATISFACTION,
-                feedback.EXPECTED_MET,
-                feedback.REVERSION,
+            channels=pa.channel_costs(),
+            weights=pa.utility_weights(b),
+            acts=pa.act_weights(),
+            dropout=pa.Dropout(pa.QUIT_HAZARD, pa.BAD_EXPERIENCE_QUIT, pa.MOMENTUM),
+            diffusion=pa.Diffusion(b.adoption_innovation, b.adoption_imitation),
+            learning=fb.Learning(
+                *(b.learning_rate, b.trust_asymmetry, b.trust_social_influence),
+                *(b.trust_reference_drift, b.crowding_out),
+                *(fb.SATISFACTION, fb.EXPECTED_MET, fb.REVERSION),
             ),
         )
         self.production = production.production_params(self, self.need_multiplier)
@@ -724,11 +575,9 @@ class BaselineModel(mesa.Model):
         for kind in (Business, CommunityOrganisation):
             if kind in agents:
                 agents[kind].shuffle_do("step")
-        administrations = agents[Administration]
-        administrations.shuffle_do("reach_out")
         self.handled_in_time = 0
-        administrations.shuffle_do("process_inputs")
-        administrations.shuffle_do("allocate")
+        for method in ("reach_out", "process_inputs", "allocate"):
+            agents[Administration].shuffle_do(method)
         for hood in self.hoods:
             hood.produce()
         self.useful_output = 0.0
@@ -745,12 +594,11 @@ class BaselineModel(mesa.Model):
         for kind, agents, names in (
             (w.citizens, self.citizens, _CITIZEN_MEASURED),
             (w.administrations, self.administrations, _ADMINISTRATION_MEASURED),
-            (w.businesses, self.businesses, ("engaged", "lobbied")),
-            (w.hoods, self.hoods, ("resources",)),
+            (w.businesses, self.businesses, "engaged lobbied detected"),
+            (w.hoods, self.hoods, "resources"),
         ):
-            for name in names:
+            for name in names.split():
                 getattr(kind, name)[:] = [getattr(agent, name) for agent in agents]
-        w.businesses.detected[:] = False  # the lobbying caught is not in ``lobbied``
         w.steps = self.steps
         gross = sum(lv * h.population for h in self.hoods for lv in h.level)
         record = StepRecord(
@@ -771,35 +619,15 @@ class BaselineModel(mesa.Model):
 
 
 #: The agents' attributes gathered into coprod's arrays once a month for the measures.
-_CITIZEN_MEASURED = (
-    "coproduced",
-    "cocreated",
-    "met",
-    "contributions",
-    "reports",
-    "adopted",
-    "trust",
-    "efficacy",
-    "motivation",
-    "last_proposal",
-)
-_ADMINISTRATION_MEASURED = (
-    "spending",
-    "overhead",
-    "errors",
-    "decisions",
-    "backlog",
-    "handled",
-    "expired",
-)
+_CITIZEN_MEASURED = "coproduced cocreated met contributions reports adopted trust efficacy"
+_CITIZEN_MEASURED += " motivation last_proposal"
+_ADMINISTRATION_MEASURED = "spending overhead errors decisions backlog handled expired"
 
 
-def _reporter(name: str):
-    def report(model: BaselineModel) -> float:
-        return model.measures[name]
-
-    report.__name__ = f"report_{name}"
-    return report
+def _rows(state) -> list[dict]:
+    """The rows of one of coprod's states (a dataclass of arrays), as dicts of Python values."""
+    columns = {f.name: getattr(state, f.name).tolist() for f in fields(state)}
+    return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def run_baseline(scenario: Scenario | str | Path, steps: int, seed: int = 0) -> pd.DataFrame:
