@@ -2,24 +2,20 @@
 
 Not part of coprod: the reference its benchmarks compare against. Citizens, businesses,
 community organisations and administrations are Mesa agents with Python attributes, stepped by
-``AgentSet.shuffle_do``; each applies coprod's own rules (``rule.*``, the plain-Python
-``py_func`` of each compiled rule in ``coprod.model``) to Python numbers and lists, reading its
-neighbours one by one: no NumPy over the agents in a step. Citizens decide (``step``) on their
-neighbours' last month, then commit (``advance``): Mesa's simultaneous activation, as coprod's
-arrays. ``tests/test_baseline.py`` checks that both give statistically the same measures.
-
-Shared with coprod: the scenario, the parameters (read from coprod's modules when used), the
-rules per municipality (``LocalGovernance``), the initial world (the rows of a never-stepped
-``CoProductionModel`` of the same scenario and seed become the agents) and the measures (once a
-month the agents' values are gathered into that model's arrays for coprod's
-``collect_measures``). Draws come from Python's ``random``, one call per agent and draw, so runs
-agree with coprod in distribution, not draw for draw. Not implemented: innovation between
-municipalities (``governance.innovation`` must be ``"none"``) and the measures per municipality
-(``outcome_spread`` is NaN with more than one municipality).
+``AgentSet.shuffle_do``; each applies coprod's own rules (``rule.*``: the plain-Python
+``py_func`` of every compiled rule of ``coprod.model``) to Python numbers and lists, reading its
+neighbours one by one, with no NumPy over the agents. Citizens decide (``step``) on their
+neighbours' last month, then commit (``advance``): Mesa's simultaneous activation. The initial
+world is the rows of a never-stepped ``CoProductionModel`` of the same scenario and seed, whose
+arrays take the agents' values once a month for coprod's ``collect_measures``. Draws come from
+Python's ``random``, so runs agree with coprod in distribution (``tests/test_baseline.py``), not
+draw for draw. Not implemented: innovation (``governance.innovation`` must be ``"none"``) and
+the measures per municipality (``outcome_spread`` is NaN with more than one municipality).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import fields
 from pathlib import Path
@@ -51,49 +47,42 @@ rule = SimpleNamespace(
 )
 
 
+class Neighbourhood(SimpleNamespace):
+    """A neighbourhood (a row of coprod's): Python lists with one entry per domain."""
+
+    def produce(self) -> None:
+        """Service level per domain: coprod's co-production rules, per cell."""
+        a, pop, p = self.administration, float(max(self.population, 1)), self.model.production
+        for j, quality in enumerate(self.quality):
+            given = (self.resources[j], self.effort[j], pop, a.rules.delivery)
+            level = rule.coproduction(*rule.relative_inputs(*given, p), p)
+            self.level[j] = rule.service_level(quality, a.data_services[j], level, p)
+
+
 class _Agent(mesa.Agent):
-    """A Mesa agent whose attributes start as a row of coprod's initial world (Python values)."""
+    """A Mesa agent whose attributes start as a row of coprod's initial world."""
 
     def __init__(self, model: BaselineModel, **row) -> None:
         super().__init__(model)
         self.__dict__.update(row)
 
 
-class Neighbourhood:
-    """A neighbourhood: a row of coprod's, with one Python list per domain quantity."""
-
-    def __init__(self, **row) -> None:
-        self.__dict__.update(row)
-        self.residents: list[Citizen] = []
-        self.organisation: CommunityOrganisation | None = None
-        self.reported = [0.0] * len(self.level)
-
-    def produce(self) -> None:
-        """Service level per domain: coprod's co-production rules, per cell."""
-        a, pop = self.administration, float(max(self.population, 1))
-        p = a.model.production
-        for j, quality in enumerate(self.quality):
-            r, c = rule.relative_inputs(
-                self.resources[j], self.effort[j], pop, a.rules.delivery, p
-            )
-            level = rule.coproduction(r, c, p)
-            self.level[j] = rule.service_level(quality, a.data_services[j], level, p)
-
-
 class Citizen(_Agent):
-    """A citizen with Python attributes; ``step`` decides, ``advance`` commits."""
+    """A citizen: ``step`` decides on the neighbours' last month, ``advance`` commits."""
 
-    def __init__(self, model: BaselineModel, **row) -> None:
-        super().__init__(model, **row)
-        self.participated = self.next_coproduced = self.next_cocreated = False
-        self.next_adopted, self.next_hours, self.hours, self.heard = self.adopted, 0.0, 0.0, 0.0
-        self.acted = self.accepted = self.rejected = False
-        self.ignored = self.wronged = self.corrected_late = False
+    participated = next_coproduced = next_cocreated = False
+    acted = accepted = rejected = ignored = wronged = corrected_late = False
+    hours = next_hours = heard = 0.0
 
     def step(self) -> None:
-        """Decide this month's acts, then draw adoption, reading neighbours' last month."""
+        """Decide this month's acts, then draw adoption."""
         m, p, rules, rnd = self.model, self.model.p, self.administration.rules, self.random.random
-        neighbours, hood, organisation = self.neighbours, self.hood, self.organisation
+        neighbours, hood, organisation, level = (
+            self.neighbours,
+            self.hood,
+            self.organisation,
+            self.hood.level,
+        )
         k = len(neighbours)
         cost = self.channel_cost()
         reachable = cost < math.inf
@@ -101,15 +90,12 @@ class Citizen(_Agent):
         here = rules.invitation + rules.incentive_utility
         if organisation is not None:
             here += participation.MOBILISATION * organisation.activity
-        effective = rule.effective_cost(cost, self.spare_time)
         traits = (self.motivation, self.efficacy, self.trust, self.met, peers, self.participated)
+        effective = rule.effective_cost(cost, self.spare_time)
         utility = rule.utility(p.weights, *traits, effective, here, self.engaged)
-
-        # reports: incidents from last month's unmet need, each reported with a probability
-        level, met_multiplier = hood.level, m.need_multiplier_met
-        reports = 0
+        reports = 0  # incidents from last month's unmet need, each reported with a probability
         if reachable:
-            unmet_need = (1.0 - self.met) * sum(self.need) * met_multiplier
+            unmet_need = (1.0 - self.met) * sum(self.need) * m.need_multiplier_met
             rate = participation.INCIDENT_RATE * self.activity * unmet_need
             lam = rate * rule.sigmoid(utility + participation.REPORT_OFFSET)
             reports = rule.poisson_count(rnd(), lam, math.exp(-lam))
@@ -121,36 +107,30 @@ class Citizen(_Agent):
         queue = self.administration.queue
         if reports:
             gaps = [
-                max(need * met_multiplier - lv, 0.0)
-                for need, lv in zip(self.need, level, strict=True)
+                max(x * m.need_multiplier_met - level[j], 0.0) for j, x in enumerate(self.need)
             ]
-            total = sum(gaps)
             for _ in range(reports):  # each report about a cell drawn by its unmet need
-                pick, domain, cum = rnd() * total, 0, gaps[0]
+                pick, domain, cum = rnd() * sum(gaps), 0, gaps[0]
                 while cum <= pick and domain < len(gaps) - 1:
                     domain += 1
                     cum += gaps[domain]
                 queue.append((m.steps, 0, domain, self))
-
-        # the domain in which need is furthest from the service level
-        gaps = [need * m.need_multiplier - lv for need, lv in zip(self.need, level, strict=True)]
-        domain = gaps.index(max(gaps))
+        gaps = [x * m.need_multiplier - level[j] for j, x in enumerate(self.need)]
+        domain = gaps.index(max(gaps))  # the domain furthest from its need
         if proposes:
             queue.append((m.steps, 1, domain, self))
             self.last_proposal = m.steps
         effort = 0.5 + self.spare_time if delivers else 0.0
-        if delivers:
-            hood.effort[domain] += effort
+        hood.effort[domain] += effort
         self.contributions += rule.contribution(p.acts, reports, effort, proposes)
         self.acts += reports + delivers + proposes
-        self.reports += reports
-        self.deliveries += delivers
+        self.reports, self.deliveries = self.reports + reports, self.deliveries + delivers
         self.proposals += proposes
         self.engaged = self.engaged or bool(reports or delivers or proposes)
         self.next_hours = rule.hours_given(p.acts, reports, effort, proposes)
         self.next_coproduced, self.next_cocreated = reports > 0 or delivers, proposes
-
         # adoption of the digital channel: innovation plus imitation of adopting neighbours
+        self.next_adopted = self.adopted
         if rules.platform and m.platform_up and not self.adopted:
             share = sum(1 for other in neighbours if other.adopted) / k if k else 0.0
             readiness = (self.literacy, rules.personalisation, rules.open_services)
@@ -159,12 +139,10 @@ class Citizen(_Agent):
     def channel_cost(self) -> float:
         """Cost of the cheapest channel open to this citizen; infinite where none is open."""
         rules, organisation = self.administration.rules, self.organisation
-        platform = rules.platform and self.model.platform_up
+        offline, platform = rules.offline_channel, rules.platform and self.model.platform_up
         access = (self.adopted, rules.personalisation, self.literacy, organisation is not None)
         activity = organisation.activity if organisation is not None else 0.0
-        return rule.cheapest_channel(
-            self.model.p.channels, rules.offline_channel, platform, *access, activity
-        )
+        return rule.cheapest_channel(self.model.p.channels, offline, platform, *access, activity)
 
     def advance(self) -> None:
         """Make this month's acts and adoption visible to the neighbours."""
@@ -187,12 +165,11 @@ class Citizen(_Agent):
         p, rules, b = self.model.p, self.administration.rules, self.model.behaviour
         visible = 1.0 + feedback.VISIBILITY * rules.open_processes
         traits = {"trust": self.trust, "efficacy": self.efficacy}
-        for name, moved, up, rate in feedback.experiences(
+        for name, moved, up, k in feedback.experiences(
             b.learning_rate, b.trust_asymmetry, visible
         ):
-            times = float(getattr(self, name))
-            for trait in moved if times else ():
-                traits[trait] = rule.experienced(traits[trait], times, rate, up)
+            for trait in moved if getattr(self, name) else ():
+                traits[trait] = rule.experienced(traits[trait], float(getattr(self, name)), k, up)
         heard = (self.heard, bool(self.neighbours))
         trust = rule.trust_after(p.learning, traits["trust"], self.trust_ref, self.met, *heard)
         efficacy = traits["efficacy"]
@@ -211,17 +188,19 @@ class Citizen(_Agent):
 
 
 class Business(_Agent):
-    """A business that may engage, sponsor its service and reuse open data."""
+    """A business that may engage, lobby, sponsor its service and reuse open data."""
 
     def step(self) -> None:
-        """Start or end engagement; lobby or not; an engaged business sponsors and reuses data.
-
-        A partner lobbies when its gain this month (exponential, mean 1) less the expected
-        sanction beats its scruples; a partner caught is disengaged and barred for a while.
+        """Engage or not; an engaged partner lobbies when its gain (exponential, mean 1) less
+        the expected sanction beats its scruples, and if caught is barred for a while.
         """
-        a, rnd, p = self.administration, self.random.random, partners.partner_params()
-        open_data = a.rules.open_data and self.model.platform_up
-        open_services = a.rules.open_services and self.model.platform_up
+        a, rnd, p, up = (
+            self.administration,
+            self.random.random,
+            partners.partner_params(),
+            self.model.platform_up,
+        )
+        open_data, open_services = a.rules.open_data and up, a.rules.open_services and up
         openness = (a.rules.business_openness, self.csr, open_data, open_services, a.mean_trust)
         propensity = rule.engagement_propensity(*openness)
         draw = rnd()
@@ -237,8 +216,7 @@ class Business(_Agent):
         if self.engaged:
             sponsor = rule.sponsorship(a.budget, max(len(a.businesses), 1), open_services, p)
             self.hood.sponsored[self.domain] += sponsor
-            if open_data:
-                a.data_reuse[self.domain] += 1
+            a.data_reuse[self.domain] += bool(open_data)
 
 
 class CommunityOrganisation(_Agent):
@@ -246,9 +224,8 @@ class CommunityOrganisation(_Agent):
 
     def step(self) -> None:
         """Set this month's mobilising activity."""
-        outreach = self.administration.rules.inclusion_outreach
-        per_share = partners.OUTREACH_ACTIVITY
-        self.activity = rule.organisation_activity(outreach, partners.BASE_ACTIVITY, per_share)
+        outreach, base = self.administration.rules.inclusion_outreach, partners.BASE_ACTIVITY
+        self.activity = rule.organisation_activity(outreach, base, partners.OUTREACH_ACTIVITY)
 
 
 class Administration(_Agent):
@@ -256,26 +233,19 @@ class Administration(_Agent):
 
     def __init__(self, model: BaselineModel, **row) -> None:
         super().__init__(model, **row)
-        self.hoods: list[Neighbourhood] = []
-        self.residents: list[Citizen] = []
-        self.businesses: list[Business] = []
-        self.lobbyists: list[Business] = []
+        self.hoods, self.residents, self.businesses, self.lobbyists = [], [], [], []
         self.mean_trust, self.detection, self.staff_employed = 0.0, partners.DETECT_BASE, 0.0
         self.data_reuse, self.data_services = [0] * model.n_domains, [0.0] * model.n_domains
         self.queue: list[tuple[int, int, int, Citizen]] = []  # (since, kind, domain, owner)
 
     def survey_trust(self) -> None:
-        """Mean trust of the residents, which businesses weigh before engaging, and the
-        probability that lobbying is detected (audit; open processes watched by co-creators).
-        """
+        """Residents' mean trust, which businesses weigh, and the chance lobbying is detected."""
         population = max(self.population, 1)
         self.mean_trust = sum(c.trust for c in self.residents) / population
-        watching = sum(c.cocreated for c in self.residents) / population
+        watching = sum(c.cocreated for c in self.residents) / population  # co-creators watch
         self.lobbyists = []
-        constants = (partners.DETECT_BASE, partners.DETECT_OPEN, partners.DETECT_WATCH)
-        self.detection = rule.detection_probability(
-            self.rules.open_processes, watching, *constants
-        )
+        detect = (partners.DETECT_BASE, partners.DETECT_OPEN, partners.DETECT_WATCH)
+        self.detection = rule.detection_probability(self.rules.open_processes, watching, *detect)
 
     def reach_out(self) -> None:
         """Outreach reaches low participants, makes their needs visible and recruits them."""
@@ -283,71 +253,58 @@ class Administration(_Agent):
             return
         reach = rule.outreach_reach(self.rules.inclusion_outreach, partners.OUTREACH_REACH)
         rnd = self.random.random
-        for citizen in self.residents:
-            if citizen.contributions >= partners.LOW_PARTICIPATION or rnd() >= reach:
+        for c in self.residents:
+            if c.contributions >= partners.LOW_PARTICIPATION or rnd() >= reach:
                 continue
-            hood = citizen.hood
-            for j, need in enumerate(citizen.need):
-                hood.outreach[j] += need
-            if citizen.organisation is None and hood.organisation is not None:
+            c.hood.outreach = [x + need for x, need in zip(c.hood.outreach, c.need, strict=True)]
+            if c.organisation is None and c.hood.organisation is not None:
                 if rnd() < partners.OUTREACH_RECRUIT:
-                    citizen.organisation = hood.organisation
+                    c.organisation = c.hood.organisation
 
     def process_inputs(self) -> None:
         """Plan staff, handle the inputs in order up to capacity, decide, expire the too old."""
         m, rules, rnd, step = self.model, self.rules, self.random.random, self.model.steps
-        settings, sp, settle = m.scenario.administration, inputs.staff_params(), _settle_params()
+        settings, sp, settle = m.scenario.administration, inputs.staff_params(), _settle()
         role = (rules.speed, rules.automated, rules.human_review, sp)
-        arrivals = backlog = 0.0
-        for since, kind, _, _ in self.queue:  # staff time of this month's inputs and the rest
-            if since == step:
-                arrivals += rule.staff_time(kind, *role)
-            else:
-                backlog += rule.staff_time(kind, *role)
+        time = [(since == step, rule.staff_time(kind, *role)) for since, kind, _, _ in self.queue]
         month, share = (step - 1) % 12, 1.0 - rules.inclusion_outreach
         ceiling = rules.capacity * settings.staff_per_capita * self.population
-        if month == 0 and step > 1:
-            mean = sum(self.workload) / 12
-            self.staff = rule.planned_staff(mean, backlog, share, ceiling, sp)
-        self.workload[month] = arrivals
+        if month == 0 and step > 1:  # the annual plan, from the workload and the backlog
+            backlog = sum(t for new, t in time if not new)
+            self.staff = rule.planned_staff(sum(self.workload) / 12, backlog, share, ceiling, sp)
+        self.workload[month] = sum(t for new, t in time if new)
         self.staff_employed = rule.staff_employed(ceiling, self.staff, m.budget_multiplier, 0.0)
         capacity = self.staff_employed * share + rnd()
 
-        # urgent inputs first, then routine ones; within each, oldest first with triage
         def priority(item: tuple[int, int, int, Citizen]) -> tuple[bool, float]:
+            """Urgent inputs first, then routine ones; within each, oldest first with triage."""
             since, _, domain, c = item
             urgent = c.need[domain] > inputs.URGENT_NEED
             return not urgent, rule.triage_priority(since, rnd(), inputs.TRIAGE)
 
-        keyed = sorted(((priority(item), item) for item in self.queue), key=lambda e: e[0])
         handled, waiting, spent = [], [], 0.0
-        for _, item in keyed:
+        for _, item in sorted(((priority(i), i) for i in self.queue), key=lambda e: e[0]):
             spent += rule.staff_time(item[1], *role)
             (handled if not waiting and spent <= capacity else waiting).append(item)
-
         for hood in self.hoods:
             hood.quality = [rule.depreciated_quality(q, settle) for q in hood.quality]
             hood.reported = [0.0] * len(hood.quality)
-        in_time = errors = 0
-        k, sd_human = m.decision_rules, m.decision_noise(rules.human_error)
+        errors, k = 0, m.decision_rules
         for since, kind, domain, c in handled:
-            in_time += step - since <= settings.target_delay
+            m.handled_in_time += step - since <= settings.target_delay
             merit = c.need[domain]  # the case's merit is the need it concerns
             points = rule.data_points(k, c.adopted and rules.platform_traces, c.cases)
-            case = (merit, m.need_prior[domain], points, c.ses, sd_human)
+            case = (merit, m.need_prior[domain], points, c.ses, self.sd_human)
             estimate = rule.estimate(k, rules.automated, *case, self.random.gauss(0.0, 1.0))
             reviewed = rules.automated and rnd() < rules.human_review
             draw = rnd() if rules.appeals and estimate <= decisions.ENTITLEMENT else 1.0
-            appellant = (c.efficacy, c.literacy, rules.appeals)
-            wrong, appealed, unlawful = rule.judgement(
-                k, merit, estimate, reviewed, draw, *appellant
-            )
+            who = (c.efficacy, c.literacy, rules.appeals)
+            wrong, appealed, unlawful = rule.judgement(k, merit, estimate, reviewed, draw, *who)
             if appealed:  # a human reconsideration, planned for as a review is
                 self.workload[month] += rule.input_staff_time(kind, sp) * inputs.REVIEW_COST
             errors += unlawful
             if wrong and not reviewed and not appealed:
-                c.wronged = True
-                errors += 1
+                c.wronged, errors = True, errors + 1
             elif kind == 1:
                 member = 0 if c.organisation is not None else -1
                 if rnd() < rule.acceptance_probability(rules.acceptance, member, settle):
@@ -363,13 +320,12 @@ class Administration(_Agent):
             c.cases += 1
         for hood in self.hoods:
             hood.quality = [min(q, inputs.QUALITY_MAX) for q in hood.quality]
-        expired = [item for item in waiting if step - item[0] >= settings.expiry]
-        for _, _, _, c in expired:
-            c.ignored = True
         self.queue = [item for item in waiting if step - item[0] < settings.expiry]
+        for _, _, _, c in (item for item in waiting if step - item[0] >= settings.expiry):
+            c.ignored = True
         self.handled = self.decisions = float(len(handled))
-        self.expired, self.errors, self.backlog = len(expired), errors, len(self.queue)
-        m.handled_in_time += in_time
+        self.expired, self.errors = len(waiting) - len(self.queue), errors
+        self.backlog = len(self.queue)
 
     def allocate(self) -> None:
         """Spend overhead and allocate front-line resources over neighbourhoods and domains."""
@@ -377,14 +333,13 @@ class Administration(_Agent):
         p = allocation.cost_params(m.budget_multiplier)._replace(need_multiplier=m.need_multiplier)
         self.budget = rule.budget_of(rules.budget, self.population, p)
         paid = sum(1 for c in self.residents if c.participated) if rules.incentive_cost else 0
-        decided = self.handled if rules.automated else 0.0
-        fixed, incentive = rules.assessment_cost + rules.platform_cost, rules.incentive_cost * paid
-        self.overhead = rule.overhead_cost(
-            self.budget, self.staff_employed, decided, fixed, incentive, p
+        costs = (
+            self.handled if rules.automated else 0.0,
+            rules.assessment_cost + rules.platform_cost,
         )
-
-        # what the administration sees: reports, platform traces, outreach; and true need
-        traced = m.platform_up and rules.platform_traces
+        incentive = rules.incentive_cost * paid
+        self.overhead = rule.overhead_cost(self.budget, self.staff_employed, *costs, incentive, p)
+        traced = m.platform_up and rules.platform_traces  # seen: reports, traces, outreach
         for hood in self.hoods:
             need_sum, trace_sum, skill = [0.0] * d, [0.0] * d, 0.0
             for c in hood.residents:
@@ -398,7 +353,6 @@ class Administration(_Agent):
             for j in range(d):
                 visible = hood.reported[j] + trace_sum[j] + hood.outreach[j]
                 hood.data[j] = rule.visible_need(hood.data[j], visible, allocation.DATA_MEMORY)
-
         cells = [(hood, j) for hood in self.hoods for j in range(d)]
         noise = allocation.ASSESSMENT_NOISE
         assessed = [
@@ -410,7 +364,6 @@ class Administration(_Agent):
             rule.need_weight(a, rule.scaled_record(x, *totals), rules.data_weight)
             for a, x in zip(assessed, data, strict=True)
         ]
-        errors = 0
         if rules.automated:
             # an allocation straying from assessed need beyond the tolerance is unlawful
             # unless a review or (for a cell given too little) an appeal corrects it
@@ -427,16 +380,16 @@ class Administration(_Agent):
                     if reviewed or appealed:
                         weight[i] = due * total
                     else:
-                        errors += 1
-
-        frontline = self.budget - self.overhead
-        ceiling = (partners.CAPTURE_PER_PARTNER, partners.CAPTURE_MAX)
-        lobbying, per_muni = self.lobbyists, max(len(self.businesses), 1)
+                        self.errors += 1
+        frontline, lobbying = self.budget - self.overhead, self.lobbyists
+        ceiling, per_muni = (
+            (partners.CAPTURE_PER_PARTNER, partners.CAPTURE_MAX),
+            max(len(self.businesses), 1),
+        )
         captured_share = rule.captured_share(len(lobbying), per_muni, *ceiling)
         total = sum(weight)
         shares = [w / total for w in weight]
-        captured = captured_share * frontline
-        to_partners = shares
+        captured, to_partners = captured_share * frontline, shares
         if captured > 0:
             pulls = [
                 float(sum(1 for b in lobbying if b.hood is h and b.domain == j)) for h, j in cells
@@ -448,9 +401,7 @@ class Administration(_Agent):
         for (hood, j), share, to in zip(cells, shares, to_partners, strict=True):
             cut = (frontline, captured_share, captured, to, hood.sponsored[j])
             hood.resources[j] = rule.cell_resources(share, *cut)
-        self.spending = self.overhead + frontline
-        self.errors += errors
-        self.decisions += len(cells)
+        self.spending, self.decisions = self.overhead + frontline, self.decisions + len(cells)
         pp = partners.partner_params()
         self.data_services = [
             rule.data_service_gain(n, per_muni, d, rules.transformative, pp)
@@ -458,14 +409,14 @@ class Administration(_Agent):
         ]
 
 
-def _settle_params() -> inputs.SettleParams:
+def _settle() -> inputs.SettleParams:
     """The constants of acceptance, report visibility and service quality, as they are now."""
-    names = ("BUNDLING_BONUS", "REPORT_VISIBILITY", "QUALITY_GAIN", "QUALITY_MAX")
-    return inputs.SettleParams(*(getattr(inputs, n) for n in (*names, "QUALITY_DEPRECIATION")))
+    names = "BUNDLING_BONUS REPORT_VISIBILITY QUALITY_GAIN QUALITY_MAX QUALITY_DEPRECIATION"
+    return inputs.SettleParams(*(getattr(inputs, name) for name in names.split()))
 
 
 class BaselineModel(mesa.Model):
-    """coprod's rules, stepped agent by agent (see the module docstring for what is per agent).
+    """coprod's rules, stepped agent by agent (see the module docstring).
 
     Args:
         scenario: a :class:`Scenario`, or the name or path of one.
@@ -473,40 +424,42 @@ class BaselineModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario | str | Path, seed: int = 0) -> None:
-        if not isinstance(scenario, Scenario):
-            scenario = Scenario.load(scenario)
+        scenario = scenario if isinstance(scenario, Scenario) else Scenario.load(scenario)
         if scenario.governance.innovation != "none":
             raise ScenarioError("the baseline implements governance.innovation = 'none' only")
         super().__init__(seed=int(seed))
         self.scenario, self.behaviour = scenario, scenario.behaviour
         self.n_domains, self.events = len(scenario.services.domains), list(scenario.events)
-        self.budget_multiplier = self.need_multiplier = self.need_multiplier_met = 1.0
-        self.call_open, self.platform_up = False, True
-        self.handled_in_time, self.useful_output = 0, 0.0
-        self.measures: dict[str, float] = {}
+        self.need_multiplier = self.need_multiplier_met = 1.0
+        self.platform_up, self.measures = True, {}
         # coprod's model of the same scenario and seed, never stepped: its initial world
         # becomes the agents, and its arrays take their values for the monthly measures
         self.arrays = CoProductionModel(scenario, seed=seed)
         self._build(self.arrays)
         self._parameters()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: (lambda m, n=name: m.measures[n]) for name in MEASURES}
-        )
+        reporters = {name: (lambda m, n=name: m.measures[n]) for name in MEASURES}
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
 
     def _build(self, w: CoProductionModel) -> None:
         """Wrap the rows of coprod's initial world as agents, with Python attributes."""
         local = w.local
         names = [k for k, v in vars(local).items() if isinstance(v, np.ndarray)]
         self.administrations = [Administration(self, **row) for row in _rows(w.administrations)]
-        for i, a in enumerate(self.administrations):  # the rules of the municipality
+        noise = functools.cache(lambda rate: decisions.noise_for(rate, w.citizens.need))
+        for i, a in enumerate(self.administrations):  # the rules of its municipality
             a.rules = SimpleNamespace(**{k: getattr(local, k)[i].item() for k in names})
-        self.hoods = [Neighbourhood(**row) for row in _rows(w.hoods)]
+            a.sd_human = noise(a.rules.human_error)
+        self.need_prior = w.citizens.need.mean(axis=0).tolist()  # the algorithm's prior
+        algorithm_noise = noise(self.scenario.administration.algorithm_error)
+        self.decision_rules = decisions.decision_rules(self, algorithm_noise)
+        self.hoods = [Neighbourhood(model=self, **row) for row in _rows(w.hoods)]
         self.organisations = [CommunityOrganisation(self, **r) for r in _rows(w.organisations)]
         self.businesses = [Business(self, **row) for row in _rows(w.businesses)]
         self.citizens = [Citizen(self, **row) for row in _rows(w.citizens)]
         for hood in self.hoods:
             hood.administration = self.administrations[hood.municipality]
             hood.administration.hoods.append(hood)
+            hood.organisation, hood.residents = None, []
         for agent in (*self.organisations, *self.businesses, *self.citizens):
             agent.hood = self.hoods[agent.hood]
             agent.administration = agent.hood.administration
@@ -515,16 +468,11 @@ class BaselineModel(mesa.Model):
         for business in self.businesses:
             business.administration.businesses.append(business)
         indptr, indices = w.adjacency.indptr.tolist(), w.adjacency.indices.tolist()
-        for i, citizen in enumerate(self.citizens):
-            member = citizen.member
-            citizen.organisation = self.organisations[member] if member >= 0 else None
-            citizen.neighbours = [self.citizens[j] for j in indices[indptr[i] : indptr[i + 1]]]
-            citizen.hood.residents.append(citizen)
-            citizen.administration.residents.append(citizen)
-        c = w.citizens
-        self.need_prior = c.need.mean(axis=0).tolist()  # the algorithm's prior, read once
-        noise = self.decision_noise(self.scenario.administration.algorithm_error)
-        self.decision_rules = decisions.decision_rules(self, noise)
+        for i, c in enumerate(self.citizens):
+            c.organisation = self.organisations[c.member] if c.member >= 0 else None
+            c.neighbours = [self.citizens[j] for j in indices[indptr[i] : indptr[i + 1]]]
+            c.hood.residents.append(c)
+            c.administration.residents.append(c)
 
     def _parameters(self) -> None:
         """The rules' parameters this month, from the scenario and coprod's modules now."""
@@ -543,21 +491,12 @@ class BaselineModel(mesa.Model):
         )
         self.production = production.production_params(self, self.need_multiplier)
 
-    def decision_noise(self, error_rate: float) -> float:
-        """Estimate noise that errs at ``error_rate`` on this population's claims (once each).
-
-        coprod's own calibration (``decisions.noise_for``), run once per rate, off the step.
-        """
-        cache = self.__dict__.setdefault("_decision_noise", {})
-        if error_rate not in cache:
-            cache[error_rate] = decisions.noise_for(error_rate, self.arrays.citizens.need)
-        return cache[error_rate]
-
     def step(self) -> None:
         """One month, phase by phase, each phase a loop of agent methods."""
         agents, d = self.agents_by_type, self.n_domains
-        budget, need, self.platform_up, scandals = month_effects(self.events, self.steps)
-        self.budget_multiplier, self.need_multiplier = budget, need
+        self.budget_multiplier, self.need_multiplier, self.platform_up, scandals = month_effects(
+            self.events, self.steps
+        )
         for factor in scandals:
             for citizen in self.citizens:
                 citizen.trust *= factor
@@ -567,7 +506,7 @@ class BaselineModel(mesa.Model):
         self.call_open = (self.steps - 1) % 12 < self.scenario.administration.call_months
         agents[Citizen].shuffle_do("step")
         agents[Citizen].do("advance")
-        self.need_multiplier_met = self.need_multiplier
+        self.need_multiplier_met, self.handled_in_time = self.need_multiplier, 0
         for a in self.administrations:
             a.data_reuse = [0] * d
             if self.businesses:
@@ -575,7 +514,6 @@ class BaselineModel(mesa.Model):
         for kind in (Business, CommunityOrganisation):
             if kind in agents:
                 agents[kind].shuffle_do("step")
-        self.handled_in_time = 0
         for method in ("reach_out", "process_inputs", "allocate"):
             agents[Administration].shuffle_do(method)
         for hood in self.hoods:
@@ -586,9 +524,8 @@ class BaselineModel(mesa.Model):
         self._collect()
 
     def _collect(self) -> None:
-        """Gather the agents' values into coprod's arrays and measure them as coprod does.
-
-        Collection, not the agents' step: coprod's own measure functions on the same values.
+        """Gather the agents' values into coprod's arrays (collection, not the agents' step)
+        and measure them with coprod's own functions.
         """
         w = self.arrays
         for kind, agents, names in (
@@ -600,10 +537,9 @@ class BaselineModel(mesa.Model):
             for name in names.split():
                 getattr(kind, name)[:] = [getattr(agent, name) for agent in agents]
         w.steps = self.steps
-        gross = sum(lv * h.population for h in self.hoods for lv in h.level)
         record = StepRecord(
             hours=np.array([c.hours for c in self.citizens]),
-            gross_output=np.array([gross]),
+            gross_output=np.array([sum(sum(h.level) * h.population for h in self.hoods)]),
             useful_output=np.array([self.useful_output]),
             handled_in_time=np.array([float(self.handled_in_time)]),
         )
