@@ -25,15 +25,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from coprod.model import (
-    allocation,
-    decisions,
-    feedback,
-    inputs,
-    participation,
-    partners,
-    production,
-)
+import coprod.model.production as production
+from coprod.model import allocation, decisions, feedback, inputs, participation, partners
 from coprod.model.core import CoProductionModel
 from coprod.model.events import month_effects
 from coprod.model.measures import MEASURES, collect_measures
@@ -77,25 +70,25 @@ class Citizen(_Agent):
     def step(self) -> None:
         """Decide this month's acts, then draw adoption."""
         m, p, rules, rnd = self.model, self.model.p, self.administration.rules, self.random.random
-        neighbours, hood, organisation, level = (
+        neighbours, hood, level, mult = (
             self.neighbours,
             self.hood,
-            self.organisation,
             self.hood.level,
+            m.need_multiplier_met,
         )
         k = len(neighbours)
         cost = self.channel_cost()
         reachable = cost < math.inf
         peers = sum(1 for other in neighbours if other.participated) / k if k else 0.0
         here = rules.invitation + rules.incentive_utility
-        if organisation is not None:
-            here += participation.MOBILISATION * organisation.activity
+        if self.organisation is not None:
+            here += participation.MOBILISATION * self.organisation.activity
         traits = (self.motivation, self.efficacy, self.trust, self.met, peers, self.participated)
         effective = rule.effective_cost(cost, self.spare_time)
         utility = rule.utility(p.weights, *traits, effective, here, self.engaged)
         reports = 0  # incidents from last month's unmet need, each reported with a probability
         if reachable:
-            unmet_need = (1.0 - self.met) * sum(self.need) * m.need_multiplier_met
+            unmet_need = (1.0 - self.met) * sum(self.need) * mult
             rate = participation.INCIDENT_RATE * self.activity * unmet_need
             lam = rate * rule.sigmoid(utility + participation.REPORT_OFFSET)
             reports = rule.poisson_count(rnd(), lam, math.exp(-lam))
@@ -106,9 +99,7 @@ class Citizen(_Agent):
         proposes = reachable and rules.cocreation and m.call_open and rnd() < rule.sigmoid(propose)
         queue = self.administration.queue
         if reports:
-            gaps = [
-                max(x * m.need_multiplier_met - level[j], 0.0) for j, x in enumerate(self.need)
-            ]
+            gaps = [max(x * mult - level[j], 0.0) for j, x in enumerate(self.need)]
             for _ in range(reports):  # each report about a cell drawn by its unmet need
                 pick, domain, cum = rnd() * sum(gaps), 0, gaps[0]
                 while cum <= pick and domain < len(gaps) - 1:
@@ -151,12 +142,11 @@ class Citizen(_Agent):
         self.adopted, self.hours = self.next_adopted, self.next_hours
 
     def receive_services(self) -> None:
-        """Share of this citizen's needs met by the neighbourhood's service levels."""
+        """Needs met by the neighbourhood's service levels; the neighbours' mean trust heard
+        as it stands before anyone learns this month.
+        """
         self.met, met = rule.needs_met(self.need, self.hood.level, self.model.production)
         self.model.useful_output += met
-
-    def hear(self) -> None:
-        """Note the neighbours' mean trust as it stands before anyone learns this month."""
         if self.neighbours:
             self.heard = sum(other.trust for other in self.neighbours) / len(self.neighbours)
 
@@ -165,9 +155,8 @@ class Citizen(_Agent):
         p, rules, b = self.model.p, self.administration.rules, self.model.behaviour
         visible = 1.0 + feedback.VISIBILITY * rules.open_processes
         traits = {"trust": self.trust, "efficacy": self.efficacy}
-        for name, moved, up, k in feedback.experiences(
-            b.learning_rate, b.trust_asymmetry, visible
-        ):
+        moves = feedback.experiences(b.learning_rate, b.trust_asymmetry, visible)
+        for name, moved, up, k in moves:
             for trait in moved if getattr(self, name) else ():
                 traits[trait] = rule.experienced(traits[trait], float(getattr(self, name)), k, up)
         heard = (self.heard, bool(self.neighbours))
@@ -194,12 +183,8 @@ class Business(_Agent):
         """Engage or not; an engaged partner lobbies when its gain (exponential, mean 1) less
         the expected sanction beats its scruples, and if caught is barred for a while.
         """
-        a, rnd, p, up = (
-            self.administration,
-            self.random.random,
-            partners.partner_params(),
-            self.model.platform_up,
-        )
+        a, rnd, p = self.administration, self.random.random, partners.partner_params()
+        up = self.model.platform_up
         open_data, open_services = a.rules.open_data and up, a.rules.open_services and up
         openness = (a.rules.business_openness, self.csr, open_data, open_services, a.mean_trust)
         propensity = rule.engagement_propensity(*openness)
@@ -264,7 +249,8 @@ class Administration(_Agent):
     def process_inputs(self) -> None:
         """Plan staff, handle the inputs in order up to capacity, decide, expire the too old."""
         m, rules, rnd, step = self.model, self.rules, self.random.random, self.model.steps
-        settings, sp, settle = m.scenario.administration, inputs.staff_params(), _settle()
+        settings, sp = m.scenario.administration, inputs.staff_params()
+        settle = inputs.SettleParams(*(getattr(inputs, name) for name in _SETTLE.split()))
         role = (rules.speed, rules.automated, rules.human_review, sp)
         time = [(since == step, rule.staff_time(kind, *role)) for since, kind, _, _ in self.queue]
         month, share = (step - 1) % 12, 1.0 - rules.inclusion_outreach
@@ -275,15 +261,12 @@ class Administration(_Agent):
         self.workload[month] = sum(t for new, t in time if new)
         self.staff_employed = rule.staff_employed(ceiling, self.staff, m.budget_multiplier, 0.0)
         capacity = self.staff_employed * share + rnd()
-
-        def priority(item: tuple[int, int, int, Citizen]) -> tuple[bool, float]:
-            """Urgent inputs first, then routine ones; within each, oldest first with triage."""
-            since, _, domain, c = item
-            urgent = c.need[domain] > inputs.URGENT_NEED
-            return not urgent, rule.triage_priority(since, rnd(), inputs.TRIAGE)
-
+        # urgent inputs first, then routine ones; within each, oldest first with triage
+        routine = [c.need[domain] <= inputs.URGENT_NEED for _, _, domain, c in self.queue]
+        triage = [rule.triage_priority(since, rnd(), inputs.TRIAGE) for since, *_ in self.queue]
+        order = sorted(range(len(self.queue)), key=lambda i: (routine[i], triage[i]))
         handled, waiting, spent = [], [], 0.0
-        for _, item in sorted(((priority(i), i) for i in self.queue), key=lambda e: e[0]):
+        for item in (self.queue[i] for i in order):
             spent += rule.staff_time(item[1], *role)
             (handled if not waiting and spent <= capacity else waiting).append(item)
         for hood in self.hoods:
@@ -324,8 +307,11 @@ class Administration(_Agent):
         for _, _, _, c in (item for item in waiting if step - item[0] >= settings.expiry):
             c.ignored = True
         self.handled = self.decisions = float(len(handled))
-        self.expired, self.errors = len(waiting) - len(self.queue), errors
-        self.backlog = len(self.queue)
+        self.expired, self.errors, self.backlog = (
+            len(waiting) - len(self.queue),
+            errors,
+            len(self.queue),
+        )
 
     def allocate(self) -> None:
         """Spend overhead and allocate front-line resources over neighbourhoods and domains."""
@@ -333,12 +319,9 @@ class Administration(_Agent):
         p = allocation.cost_params(m.budget_multiplier)._replace(need_multiplier=m.need_multiplier)
         self.budget = rule.budget_of(rules.budget, self.population, p)
         paid = sum(1 for c in self.residents if c.participated) if rules.incentive_cost else 0
-        costs = (
-            self.handled if rules.automated else 0.0,
-            rules.assessment_cost + rules.platform_cost,
-        )
-        incentive = rules.incentive_cost * paid
-        self.overhead = rule.overhead_cost(self.budget, self.staff_employed, *costs, incentive, p)
+        decided, fixed = self.handled if rules.automated else 0.0, rules.assessment_cost
+        costs = (decided, fixed + rules.platform_cost, rules.incentive_cost * paid, p)
+        self.overhead = rule.overhead_cost(self.budget, self.staff_employed, *costs)
         traced = m.platform_up and rules.platform_traces  # seen: reports, traces, outreach
         for hood in self.hoods:
             need_sum, trace_sum, skill = [0.0] * d, [0.0] * d, 0.0
@@ -354,10 +337,8 @@ class Administration(_Agent):
                 visible = hood.reported[j] + trace_sum[j] + hood.outreach[j]
                 hood.data[j] = rule.visible_need(hood.data[j], visible, allocation.DATA_MEMORY)
         cells = [(hood, j) for hood in self.hoods for j in range(d)]
-        noise = allocation.ASSESSMENT_NOISE
-        assessed = [
-            h.true_need[j] * math.exp(noise * self.random.gauss(0.0, 1.0)) for h, j in cells
-        ]
+        gauss, noise = self.random.gauss, allocation.ASSESSMENT_NOISE
+        assessed = [h.true_need[j] * math.exp(noise * gauss(0.0, 1.0)) for h, j in cells]
         data = [hood.data[j] for hood, j in cells]
         totals = (sum(data), sum(assessed), len(cells))
         weight = [
@@ -382,18 +363,14 @@ class Administration(_Agent):
                     else:
                         self.errors += 1
         frontline, lobbying = self.budget - self.overhead, self.lobbyists
-        ceiling, per_muni = (
-            (partners.CAPTURE_PER_PARTNER, partners.CAPTURE_MAX),
-            max(len(self.businesses), 1),
-        )
-        captured_share = rule.captured_share(len(lobbying), per_muni, *ceiling)
+        ceiling, per_muni = partners.CAPTURE_MAX, max(len(self.businesses), 1)
+        per_partner = partners.CAPTURE_PER_PARTNER
+        captured_share = rule.captured_share(len(lobbying), per_muni, per_partner, ceiling)
         total = sum(weight)
         shares = [w / total for w in weight]
         captured, to_partners = captured_share * frontline, shares
         if captured > 0:
-            pulls = [
-                float(sum(1 for b in lobbying if b.hood is h and b.domain == j)) for h, j in cells
-            ]
+            pulls = [float(sum(b.hood is h and b.domain == j for b in lobbying)) for h, j in cells]
             if (pulled := sum(pulls)) > 0:
                 to_partners = [pull / pulled for pull in pulls]
         else:
@@ -402,17 +379,12 @@ class Administration(_Agent):
             cut = (frontline, captured_share, captured, to, hood.sponsored[j])
             hood.resources[j] = rule.cell_resources(share, *cut)
         self.spending, self.decisions = self.overhead + frontline, self.decisions + len(cells)
-        pp = partners.partner_params()
-        self.data_services = [
-            rule.data_service_gain(n, per_muni, d, rules.transformative, pp)
-            for n in self.data_reuse
-        ]
+        gain = (per_muni, d, rules.transformative, partners.partner_params())
+        self.data_services = [rule.data_service_gain(n, *gain) for n in self.data_reuse]
 
 
-def _settle() -> inputs.SettleParams:
-    """The constants of acceptance, report visibility and service quality, as they are now."""
-    names = "BUNDLING_BONUS REPORT_VISIBILITY QUALITY_GAIN QUALITY_MAX QUALITY_DEPRECIATION"
-    return inputs.SettleParams(*(getattr(inputs, name) for name in names.split()))
+#: The constants of acceptance, report visibility and service quality (``inputs``).
+_SETTLE = "BUNDLING_BONUS REPORT_VISIBILITY QUALITY_GAIN QUALITY_MAX QUALITY_DEPRECIATION"
 
 
 class BaselineModel(mesa.Model):
@@ -477,26 +449,20 @@ class BaselineModel(mesa.Model):
     def _parameters(self) -> None:
         """The rules' parameters this month, from the scenario and coprod's modules now."""
         b, pa, fb = self.behaviour, participation, feedback
-        self.p = SimpleNamespace(
-            channels=pa.channel_costs(),
-            weights=pa.utility_weights(b),
-            acts=pa.act_weights(),
-            dropout=pa.Dropout(pa.QUIT_HAZARD, pa.BAD_EXPERIENCE_QUIT, pa.MOMENTUM),
-            diffusion=pa.Diffusion(b.adoption_innovation, b.adoption_imitation),
-            learning=fb.Learning(
-                *(b.learning_rate, b.trust_asymmetry, b.trust_social_influence),
-                *(b.trust_reference_drift, b.crowding_out),
-                *(fb.SATISFACTION, fb.EXPECTED_MET, fb.REVERSION),
-            ),
-        )
+        rates = (b.learning_rate, b.trust_asymmetry, b.trust_social_influence)
+        constants = (fb.SATISFACTION, fb.EXPECTED_MET, fb.REVERSION)
+        learning = fb.Learning(*rates, b.trust_reference_drift, b.crowding_out, *constants)
+        self.p = SimpleNamespace(learning=learning, channels=pa.channel_costs())
+        self.p.weights, self.p.acts = pa.utility_weights(b), pa.act_weights()
+        self.p.dropout = pa.Dropout(pa.QUIT_HAZARD, pa.BAD_EXPERIENCE_QUIT, pa.MOMENTUM)
+        self.p.diffusion = pa.Diffusion(b.adoption_innovation, b.adoption_imitation)
         self.production = production.production_params(self, self.need_multiplier)
 
     def step(self) -> None:
         """One month, phase by phase, each phase a loop of agent methods."""
         agents, d = self.agents_by_type, self.n_domains
-        self.budget_multiplier, self.need_multiplier, self.platform_up, scandals = month_effects(
-            self.events, self.steps
-        )
+        effects = month_effects(self.events, self.steps)
+        self.budget_multiplier, self.need_multiplier, self.platform_up, scandals = effects
         for factor in scandals:
             for citizen in self.citizens:
                 citizen.trust *= factor
@@ -519,14 +485,12 @@ class BaselineModel(mesa.Model):
         for hood in self.hoods:
             hood.produce()
         self.useful_output = 0.0
-        for method in ("receive_services", "hear", "learn"):
-            agents[Citizen].do(method)
+        agents[Citizen].do("receive_services")
+        agents[Citizen].do("learn")
         self._collect()
 
     def _collect(self) -> None:
-        """Gather the agents' values into coprod's arrays (collection, not the agents' step)
-        and measure them with coprod's own functions.
-        """
+        """Gather the agents' values into coprod's arrays; measure them with coprod's functions."""
         w = self.arrays
         for kind, agents, names in (
             (w.citizens, self.citizens, _CITIZEN_MEASURED),
