@@ -1,23 +1,20 @@
 """coprod's rules stepped agent by agent, the plain Mesa way: the benchmarks' baseline.
 
-Not part of coprod: the reference its benchmarks compare against. Citizens, businesses,
-community organisations and administrations are Mesa agents with Python attributes, stepped by
-``AgentSet.shuffle_do``; each applies coprod's own rules (``rule.*``: the plain-Python
-``py_func`` of every compiled rule of ``coprod.model``) to Python numbers and lists, reading its
-neighbours one by one, with no NumPy over the agents. Citizens decide (``step``) on their
-neighbours' last month, then commit (``advance``): Mesa's simultaneous activation. The initial
-world is the rows of a never-stepped ``CoProductionModel`` of the same scenario and seed, whose
-arrays take the agents' values once a month for coprod's ``collect_measures``. Draws come from
-Python's ``random``, so runs agree with coprod in distribution (``tests/test_baseline.py``), not
-draw for draw. Not implemented: innovation (``governance.innovation`` must be ``"none"``) and
-the measures per municipality (``outcome_spread`` is NaN with more than one municipality).
+Not part of coprod: what its benchmarks compare it with. Citizens, businesses, community
+organisations and administrations are Mesa agents with Python attributes, stepped by
+``shuffle_do``; each applies coprod's own rules (``rule.*``, the ``py_func`` of each compiled
+rule) to Python numbers and lists, reading its neighbours one by one. Citizens decide on their
+neighbours' last month, then commit (``advance``). The agents start as the rows of a
+never-stepped ``CoProductionModel`` of the same scenario and seed, whose arrays take their
+values monthly for coprod's ``collect_measures``. Draws come from Python's ``random``: runs
+agree with coprod in distribution (``tests/test_baseline.py``). Not implemented: innovation
+(``governance.innovation`` must be ``"none"``) and the measures per municipality.
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import fields
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -40,18 +37,6 @@ rule = SimpleNamespace(
 )
 
 
-class Neighbourhood(SimpleNamespace):
-    """A neighbourhood (a row of coprod's): Python lists with one entry per domain."""
-
-    def produce(self) -> None:
-        """Service level per domain: coprod's co-production rules, per cell."""
-        a, pop, p = self.administration, float(max(self.population, 1)), self.model.production
-        for j, quality in enumerate(self.quality):
-            given = (self.resources[j], self.effort[j], pop, a.rules.delivery)
-            level = rule.coproduction(*rule.relative_inputs(*given, p), p)
-            self.level[j] = rule.service_level(quality, a.data_services[j], level, p)
-
-
 class _Agent(mesa.Agent):
     """A Mesa agent whose attributes start as a row of coprod's initial world."""
 
@@ -70,14 +55,9 @@ class Citizen(_Agent):
     def step(self) -> None:
         """Decide this month's acts, then draw adoption."""
         m, p, rules, rnd = self.model, self.model.p, self.administration.rules, self.random.random
-        neighbours, hood, level, mult = (
-            self.neighbours,
-            self.hood,
-            self.hood.level,
-            m.need_multiplier_met,
-        )
-        k = len(neighbours)
-        cost = self.channel_cost()
+        neighbours, hood, level = self.neighbours, self.hood, self.hood.level
+        mult = m.need_multiplier_met  # the multiplier under which needs were last met
+        k, cost = len(neighbours), self.channel_cost()
         reachable = cost < math.inf
         peers = sum(1 for other in neighbours if other.participated) / k if k else 0.0
         here = rules.invitation + rules.incentive_utility
@@ -180,9 +160,7 @@ class Business(_Agent):
     """A business that may engage, lobby, sponsor its service and reuse open data."""
 
     def step(self) -> None:
-        """Engage or not; an engaged partner lobbies when its gain (exponential, mean 1) less
-        the expected sanction beats its scruples, and if caught is barred for a while.
-        """
+        """Engage; lobby when the gain (exponential, mean 1) less the sanction beats scruples."""
         a, rnd, p = self.administration, self.random.random, partners.partner_params()
         up = self.model.platform_up
         open_data, open_services = a.rules.open_data and up, a.rules.open_services and up
@@ -236,8 +214,8 @@ class Administration(_Agent):
         """Outreach reaches low participants, makes their needs visible and recruits them."""
         if self.rules.inclusion_outreach <= 0.0:
             return
-        reach = rule.outreach_reach(self.rules.inclusion_outreach, partners.OUTREACH_REACH)
         rnd = self.random.random
+        reach = rule.outreach_reach(self.rules.inclusion_outreach, partners.OUTREACH_REACH)
         for c in self.residents:
             if c.contributions >= partners.LOW_PARTICIPATION or rnd() >= reach:
                 continue
@@ -307,11 +285,8 @@ class Administration(_Agent):
         for _, _, _, c in (item for item in waiting if step - item[0] >= settings.expiry):
             c.ignored = True
         self.handled = self.decisions = float(len(handled))
-        self.expired, self.errors, self.backlog = (
-            len(waiting) - len(self.queue),
-            errors,
-            len(self.queue),
-        )
+        self.expired = len(waiting) - len(self.queue)
+        self.errors, self.backlog = errors, len(self.queue)
 
     def allocate(self) -> None:
         """Spend overhead and allocate front-line resources over neighbourhoods and domains."""
@@ -382,18 +357,23 @@ class Administration(_Agent):
         gain = (per_muni, d, rules.transformative, partners.partner_params())
         self.data_services = [rule.data_service_gain(n, *gain) for n in self.data_reuse]
 
+    def produce(self) -> None:
+        """Service level per cell of its neighbourhoods: coprod's co-production rules."""
+        p, delivers = self.model.production, self.rules.delivery
+        for hood in self.hoods:
+            pop = float(max(hood.population, 1))
+            for j, quality in enumerate(hood.quality):
+                r, c = rule.relative_inputs(hood.resources[j], hood.effort[j], pop, delivers, p)
+                level = rule.coproduction(r, c, p)
+                hood.level[j] = rule.service_level(quality, self.data_services[j], level, p)
+
 
 #: The constants of acceptance, report visibility and service quality (``inputs``).
 _SETTLE = "BUNDLING_BONUS REPORT_VISIBILITY QUALITY_GAIN QUALITY_MAX QUALITY_DEPRECIATION"
 
 
 class BaselineModel(mesa.Model):
-    """coprod's rules, stepped agent by agent (see the module docstring).
-
-    Args:
-        scenario: a :class:`Scenario`, or the name or path of one.
-        seed: the root of every random draw.
-    """
+    """coprod's rules stepped agent by agent for ``scenario`` (or its name or path), ``seed``."""
 
     def __init__(self, scenario: Scenario | str | Path, seed: int = 0) -> None:
         scenario = scenario if isinstance(scenario, Scenario) else Scenario.load(scenario)
@@ -424,7 +404,7 @@ class BaselineModel(mesa.Model):
         self.need_prior = w.citizens.need.mean(axis=0).tolist()  # the algorithm's prior
         algorithm_noise = noise(self.scenario.administration.algorithm_error)
         self.decision_rules = decisions.decision_rules(self, algorithm_noise)
-        self.hoods = [Neighbourhood(model=self, **row) for row in _rows(w.hoods)]
+        self.hoods = [SimpleNamespace(**row) for row in _rows(w.hoods)]
         self.organisations = [CommunityOrganisation(self, **r) for r in _rows(w.organisations)]
         self.businesses = [Business(self, **row) for row in _rows(w.businesses)]
         self.citizens = [Citizen(self, **row) for row in _rows(w.citizens)]
@@ -482,8 +462,7 @@ class BaselineModel(mesa.Model):
                 agents[kind].shuffle_do("step")
         for method in ("reach_out", "process_inputs", "allocate"):
             agents[Administration].shuffle_do(method)
-        for hood in self.hoods:
-            hood.produce()
+        agents[Administration].do("produce")
         self.useful_output = 0.0
         agents[Citizen].do("receive_services")
         agents[Citizen].do("learn")
@@ -501,13 +480,11 @@ class BaselineModel(mesa.Model):
             for name in names.split():
                 getattr(kind, name)[:] = [getattr(agent, name) for agent in agents]
         w.steps = self.steps
-        record = StepRecord(
-            hours=np.array([c.hours for c in self.citizens]),
-            gross_output=np.array([sum(sum(h.level) * h.population for h in self.hoods)]),
-            useful_output=np.array([self.useful_output]),
-            handled_in_time=np.array([float(self.handled_in_time)]),
-        )
-        self.measures = collect_measures(w, record)
+        gross = sum(sum(h.level) * h.population for h in self.hoods)
+        flows = (gross, self.useful_output, float(self.handled_in_time))  # as one municipality's
+        r = StepRecord(hours=np.array([c.hours for c in self.citizens]))
+        r.gross_output, r.useful_output, r.handled_in_time = map(np.atleast_1d, flows)
+        self.measures = collect_measures(w, r)
         self.datacollector.collect(self)
 
     @property
@@ -526,7 +503,7 @@ _ADMINISTRATION_MEASURED = "spending overhead errors decisions backlog handled e
 
 def _rows(state) -> list[dict]:
     """The rows of one of coprod's states (a dataclass of arrays), as dicts of Python values."""
-    columns = {f.name: getattr(state, f.name).tolist() for f in fields(state)}
+    columns = {name: values.tolist() for name, values in vars(state).items()}
     return [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
