@@ -1,14 +1,13 @@
 """coprod's rules stepped agent by agent, the plain Mesa way: the benchmarks' baseline.
 
-Not part of coprod: what its benchmarks compare it with. Citizens, businesses, community
-organisations and administrations are Mesa agents with Python attributes, stepped by
-``shuffle_do``; each applies coprod's own rules (``rule.*``, the ``py_func`` of each compiled
-rule) to Python numbers and lists, reading its neighbours one by one. Citizens decide on their
-neighbours' last month, then commit (``advance``). The agents start as the rows of a
-never-stepped ``CoProductionModel`` of the same scenario and seed, whose arrays take their
-values monthly for coprod's ``collect_measures``. Draws come from Python's ``random``: runs
-agree with coprod in distribution (``tests/test_baseline.py``). Not implemented: innovation
-(``governance.innovation`` must be ``"none"``) and the measures per municipality.
+Not part of coprod: what its benchmarks compare it with. Citizens, businesses, organisations and
+administrations are Mesa agents with Python attributes, stepped by ``shuffle_do``, applying
+coprod's own rules (``rule.*``: each compiled rule's ``py_func``) to Python numbers and lists;
+citizens read their neighbours one by one, decide on their last month, then commit. The agents
+start as the rows of a never-stepped ``CoProductionModel`` of the same scenario and seed, whose
+arrays take their values monthly for coprod's ``collect_measures``. Draws use Python's
+``random``: runs agree with coprod in distribution (``tests/test_baseline.py``). Not built:
+innovation (``governance.innovation`` must be ``"none"``) and the measures by municipality.
 """
 
 from __future__ import annotations
@@ -32,9 +31,8 @@ from coprod.model.step_record import StepRecord
 
 _MODULES = (allocation, decisions, feedback, inputs, participation, partners, production)
 #: coprod's compiled rules as plain Python functions, by name (``rule.utility``, ...)
-rule = SimpleNamespace(
-    **{k: v.py_func for m in _MODULES for k, v in vars(m).items() if hasattr(v, "py_func")}
-)
+_RULES = {k: v.py_func for m in _MODULES for k, v in vars(m).items() if hasattr(v, "py_func")}
+rule = SimpleNamespace(**_RULES)
 
 
 class _Agent(mesa.Agent):
@@ -48,7 +46,7 @@ class _Agent(mesa.Agent):
 class Citizen(_Agent):
     """A citizen: ``step`` decides on the neighbours' last month, ``advance`` commits."""
 
-    participated = next_coproduced = next_cocreated = False
+    participated = next_coproduced = next_cocreated = next_adopted = False
     acted = accepted = rejected = ignored = wronged = corrected_late = False
     hours = next_hours = heard = 0.0
 
@@ -77,7 +75,6 @@ class Citizen(_Agent):
         delivers = reachable and rules.delivery and rnd() < rule.sigmoid(deliver)
         propose = utility + participation.COCREATE_OFFSET + self.efficacy - 0.5 + log_activity
         proposes = reachable and rules.cocreation and m.call_open and rnd() < rule.sigmoid(propose)
-        queue = self.administration.queue
         if reports:
             gaps = [max(x * mult - level[j], 0.0) for j, x in enumerate(self.need)]
             for _ in range(reports):  # each report about a cell drawn by its unmet need
@@ -85,11 +82,11 @@ class Citizen(_Agent):
                 while cum <= pick and domain < len(gaps) - 1:
                     domain += 1
                     cum += gaps[domain]
-                queue.append((m.steps, 0, domain, self))
+                self.administration.queue.append((m.steps, 0, domain, self))
         gaps = [x * m.need_multiplier - level[j] for j, x in enumerate(self.need)]
         domain = gaps.index(max(gaps))  # the domain furthest from its need
         if proposes:
-            queue.append((m.steps, 1, domain, self))
+            self.administration.queue.append((m.steps, 1, domain, self))
             self.last_proposal = m.steps
         effort = 0.5 + self.spare_time if delivers else 0.0
         hood.effort[domain] += effort
@@ -100,9 +97,7 @@ class Citizen(_Agent):
         self.engaged = self.engaged or bool(reports or delivers or proposes)
         self.next_hours = rule.hours_given(p.acts, reports, effort, proposes)
         self.next_coproduced, self.next_cocreated = reports > 0 or delivers, proposes
-        # adoption of the digital channel: innovation plus imitation of adopting neighbours
-        self.next_adopted = self.adopted
-        if rules.platform and m.platform_up and not self.adopted:
+        if rules.platform and m.platform_up and not self.adopted:  # adoption (Bass)
             share = sum(1 for other in neighbours if other.adopted) / k if k else 0.0
             readiness = (self.literacy, rules.personalisation, rules.open_services)
             self.next_adopted = rnd() < rule.adoption_hazard(p.diffusion, share, *readiness)
@@ -119,12 +114,10 @@ class Citizen(_Agent):
         """Make this month's acts and adoption visible to the neighbours."""
         self.coproduced, self.cocreated = self.next_coproduced, self.next_cocreated
         self.participated = self.coproduced or self.cocreated
-        self.adopted, self.hours = self.next_adopted, self.next_hours
+        self.adopted, self.hours = self.adopted or self.next_adopted, self.next_hours
 
     def receive_services(self) -> None:
-        """Needs met by the neighbourhood's service levels; the neighbours' mean trust heard
-        as it stands before anyone learns this month.
-        """
+        """Needs met by the neighbourhood's services; the neighbours' trust, before any learns."""
         self.met, met = rule.needs_met(self.need, self.hood.level, self.model.production)
         self.model.useful_output += met
         if self.neighbours:
@@ -165,10 +158,9 @@ class Business(_Agent):
         up = self.model.platform_up
         open_data, open_services = a.rules.open_data and up, a.rules.open_services and up
         openness = (a.rules.business_openness, self.csr, open_data, open_services, a.mean_trust)
-        propensity = rule.engagement_propensity(*openness)
-        draw = rnd()
+        keen = rule.engagement_propensity(*openness)
         self.barred = max(self.barred - 1, 0)
-        self.engaged = rule.stays_engaged(self.engaged, draw, propensity, self.barred, p.disengage)
+        self.engaged = rule.stays_engaged(self.engaged, rnd(), keen, self.barred, p.disengage)
         self.lobbied = self.detected = False
         if self.engaged and rule.lobbies(-math.log(1.0 - rnd()), a.detection, self.csr, p):
             self.lobbied, self.detected = True, rnd() < a.detection
@@ -206,7 +198,7 @@ class Administration(_Agent):
         population = max(self.population, 1)
         self.mean_trust = sum(c.trust for c in self.residents) / population
         watching = sum(c.cocreated for c in self.residents) / population  # co-creators watch
-        self.lobbyists = []
+        self.lobbyists, self.data_reuse = [], [0] * self.model.n_domains
         detect = (partners.DETECT_BASE, partners.DETECT_OPEN, partners.DETECT_WATCH)
         self.detection = rule.detection_probability(self.rules.open_processes, watching, *detect)
 
@@ -228,7 +220,8 @@ class Administration(_Agent):
         """Plan staff, handle the inputs in order up to capacity, decide, expire the too old."""
         m, rules, rnd, step = self.model, self.rules, self.random.random, self.model.steps
         settings, sp = m.scenario.administration, inputs.staff_params()
-        settle = inputs.SettleParams(*(getattr(inputs, name) for name in _SETTLE.split()))
+        names = "BUNDLING_BONUS REPORT_VISIBILITY QUALITY_GAIN QUALITY_MAX QUALITY_DEPRECIATION"
+        settle = inputs.SettleParams(*(getattr(inputs, name) for name in names.split()))
         role = (rules.speed, rules.automated, rules.human_review, sp)
         time = [(since == step, rule.staff_time(kind, *role)) for since, kind, _, _ in self.queue]
         month, share = (step - 1) % 12, 1.0 - rules.inclusion_outreach
@@ -316,10 +309,8 @@ class Administration(_Agent):
         assessed = [h.true_need[j] * math.exp(noise * gauss(0.0, 1.0)) for h, j in cells]
         data = [hood.data[j] for hood, j in cells]
         totals = (sum(data), sum(assessed), len(cells))
-        weight = [
-            rule.need_weight(a, rule.scaled_record(x, *totals), rules.data_weight)
-            for a, x in zip(assessed, data, strict=True)
-        ]
+        pairs = zip(assessed, (rule.scaled_record(x, *totals) for x in data), strict=True)
+        weight = [rule.need_weight(a, x, rules.data_weight) for a, x in pairs]
         if rules.automated:
             # an allocation straying from assessed need beyond the tolerance is unlawful
             # unless a review or (for a cell given too little) an appeal corrects it
@@ -368,10 +359,6 @@ class Administration(_Agent):
                 hood.level[j] = rule.service_level(quality, self.data_services[j], level, p)
 
 
-#: The constants of acceptance, report visibility and service quality (``inputs``).
-_SETTLE = "BUNDLING_BONUS REPORT_VISIBILITY QUALITY_GAIN QUALITY_MAX QUALITY_DEPRECIATION"
-
-
 class BaselineModel(mesa.Model):
     """coprod's rules stepped agent by agent for ``scenario`` (or its name or path), ``seed``."""
 
@@ -382,10 +369,8 @@ class BaselineModel(mesa.Model):
         super().__init__(seed=int(seed))
         self.scenario, self.behaviour = scenario, scenario.behaviour
         self.n_domains, self.events = len(scenario.services.domains), list(scenario.events)
-        self.need_multiplier = self.need_multiplier_met = 1.0
-        self.platform_up, self.measures = True, {}
-        # coprod's model of the same scenario and seed, never stepped: its initial world
-        # becomes the agents, and its arrays take their values for the monthly measures
+        self.need_multiplier, self.need_multiplier_met, self.platform_up = 1.0, 1.0, True
+        # coprod's model of this scenario and seed, never stepped: its rows become the agents
         self.arrays = CoProductionModel(scenario, seed=seed)
         self._build(self.arrays)
         self._parameters()
@@ -394,12 +379,11 @@ class BaselineModel(mesa.Model):
 
     def _build(self, w: CoProductionModel) -> None:
         """Wrap the rows of coprod's initial world as agents, with Python attributes."""
-        local = w.local
-        names = [k for k, v in vars(local).items() if isinstance(v, np.ndarray)]
+        names = [k for k, v in vars(w.local).items() if isinstance(v, np.ndarray)]
         self.administrations = [Administration(self, **row) for row in _rows(w.administrations)]
         noise = functools.cache(lambda rate: decisions.noise_for(rate, w.citizens.need))
         for i, a in enumerate(self.administrations):  # the rules of its municipality
-            a.rules = SimpleNamespace(**{k: getattr(local, k)[i].item() for k in names})
+            a.rules = SimpleNamespace(**{k: getattr(w.local, k)[i].item() for k in names})
             a.sd_human = noise(a.rules.human_error)
         self.need_prior = w.citizens.need.mean(axis=0).tolist()  # the algorithm's prior
         algorithm_noise = noise(self.scenario.administration.algorithm_error)
@@ -430,8 +414,8 @@ class BaselineModel(mesa.Model):
         """The rules' parameters this month, from the scenario and coprod's modules now."""
         b, pa, fb = self.behaviour, participation, feedback
         rates = (b.learning_rate, b.trust_asymmetry, b.trust_social_influence)
-        constants = (fb.SATISFACTION, fb.EXPECTED_MET, fb.REVERSION)
-        learning = fb.Learning(*rates, b.trust_reference_drift, b.crowding_out, *constants)
+        rates += (b.trust_reference_drift, b.crowding_out)
+        learning = fb.Learning(*rates, fb.SATISFACTION, fb.EXPECTED_MET, fb.REVERSION)
         self.p = SimpleNamespace(learning=learning, channels=pa.channel_costs())
         self.p.weights, self.p.acts = pa.utility_weights(b), pa.act_weights()
         self.p.dropout = pa.Dropout(pa.QUIT_HAZARD, pa.BAD_EXPERIENCE_QUIT, pa.MOMENTUM)
@@ -453,10 +437,8 @@ class BaselineModel(mesa.Model):
         agents[Citizen].shuffle_do("step")
         agents[Citizen].do("advance")
         self.need_multiplier_met, self.handled_in_time = self.need_multiplier, 0
-        for a in self.administrations:
-            a.data_reuse = [0] * d
-            if self.businesses:
-                a.survey_trust()
+        if self.businesses:
+            agents[Administration].do("survey_trust")
         for kind in (Business, CommunityOrganisation):
             if kind in agents:
                 agents[kind].shuffle_do("step")
