@@ -47,7 +47,7 @@ class Citizen(_Agent):
     """A citizen: ``step`` decides on the neighbours' last month, ``advance`` commits."""
 
     participated = next_coproduced = next_cocreated = next_adopted = False
-    acted = accepted = rejected = ignored = wronged = corrected_late = False
+    acted = accepted = rejected = ignored = wronged = corrected_late = False  # once a month
     hours = next_hours = heard = 0.0
 
     def step(self) -> None:
@@ -251,9 +251,8 @@ class Administration(_Agent):
             case = (merit, m.need_prior[domain], points, c.ses, self.sd_human)
             estimate = rule.estimate(k, rules.automated, *case, self.random.gauss(0.0, 1.0))
             reviewed = rules.automated and rnd() < rules.human_review
-            draw = rnd() if rules.appeals and estimate <= decisions.ENTITLEMENT else 1.0
             who = (c.efficacy, c.literacy, rules.appeals)
-            wrong, appealed, unlawful = rule.judgement(k, merit, estimate, reviewed, draw, *who)
+            wrong, appealed, unlawful = rule.judgement(k, merit, estimate, reviewed, rnd(), *who)
             if appealed:  # a human reconsideration, planned for as a review is
                 self.workload[month] += rule.input_staff_time(kind, sp) * inputs.REVIEW_COST
             errors += unlawful
