@@ -126,10 +126,8 @@ class Citizen(_Agent):
     def learn(self) -> None:
         """This month's experiences, neighbours and rewards move trust, efficacy, motivation."""
         p, rules, b = self.model.p, self.administration.rules, self.model.behaviour
-        visible = 1.0 + feedback.VISIBILITY * rules.open_processes
         traits = {"trust": self.trust, "efficacy": self.efficacy}
-        moves = feedback.experiences(b.learning_rate, b.trust_asymmetry, visible)
-        for name, moved, up, k in moves:
+        for name, moved, up, k in self.administration.experiences:
             for trait in moved if getattr(self, name) else ():
                 traits[trait] = rule.experienced(traits[trait], float(getattr(self, name)), k, up)
         heard = (self.heard, bool(self.neighbours))
@@ -420,6 +418,9 @@ class BaselineModel(mesa.Model):
         self.p.dropout = pa.Dropout(pa.QUIT_HAZARD, pa.BAD_EXPERIENCE_QUIT, pa.MOMENTUM)
         self.p.diffusion = pa.Diffusion(b.adoption_innovation, b.adoption_imitation)
         self.production = production.production_params(self, self.need_multiplier)
+        for a in self.administrations:  # open processes make the results visible
+            visible = 1.0 + fb.VISIBILITY * a.rules.open_processes
+            a.experiences = fb.experiences(b.learning_rate, b.trust_asymmetry, visible)
 
     def step(self) -> None:
         """One month, phase by phase, each phase a loop of agent methods."""
