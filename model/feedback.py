@@ -238,11 +238,13 @@ def experiences(
 
 @njit(cache=True, nogil=True, inline="always")
 def experienced(x, times, rate, up):
-    """A trait after ``times`` experiences of rate ``k``: towards 1 (``up``) or towards 0.
+    """A trait after ``times`` experiences of rate ``k`` (``rate``): towards 1 (``up``) or 0.
 
     It keeps ``(1 - min(k, 1))^times`` of its distance, as ``times`` experiences in a row.
     """
-    kept = (1.0 - min(rate, 1.0)) ** times
+    kept = 1.0 - min(rate, 1.0)
+    if times != 1.0:  # one experience, the usual case, needs no power (the same number)
+        kept **= times
     return 1.0 - kept * (1.0 - x) if up else x * kept
 
 
