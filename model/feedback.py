@@ -239,35 +239,61 @@ def _experiences(
     """Each experience with an input raises or lowers trust and efficacy; falls weigh more."""
     c = model.citizens
     visible = 1.0 + VISIBILITY * model.local.at("open_processes", c.municipality)
+    for name, traits, up, rate in experiences(lr, asymmetry, visible):
+        _move(tuple(getattr(c, t) for t in traits), getattr(record, name), rate, up)
+
+
+def experiences(
+    lr: float, asymmetry: float, visible: float | np.ndarray
+) -> tuple[tuple[str, tuple[str, ...], bool, float | np.ndarray], ...]:
+    """The experiences with inputs in the order they apply (ODD 7.10, the table).
+
+    Each is its name (the record's field), the traits it moves, whether towards 1, and its rate
+    ``k`` for :func:`experienced` (per citizen where ``visible``, ``1 + VISIBILITY · open
+    processes``, is).
+    """
     fall = lr * asymmetry
-    for who, weight in ((record.acted, ACTED), (record.accepted, ACCEPTED)):
-        _move((c.trust, c.efficacy), who, lr * weight * visible, up=True)
-    # a reasoned, public rejection hurts less
-    _move((c.efficacy,), record.rejected, fall * REJECTED / visible, up=False)
-    for who, weight in ((record.ignored, IGNORED), (record.wronged, WRONGED)):
-        _move((c.trust, c.efficacy), who, fall * weight, up=False)
-    _move((c.trust,), record.corrected_late, fall * CORRECTED_LATE, up=False)
+    both = ("trust", "efficacy")
+    return (
+        ("acted", both, True, lr * ACTED * visible),
+        ("accepted", both, True, lr * ACCEPTED * visible),
+        ("rejected", ("efficacy",), False, fall * REJECTED / visible),  # reasoned: hurts less
+        ("ignored", both, False, fall * IGNORED),
+        ("wronged", both, False, fall * WRONGED),
+        ("corrected_late", ("trust",), False, fall * CORRECTED_LATE),
+    )
+
+
+@njit(cache=True, nogil=True, inline="always")
+def experienced(x, times, rate, up):
+    """A trait after ``times`` experiences of rate ``k`` (``rate``): towards 1 (``up``) or 0.
+
+    It keeps ``(1 - min(k, 1))^times`` of its distance, as ``times`` experiences in a row.
+    """
+    kept = 1.0 - min(rate, 1.0)
+    if times != 1.0:  # one experience, the usual case, needs no power (the same number)
+        kept **= times
+    return 1.0 - kept * (1.0 - x) if up else x * kept
 
 
 def _move(
     traits: tuple[np.ndarray, ...], who: np.ndarray | None, rate: float | np.ndarray, up: bool
 ) -> None:
-    """Apply one experience per listed row, towards 1 (``up``) or 0, by ``min(rate, 1)``.
-
-    A row listed k times keeps ``(1 - rate)^k`` of its distance, as k experiences in a row.
-    """
+    """:func:`experienced` for each listed row, the times it is listed (a citizen's count)."""
     if who is None or len(who) == 0:
         return
     if len(who) == 1 or bool(np.all(who[1:] > who[:-1])):  # already unique (and sorted)
-        rows = who
-        rate = rate[rows] if np.ndim(rate) else rate
-        kept = 1.0 - np.minimum(rate, 1.0)  # equal to the power below with every count 1
+        rows, times = who, np.ones(len(who))
     else:
-        rows, times = np.unique(who, return_counts=True)
-        rate = rate[rows] if np.ndim(rate) else rate
-        kept = (1.0 - np.minimum(rate, 1.0)) ** times
+        rows, counts = np.unique(who, return_counts=True)
+        times = counts.astype(np.float64)
+    rates = rate[rows] if np.ndim(rate) else np.full(len(rows), rate)
     for trait in traits:
-        if up:
-            trait[rows] = 1.0 - kept * (1.0 - trait[rows])
-        else:
-            trait[rows] *= kept
+        _experienced_each(trait, rows, times, rates, up)
+
+
+@njit(cache=True, nogil=True)
+def _experienced_each(trait, rows, times, rates, up):
+    """:func:`experienced` for each of ``rows``, in place."""
+    for k in range(len(rows)):
+        trait[rows[k]] = experienced(trait[rows[k]], times[k], rates[k], up)

@@ -181,6 +181,25 @@ def test_learning_kernel_is_the_rules(rng, rewarded, hears):
         assert c.trust_ref[i] == trust_ref[i] + p.drift * (t - trust_ref[i])
 
 
+@pytest.mark.parametrize("repeats", [False, True])
+def test_experience_kernel_is_the_rule(rng, repeats):
+    visible = 1.0 + 0.5 * (rng.random(N) < 0.5)
+    for _, _, up, rate in feedback.experiences(0.3, 1.5, visible):
+        trait = rng.random(N)
+        before = trait.copy()
+        # rows listed once each (sorted) or several times in any order
+        who = rng.integers(0, N, 400) if repeats else np.flatnonzero(rng.random(N) < 0.3)
+        feedback._move((trait,), who, rate, up)
+        times = np.bincount(who, minlength=N)
+        rates = np.broadcast_to(rate, N)
+        expected = [
+            feedback.experienced.py_func(x, float(n), k, up) if n else x
+            for x, n, k in zip(before, times, rates, strict=True)
+        ]
+        assert np.array_equal(trait, np.array(expected))
+        assert (times.max() > 1) == repeats
+
+
 def test_judgement_kernel_is_the_rules(rng):
     k = decisions.Rules(0.5, 1.0, 6.0, 3.0, 0.1, 0.6, 0.2, 0.1)
     n_cases = 300
