@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import parse_qs
 
 import solara
+import solara.lab
 
 from coprod.dashboard import presentation as pm
 from coprod.dashboard.components import (
@@ -25,6 +27,9 @@ from coprod.dashboard.i18n import _
 from coprod.dashboard.language import LanguageSwitch, use_session_language
 from coprod.dashboard.question import QuestionCard
 from coprod.dashboard.record_panel import RecordPanel
+from coprod.dashboard.room import Room, RoomError, facilitator_room
+from coprod.dashboard.room_page import JoinPage
+from coprod.dashboard.room_panel import RoomPanel, base_url
 from coprod.dashboard.workshop_record import RecordedWorkshop
 
 CSS = """
@@ -69,11 +74,52 @@ def play_loop(session: Session, cancel: threading.Event) -> None:
             break
 
 
+def query(search: str | None) -> dict[str, str]:
+    """The page address's query, one value per name: ``?room=ABC23&key=...``."""
+    return {name: values[0] for name, values in parse_qs(search or "").items() if values}
+
+
+def attached_room(code: str | None, key: str | None) -> Room | None:
+    """The room a facilitator's link names (its code and key), or None."""
+    if not code or not key:
+        return None
+    try:
+        return facilitator_room(code, key)
+    except RoomError:
+        return None
+
+
 @solara.component
 def Page():
-    """The dashboard: settings on the left, the run bar and the views on the right."""
+    """The dashboard; with a room's code in the address (``?room=``), a participant's page.
+
+    The facilitator's link carries the room's key too (``?room=...&key=...``): it opens the
+    dashboard on the room's workshop, with the room's card.
+    """
     use_session_language()
-    workshop = solara.use_memo(RecordedWorkshop, dependencies=[])
+    router = solara.use_router()
+    asked = query(router.search)
+    code, key = asked.get("room"), asked.get("key")
+    room = solara.use_memo(lambda: attached_room(code, key), dependencies=[code, key])
+    if code and room is None:
+        return JoinPage(
+            code=code,
+            token=asked.get("me", ""),
+            on_joined=lambda c, t: router.push(f"/?room={c}&me={t}"),
+        )
+    return Dashboard(room)
+
+
+@solara.component
+def Dashboard(opened: Room | None = None):
+    """The dashboard: settings on the left, the run bar and the views on the right.
+
+    ``opened``: the room a facilitator's link attached this session to (its workshop is used).
+    """
+    workshop = solara.use_memo(
+        lambda: opened.workshop if opened is not None else RecordedWorkshop(), dependencies=[]
+    )
+    room = solara.use_reactive(opened)
     session = Session(
         workshop=workshop,
         rev=solara.use_reactive(workshop.version),
@@ -112,6 +158,13 @@ def Page():
                     Settings(session)
                 with solara.Card(_("Workshop record"), margin=0, classes=["coprod-record-card"]):
                     RecordPanel(workshop, session.settings_rev.value, session.restarted)
+                with solara.Card(_("Workshop room"), margin=0, classes=["coprod-room-card"]):
+                    RoomPanel(
+                        workshop,
+                        room,
+                        base_url(solara.lab.headers.value),
+                        session.ran,
+                    )
         with solara.Column(gap="0px"):
             if present.on.value:
                 pm.PresentationBar(present, workshop)
