@@ -22,7 +22,7 @@ from coprod.agents.administration import Administration
 from coprod.agents.business import Business
 from coprod.agents.citizen import Citizen
 from coprod.agents.community_organisation import CommunityOrganisation
-from coprod.model import innovation, network, places, world
+from coprod.model import innovation, network, places, played, world
 from coprod.model.allocation import allocate_resources
 from coprod.model.events import apply_events
 from coprod.model.feedback import update_trust
@@ -88,6 +88,13 @@ class CoProductionModel(mesa.Model):
         self.need_multiplier_met = 1.0
         # the administrations' open inputs, one row per report or proposal
         self.queue = InputQueue()
+        # played agents' choices (model/played.py): pending for the next month, this month's
+        # while it runs, and what came of the played residents' acts (for their views)
+        self.pending_choices = played.Choices()
+        self.playing: played.Choices | None = None
+        self.played_refused: dict[tuple[str, int], str] = {}
+        self.played_recruits: dict[int, int] = {}  # residents recruited by played outreach
+        self.played_status: dict[int, played.PlayedStatus] = {}
 
         w = world.build(scenario, self.rng)
         self.citizens = w.citizens
@@ -124,10 +131,24 @@ class CoProductionModel(mesa.Model):
     def step(self) -> None:
         """One month: events, innovation, citizens, partners, administration, services, trust."""
         record = StepRecord()
+        played.start_month(self)
         apply_events(self, record)
         innovate(self, record)
         self.finish_month(record)
+        played.end_month(self, record)
         self.running = self.steps < self.scenario.steps
+
+    def play(self, choices: played.Choices | dict | str) -> None:
+        """Hold played agents' choices for the next :meth:`step` (model/played.py).
+
+        The choices (a :class:`~coprod.model.played.Choices`, its dict or JSON) are checked
+        against this model and merged with those already pending, the later winning per agent.
+        ``step()`` applies them at their phases and clears them; a council's rules then stay.
+
+        Raises:
+            PlayError: in one line, naming the field, the value and what is allowed.
+        """
+        self.pending_choices = self.pending_choices.merged(played.validate(self, choices))
 
     def finish_month(self, record: StepRecord) -> None:
         """The month's phases after innovation, up to the measures.

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
-from coprod.model import arrays, feedback, network
+from coprod.model import arrays, feedback, network, played
 from coprod.model.arrays import cached, columns, row_sum
 from coprod.model.input_queue import PROPOSAL, REPORT
 
@@ -155,6 +155,7 @@ def citizens_decide(model: CoProductionModel, record: StepRecord) -> None:
     reports = _draw_reports(model, utility, reachable)
     delivers = _draw_deliveries(model, utility, reachable)
     proposes = _draw_proposals(model, utility, reachable)
+    played.force_acts(model, reports, delivers, proposes, reachable)  # played residents' acts
 
     _submit_reports(model, reports)
     domain, effort = _domains_and_effort(model, delivers, proposes, record.need_multiplier)

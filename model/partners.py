@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numba import njit
 
+from coprod.model import played
 from coprod.model.arrays import cached, columns, sum_by_run
 
 if TYPE_CHECKING:
@@ -216,8 +217,10 @@ def businesses_engage(model: CoProductionModel, record: StepRecord) -> None:
     p = partner_params()
     draws = model.rng.random(len(b))
     anyone_engaged = _engage_of(firms, draws, rules, c.municipality, c.trust, adm.population, p)
+    anyone_engaged = played.force_engagement(model, anyone_engaged)  # played businesses
     if anyone_engaged:
         lobby = LobbyDraws(*_lobby_draws(model))
+        played.force_lobbying(model, lobby.log_of_rest)
     else:
         lobby = LobbyDraws(np.zeros(0), np.zeros(0), np.zeros(0))
     record.lobbying, record.sponsored, record.data_services = _lobby_and_sponsor_of(
@@ -404,10 +407,16 @@ def organisations_act(model: CoProductionModel, record: StepRecord) -> None:
     orgs = model.organisations
     outreach = model.local.inclusion_outreach
     record.outreach_need = None
-    if not _fund_of(
+    if _fund_of(
         orgs.municipality, outreach, orgs.activity, float(BASE_ACTIVITY), float(OUTREACH_ACTIVITY)
     ):
-        return
+        _reach_and_recruit(model, record, outreach)
+    played.reach_out(model, record)  # played organisations' outreach in their neighbourhoods
+
+
+def _reach_and_recruit(model: CoProductionModel, record: StepRecord, outreach: np.ndarray) -> None:
+    """The municipalities' outreach reaches low participants, and organisations recruit them."""
+    orgs = model.organisations
     c = model.citizens
     reached, outreach_need = _reach_of(
         c.contributions,
