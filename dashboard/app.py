@@ -128,6 +128,7 @@ def Dashboard(opened: Room | None = None):
         speed=solara.use_reactive(DEFAULT_SPEED),
         colour_by=solara.use_reactive("participation"),
         editing=solara.use_reactive("A"),
+        after_restart=lambda: room.value.restarted() if room.value is not None else None,
     )
     solara.use_thread(
         lambda cancel: play_loop(session, cancel),

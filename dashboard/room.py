@@ -116,7 +116,11 @@ class Room:
     lock: threading.RLock = field(default_factory=threading.RLock)
     _listeners: list[Callable[[Room], None]] = field(default_factory=list)
     _timer: threading.Timer | None = None
+    _run: Any = None  # the run A the rounds play (the workshop may replace it)
     _counts: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._run = self.workshop.runs["A"]
 
     # ------------------------------------------------------------------ joining
     def join(
@@ -174,7 +178,10 @@ class Room:
         model = self.workshop.runs["A"].model
         taken = {p.plays for t, p in self.participants.items() if p.role == role and t != exclude}
         if role == "resident":
-            return int(played.pick_citizen(model, hood, taken))
+            try:
+                return int(played.pick_citizen(model, hood, taken))
+            except played.PlayError as exc:
+                raise RoomError(str(exc)) from None
         count = {
             "council": len(model.administrations),
             "organisation": len(model.organisations.hood),
@@ -295,12 +302,22 @@ class Room:
 
     def _restart(self) -> None:
         self.pending.clear()
+        self._follow(self.workshop.runs["A"])
+        self._arm()
+        self.version += 1
+
+    def _follow(self, run: Any) -> None:
+        """Play ``run`` (a new run A) from round 1: each participant's agent picked again."""
+        self._run = run
         self.results.clear()
         self.round = 1
         for token, person in self.participants.items():
             person.plays = self._assign(person.role, person.hood, exclude=token)
-        self._arm()
-        self.version += 1
+            if token in self.pending:
+                field_name = _INDEX[person.role]
+                self.pending[token] = self.pending[token].model_copy(
+                    update={field_name: person.plays}
+                )
 
     # ------------------------------------------------------------------ rounds
     def choices(self) -> played.Choices:
@@ -322,13 +339,18 @@ class Room:
             if ws.finished:
                 raise RoomError("the run has reached its last month; reset to play again")
             run = ws.runs["A"]
+            if run is not self._run:  # the facilitator's page restarted the runs
+                self._follow(run)
             choices = self.choices()
             decisions = {
                 self.participants[t].label: c.model_dump()
                 for t, c in self.pending.items()
                 if t in self.participants
             }
-            run.model.play(choices)
+            try:
+                run.model.play(choices)
+            except played.PlayError as exc:
+                raise RoomError(str(exc)) from None
             ws.step()
             run.rounds.append(
                 {
@@ -414,15 +436,24 @@ class Room:
             return sum(t in self.participants for t in self.pending)
 
 
+#: The field of each role's choice that names the agent played.
+_INDEX = {
+    "resident": "citizen",
+    "council": "municipality",
+    "organisation": "organisation",
+    "business": "business",
+}
+
+
 def _choice(person: Participant, choice: dict[str, Any]) -> Any:
     """The model's choice object for ``person``'s agent, or a :class:`RoomError` saying why."""
     kinds = {
-        "resident": (played.ResidentChoice, "citizen"),
-        "council": (played.CouncilChoice, "municipality"),
-        "organisation": (played.OrganisationChoice, "organisation"),
-        "business": (played.BusinessChoice, "business"),
+        "resident": played.ResidentChoice,
+        "council": played.CouncilChoice,
+        "organisation": played.OrganisationChoice,
+        "business": played.BusinessChoice,
     }
-    kind, index = kinds[person.role]
+    kind, index = kinds[person.role], _INDEX[person.role]
     if index in choice:
         raise RoomError(f"{index} is not chosen by a participant: the room assigns it")
     try:

@@ -288,10 +288,24 @@ def ResidentChoice(model, person: Participant, mine, choose: Callable[..., None]
             shown = _(DOMAINS[domain]) if domain in DOMAINS else domain.replace("_", " ")
             solara.Text(f"{shown}: {number(need, 2)}", classes=["coprod-need"])
         solara.Text(
-            _("Needs met there last month: {share}.").format(share=percent(view.met)),
+            _("Needs met there last month: {share}.").format(share=percent(view.needs_met)),
             classes=["coprod-need"],
         )
-        solara.Text(_answer(view.answer), classes=["coprod-need", "coprod-answer"])
+        solara.Text(
+            _("Your reports so far: {reports}; proposals: {proposals}.").format(
+                reports=number(view.reports), proposals=number(view.proposals)
+            ),
+            classes=["coprod-need", "coprod-own"],
+        )
+        solara.Text(
+            _answer(view.answer),
+            classes=["coprod-need", "coprod-answer", f"coprod-answer-{view.answer}"],
+        )
+        if view.refused:
+            solara.Text(
+                _("Your last act could not be made: {reason}").format(reason=view.refused),
+                classes=["coprod-need", "coprod-refused"],
+            )
     v.BtnToggle(
         v_model=getattr(mine, "act", None),
         on_v_model=lambda act: act and choose(act=act),
@@ -307,20 +321,28 @@ def ResidentChoice(model, person: Participant, mine, choose: Callable[..., None]
 
 def _answer(answer: str | None) -> str:
     words = {
-        "decided": _("Your last report or proposal was answered."),
-        "waiting": _("Your last report or proposal is still waiting."),
-        "ignored": _("Your last report or proposal was not taken up in time."),
+        "answered": _("The administration answered your report or proposal this month."),
+        "waiting": _("Your report or proposal is still waiting for an answer."),
+        "ignored": _("Your report or proposal expired without an answer."),
     }
-    return words.get(answer or "", _("You have not reported or proposed anything yet."))
+    return words.get(answer, _("Nothing of yours is waiting for an answer."))
 
 
 @solara.component
 def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None]):
     """A council: budget, review of automated decisions, the counter; sent together."""
     view = played.council_view(model, person.plays)
-    budget = solara.use_reactive(float(view.budget))
-    review = solara.use_reactive(float(view.human_review))
-    counter = solara.use_reactive(bool(view.offline_channel))
+    budget = solara.use_reactive(float(view.settings["budget"]))
+    review = solara.use_reactive(float(view.settings["human_review"]))
+    counter = solara.use_reactive(bool(view.settings["offline_channel"]))
+    solara.Text(
+        _("In your municipality now: taking part {part}, trust {trust}, needs met {met}.").format(
+            part=percent(view.measures["participation_rate"]),
+            trust=number(view.measures["trust"], 2),
+            met=percent(view.measures["effectiveness"]),
+        ),
+        classes=["coprod-need", "coprod-council-view"],
+    )
     control = labels.CONTROLS["governance.budget"]
     solara.Text(_("Public budget per resident"), classes=["coprod-control-label"])
     v.Slider(
@@ -362,7 +384,15 @@ def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None])
 def OrganisationChoice(model, person: Participant, mine, choose: Callable[..., None]):
     """A community organisation: how hard it reaches out this month."""
     view = played.organisation_view(model, person.plays)
-    outreach = solara.use_reactive(float(getattr(mine, "outreach", view.outreach)))
+    outreach = solara.use_reactive(float(getattr(mine, "outreach", view.activity)))
+    solara.Text(
+        _("Members: {members}. Recruited by you: {recruited}. Taking part here: {part}.").format(
+            members=number(view.members),
+            recruited=number(view.recruited),
+            part=percent(view.participation_rate),
+        ),
+        classes=["coprod-need", "coprod-org-view"],
+    )
     solara.Text(_("How hard you reach out this month"), classes=["coprod-control-label"])
     v.Slider(
         v_model=outreach.value,
@@ -386,6 +416,13 @@ def OrganisationChoice(model, person: Participant, mine, choose: Callable[..., N
 @solara.component
 def BusinessChoice(model, person: Participant, mine, choose: Callable[..., None]):
     """A business: engage this month or stay out."""
+    view = played.business_view(model, person.plays)
+    solara.Text(
+        (_("Engaged now") if view.engaged else _("Not engaged now"))
+        + " · "
+        + _("months engaged: {months}").format(months=number(view.months_engaged)),
+        classes=["coprod-need", "coprod-business-view"],
+    )
     v.BtnToggle(
         v_model=None if mine is None else ("engage" if mine.engage else "out"),
         on_v_model=lambda x: x and choose(engage=x == "engage"),
