@@ -180,7 +180,7 @@ def _room_error(message: str) -> str:
 @solara.component
 def PlayerView(room: Room, person: Participant):
     """A joined participant's view: who they play, this round's choice, the last result."""
-    use_room_updates(room)
+    version = use_room_updates(room)  # passed on: a child redraws when its arguments change
     model = room.workshop.runs["A"].model
     mine = room.chosen(person.token)
     error, set_error = solara.use_state("")
@@ -219,7 +219,7 @@ def PlayerView(room: Room, person: Participant):
                 classes=["coprod-description", "coprod-player-timer"],
             )
     if room.results:
-        RoundResultCard(room, person)
+        RoundResultCard(room, person, version)
     with (
         solara.Card(
             _("Your choice this round"), margin=0, classes=["coprod-phone-card", "coprod-choice"]
@@ -227,13 +227,13 @@ def PlayerView(room: Room, person: Participant):
         solara.Column(gap="4px"),
     ):
         if person.role == "resident":
-            ResidentChoice(model, person, mine, choose)
+            ResidentChoice(model, person, mine, choose, version)
         elif person.role == "council":
-            CouncilChoice(model, person, mine, choose)
+            CouncilChoice(model, person, mine, choose, version)
         elif person.role == "organisation":
-            OrganisationChoice(model, person, mine, choose)
+            OrganisationChoice(model, person, mine, choose, version)
         else:
-            BusinessChoice(model, person, mine, choose)
+            BusinessChoice(model, person, mine, choose, version)
         if mine is not None:
             solara.Text(
                 _("Chosen. You can change your mind until the round steps."),
@@ -244,12 +244,19 @@ def PlayerView(room: Room, person: Participant):
 
 
 @solara.component
-def RoundResultCard(room: Room, person: Participant):
+def RoundResultCard(room: Room, person: Participant, version: int = 0):
     """The last round's result, in this device's language."""
     last = room.results[-1]
     m = last.measures
     with (
-        solara.Card(margin=0, classes=["coprod-phone-card", "coprod-round-result"]),
+        solara.Card(
+            margin=0,
+            classes=[
+                "coprod-phone-card",
+                "coprod-round-result",
+                f"coprod-round-result-{last.round}",
+            ],
+        ),
         solara.Column(gap="2px"),
     ):
         solara.Text(
@@ -276,7 +283,9 @@ def RoundResultCard(room: Room, person: Participant):
 
 
 @solara.component
-def ResidentChoice(model, person: Participant, mine, choose: Callable[..., None]):
+def ResidentChoice(
+    model, person: Participant, mine, choose: Callable[..., None], version: int = 0
+):
     """A resident: their neighbourhood's needs, whether they were answered, and the act."""
     view = played.resident_view(model, person.plays)
     with solara.Column(gap="2px", classes=["coprod-resident-view"]):
@@ -329,7 +338,7 @@ def _answer(answer: str | None) -> str:
 
 
 @solara.component
-def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None]):
+def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None], version: int = 0):
     """A council: budget, review of automated decisions, the counter; sent together."""
     view = played.council_view(model, person.plays)
     budget = solara.use_reactive(float(view.settings["budget"]))
@@ -381,7 +390,9 @@ def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None])
 
 
 @solara.component
-def OrganisationChoice(model, person: Participant, mine, choose: Callable[..., None]):
+def OrganisationChoice(
+    model, person: Participant, mine, choose: Callable[..., None], version: int = 0
+):
     """A community organisation: how hard it reaches out this month."""
     view = played.organisation_view(model, person.plays)
     outreach = solara.use_reactive(float(getattr(mine, "outreach", view.activity)))
@@ -414,7 +425,9 @@ def OrganisationChoice(model, person: Participant, mine, choose: Callable[..., N
 
 
 @solara.component
-def BusinessChoice(model, person: Participant, mine, choose: Callable[..., None]):
+def BusinessChoice(
+    model, person: Participant, mine, choose: Callable[..., None], version: int = 0
+):
     """A business: engage this month or stay out."""
     view = played.business_view(model, person.plays)
     solara.Text(
