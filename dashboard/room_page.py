@@ -325,7 +325,7 @@ def ResidentChoice(
             v.Btn(children=[_(text)], value=act, small=True, class_=f"coprod-act-{act}")
             for act, text in ACTS.items()
         ],
-    )
+    ).key(f"acts-{version}")  # a fresh toggle per change: a new round starts unselected
 
 
 def _answer(answer: str | None) -> str:
@@ -450,4 +450,4 @@ def BusinessChoice(
             ),
             v.Btn(children=[_("Stay out")], value="out", small=True, class_="coprod-business-out"),
         ],
-    )
+    ).key(f"business-{version}")
