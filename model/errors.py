@@ -11,6 +11,7 @@
     │   │   series files or its output folder
     │   ├── PosteriorError (coprod.analysis.calibration.posterior): a posterior file or table
     │   ├── AnalysisError: an argument of an analysis function (replicates, measures, ...)
+    │   ├── PlayError (coprod.model.played): a played agent's choice (field, value, allowed)
     │   └── PreconditionError: valid inputs that the analysis asked for does not apply to
     ├── OutputError (coprod.analysis.output; also an OSError): a result could not be written
     ├── WorkerLost (coprod.analysis.runs.parallel; also a RuntimeError): Dask lost a run's worker

@@ -194,8 +194,6 @@ def start_month(model: CoProductionModel) -> None:
     model.pending_choices = Choices()
     model.playing = choices if choices else None
     model.played_refused = {}  # (role, index) -> why this month's choice was refused
-    if choices is None or not choices:
-        return
     for council in choices.councils:
         for field, key in COUNCIL_KEYS.items():
             value = getattr(council, field)
@@ -354,10 +352,16 @@ def reach_out(model: CoProductionModel, record: StepRecord) -> None:
 
 
 def end_month(model: CoProductionModel, record: StepRecord) -> None:
-    """Note what came of the played residents' inputs this month, for their views."""
+    """Note what came this month of the inputs of every resident played so far, for their views.
+
+    A resident played once keeps a status, updated every month (a report made while played may
+    be answered months later, when nobody plays the citizen any more): a loop over the few
+    played residents only.
+    """
     choices = _playing(model)
     model.playing = None
-    if choices is None or not choices.residents:
+    played_now = {c.citizen: c.act for c in choices.residents} if choices is not None else {}
+    if not (played_now or model.played_status):
         return
     open_cases = model.queue.owner
     outcomes = (
@@ -366,8 +370,8 @@ def end_month(model: CoProductionModel, record: StepRecord) -> None:
         ("rejected", record.rejected),
         ("wronged", record.wronged),
     )
-    for choice in choices.residents:
-        i = choice.citizen
+    for i in sorted(set(played_now) | set(model.played_status)):
+        before = model.played_status.get(i)
         answered = [name for name, rows in outcomes if rows is not None and _holds(rows, i)]
         if answered:
             state = "answered"
@@ -377,10 +381,19 @@ def end_month(model: CoProductionModel, record: StepRecord) -> None:
             state = "waiting"
         else:
             state = "nothing"
+        if i in played_now:
+            act, acted, refused = (
+                played_now[i],
+                model.steps,
+                model.played_refused.get(("residents", i)),
+            )
+        else:
+            act, acted, refused = before.act, before.acted, before.refused
         model.played_status[i] = PlayedStatus(
             month=model.steps,
-            act=choice.act,
-            refused=model.played_refused.get(("residents", i)),
+            act=act,
+            acted=acted,
+            refused=refused,
             answer=state,
             outcomes=tuple(answered),
         )
@@ -394,15 +407,17 @@ def _holds(sorted_rows: np.ndarray, row: int) -> bool:
 
 @dataclass(frozen=True)
 class PlayedStatus:
-    """What came of a played resident's month: the act, a refusal, the answer to their inputs.
+    """A played resident's last played act, a refusal of it, and the month's answer to them.
 
-    ``answer``: "answered" (an input of theirs was decided this month; ``outcomes`` says how:
-    acted upon, accepted, rejected, wronged), "ignored" (one expired unanswered), "waiting"
-    (inputs still open), "nothing" (no input open or decided).
+    ``act`` was played in month ``acted`` (``refused`` says why it could not be made, None if
+    it was). ``answer`` is of month ``month``: "answered" (an input of theirs was decided;
+    ``outcomes`` says how: acted upon, accepted, rejected, wronged), "ignored" (one expired
+    unanswered), "waiting" (inputs still open), "nothing" (no input open or decided).
     """
 
     month: int
     act: str
+    acted: int
     refused: str | None
     answer: str
     outcomes: tuple[str, ...]
@@ -449,6 +464,7 @@ class ResidentView:
     open_cases: int
     trust: float
     last_act: str | None  # the act played last, None before the first
+    last_acted: int | None  # the month it was played in
     refused: str | None  # why the last act played was refused, None if it was not
     answer: str  # "nothing", "waiting", "answered" or "ignored" (see PlayedStatus)
     outcomes: tuple[str, ...]
@@ -486,6 +502,7 @@ def resident_view(model: CoProductionModel, citizen: int) -> ResidentView:
         open_cases=open_cases,
         trust=float(c.trust[citizen]),
         last_act=status.act if status else None,
+        last_acted=status.acted if status else None,
         refused=status.refused if status else None,
         answer=answer,
         outcomes=outcomes,

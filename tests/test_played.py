@@ -116,6 +116,41 @@ def test_a_resident_sees_their_report_answered_or_waiting():
     assert (later.answer == "waiting") == (later.open_cases > 0)
 
 
+def test_a_waiting_report_is_later_answered_or_ignored_and_the_view_follows():
+    """With little staff, reports wait; each ends answered or expired, then nothing is open."""
+    model = small(governance__capacity=0.1)
+    for _ in range(3):
+        model.step()
+    # residents with nothing open, who then play "none": their one report is all they have
+    played = [int(i) for i in np.flatnonzero(model.queue.per_owner(len(model.citizens)) == 0)]
+    played = played[:20]
+    model.play(residents(*[(i, "report") for i in played]))
+    model.step()
+    acted = model.steps
+    expiry = model.scenario.administration.expiry
+    ends = {}
+    for _ in range(expiry + 2):
+        for i in played:
+            view = resident_view(model, i)
+            assert view.last_act == ("report" if model.steps == acted else "none")
+            assert (view.answer == "waiting") == (view.open_cases > 0)
+            if view.answer in {"answered", "ignored"} and i not in ends:
+                ends[i] = (view.answer, model.steps, view.outcomes)
+        model.play(residents(*[(i, "none") for i in played]))
+        model.step()
+    assert sorted(ends) == sorted(played)  # every report came to an end
+    for answer, month, outcomes in ends.values():
+        if answer == "ignored":
+            assert month == acted + expiry and outcomes == ()
+        else:
+            assert outcomes and month <= acted + expiry
+    answers = {answer for answer, _, _ in ends.values()}
+    assert answers == {"answered", "ignored"}
+    # those answered after waiting: the view said "waiting" first
+    assert any(month > acted for answer, month, _ in ends.values() if answer == "answered")
+    assert all(resident_view(model, i).answer == "nothing" for i in played)
+
+
 def test_a_resident_view_shows_the_neighbourhood():
     model = small()
     citizen = pick_citizen(model, 2, set())
@@ -248,15 +283,29 @@ def test_a_business_forced_to_engage_is_engaged_and_one_forced_out_is_not():
     assert view.domain in model.scenario.services.domains
 
 
-def test_a_business_that_chooses_to_lobby_lobbies():
+def test_a_business_that_chooses_to_lobby_lobbies_until_caught_then_cannot_engage():
+    """Five businesses that always lobby: each lobbies every month it is not barred."""
     model = small()
-    for _ in range(3):
-        model.play(Choices(businesses=[BusinessChoice(business=0, engage=True, lobby=True)]))
+    lobbyists = range(5)
+    choices = Choices(
+        businesses=[BusinessChoice(business=i, engage=True, lobby=True) for i in lobbyists]
+    )
+    caught = set()
+    for _ in range(24):
+        barred_before = {i for i in lobbyists if model.businesses.barred[i] > 1}
+        model.play(choices)
         model.step()
-        view = business_view(model, 0)
-        assert view.lobbied or view.refused  # lobbied, or barred after being caught
-        if view.caught:
-            break
+        for i in lobbyists:
+            view = business_view(model, i)
+            if i in barred_before:  # still barred this month: the choice to engage is refused
+                assert "barred" in view.refused
+                assert not view.engaged and not view.lobbied
+            else:
+                assert view.lobbied and view.refused is None
+                assert view.engaged != view.caught  # caught ends the engagement
+            if view.caught:
+                caught.add(i)
+    assert caught  # detection is the model's draw: over 24 months some are caught
 
 
 # ------------------------------------------------------------------------------ organisations
@@ -330,6 +379,9 @@ def test_choices_round_trip_through_json():
     )
     assert Choices.model_validate_json(choices.model_dump_json()) == choices
     assert Choices.model_validate(choices.model_dump()) == choices
+    model = small()
+    model.play(choices.model_dump_json())  # play takes the JSON a room sends, too
+    assert model.pending_choices == choices
 
 
 def test_playing_twice_merges_the_later_winning_per_agent():
