@@ -331,3 +331,17 @@ def test_the_round_result_measures_are_the_runs(room, workshop):
     got = room.results[-1].measures
     assert got["trust"] == pytest.approx(float(frame["trust"].iloc[-1]))
     assert np.isfinite(list(got.values())).all()
+
+
+def test_the_saved_page_lists_the_decisions_by_role_with_names_left_out(room, workshop):
+    from coprod.dashboard.record_html import to_html, to_markdown
+
+    _play_three_rounds(room)
+    record = workshop.record()
+    page, markdown = to_html(record), to_markdown(record)
+    assert "Decisions in the workshop room" in page and "Decisions in the workshop room" in markdown
+    assert "| 1 | resident 1 (neighbourhood 2) | Report a problem |" in markdown
+    assert "| 2 | council 1 (municipality 1) | budget 0.8 |" in markdown
+    assert "| 3 | organisation 1 | outreach 50% |" in markdown
+    for text in (page, markdown):
+        assert "script>alert" not in text and "onerror" not in text and "Olga" not in text
