@@ -339,7 +339,9 @@ def test_the_saved_page_lists_the_decisions_by_role_with_names_left_out(room, wo
     _play_three_rounds(room)
     record = workshop.record()
     page, markdown = to_html(record), to_markdown(record)
-    assert "Decisions in the workshop room" in page and "Decisions in the workshop room" in markdown
+    assert (
+        "Decisions in the workshop room" in page and "Decisions in the workshop room" in markdown
+    )
     assert "| 1 | resident 1 (neighbourhood 2) | Report a problem |" in markdown
     assert "| 2 | council 1 (municipality 1) | budget 0.8 |" in markdown
     assert "| 3 | organisation 1 | outreach 50% |" in markdown
