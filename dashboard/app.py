@@ -27,9 +27,9 @@ from coprod.dashboard.i18n import _
 from coprod.dashboard.language import LanguageSwitch, use_session_language
 from coprod.dashboard.question import QuestionCard
 from coprod.dashboard.record_panel import RecordPanel
-from coprod.dashboard.room import Room, RoomError, facilitator_room
+from coprod.dashboard.room import Room, RoomError, facilitator_room, open_rooms
 from coprod.dashboard.room_page import JoinPage
-from coprod.dashboard.room_panel import RoomPanel, base_url
+from coprod.dashboard.room_panel import RoomPanel, base_url, use_room_updates
 from coprod.dashboard.workshop_record import RecordedWorkshop
 
 CSS = """
@@ -89,6 +89,17 @@ def attached_room(code: str | None, key: str | None) -> Room | None:
         return None
 
 
+def close_rooms_opened_here(workshop: RecordedWorkshop, attached: Room | None) -> None:
+    """When a session ends, close the rooms it opened on its workshop (not one it attached to).
+
+    A room opened with "Open a room" lives as long as the facilitator's session; one opened
+    by ``coprod dashboard --room`` lives as long as the server.
+    """
+    for room in open_rooms():
+        if room.workshop is workshop and room is not attached and not room.closed:
+            room.close(room.key)
+
+
 @solara.component
 def Page():
     """The dashboard; with a room's code in the address (``?room=``), a participant's page.
@@ -135,6 +146,10 @@ def Dashboard(opened: Room | None = None):
         dependencies=[session.playing.value],
         intrusive_cancel=False,
     )
+    # a round stepped in another session (all chose, the timer): redraw the views, even while
+    # presenting (the room's card is hidden then)
+    use_room_updates(room.value, session.ran)
+    solara.use_effect(lambda: lambda: close_rooms_opened_here(workshop, opened), [])
 
     present = pm.Presentation(
         on=solara.use_reactive(False),

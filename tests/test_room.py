@@ -347,3 +347,48 @@ def test_the_saved_page_lists_the_decisions_by_role_with_names_left_out(room, wo
     assert "| 3 | organisation 1 | outreach 50% |" in markdown
     for text in (page, markdown):
         assert "script>alert" not in text and "onerror" not in text and "Olga" not in text
+
+
+# ---------------------------------------------------------------------- links and the command
+def test_the_join_link_uses_the_lan_address_when_listening_on_all_interfaces(monkeypatch):
+    import ipaddress
+
+    from coprod.dashboard import server
+    from coprod.dashboard.room_panel import ENV_URL, base_url, join_link
+
+    assert ipaddress.ip_address(server.lan_address())  # an address, whatever the network
+    monkeypatch.setattr(server, "lan_address", lambda: "192.168.1.20")
+    assert server.public_url("0.0.0.0", 8765) == "http://192.168.1.20:8765/"
+    assert server.public_url("::", 8765) == "http://192.168.1.20:8765/"
+    assert server.public_url("127.0.0.1", 9000) == "http://127.0.0.1:9000/"
+    assert server.public_url("::1", 9000) == "http://[::1]:9000/"
+    assert server.public_url("10.1.2.3", 80) == "http://10.1.2.3:80/"
+    monkeypatch.setenv(ENV_URL, "http://192.168.1.20:8765")
+    assert base_url({"host": ["localhost:8765"]}) == "http://192.168.1.20:8765/"
+    monkeypatch.delenv(ENV_URL)
+    assert base_url({"Host": ["localhost:8765"]}) == "http://localhost:8765/"
+    assert join_link("http://h:1/", "ABC23") == "http://h:1/?room=ABC23"
+
+
+def test_the_facilitators_link_carries_the_key_and_the_join_link_does_not(room):
+    from coprod.dashboard.app import attached_room, query
+    from coprod.dashboard.room_panel import facilitator_link, join_link, qr_svg
+
+    base = "http://192.168.1.20:8765/"
+    joining, leading = join_link(base, room.code), facilitator_link(base, room)
+    assert room.key not in joining and room.key in leading
+    asked = query(leading.split("?", 1)[1])
+    assert attached_room(asked["room"], asked["key"]) is room
+    assert attached_room(room.code, None) is None
+    assert attached_room(room.code, "not-the-key") is None
+    svg = qr_svg(joining)
+    assert svg.startswith("<svg") and "<script" not in svg
+
+
+def test_coprod_dashboard_offers_a_room_and_keeps_loopback():
+    from click.testing import CliRunner
+
+    from coprod.analysis.cli import app
+
+    shown = CliRunner().invoke(app, ["dashboard", "--help"]).output
+    assert "--room" in shown and "127.0.0.1" in shown
