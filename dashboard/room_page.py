@@ -20,7 +20,7 @@ from coprod.dashboard import labels
 from coprod.dashboard.i18n import N_, _, current, number, percent
 from coprod.dashboard.language import LanguageSwitch
 from coprod.dashboard.room import ROLES, Participant, Room, RoomError, find_room
-from coprod.dashboard.room_panel import role_name, use_room_updates, who
+from coprod.dashboard.room_panel import role_name, use_countdown, use_room_updates, who
 from coprod.model import played
 
 CSS = """
@@ -181,6 +181,7 @@ def _room_error(message: str) -> str:
 def PlayerView(room: Room, person: Participant):
     """A joined participant's view: who they play, this round's choice, the last result."""
     version = use_room_updates(room)  # passed on: a child redraws when its arguments change
+    left = use_countdown(room, version)
     model = room.workshop.runs["A"].model
     mine = room.chosen(person.token)
     error, set_error = solara.use_state("")
@@ -212,7 +213,6 @@ def PlayerView(room: Room, person: Participant):
             ),
             classes=["coprod-player-round"],
         )
-        left = room.seconds_left()
         if left is not None:
             solara.Text(
                 _("The round ends within {seconds} s.").format(seconds=number(left)),

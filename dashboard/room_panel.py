@@ -10,6 +10,7 @@ itself. The listener goes when the component leaves the page.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -101,6 +102,25 @@ def use_room_updates(room: Room | None, on_change: Callable[[], None] | None = N
     return tick.value
 
 
+def use_countdown(room: Room | None, version: int) -> int | None:
+    """Whole seconds until ``room``'s round steps by itself, redrawn each second; None: no timer.
+
+    A thread of the session counts down while the round has a deadline, and starts again when
+    the room changes (``version``: a new round, a new timer).
+    """
+    left = solara.use_reactive(None)
+
+    def count(cancel: threading.Event) -> None:
+        while room is not None and not cancel.is_set():
+            seconds = room.seconds_left()
+            left.set(None if seconds is None else math.ceil(seconds))
+            if seconds is None or cancel.wait(min(1.0, seconds % 1.0 or 1.0)):
+                return
+
+    solara.use_thread(count, dependencies=[room, version], intrusive_cancel=False)
+    return left.value
+
+
 @solara.component
 def RoomPanel(
     ws: RecordedWorkshop,
@@ -117,7 +137,8 @@ def RoomPanel(
         on_round: called after a round stepped (redraw the views).
     """
     shown = room.value
-    use_room_updates(shown, on_round)
+    version = use_room_updates(shown, on_round)
+    left = use_countdown(shown, version)
     error, set_error = solara.use_state("")
 
     def opened() -> None:
@@ -221,6 +242,11 @@ def RoomPanel(
                 text=True,
                 small=True,
                 classes=["coprod-room-close"],
+            )
+        if left is not None:
+            solara.Text(
+                _("The round steps by itself within {seconds} s.").format(seconds=number(left)),
+                classes=["coprod-room-timer-left"],
             )
         if error:
             solara.Error(error, dense=True, classes=["coprod-room-error"])

@@ -162,6 +162,7 @@ def test_a_room_plays_three_rounds_on_four_devices_in_two_languages(browser, roo
 
 
 def test_the_dashboard_opens_a_room_with_its_button(browser, room_links):
+    from dashboard_browser import wait_month
     from playwright.sync_api import expect
 
     page = _device(browser, room_links["url"], phone=False)
@@ -172,4 +173,14 @@ def test_the_dashboard_opens_a_room_with_its_button(browser, room_links):
     assert code.inner_text() != room_links["code"]  # a room of its own
     assert page.locator(".coprod-room-qr svg").count() == 1
     expect(page.locator(".coprod-room-loopback")).to_be_visible()  # served on 127.0.0.1
+    # a timer: the round steps by itself, counting down on the page
+    timer = page.locator(".coprod-room-timer input")
+    timer.fill("3")
+    timer.press("Enter")
+    expect(page.locator(".coprod-room-timer-left")).to_contain_text("within")
+    wait_month(page, 1)
+    expect(page.locator(".coprod-room-last")).to_contain_text("Round 1 played: month 1, 0 of 0")
+    timer.fill("0")
+    timer.press("Enter")
+    expect(page.locator(".coprod-room-timer-left")).to_have_count(0)
     page.context.close()
