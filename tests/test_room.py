@@ -392,3 +392,12 @@ def test_coprod_dashboard_offers_a_room_and_keeps_loopback():
 
     shown = CliRunner().invoke(app, ["dashboard", "--help"]).output
     assert "--room" in shown and "127.0.0.1" in shown
+
+
+def test_the_kept_run_says_it_was_played_in_the_room(room, workshop):
+    from coprod.dashboard.record_panel import run_line
+
+    _play_three_rounds(room)
+    room.reset(room.key)  # the played run is kept
+    record = workshop.record()
+    assert run_line(record, 0).endswith("3 rounds played in the room")
