@@ -228,8 +228,9 @@ class Room:
             self.pending[token] = made
             self.version += 1
             everyone = set(self.pending) >= set(self.participants)
-        if everyone:
-            self._step("all chose")
+            round_no = self.round
+        if everyone:  # two last choices at once step the round once
+            self._step("all chose", round_no)
         else:
             self._tell()
 

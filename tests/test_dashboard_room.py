@@ -130,6 +130,10 @@ def test_a_room_plays_three_rounds_on_four_devices_in_two_languages(browser, roo
     expect(council.locator(".coprod-round-result-mine")).to_contain_text("nicht gewählt")
     # the played resident's reports are counted by the model: three rounds, three reports
     expect(resident.locator(".coprod-own")).to_contain_text("Your reports so far: 3;")
+    # a reload keeps the device in the room (its token is in the address)
+    resident.reload()
+    expect(resident.locator(".coprod-own")).to_contain_text("Your reports so far: 3;")
+    expect(facilitator.locator(".coprod-room-person")).to_have_count(3)
     screenshot(facilitator, "30-room-facilitator")
     resident.screenshot(path=str(ARTIFACTS / "31-room-resident.png"))
 

@@ -401,3 +401,21 @@ def test_the_kept_run_says_it_was_played_in_the_room(room, workshop):
     room.reset(room.key)  # the played run is kept
     record = workshop.record()
     assert run_line(record, 0).endswith("3 rounds played in the room")
+
+
+def test_last_choices_made_at_once_step_the_round_once(room, workshop):
+    people = [room.join(room.code, f"p{i}", "resident", hood=i % 8) for i in range(8)]
+    for person in people[:-2]:
+        room.choose(person.token, act="none")
+    start = threading.Barrier(2)
+
+    def last(person) -> None:
+        start.wait()
+        room.choose(person.token, act="report")
+
+    threads = [threading.Thread(target=last, args=(p,)) for p in people[-2:]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert workshop.month == 1 and room.round == 2 and len(room.results) == 1
