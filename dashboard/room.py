@@ -50,6 +50,8 @@ MAX_NAME = 40
 MAX_TIMER = 3600
 #: The most rooms one server keeps open.
 MAX_ROOMS = 20
+#: The changes a participant's page redraws after (see :meth:`Room.subscribe`).
+PARTICIPANT_EVENTS = frozenset({"round", "timer", "restarted", "closed"})
 #: The measures a round's result shows, as the model names them.
 RESULT_MEASURES = ("participation_rate", "trust", "effectiveness", "participation_gap")
 
@@ -114,7 +116,9 @@ class Room:
     closed: bool = False
     version: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
-    _listeners: list[Callable[[Room], None]] = field(default_factory=list)
+    _listeners: list[tuple[Callable[[Room], None], frozenset[str] | None]] = field(
+        default_factory=list
+    )
     _timer: threading.Timer | None = None
     _run: Any = None  # the run A the rounds play (the workshop may replace it)
     _counts: dict[str, int] = field(default_factory=dict)
@@ -170,7 +174,7 @@ class Room:
             )
             self.participants[person.token] = person
             self.version += 1
-        self._tell()
+        self._tell("joined")
         return person
 
     def _assign(self, role: str, hood: int | None, exclude: str | None = None) -> int:
@@ -206,7 +210,7 @@ class Room:
             self.participants.pop(token, None)
             self.pending.pop(token, None)
             self.version += 1
-        self._tell()
+        self._tell("left")
 
     # ------------------------------------------------------------------ choosing
     def choose(self, token: str, **choice: Any) -> None:
@@ -232,7 +236,7 @@ class Room:
         if everyone:  # two last choices at once step the round once
             self._step("all chose", round_no)
         else:
-            self._tell()
+            self._tell("chose")
 
     def chosen(self, token: str) -> Any | None:
         """The choice ``token`` made this round, or None."""
@@ -259,7 +263,7 @@ class Room:
             self.timer = float(seconds) if seconds else None
             self._arm()
             self.version += 1
-        self._tell()
+        self._tell("timer")
 
     def reset(self, key: str | None) -> None:
         """Start the run again from month 0; rounds start again at 1, participants stay."""
@@ -267,7 +271,7 @@ class Room:
         with self.lock, self.workshop.lock:
             self.workshop.reset()
             self._restart()
-        self._tell()
+        self._tell("restarted")
 
     def set_rule(self, key: str | None, rule: str, value: Any) -> None:
         """Change a governance rule of run A (the run restarts, as in the dashboard)."""
@@ -275,7 +279,7 @@ class Room:
         with self.lock, self.workshop.lock:
             self.workshop.set_rule("A", rule, value)
             self._restart()
-        self._tell()
+        self._tell("restarted")
 
     def close(self, key: str | None) -> None:
         """Close the room: nobody joins or chooses any more; it leaves the registry."""
@@ -289,7 +293,7 @@ class Room:
         with _REGISTRY_LOCK:
             if _ROOMS.get(self.code) is self:
                 del _ROOMS[self.code]
-        self._tell()
+        self._tell("closed")
 
     def restarted(self) -> None:
         """The facilitator's page restarted the runs (a rule, Reset): follow the new run A.
@@ -299,7 +303,7 @@ class Room:
         """
         with self.lock, self.workshop.lock:
             self._restart()
-        self._tell()
+        self._tell("restarted")
 
     def _restart(self) -> None:
         self.pending.clear()
@@ -379,7 +383,7 @@ class Room:
             self.round += 1
             self._arm()
             self.version += 1
-        self._tell()
+        self._tell("round")
         return result
 
     def _arm(self) -> None:
@@ -407,21 +411,30 @@ class Room:
         return None if deadline is None else max(0.0, deadline - time.monotonic())
 
     # ------------------------------------------------------------------ listeners
-    def subscribe(self, listener: Callable[[Room], None]) -> Callable[[], None]:
-        """Call ``listener(room)`` after every change; return the function that stops it."""
+    def subscribe(
+        self, listener: Callable[[Room], None], events: set[str] | None = None
+    ) -> Callable[[], None]:
+        """Call ``listener(room)`` after each change; return the function that stops it.
+
+        ``events`` (default: all) picks the changes: ``joined``, ``left``, ``chose``, ``round``
+        (a round stepped), ``timer``, ``restarted`` (the run began again), ``closed``. A
+        participant's page listens to rounds, timers, restarts and closing only, so that 30
+        choices do not redraw 30 phones 30 times.
+        """
+        entry = (listener, None if events is None else frozenset(events))
         with self.lock:
-            self._listeners.append(listener)
+            self._listeners.append(entry)
 
         def unsubscribe() -> None:
             with self.lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
+                if entry in self._listeners:
+                    self._listeners.remove(entry)
 
         return unsubscribe
 
-    def _tell(self) -> None:
+    def _tell(self, event: str) -> None:
         with self.lock:
-            listeners = list(self._listeners)
+            listeners = [f for f, wanted in self._listeners if wanted is None or event in wanted]
         for listener in listeners:  # outside the lock: a listener may read the room
             listener(self)
 

@@ -19,7 +19,14 @@ import solara
 from coprod.dashboard import labels
 from coprod.dashboard.i18n import N_, _, current, number, percent
 from coprod.dashboard.language import LanguageSwitch
-from coprod.dashboard.room import ROLES, Participant, Room, RoomError, find_room
+from coprod.dashboard.room import (
+    PARTICIPANT_EVENTS,
+    ROLES,
+    Participant,
+    Room,
+    RoomError,
+    find_room,
+)
 from coprod.dashboard.room_panel import role_name, use_countdown, use_room_updates, who
 from coprod.model import played
 
@@ -180,11 +187,13 @@ def _room_error(message: str) -> str:
 @solara.component
 def PlayerView(room: Room, person: Participant):
     """A joined participant's view: who they play, this round's choice, the last result."""
-    version = use_room_updates(room)  # passed on: a child redraws when its arguments change
+    # passed on: a child redraws when its arguments change
+    version = use_room_updates(room, events=PARTICIPANT_EVENTS)
     left = use_countdown(room, version)
     model = room.workshop.runs["A"].model
     mine = room.chosen(person.token)
     error, set_error = solara.use_state("")
+    made, set_made = solara.use_state(0)  # this device's own choices: redraw after each
 
     def choose(**choice: Any) -> None:
         try:
@@ -192,6 +201,7 @@ def PlayerView(room: Room, person: Participant):
             set_error("")
         except RoomError as exc:
             set_error(str(exc))
+        set_made(lambda n: n + 1)
 
     if room.closed:
         solara.Info(

@@ -74,8 +74,15 @@ def qr_svg(text: str) -> str:
     return segno.make(text, error="m").svg_inline(scale=4, border=2, title=None)
 
 
-def use_room_updates(room: Room | None, on_change: Callable[[], None] | None = None) -> int:
-    """Redraw this session when ``room`` changes in any session; return the room's version."""
+def use_room_updates(
+    room: Room | None,
+    on_change: Callable[[], None] | None = None,
+    events: frozenset[str] | None = None,
+) -> int:
+    """Redraw this session when ``room`` changes in any session; return the room's version.
+
+    ``events``: the changes to redraw after (default: all, see :meth:`Room.subscribe`).
+    """
     tick = solara.use_reactive(0)
 
     def connect():
@@ -96,7 +103,7 @@ def use_room_updates(room: Room | None, on_change: Callable[[], None] | None = N
         def changed(_room: Room) -> None:  # in the thread that changed the room
             threading.Thread(target=push, daemon=True, name="coprod-room-push").start()
 
-        return room.subscribe(changed)
+        return room.subscribe(changed, events)
 
     solara.use_effect(connect, [room])
     return tick.value

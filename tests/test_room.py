@@ -419,3 +419,15 @@ def test_last_choices_made_at_once_step_the_round_once(room, workshop):
     for t in threads:
         t.join()
     assert workshop.month == 1 and room.round == 2 and len(room.results) == 1
+
+
+def test_a_participants_page_hears_rounds_not_every_choice(room):
+    phone: list[int] = []
+    room.subscribe(lambda r: phone.append(r.round), rooms.PARTICIPANT_EVENTS)
+    people = [room.join(room.code, f"p{i}", "resident", hood=0) for i in range(5)]
+    for person in people:
+        room.choose(person.token, act="report")
+    assert phone == [2]  # five joins and four choices unheard, then the round
+    room.set_timer(room.key, 60)
+    room.close(room.key)
+    assert phone == [2, 2, 2]
