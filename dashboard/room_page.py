@@ -19,6 +19,7 @@ import solara
 from coprod.dashboard import labels
 from coprod.dashboard.i18n import N_, _, current, number, percent
 from coprod.dashboard.language import LanguageSwitch
+from coprod.dashboard.network_view import status_word
 from coprod.dashboard.room import (
     PARTICIPANT_EVENTS,
     ROLES,
@@ -99,12 +100,14 @@ def JoinForm(code: str, on_joined: Callable[[str, str], None]):
     role = solara.use_reactive("resident")
     hood = solara.use_reactive(0)
     error, set_error = solara.use_state("")
-    hoods = 0
+    hoods, standing = 0, []
     try:
         found = find_room(typed.value) if typed.value else None
-        hoods = len(found.workshop.runs["A"].model.hoods.population) if found else 0
     except RoomError:
         found = None
+    if found is not None:
+        standing = list(found.workshop.runs["A"].model.hoods.ses_mean)
+        hoods = len(standing)
 
     def join() -> None:
         try:
@@ -148,8 +151,13 @@ def JoinForm(code: str, on_joined: Callable[[str, str], None]):
         if role.value == "resident" and hoods:
             v.Select(
                 label=_("Your neighbourhood"),
-                items=[
-                    {"text": _("Neighbourhood {n}").format(n=number(i + 1)), "value": i}
+                items=[  # as the map on the facilitator's screen names them
+                    {
+                        "text": _("Neighbourhood {number}").format(number=number(i + 1))
+                        + " · "
+                        + status_word(float(standing[i])),
+                        "value": i,
+                    }
                     for i in range(hoods)
                 ],
                 v_model=hood.value,
