@@ -99,7 +99,7 @@ class RoundResult:
     measures: dict[str, float]
 
 
-@dataclass
+@dataclass(eq=False)  # a room is itself: compared and hashed by identity
 class Room:
     """A workshop room: its code, the facilitator's key, participants and the round played."""
 
