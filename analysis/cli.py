@@ -693,7 +693,14 @@ DASHBOARD_LANGUAGES = ("en", "de", "nl")
     help="Language of the page for every browser: en, de or nl "
     "(default: each browser's preferred language, else en).",
 )
-def dashboard_command(host: str, port: int, lang: str | None) -> None:
+@click.option(
+    "--room",
+    is_flag=True,
+    default=False,
+    help="Open a workshop room at start and print its join link, code and the facilitator's "
+    "link (participants on other devices need --host 0.0.0.0).",
+)
+def dashboard_command(host: str, port: int, lang: str | None, room: bool) -> None:
     """Start the workshop dashboard in the browser (Solara)."""
     import importlib.util
 
@@ -705,7 +712,7 @@ def dashboard_command(host: str, port: int, lang: str | None) -> None:
         )
     from coprod.dashboard.server import serve
 
-    serve(host=host, port=port, lang=lang.lower() if lang else None)
+    serve(host=host, port=port, lang=lang.lower() if lang else None, room=room)
 
 
 #: Raised by click 8.2+ when the group is called with no arguments: help, not an error.

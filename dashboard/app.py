@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+from urllib.parse import parse_qs
 
 import solara
+import solara.lab
 
 from coprod.dashboard import presentation as pm
 from coprod.dashboard.components import (
@@ -25,6 +27,9 @@ from coprod.dashboard.i18n import _
 from coprod.dashboard.language import LanguageSwitch, use_session_language
 from coprod.dashboard.question import QuestionCard
 from coprod.dashboard.record_panel import RecordPanel
+from coprod.dashboard.room import Room, RoomError, facilitator_room, open_rooms
+from coprod.dashboard.room_page import JoinPage
+from coprod.dashboard.room_panel import RoomPanel, base_url, use_room_updates
 from coprod.dashboard.workshop_record import RecordedWorkshop
 
 CSS = """
@@ -69,11 +74,63 @@ def play_loop(session: Session, cancel: threading.Event) -> None:
             break
 
 
+def query(search: str | None) -> dict[str, str]:
+    """The page address's query, one value per name: ``?room=ABC23&key=...``."""
+    return {name: values[0] for name, values in parse_qs(search or "").items() if values}
+
+
+def attached_room(code: str | None, key: str | None) -> Room | None:
+    """The room a facilitator's link names (its code and key), or None."""
+    if not code or not key:
+        return None
+    try:
+        return facilitator_room(code, key)
+    except RoomError:
+        return None
+
+
+def close_rooms_opened_here(workshop: RecordedWorkshop, attached: Room | None) -> None:
+    """When a session ends, close the rooms it opened on its workshop (not one it attached to).
+
+    A room opened with "Open a room" lives as long as the facilitator's session; one opened
+    by ``coprod dashboard --room`` lives as long as the server.
+    """
+    for room in open_rooms():
+        if room.workshop is workshop and room is not attached and not room.closed:
+            room.close(room.key)
+
+
 @solara.component
 def Page():
-    """The dashboard: settings on the left, the run bar and the views on the right."""
+    """The dashboard; with a room's code in the address (``?room=``), a participant's page.
+
+    The facilitator's link carries the room's key too (``?room=...&key=...``): it opens the
+    dashboard on the room's workshop, with the room's card.
+    """
     use_session_language()
-    workshop = solara.use_memo(RecordedWorkshop, dependencies=[])
+    router = solara.use_router()
+    asked = query(router.search)
+    code, key = asked.get("room"), asked.get("key")
+    room = solara.use_memo(lambda: attached_room(code, key), dependencies=[code, key])
+    if code and room is None:
+        return JoinPage(
+            code=code,
+            token=asked.get("me", ""),
+            on_joined=lambda c, t: router.push(f"/?room={c}&me={t}"),
+        )
+    return Dashboard(room)
+
+
+@solara.component
+def Dashboard(opened: Room | None = None):
+    """The dashboard: settings on the left, the run bar and the views on the right.
+
+    ``opened``: the room a facilitator's link attached this session to (its workshop is used).
+    """
+    workshop = solara.use_memo(
+        lambda: opened.workshop if opened is not None else RecordedWorkshop(), dependencies=[]
+    )
+    room = solara.use_reactive(opened)
     session = Session(
         workshop=workshop,
         rev=solara.use_reactive(workshop.version),
@@ -82,12 +139,17 @@ def Page():
         speed=solara.use_reactive(DEFAULT_SPEED),
         colour_by=solara.use_reactive("participation"),
         editing=solara.use_reactive("A"),
+        after_restart=lambda: room.value.restarted() if room.value is not None else None,
     )
     solara.use_thread(
         lambda cancel: play_loop(session, cancel),
         dependencies=[session.playing.value],
         intrusive_cancel=False,
     )
+    # a round stepped in another session (all chose, the timer): redraw the views, even while
+    # presenting (the room's card is hidden then)
+    use_room_updates(room.value, session.ran)
+    solara.use_effect(lambda: lambda: close_rooms_opened_here(workshop, opened), [])
 
     present = pm.Presentation(
         on=solara.use_reactive(False),
@@ -112,6 +174,13 @@ def Page():
                     Settings(session)
                 with solara.Card(_("Workshop record"), margin=0, classes=["coprod-record-card"]):
                     RecordPanel(workshop, session.settings_rev.value, session.restarted)
+                with solara.Card(_("Workshop room"), margin=0, classes=["coprod-room-card"]):
+                    RoomPanel(
+                        workshop,
+                        room,
+                        base_url(solara.lab.headers.value),
+                        session.ran,
+                    )
         with solara.Column(gap="0px"):
             if present.on.value:
                 pm.PresentationBar(present, workshop)

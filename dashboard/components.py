@@ -36,6 +36,7 @@ class Session:
     speed: solara.Reactive[int]
     colour_by: solara.Reactive[str]
     editing: solara.Reactive[str]  # the side whose settings the sidebar shows
+    after_restart: Callable[[], None] | None = None  # e.g. the workshop room follows run A
 
     def ran(self) -> None:
         """The runs moved on (a month, an event): redraw the views."""
@@ -44,6 +45,8 @@ class Session:
     def restarted(self) -> None:
         """Settings changed and the runs restarted: stop playing, redraw everything."""
         self.playing.set(False)
+        if self.after_restart is not None:
+            self.after_restart()
         self.settings_rev.set(self.workshop.version)
         self.rev.set(self.workshop.version)
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from coprod.analysis.wording import change_word
 from coprod.dashboard import charts, labels
-from coprod.dashboard.i18n import N_, _, current, day, in_sentence, ngettext, number
+from coprod.dashboard.i18n import N_, _, current, day, in_sentence, ngettext, number, percent
 from coprod.dashboard.question import chart_order, highlight_css, measure_label
 from coprod.dashboard.state import EventMark, lookup
 from coprod.dashboard.workshop_record import (
@@ -316,6 +316,44 @@ th { background: #f5f5f5; } td.lead, th.lead { background: #fff8e1; font-weight:
 """
 
 
+#: A resident's act as the record says it (the words of the participant's page).
+ACT_WORDS = {
+    "none": N_("Nothing this month"),
+    "report": N_("Report a problem"),
+    "deliver": N_("Help deliver"),
+    "propose": N_("Propose a change"),
+}
+
+
+def decision_text(decision: Any) -> str:
+    """A room decision in words, e.g. ``Report a problem`` or ``budget 1.2, counter closed``."""
+    c = decision.choice
+    if decision.role == "resident":
+        return _(ACT_WORDS.get(str(c.get("act")), str(c.get("act"))))
+    if decision.role == "business":
+        return _("engages") if c.get("engage") else _("stays out")
+    if decision.role == "organisation":
+        return _("outreach {share}").format(share=percent(float(c.get("outreach", 0.0))))
+    parts = []
+    if c.get("budget") is not None:
+        parts.append(_("budget {value}").format(value=number(float(c["budget"]), None)))
+    if c.get("human_review") is not None:
+        parts.append(_("review {share}").format(share=percent(float(c["human_review"]))))
+    if c.get("offline_channel") is not None:
+        parts.append(_("counter open") if c["offline_channel"] else _("counter closed"))
+    if c.get("inclusion_outreach") is not None:
+        share = percent(float(c["inclusion_outreach"]))
+        parts.append(_("outreach {share}").format(share=share))
+    return ", ".join(parts) or _("as before")
+
+
+def decision_rows(run: RunRecord) -> list[list[str]]:
+    """The room's decisions of ``run``, one row each: month, who (by role), what."""
+    return [
+        [number(r.month), d.who, decision_text(d)] for r in run.rounds or [] for d in r.decisions
+    ]
+
+
 def _tag(tag: str, text: str) -> str:
     return f"<{tag}>{escape(text)}</{tag}>"
 
@@ -386,6 +424,11 @@ def to_html(record: WorkshopRecord) -> str:
         if words is not None:
             said, differ, at = words
             parts.append(f"<p><b>{escape(said)}:</b> {escape(differ)}. {escape(at)}.</p>")
+        if run.rounds:
+            parts.append(_tag("h3", _("Decisions in the workshop room")))
+            parts.append(
+                _table([_("Month"), _("Who (by role)"), _("Decision")], decision_rows(run))
+            )
         parts.append('<div class="grid">')
         for key, chart_title, svg in run_charts(run, lead, axis):
             parts.append(
@@ -457,6 +500,10 @@ def to_markdown(record: WorkshopRecord) -> str:
         if words is not None:
             said, differ, at = words
             out += [f"**{said}:** {differ}. {at}.", ""]
+        if run.rounds:
+            out += ["### " + _("Decisions in the workshop room"), ""]
+            head = [_("Month"), _("Who (by role)"), _("Decision")]
+            out += [_md_table(head, decision_rows(run)), ""]
         rows = [
             [measure_label(m), value_text(m, run.value(m))]
             for m in [*lead, *(m for m in QUESTION_MEASURES if m not in lead)]

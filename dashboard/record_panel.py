@@ -130,6 +130,14 @@ def run_line(record: WorkshopRecord, index: int) -> str:
         )
         for e in run.events
     ]
+    if run.rounds:
+        parts.append(
+            ngettext(
+                "{count} round played in the room",
+                "{count} rounds played in the room",
+                len(run.rounds),
+            ).format(count=number(len(run.rounds)))
+        )
     return f"{run_title(record, index)}: " + ", ".join(parts)
 
 

@@ -13,7 +13,9 @@ that slept, a tab that crashed): Solara then frees it too, instead of after its 
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import socket
 import sys
 import warnings
 from collections.abc import MutableMapping
@@ -42,13 +44,60 @@ def configure(environ: MutableMapping[str, str] | None = None) -> Path:
     return folder
 
 
+def lan_address() -> str:
+    """This machine's address on the local network (the one its default route uses).
+
+    Connecting a UDP socket sends nothing; it only makes the system pick the outgoing
+    interface. Without a network, the loopback address.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 1))
+            return probe.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
+
+
+def public_url(host: str, port: int) -> str:
+    """The address other devices open: the LAN address when listening on all interfaces."""
+    shown = host
+    if host in ("", "0.0.0.0", "::"):
+        shown = lan_address()
+    try:
+        if ipaddress.ip_address(shown).version == 6:
+            shown = f"[{shown}]"
+    except ValueError:  # a host name
+        pass
+    return f"http://{shown}:{port}/"
+
+
+def open_start_room() -> tuple[str, str, str]:
+    """Open the room of ``coprod dashboard --room``: (join link, code, facilitator's link).
+
+    The room plays a workshop made now, in the server process; the facilitator's link (with
+    the room's key) opens the dashboard on it.
+    """
+    from coprod.dashboard.room import open_room
+    from coprod.dashboard.room_panel import ENV_URL, facilitator_link, join_link
+    from coprod.dashboard.workshop_record import RecordedWorkshop
+
+    room = open_room(RecordedWorkshop())
+    base = os.environ[ENV_URL]
+    return join_link(base, room.code), room.code, facilitator_link(base, room)
+
+
 def serve(
-    host: str = "127.0.0.1", port: int = 8765, log_level: str = "warning", lang: str | None = None
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    log_level: str = "warning",
+    lang: str | None = None,
+    room: bool = False,
 ) -> None:
     """Run the dashboard until interrupted (Ctrl+C); every browser session gets its own model.
 
     ``lang`` (``en``, ``de``, ``nl``) is the language of every session; without it each
     session speaks its browser's preferred language (see :mod:`coprod.dashboard.language`).
+    With ``room``, a workshop room is open from the start and its links are printed.
     """
     if lang is not None:
         from coprod.dashboard.i18n import ENV_LANG, check_language
@@ -69,7 +118,14 @@ def serve(
     # plain http on a workshop laptop is intended; Solara warns about cookies on every start
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
+    from coprod.dashboard.room_panel import ENV_URL
+
+    os.environ[ENV_URL] = public_url(host, port)
     shown = f"[{host}]" if ":" in host else host
     print(f"coprod dashboard: open http://{shown}:{port}/ in a browser (Ctrl+C to stop)")
+    if room:
+        join, code, facilitator = open_start_room()
+        print(f"coprod dashboard: workshop room {code}: participants join at {join}")
+        print(f"coprod dashboard: the facilitator's page (keep it to yourself): {facilitator}")
     sys.stdout.flush()
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level=log_level)

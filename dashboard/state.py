@@ -99,6 +99,8 @@ class Run:
         self.seed = int(seed)
         self.model = CoProductionModel(scenario, seed=self.seed)
         self.live: list[EventMark] = []
+        # rounds played in a workshop room: {"month", "decisions"}, see coprod.dashboard.room
+        self.rounds: list[dict[str, Any]] = []
         self._frame: pd.DataFrame | None = None
         self._frame_step = -1
         self._local: pd.DataFrame | None = None

@@ -87,6 +87,55 @@ class LiveEvent(_Strict):
         return EventMark(self.step, self.kind, self.size, self.duration, live=True)
 
 
+#: Who made a decision, by role and never by name (``coprod.dashboard.room.Participant.label``).
+_WHO = re.compile(
+    r"^(resident \d+ \(neighbourhood \d+\)|council \d+ \(municipality \d+\)"
+    r"|organisation \d+|business \d+)$"
+)
+
+
+class Decision(_Strict):
+    """One participant's choice in a round of a workshop room, by role (never by name)."""
+
+    who: str = Field(max_length=80)
+    role: Literal["resident", "council", "organisation", "business"]
+    choice: dict[str, bool | int | float | str | None]
+
+    @field_validator("who")
+    @classmethod
+    def _by_role(cls, who: str) -> str:
+        if not _WHO.match(who):
+            raise ValueError(
+                _("{who} does not say a role (e.g. resident 1 (neighbourhood 3))").format(
+                    who=repr(who)
+                )
+            )
+        return who
+
+
+class PlayedRound(_Strict):
+    """A round of a workshop room: the month its choices entered and who chose what."""
+
+    month: int = Field(ge=1, le=100_000)
+    decisions: list[Decision] = Field(default_factory=list)
+
+    def choices(self) -> Any:
+        """The round's choices as the model plays them (a ``coprod.model.played.Choices``)."""
+        from coprod.model import played
+
+        kinds = {
+            "resident": ("residents", played.ResidentChoice),
+            "council": ("councils", played.CouncilChoice),
+            "organisation": ("organisations", played.OrganisationChoice),
+            "business": ("businesses", played.BusinessChoice),
+        }
+        made: dict[str, list] = {field: [] for field, _kind in kinds.values()}
+        for decision in self.decisions:
+            field, kind = kinds[decision.role]
+            made[field].append(kind(**decision.choice))
+        return played.Choices(**made)
+
+
 class RunRecord(_Strict):
     """One run: its settings, its events, when it ran, and its chart measures by month."""
 
@@ -103,6 +152,8 @@ class RunRecord(_Strict):
     series: dict[str, list[float | None]]
     adoption: list[float] = Field(min_length=5, max_length=5)
     fingerprint: str = ""
+    # rounds played in a workshop room, in order (None: nobody played, as in older records)
+    rounds: list[PlayedRound] | None = None
 
     @field_validator("scenario")
     @classmethod
@@ -150,6 +201,13 @@ class RunRecord(_Strict):
                         need=self.months + 1,
                     )
                 )
+        played = [r.month for r in self.rounds or []]
+        if played != sorted(set(played)) or any(m > self.months for m in played):
+            raise ValueError(
+                _("rounds must be in months 1 to {months}, each once, in order").format(
+                    months=self.months
+                )
+            )
         try:
             self.resolved()
         except ScenarioError as exc:
@@ -178,6 +236,7 @@ class RunRecord(_Strict):
             self.citizens,
             self.seed,
             tuple((e.step, e.kind, e.size, e.duration) for e in self.events),
+            json.dumps([r.model_dump() for r in self.rounds or []], sort_keys=True),
         )
 
 
@@ -380,11 +439,15 @@ def record_run(
         series={m: _numbers(frame[m].to_numpy(dtype=float)) for m in RECORDED},
         adoption=run.quintile_adoption(),
         fingerprint=fingerprint(run.scenario),
+        rounds=[PlayedRound.model_validate(r) for r in run.rounds] or None,
     )
 
 
 def replay(record: RunRecord, months: int | None = None, run: Run | None = None) -> Run:
     """Run ``record`` again: same settings and seed, each event triggered for its month.
+
+    A run played in a workshop room gets each round's saved decisions played again before the
+    month they entered, so it reaches the same numbers.
 
     Args:
         record: the run to repeat.
@@ -398,6 +461,7 @@ def replay(record: RunRecord, months: int | None = None, run: Run | None = None)
         raise ValueError("replay needs a fresh run with the record's seed")
     target = record.months if months is None else months
     pending = sorted(record.events, key=lambda e: e.step)  # stable: the order triggered
+    rounds = {r.month: r for r in record.rounds or []}
     while True:
         while pending and pending[0].step == run.month + 1:
             event = pending.pop(0)
@@ -405,7 +469,12 @@ def replay(record: RunRecord, months: int | None = None, run: Run | None = None)
             run.live.append(EventMark(made.step, made.kind, made.size, made.duration, live=True))
         if run.month >= target:
             break
+        played = rounds.get(run.month + 1)
+        if played is not None:
+            run.model.play(played.choices())
         run.step()
+        if played is not None:
+            run.rounds.append(played.model_dump())
     return run
 
 

@@ -117,8 +117,11 @@ def _page_answers(url: str) -> bool:
 
 
 @contextmanager
-def dashboard_server(timeout: float = 60.0):
-    """Run ``coprod dashboard --port <free port>``; yield its URL; stop it afterwards."""
+def dashboard_server(timeout: float = 60.0, args: tuple[str, ...] = ()):
+    """Run ``coprod dashboard --port <free port> [args]``; yield its URL; stop it afterwards.
+
+    What the server prints (e.g. the links of ``--room``) is in ``SERVER_LOGS[url]``.
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     coprod = shutil.which("coprod")
@@ -127,7 +130,7 @@ def dashboard_server(timeout: float = 60.0):
     SERVER_LOGS[url] = log
     try:
         with server_process(
-            [*cmd, "dashboard", "--port", str(port)],
+            [*cmd, "dashboard", "--port", str(port), *args],
             log,
             lambda: _page_answers(url),
             timeout=timeout,

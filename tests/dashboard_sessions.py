@@ -79,6 +79,7 @@ class Session:
     url: str
     timeout: float = 60.0
     widgets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    path: str = ""  # the page's address after the host, e.g. "/?room=ABC23" (a participant)
 
     def __post_init__(self) -> None:
         from websockets.sync.client import connect
@@ -98,7 +99,10 @@ class Session:
         self._send("comm_open", {"comm_id": control, "target_name": "solara.control", "data": {}})
         self._send(
             "comm_msg",
-            {"comm_id": control, "data": {"method": "run", "args": {"path": "", "appName": None}}},
+            {
+                "comm_id": control,
+                "data": {"method": "run", "args": {"path": self.path, "appName": None}},
+            },
         )
         self._receive_until(lambda m: m.get("comm_id") == control)
 
@@ -131,6 +135,21 @@ class Session:
         content = {"event": "click", "data": {}}
         data = {"method": "custom", "content": content}
         self._send("comm_msg", {"comm_id": self.find(css_class), "data": data})
+
+    def fill(self, css_class: str, value: Any) -> None:
+        """Set the value of the input with ``css_class`` (a text field, a toggle), as typing."""
+        data = {"method": "update", "state": {"v_model": value}, "buffer_paths": []}
+        self._send("comm_msg", {"comm_id": self.find(css_class), "data": data})
+
+    def wait_for(self, condition) -> None:
+        """Read the server's messages until ``condition()`` holds (a widget missing: not yet)."""
+        if not _holds(lambda _: condition(), {}):
+            self._receive_until(lambda _: condition())
+
+    def text(self, css_class: str) -> str:
+        """The text of the widget with ``css_class`` (its first child, as a label shows it)."""
+        children = self.widgets[self.find(css_class)].get("children") or [""]
+        return children[0] if isinstance(children[0], str) else ""
 
     def step(self) -> float:
         """Click Step; return the seconds until the label and the chart show the next month."""
