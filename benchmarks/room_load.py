@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -74,17 +73,9 @@ def choose(page, role: str, index: int, round_number: int) -> None:
 
 
 def join(browser, link: str, name: str, role: str):
-    """A phone-sized context that joins the room in ``role``; its page."""
-    context = browser.new_context(viewport={"width": 400, "height": 800})
-    context.add_init_script(OBSERVER)
-    page = context.new_page()
-    page.set_default_timeout(db.MONTH_TIMEOUT)
-    page.goto(link)
-    page.wait_for_selector(".coprod-join-name input")
-    page.locator(".coprod-join-name input").fill(name)
-    page.click(f".coprod-role-{role}")
-    page.click(".coprod-join-button")
-    page.wait_for_selector(".coprod-player-who")
+    """A phone-sized device that joins the room in ``role``; its page."""
+    page = db.room_device(browser, link, init_script=OBSERVER, timeout=db.MONTH_TIMEOUT)
+    db.join_room(page, name, role)
     return page
 
 
@@ -103,14 +94,15 @@ def play(participants: int, rounds: int) -> dict:
     db.ensure_assets()
     samples: list[dict] = []
     with db.dashboard_server(args=("--room",)) as url, db.chromium() as browser:
-        printed = db.SERVER_LOGS[url].read_text()
-        link = re.search(r"participants join at (\S+)", printed).group(1)
-        key_link = re.search(r"keep it to yourself\): (\S+)", printed).group(1)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.add_init_script(OBSERVER)
-        facilitator = context.new_page()
-        facilitator.set_default_timeout(db.MONTH_TIMEOUT)
-        facilitator.goto(key_link)
+        links = db.room_links(url)
+        link = links["join"]
+        facilitator = db.room_device(
+            browser,
+            links["facilitator"],
+            size=db.LAPTOP,
+            init_script=OBSERVER,
+            timeout=db.MONTH_TIMEOUT,
+        )
         facilitator.wait_for_selector(".coprod-room-code")
         started = time.perf_counter()
         devices = [

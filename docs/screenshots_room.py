@@ -15,7 +15,6 @@ Run it from the repository with Debian's Chromium (/usr/bin/chromium) and the te
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -24,36 +23,16 @@ IMAGES = ROOT / "docs" / "images"
 sys.path.insert(0, str(ROOT / "tests"))
 
 from dashboard_browser import (  # noqa: E402  (the tests' helpers, found on the path above)
+    LAPTOP,
     MONTH_TIMEOUT,
-    SERVER_LOGS,
-    TIMEOUT,
     chromium,
     dashboard_server,
     ensure_assets,
-    localised_context,
+    join_room,
+    room_device,
+    room_links,
     wait_month,
 )
-
-PHONE = {"width": 400, "height": 800}
-LAPTOP = {"width": 1400, "height": 1000}
-
-
-def device(browser, link: str, locale: str = "en-GB", size: dict | None = None):
-    """A new page on ``link`` in a browser set to ``locale``."""
-    context = localised_context(browser, locale, viewport=size or PHONE, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(link)
-    return page
-
-
-def join(page, name: str, role: str) -> None:
-    """Fill the join form (the code is in the link) and wait for the role's view."""
-    page.wait_for_selector(".coprod-join-name input")
-    page.locator(".coprod-join-name input").fill(name)
-    page.click(f".coprod-role-{role}")
-    page.click(".coprod-join-button")
-    page.wait_for_selector(".coprod-player-who")
 
 
 def phone_shot(page, path: Path) -> None:
@@ -66,18 +45,17 @@ def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     ensure_assets()
     with dashboard_server(args=("--room",)) as url, chromium() as browser:
-        printed = SERVER_LOGS[url].read_text()
-        join_link = re.search(r"participants join at (\S+)", printed).group(1)
-        facilitator_link = re.search(r"keep it to yourself\): (\S+)", printed).group(1)
+        links = room_links(url)
+        join_link = links["join"]
 
-        facilitator = device(browser, facilitator_link, size=LAPTOP)
+        facilitator = room_device(browser, links["facilitator"], "en-GB", size=LAPTOP)
         facilitator.wait_for_selector(".coprod-room-code")
-        resident = device(browser, join_link)
-        join(resident, "Amira", "resident")
-        council = device(browser, join_link, locale="de-DE")
-        join(council, "Jonas", "council")
-        business = device(browser, join_link)
-        join(business, "Corner bakery", "business")
+        resident = room_device(browser, join_link, "en-GB")
+        join_room(resident, "Amira", "resident")
+        council = room_device(browser, join_link, "de-DE")
+        join_room(council, "Jonas", "council")
+        business = room_device(browser, join_link, "en-GB")
+        join_room(business, "Corner bakery", "business")
         facilitator.wait_for_function(
             "document.querySelectorAll('.coprod-room-person').length === 3"
         )

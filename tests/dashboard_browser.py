@@ -8,6 +8,7 @@ cannot download its own browser on machines without internet access).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -389,3 +390,55 @@ def layout_problems(page) -> dict[str, list[str]]:
     overflowing its card; ``covered``: a badge (or Solara's corner banner) over a chart legend.
     """
     return page.evaluate(_AUDIT_JS, MIN_TEXT_PX)
+
+
+# ---------------------------------------------------------------- workshop rooms
+#: Window sizes of a participant's phone and of the facilitator's laptop.
+PHONE = {"width": 400, "height": 800}
+LAPTOP = {"width": 1400, "height": 1000}
+
+
+def room_links(url: str) -> dict[str, str]:
+    """What ``coprod dashboard --room`` printed: the join link, the facilitator's, the code."""
+    printed = SERVER_LOGS[url].read_text()
+    return {
+        "url": url,
+        "join": re.search(r"participants join at (\S+)", printed).group(1),
+        "facilitator": re.search(r"keep it to yourself\): (\S+)", printed).group(1),
+        "code": re.search(r"workshop room (\w+):", printed).group(1),
+    }
+
+
+def room_device(
+    browser,
+    link: str,
+    locale: str | None = None,
+    size: dict | None = None,
+    init_script: str | None = None,
+    timeout: float = TIMEOUT,
+):
+    """A new device (browser context) showing ``link``: phone-sized unless ``size`` says.
+
+    ``locale`` asks for that language (:func:`localised_context`); ``init_script`` runs in
+    the page before its own scripts (e.g. a benchmark's observer).
+    """
+    options = {"viewport": size or PHONE, "accept_downloads": True, "device_scale_factor": 1}
+    if locale:
+        context = localised_context(browser, locale, **options)
+    else:
+        context = browser.new_context(**options)
+    if init_script:
+        context.add_init_script(init_script)
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    page.goto(link)
+    return page
+
+
+def join_room(page, name: str, role: str) -> None:
+    """Fill the join form (the code comes with the link) and wait for the role's view."""
+    page.wait_for_selector(".coprod-join-name input")
+    page.locator(".coprod-join-name input").fill(name)
+    page.click(f".coprod-role-{role}")
+    page.click(".coprod-join-button")
+    page.wait_for_selector(".coprod-player-who")

@@ -22,37 +22,17 @@ XSS_IMG = '<img src=x onerror="window.__pwned = 1">'
 @pytest.fixture(scope="module")
 def room_links(browser):
     """The server of this module, started with ``--room``: its join and facilitator links."""
-    from dashboard_browser import SERVER_LOGS, dashboard_server, ensure_assets
+    from dashboard_browser import dashboard_server, ensure_assets, room_links
 
     ensure_assets()
     with dashboard_server(args=("--room",)) as url:
-        printed = SERVER_LOGS[url].read_text()
-        join = re.search(r"participants join at (\S+)", printed).group(1)
-        facilitator = re.search(r"keep it to yourself\): (\S+)", printed).group(1)
-        code = re.search(r"workshop room (\w+):", printed).group(1)
-        yield {"url": url, "join": join, "facilitator": facilitator, "code": code}
+        yield room_links(url)
 
 
 def _device(browser, link: str, locale: str | None = None, phone: bool = True):
-    from dashboard_browser import TIMEOUT, localised_context
+    from dashboard_browser import LAPTOP, room_device
 
-    size = {"width": 400, "height": 800} if phone else {"width": 1400, "height": 1000}
-    if locale:
-        context = localised_context(browser, locale, viewport=size)
-    else:
-        context = browser.new_context(viewport=size, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(link)
-    return page
-
-
-def _join(page, name: str, role: str) -> None:
-    page.wait_for_selector(".coprod-join-name input")
-    page.locator(".coprod-join-name input").fill(name)
-    page.click(f".coprod-role-{role}")
-    page.click(".coprod-join-button")
-    page.wait_for_selector(".coprod-player-who")
+    return room_device(browser, link, locale, size=None if phone else LAPTOP)
 
 
 def _round_shown(pages, number: int) -> None:
@@ -63,7 +43,14 @@ def _round_shown(pages, number: int) -> None:
 
 
 def test_a_room_plays_three_rounds_on_four_devices_in_two_languages(browser, room_links, tmp_path):
-    from dashboard_browser import ARTIFACTS, MONTH_TIMEOUT, month, screenshot, wait_month
+    from dashboard_browser import (
+        ARTIFACTS,
+        MONTH_TIMEOUT,
+        join_room,
+        month,
+        screenshot,
+        wait_month,
+    )
     from playwright.sync_api import expect
 
     facilitator = _device(browser, room_links["facilitator"], phone=False)
@@ -82,11 +69,11 @@ def test_a_room_plays_three_rounds_on_four_devices_in_two_languages(browser, roo
 
     resident = _device(browser, room_links["join"])
     expect(resident.locator(".coprod-join-code input")).to_have_value(room_links["code"])
-    _join(resident, XSS_SCRIPT, "resident")
+    join_room(resident, XSS_SCRIPT, "resident")
     council = _device(browser, room_links["join"], locale="de-DE")
-    _join(council, XSS_IMG, "council")
+    join_room(council, XSS_IMG, "council")
     business = _device(browser, room_links["join"])
-    _join(business, "Bea's bakery", "business")
+    join_room(business, "Bea's bakery", "business")
     devices = [resident, council, business]
 
     people = facilitator.locator(".coprod-room-person")
