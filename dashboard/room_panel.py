@@ -10,6 +10,7 @@ itself. The listener goes when the component leaves the page.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -69,8 +70,9 @@ def facilitator_link(base: str, room: Room) -> str:
     return f"{base}?room={room.code}&key={room.key}"
 
 
+@functools.lru_cache(maxsize=32)
 def qr_svg(text: str) -> str:
-    """``text`` as a QR code, an inline SVG drawn by segno."""
+    """``text`` as a QR code, an inline SVG drawn by segno (once per link, not per redraw)."""
     return segno.make(text, error="m").svg_inline(scale=4, border=2, title=None)
 
 

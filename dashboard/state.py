@@ -261,12 +261,23 @@ class Workshop:
         return SIDES if self.compare else SIDES[:1]
 
     def scenario(self, side: str = "A") -> Scenario:
-        """The resolved scenario of ``side``: named scenario, rule changes, population size."""
-        base = Scenario.load(self.scenarios[side])
+        """The resolved scenario of ``side``: named scenario, rule changes, population size.
+
+        Kept for the settings it was resolved from (every control of the page reads its value
+        from here on every redraw, and a room redraws the page after each round): the key is
+        built from the settings as they are now, so a change made anywhere resolves afresh.
+        """
         changes = dict(self.overrides[side])
         if self.citizens is not None:
             changes["population.citizens"] = self.citizens
-        return base.with_overrides(changes) if changes else base
+        key = (self.scenarios[side], repr(sorted(changes.items())))
+        cache = vars(self).setdefault("_resolved", {})
+        if key not in cache:
+            base = Scenario.load(self.scenarios[side])
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = base.with_overrides(changes) if changes else base
+        return cache[key]
 
     def value(self, side: str, key: str) -> Any:
         """The value in force for a dotted scenario key on ``side``."""
