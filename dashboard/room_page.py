@@ -355,6 +355,20 @@ def _answer(answer: str | None) -> str:
     return words.get(answer, _("Nothing of yours is waiting for an answer."))
 
 
+def _slider(value: solara.Reactive, css_class: str, low: float = 0.0, high: float = 1.0) -> None:
+    """A slider in steps of 0.05 (a share, by default) for a value the participant sets."""
+    v.Slider(
+        v_model=value.value,
+        on_v_model=lambda x: value.set(round(float(x), 2)),
+        min=low,
+        max=high,
+        step=0.05,
+        thumb_label=True,
+        hide_details=True,
+        class_=css_class,
+    )
+
+
 @solara.component
 def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None], version: int = 0):
     """A council: budget, review of automated decisions, the counter; sent together."""
@@ -372,27 +386,9 @@ def CouncilChoice(model, person: Participant, mine, choose: Callable[..., None],
     )
     control = labels.CONTROLS["governance.budget"]
     solara.Text(_("Public budget per resident"), classes=["coprod-control-label"])
-    v.Slider(
-        v_model=budget.value,
-        on_v_model=lambda x: budget.set(round(float(x), 2)),
-        min=control.low,
-        max=control.high,
-        step=0.05,
-        thumb_label=True,
-        hide_details=True,
-        class_="coprod-council-budget",
-    )
+    _slider(budget, "coprod-council-budget", control.low, control.high)
     solara.Text(_("Share of automated decisions reviewed"), classes=["coprod-control-label"])
-    v.Slider(
-        v_model=review.value,
-        on_v_model=lambda x: review.set(round(float(x), 2)),
-        min=0,
-        max=1,
-        step=0.05,
-        thumb_label=True,
-        hide_details=True,
-        class_="coprod-council-review",
-    )
+    _slider(review, "coprod-council-review")
     solara.Switch(
         label=_("Keep the counter open"), value=counter, classes=["coprod-council-counter"]
     )
@@ -423,16 +419,7 @@ def OrganisationChoice(
         classes=["coprod-need", "coprod-org-view"],
     )
     solara.Text(_("How hard you reach out this month"), classes=["coprod-control-label"])
-    v.Slider(
-        v_model=outreach.value,
-        on_v_model=lambda x: outreach.set(round(float(x), 2)),
-        min=0,
-        max=1,
-        step=0.05,
-        thumb_label=True,
-        hide_details=True,
-        class_="coprod-org-outreach",
-    )
+    _slider(outreach, "coprod-org-outreach")
     solara.Button(
         _("Send"),
         on_click=lambda: choose(outreach=outreach.value),

@@ -478,8 +478,7 @@ def resident_view(model: CoProductionModel, citizen: int) -> ResidentView:
         PlayError: for a citizen index out of range.
     """
     c = model.citizens
-    _check_index("citizen", citizen, len(c))
-    hood = int(c.hood[citizen])
+    hood, hood_name = _home(model, "citizen", citizen, c.hood)
     here = c.hood == hood
     status = model.played_status.get(citizen)
     open_cases = int(np.count_nonzero(model.queue.owner == citizen))
@@ -491,7 +490,7 @@ def resident_view(model: CoProductionModel, citizen: int) -> ResidentView:
     return ResidentView(
         citizen=citizen,
         hood=hood,
-        hood_name=model.place_names[hood],
+        hood_name=hood_name,
         domains=tuple(model.scenario.services.domains),
         needs=tuple(float(v) for v in c.need[here].mean(axis=0)),
         needs_met=float(c.met[here].mean()),
@@ -513,6 +512,17 @@ def resident_view(model: CoProductionModel, citizen: int) -> ResidentView:
 def _check_index(field: str, value: int, size: int) -> None:
     if not isinstance(value, int | np.integer) or not 0 <= value < size:
         raise PlayError(f"{field} = {value!r}: not an index; allowed 0..{size - 1}")
+
+
+def _home(model: CoProductionModel, field: str, index: int, hoods: np.ndarray) -> tuple[int, str]:
+    """The neighbourhood (index, name) of agent ``index`` of a kind whose hoods are ``hoods``.
+
+    Raises:
+        PlayError: for an index out of range, naming ``field``.
+    """
+    _check_index(field, index, len(hoods))
+    hood = int(hoods[index])
+    return hood, model.place_names[hood]
 
 
 @dataclass(frozen=True)
@@ -589,14 +599,13 @@ def organisation_view(model: CoProductionModel, organisation: int) -> Organisati
     from coprod.model.partners import LOW_PARTICIPATION
 
     orgs = model.organisations
-    _check_index("organisation", organisation, len(orgs))
+    hood, hood_name = _home(model, "organisation", organisation, orgs.hood)
     c = model.citizens
-    hood = int(orgs.hood[organisation])
     here = c.hood == hood
     return OrganisationView(
         organisation=organisation,
         hood=hood,
-        hood_name=model.place_names[hood],
+        hood_name=hood_name,
         activity=float(orgs.activity[organisation]),
         members=int(orgs.members[organisation]),
         recruited=int(model.played_recruits.get(organisation, 0)),
@@ -631,12 +640,11 @@ def business_view(model: CoProductionModel, business: int) -> BusinessView:
         PlayError: for a business index out of range.
     """
     b = model.businesses
-    _check_index("business", business, len(b))
-    hood = int(b.hood[business])
+    hood, hood_name = _home(model, "business", business, b.hood)
     return BusinessView(
         business=business,
         hood=hood,
-        hood_name=model.place_names[hood],
+        hood_name=hood_name,
         domain=model.scenario.services.domains[int(b.domain[business])],
         engaged=bool(b.engaged[business]),
         months_engaged=int(b.months_engaged[business]),
