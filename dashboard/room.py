@@ -347,27 +347,18 @@ class Room:
             if run is not self._run:  # the facilitator's page restarted the runs
                 self._follow(run)
             choices = self.choices()
-            decisions = {
-                self.participants[t].label: c.model_dump()
+            made = [
+                {"who": person.label, "role": person.role, "choice": c.model_dump()}
                 for t, c in self.pending.items()
-                if t in self.participants
-            }
+                if (person := self.participants.get(t)) is not None
+            ]
             try:
                 run.model.play(choices)
             except played.PlayError as exc:
                 raise RoomError(str(exc)) from None
             ws.step()
-            run.rounds.append(
-                {
-                    "month": run.month,
-                    "decisions": [
-                        {"who": self.participants[t].label, "role": self.participants[t].role}
-                        | {"choice": c.model_dump()}
-                        for t, c in self.pending.items()
-                        if t in self.participants
-                    ],
-                }
-            )
+            run.rounds.append({"month": run.month, "decisions": made})
+            decisions = {d["who"]: d["choice"] for d in made}
             last = run.frame().iloc[-1]
             result = RoundResult(
                 round=self.round,

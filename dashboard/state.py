@@ -251,6 +251,8 @@ class Workshop:
         self.error: str | None = None
         self.municipality: int | None = None  # None: all municipalities together
         self.version = 0
+        # resolved scenarios by (name, settings): see :meth:`scenario`
+        self._resolved: dict[tuple[str, str], Scenario] = {}
         self.runs: dict[str, Run] = {}
         self.reset()
 
@@ -271,7 +273,7 @@ class Workshop:
         if self.citizens is not None:
             changes["population.citizens"] = self.citizens
         key = (self.scenarios[side], repr(sorted(changes.items())))
-        cache = vars(self).setdefault("_resolved", {})
+        cache = self._resolved
         if key not in cache:
             base = Scenario.load(self.scenarios[side])
             if len(cache) > 64:
