@@ -27,9 +27,15 @@ from coprod.dashboard.i18n import _
 from coprod.dashboard.language import LanguageSwitch, use_session_language
 from coprod.dashboard.question import QuestionCard
 from coprod.dashboard.record_panel import RecordPanel
-from coprod.dashboard.room import Room, RoomError, facilitator_room, open_rooms
+from coprod.dashboard.room import (
+    ROUND_EVENTS,
+    Room,
+    RoomError,
+    facilitator_room,
+    open_rooms,
+)
 from coprod.dashboard.room_page import JoinPage
-from coprod.dashboard.room_panel import RoomPanel, base_url, use_room_updates
+from coprod.dashboard.room_panel import RoomPanel, base_url, use_room_events
 from coprod.dashboard.workshop_record import RecordedWorkshop
 
 CSS = """
@@ -148,7 +154,7 @@ def Dashboard(opened: Room | None = None):
     )
     # a round stepped in another session (all chose, the timer): redraw the views, even while
     # presenting (the room's card is hidden then)
-    use_room_updates(room.value, session.ran)
+    use_room_events(room.value, session.ran, ROUND_EVENTS)
     solara.use_effect(lambda: lambda: close_rooms_opened_here(workshop, opened), [])
 
     present = pm.Presentation(

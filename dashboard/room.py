@@ -52,6 +52,8 @@ MAX_TIMER = 3600
 MAX_ROOMS = 20
 #: The changes a participant's page redraws after (see :meth:`Room.subscribe`).
 PARTICIPANT_EVENTS = frozenset({"round", "timer", "restarted", "closed"})
+#: The changes that move run A: the facilitator's views redraw after these only.
+ROUND_EVENTS = frozenset({"round", "restarted"})
 #: The measures a round's result shows, as the model names them.
 RESULT_MEASURES = ("participation_rate", "trust", "effectiveness", "participation_gap")
 

@@ -333,17 +333,61 @@ def ResidentChoice(
                 _("Your last act could not be made: {reason}").format(reason=view.refused),
                 classes=["coprod-need", "coprod-refused"],
             )
+    ChoiceToggle(
+        {act: _(text) for act, text in ACTS.items()},
+        getattr(mine, "act", None),
+        lambda act: choose(act=act),
+        version,
+        "coprod-act",
+        style="flex-wrap: wrap; margin-top: 6px;",
+    )
+
+
+@solara.component
+def ChoiceToggle(
+    options: dict[str, str],
+    chosen: str | None,
+    on_choose: Callable[[str], None],
+    version: int,
+    css: str,
+    style: str = "",
+):
+    """One button per option (value: words); the chosen one shows selected.
+
+    The selection lives in the browser too: a click selects a button there before the server
+    hears of it, and when that click was the round's last choice the round steps before this
+    device redraws. So the toggle keeps what was clicked as its own state and, when the room
+    moves on (``version``), shows the choice that stands (nothing, at a new round). That redraws
+    this toggle alone and sends one value, where a fresh toggle each round would send every
+    phone five new widgets.
+
+    Args:
+        options: the buttons, value: words shown.
+        chosen: the value that stands this round (None: nothing chosen yet).
+        on_choose: called with the value clicked.
+        version: the room's version; when it moves, the toggle shows ``chosen`` again.
+        css: the toggle's class; each button gets ``{css}-{value}``.
+        style: the toggle's inline style.
+    """
+    picked = solara.use_reactive(chosen)
+    solara.use_effect(lambda: picked.set(chosen), [version, chosen])
+
+    def clicked(value: str | None) -> None:
+        if value:  # a click on the selected button unselects it there: the choice stands
+            picked.set(value)
+            on_choose(value)
+
     v.BtnToggle(
-        v_model=getattr(mine, "act", None),
-        on_v_model=lambda act: act and choose(act=act),
+        v_model=picked.value,
+        on_v_model=clicked,
         dense=True,
-        class_="coprod-acts",
-        style_="flex-wrap: wrap; margin-top: 6px;",
+        class_=css,
+        style_=style,
         children=[
-            v.Btn(children=[_(text)], value=act, small=True, class_=f"coprod-act-{act}")
-            for act, text in ACTS.items()
+            v.Btn(children=[words], value=value, small=True, class_=f"{css}-{value}")
+            for value, words in options.items()
         ],
-    ).key(f"acts-{version}")  # a fresh toggle per change: a new round starts unselected
+    )
 
 
 def _answer(answer: str | None) -> str:
@@ -441,18 +485,10 @@ def BusinessChoice(
         + _("months engaged: {months}").format(months=number(view.months_engaged)),
         classes=["coprod-need", "coprod-business-view"],
     )
-    v.BtnToggle(
-        v_model=None if mine is None else ("engage" if mine.engage else "out"),
-        on_v_model=lambda x: x and choose(engage=x == "engage"),
-        dense=True,
-        class_="coprod-business",
-        children=[
-            v.Btn(
-                children=[_("Engage this month")],
-                value="engage",
-                small=True,
-                class_="coprod-business-engage",
-            ),
-            v.Btn(children=[_("Stay out")], value="out", small=True, class_="coprod-business-out"),
-        ],
-    ).key(f"business-{version}")
+    ChoiceToggle(
+        {"engage": _("Engage this month"), "out": _("Stay out")},
+        None if mine is None else ("engage" if mine.engage else "out"),
+        lambda x: choose(engage=x == "engage"),
+        version,
+        "coprod-business",
+    )

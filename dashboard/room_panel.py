@@ -15,6 +15,7 @@ import math
 import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import segno
 import solara
@@ -76,16 +77,24 @@ def qr_svg(text: str) -> str:
     return segno.make(text, error="m").svg_inline(scale=4, border=2, title=None)
 
 
-def use_room_updates(
-    room: Room | None,
-    on_change: Callable[[], None] | None = None,
-    events: frozenset[str] | None = None,
-) -> int:
-    """Redraw this session when ``room`` changes in any session; return the room's version.
+#: The threads that carry a room's changes into the sessions that listen (see
+#: :func:`use_room_events`). A few, not one per session: starting 31 threads each round costs
+#: more than the redraws they carry, and a small pool keeps a session's redraw going while
+#: another waits on its websocket.
+_PUSHERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="coprod-room-push")
 
-    ``events``: the changes to redraw after (default: all, see :meth:`Room.subscribe`).
+
+def use_room_events(
+    room: Room | None,
+    on_event: Callable[[], None],
+    events: frozenset[str] | None = None,
+) -> None:
+    """Call ``on_event()`` in this session when ``room`` changes in any session.
+
+    ``events``: the changes to follow (default: all, see :meth:`Room.subscribe`). The call runs
+    in this session's own kernel context, on one of the room's pusher threads, so that what it
+    sets redraws this session's page only.
     """
-    tick = solara.use_reactive(0)
 
     def connect():
         if room is None:
@@ -98,35 +107,53 @@ def use_room_updates(
             if context.closed_event.is_set():
                 return
             with context:
-                tick.set(room.version)
-                if on_change is not None:
-                    on_change()
+                on_event()
 
         def changed(_room: Room) -> None:  # in the thread that changed the room
-            threading.Thread(target=push, daemon=True, name="coprod-room-push").start()
+            _PUSHERS.submit(push)
 
         return room.subscribe(changed, events)
 
     solara.use_effect(connect, [room])
+
+
+def use_room_updates(room: Room | None, events: frozenset[str] | None = None) -> int:
+    """Redraw the calling component when ``room`` changes in any session; return its version.
+
+    ``events``: the changes to redraw after (default: all, see :meth:`Room.subscribe`).
+    """
+    tick = solara.use_reactive(0)
+    use_room_events(room, lambda: tick.set(room.version), events)
     return tick.value
 
 
 def use_countdown(room: Room | None, version: int) -> int | None:
     """Whole seconds until ``room``'s round steps by itself, redrawn each second; None: no timer.
 
-    A thread of the session counts down while the round has a deadline, and starts again when
-    the room changes (``version``: a new round, a new timer).
+    While the round has a deadline a thread of the session counts down; it starts again when
+    the room changes (``version``: a new round, a new timer). Without a timer no thread starts,
+    so a round of a room without one costs its 31 sessions no thread each.
     """
     left = solara.use_reactive(None)
 
-    def count(cancel: threading.Event) -> None:
-        while room is not None and not cancel.is_set():
-            seconds = room.seconds_left()
-            left.set(None if seconds is None else math.ceil(seconds))
-            if seconds is None or cancel.wait(min(1.0, seconds % 1.0 or 1.0)):
-                return
+    def start() -> Callable[[], None] | None:
+        if room is None or room.seconds_left() is None:
+            left.set(None)
+            return None
+        cancel = threading.Event()
 
-    solara.use_thread(count, dependencies=[room, version], intrusive_cancel=False)
+        def count() -> None:
+            while not cancel.is_set():
+                seconds = room.seconds_left()
+                left.set(None if seconds is None else math.ceil(seconds))
+                if seconds is None or cancel.wait(min(1.0, seconds % 1.0 or 1.0)):
+                    return
+
+        # solara's threads carry the session's context: ``left.set`` redraws this session
+        threading.Thread(target=count, daemon=True, name="coprod-room-countdown").start()
+        return cancel.set
+
+    solara.use_effect(start, [room, version])
     return left.value
 
 
@@ -146,7 +173,7 @@ def RoomPanel(
         on_round: called after a round stepped (redraw the views).
     """
     shown = room.value
-    version = use_room_updates(shown, on_round)
+    version = use_room_updates(shown)
     left = use_countdown(shown, version)
     error, set_error = solara.use_state("")
 

@@ -17,6 +17,7 @@ import ipaddress
 import os
 import socket
 import sys
+import threading
 import warnings
 from collections.abc import MutableMapping
 from pathlib import Path
@@ -86,6 +87,22 @@ def open_start_room() -> tuple[str, str, str]:
     return join_link(base, room.code), room.code, facilitator_link(base, room)
 
 
+def warm_up(scenario: str = "socialgov", citizens: int = 500) -> None:
+    """Step a small throwaway run once, so that the model's compiled rules are loaded.
+
+    The rules are compiled once and cached on disk, but each new process still loads them at
+    its first month (about 0.3 to 0.5 s on a 2-core laptop). Done here, at start, the first
+    month a facilitator steps, or a workshop room's first round, is as quick as the others.
+    The compiled code depends on the arrays' types, not their lengths: a small run loads what
+    the full one uses.
+    """
+    from coprod.model.core import CoProductionModel
+    from coprod.model.scenario import Scenario
+
+    small = Scenario.load(scenario).with_overrides({"population.citizens": citizens})
+    CoProductionModel(small, seed=0).step()
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8765,
@@ -128,4 +145,5 @@ def serve(
         print(f"coprod dashboard: workshop room {code}: participants join at {join}")
         print(f"coprod dashboard: the facilitator's page (keep it to yourself): {facilitator}")
     sys.stdout.flush()
+    threading.Thread(target=warm_up, daemon=True, name="coprod-warm-up").start()
     uvicorn.run("solara.server.starlette:app", host=host, port=port, log_level=log_level)

@@ -774,6 +774,21 @@ def test_importing_the_server_leaves_solara_unconfigured():
     assert done.stdout.strip() == "False"
 
 
+def test_the_warm_up_loads_the_compiled_rules_a_month_uses():
+    # in a fresh process: the rules the first month calls are loaded by the warm-up, not later
+    import subprocess
+    import sys
+
+    code = (
+        "from coprod.model import participation as p; "
+        "before = len(p._channel_cost_of.signatures); "
+        "from coprod.dashboard.server import warm_up; warm_up(); "
+        "print(before, len(p._channel_cost_of.signatures))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "1"]
+
+
 # ------------------------------------------------------------- on a projector (1280x720)
 @pytest.fixture
 def projector(browser, url):
