@@ -78,10 +78,12 @@ def qr_svg(text: str) -> str:
 
 
 #: The threads that carry a room's changes into the sessions that listen (see
-#: :func:`use_room_events`). A few, not one per session: starting 31 threads each round costs
-#: more than the redraws they carry, and a small pool keeps a session's redraw going while
-#: another waits on its websocket.
-_PUSHERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="coprod-room-push")
+#: :func:`use_room_events`). Two, not one per session: starting 31 threads each round cost more
+#: than the redraws they carry, and a second thread draws one session while the other waits for
+#: its websocket to take a message. (Measured with ``benchmarks/room_load.py``, 30 devices, 9
+#: rounds: median 0.88 and 1.00 s with 2 threads, 0.96 and 1.08 s with 4, 1.07 and 1.03 s
+#: with 8.)
+_PUSHERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coprod-room-push")
 
 
 def use_room_events(
