@@ -236,8 +236,7 @@ def PlayerView(room: Room, person: Participant):
                 _("The round ends within {seconds} s.").format(seconds=number(left)),
                 classes=["coprod-description", "coprod-player-timer"],
             )
-    if room.results:
-        RoundResultCard(room, person, version)
+    RoundResultCard(room, person, version)
     with (
         solara.Card(
             _("Your choice this round"), margin=0, classes=["coprod-phone-card", "coprod-choice"]
@@ -263,20 +262,31 @@ def PlayerView(room: Room, person: Participant):
 
 @solara.component
 def RoundResultCard(room: Room, person: Participant, version: int = 0):
-    """The last round's result, in this device's language."""
-    last = room.results[-1]
-    m = last.measures
+    """The last round's result, in this device's language; before the first, what will be here.
+
+    The card is there from the start, so that a round changes its texts on every phone rather
+    than adding a card to each (a new card is several new widgets for every device at once).
+    """
+    last = room.results[-1] if room.results else None
     with (
         solara.Card(
             margin=0,
             classes=[
                 "coprod-phone-card",
                 "coprod-round-result",
-                f"coprod-round-result-{last.round}",
+                *([f"coprod-round-result-{last.round}"] if last is not None else []),
             ],
         ),
         solara.Column(gap="2px"),
     ):
+        if last is None:
+            solara.Text(_("No round played yet."), classes=["coprod-round-result-title"])
+            solara.Text(
+                _("After each round its result appears here: taking part, trust, needs met."),
+                classes=["coprod-description", "coprod-round-result-measures"],
+            )
+            return
+        m = last.measures
         solara.Text(
             _("Round {round} played: now month {month}.").format(
                 round=number(last.round), month=number(last.month)
@@ -292,8 +302,7 @@ def RoundResultCard(room: Room, person: Participant, version: int = 0):
             ),
             classes=["coprod-round-result-measures"],
         )
-        mine = last.decisions.get(person.label)
-        if mine is None:
+        if last.decisions.get(person.label) is None:
             solara.Text(
                 _("You did not choose in that round: your agent followed the model's rules."),
                 classes=["coprod-description", "coprod-round-result-mine"],
