@@ -36,6 +36,9 @@ CSS = """
 .coprod-phone .v-btn { text-transform: none; }
 .coprod-phone-card { padding: 10px 12px !important; margin-bottom: 10px !important; }
 .coprod-need { font-size: 14px; margin: 2px 0; }
+.coprod-phone *, .coprod-phone *::before, .coprod-phone *::after {
+  transition: none !important; animation: none !important;
+}
 """
 
 #: Service domains as the resident's view names them (others are shown by their key).
