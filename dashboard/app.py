@@ -73,7 +73,7 @@ def play_loop(session: Session, cancel: threading.Event) -> None:
         if ws.finished:
             session.playing.set(False)
             break
-        ws.step()
+        session.step()
         session.ran()
         wait = 1.0 / max(session.speed.value, 1) - (time.perf_counter() - started)
         if wait > 0 and cancel.wait(wait):
@@ -146,6 +146,7 @@ def Dashboard(opened: Room | None = None):
         colour_by=solara.use_reactive("participation"),
         editing=solara.use_reactive("A"),
         after_restart=lambda: room.value.restarted() if room.value is not None else None,
+        room=room,
     )
     solara.use_thread(
         lambda cancel: play_loop(session, cancel),

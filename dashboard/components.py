@@ -37,6 +37,20 @@ class Session:
     colour_by: solara.Reactive[str]
     editing: solara.Reactive[str]  # the side whose settings the sidebar shows
     after_restart: Callable[[], None] | None = None  # e.g. the workshop room follows run A
+    room: solara.Reactive[Any] | None = None  # the workshop room playing run A, if one is open
+
+    def step(self) -> None:
+        """One month; with a workshop room open, that month is the room's round.
+
+        The choices made so far are played (participants who have not chosen follow the
+        model's rules) and every device sees the round's result, as when the facilitator
+        steps the round.
+        """
+        room = self.room.value if self.room is not None else None
+        if room is not None and not room.closed:
+            room.step(room.key)
+        else:
+            self.workshop.step()
 
     def ran(self) -> None:
         """The runs moved on (a month, an event): redraw the views."""
@@ -285,7 +299,7 @@ def RunBar(session: Session):
 
     def step() -> None:
         if not ws.finished:
-            ws.step()
+            session.step()
         session.ran()
 
     def reset() -> None:

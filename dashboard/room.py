@@ -77,6 +77,12 @@ class Participant:
     plays: int  # the citizen, municipality, organisation or business index played
     hood: int | None = None  # a resident's neighbourhood
     language: str = "en"
+    pages: int | None = None  # their pages open now; None: none has been seen (the API alone)
+
+    @property
+    def away(self) -> bool:
+        """Every page of theirs is closed (the tab, the browser): rounds do not wait for them."""
+        return self.pages == 0
 
     @property
     def label(self) -> str:
@@ -214,6 +220,41 @@ class Room:
             self.version += 1
         self._tell("left")
 
+    def page_opened(self, token: str) -> None:
+        """A page of ``token``'s participant opened (they joined, or came back with their link)."""
+        with self.lock:
+            person = self.participants.get(token)
+            if person is None:
+                return
+            person.pages = (person.pages or 0) + 1
+            self.version += 1
+        self._tell("joined")
+
+    def page_closed(self, token: str) -> None:
+        """A page of ``token``'s participant closed; with none left open they are away.
+
+        The round does not wait for a participant who is away: when everyone still here has
+        chosen, it steps, as when the last of them chose. They stay in the room (the record's
+        role numbers hold) and are back when they open their link again.
+        """
+        with self.lock:
+            person = self.participants.get(token)
+            if person is None or not person.pages:
+                return
+            person.pages -= 1
+            self.version += 1
+            everyone = self._everyone_chose()
+            round_no = self.round
+        if everyone:
+            self._step("all chose", round_no)
+        else:
+            self._tell("left")
+
+    def _everyone_chose(self) -> bool:
+        """Whether every participant who is not away has chosen (and somebody has); lock held."""
+        here = {t for t, p in self.participants.items() if not p.away}
+        return bool(here) and bool(self.pending) and set(self.pending) >= here
+
     # ------------------------------------------------------------------ choosing
     def choose(self, token: str, **choice: Any) -> None:
         """A participant's choice for this round (their token says who and which agent).
@@ -221,7 +262,8 @@ class Room:
         ``choice`` is what their role decides, checked against the model's choice types:
         ``act`` (resident: none, report, deliver, propose); ``budget``, ``human_review``,
         ``offline_channel``, ``inclusion_outreach`` (council); ``outreach`` (organisation);
-        ``engage`` and ``lobby`` (business). When everyone has chosen, the round steps.
+        ``engage`` and ``lobby`` (business). When everyone who is not away has chosen, the round
+        steps.
 
         Raises:
             RoomError: an unknown token, a closed room, or a choice the role cannot make.
@@ -233,7 +275,7 @@ class Room:
                 raise RoomError("the room is closed")
             self.pending[token] = made
             self.version += 1
-            everyone = set(self.pending) >= set(self.participants)
+            everyone = self._everyone_chose()
             round_no = self.round
         if everyone:  # two last choices at once step the round once
             self._step("all chose", round_no)

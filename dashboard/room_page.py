@@ -200,6 +200,13 @@ def PlayerView(room: Room, person: Participant):
     """A joined participant's view: who they play, this round's choice, the last result."""
     # passed on: a child redraws when its arguments change
     version = use_room_updates(room, events=PARTICIPANT_EVENTS)
+
+    def here() -> Callable[[], None]:
+        # this page counts the participant as here until it closes (the tab, the browser)
+        room.page_opened(person.token)
+        return lambda: room.page_closed(person.token)
+
+    solara.use_effect(here, [room, person.token])
     left = use_countdown(room, version)
     model = room.workshop.runs["A"].model
     mine = room.chosen(person.token)

@@ -310,8 +310,9 @@ def RoomPanel(
         with solara.Column(gap="0px", classes=["coprod-room-people"]):
             for person in people:
                 mark = "✓ " if shown.chosen(person.token) is not None else ""
+                away = " " + _("(away)") if person.away else ""
                 # the name is text, never markup: solara.Text escapes it
                 solara.Text(
-                    f"{mark}{person.name} — {who(person)}",
+                    f"{mark}{person.name} — {who(person)}{away}",
                     classes=["coprod-room-person", "coprod-description"],
                 )

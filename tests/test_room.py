@@ -267,6 +267,59 @@ def test_a_closed_room_leaves_the_registry_and_takes_nobody(workshop):
         room.choose(ann.token, act="report")
 
 
+def test_a_participant_whose_pages_closed_is_away_and_rounds_do_not_wait(room):
+    ann = room.join(room.code, "Ann", "resident", hood=0)
+    ben = room.join(room.code, "Ben", "business")
+    for person in (ann, ben):
+        room.page_opened(person.token)
+    room.page_opened(ben.token)  # Ben reloaded: the new page opened before the old one closed
+    room.page_closed(ben.token)
+    assert not ben.away
+    room.choose(ann.token, act="report")
+    assert room.round == 1  # Ben is still here: the round waits
+    room.page_closed(ben.token)  # his last page closed: away, and Ann was all that was missing
+    assert ben.away and room.round == 2
+    assert room.results[-1].how == "all chose" and room.results[-1].chosen == 1
+    room.choose(ann.token, act="none")  # next round: everyone here has chosen
+    assert room.round == 3
+    room.page_opened(ben.token)  # back with his link: the rounds wait for him again
+    room.choose(ann.token, act="report")
+    assert not ben.away and room.round == 3
+    room.page_closed(ann.token)
+    room.page_closed(ann.token)  # a second close of one page changes nothing
+    assert ann.pages == 0 and room.round == 3  # Ben has not chosen: still waiting
+
+
+def test_the_run_bar_steps_the_room_round_while_a_room_is_open(room, workshop):
+    # the facilitator's Step and Play: with a room open, the month is the room's round
+    import solara
+
+    from coprod.dashboard.components import Session
+
+    session = Session(
+        workshop=workshop,
+        rev=solara.reactive(0),
+        settings_rev=solara.reactive(0),
+        playing=solara.reactive(False),
+        speed=solara.reactive(4),
+        colour_by=solara.reactive("participation"),
+        editing=solara.reactive("A"),
+        room=solara.reactive(room),
+    )
+    resident = room.join(room.code, "Ann", "resident", hood=0)
+    room.join(room.code, "Ben", "business")
+    room.choose(resident.token, act="report")
+    session.step()
+    assert workshop.month == 1 and room.round == 2
+    played = room.results[-1]
+    assert played.how == "facilitator" and played.chosen == 1
+    assert list(played.decisions) == [resident.label]  # the business followed the model
+    assert workshop.runs["A"].model.citizens.reports[resident.plays] == 1
+    room.close(room.key)
+    session.step()  # a closed room: the month steps on its own
+    assert workshop.month == 2 and len(room.results) == 1
+
+
 # ---------------------------------------------------------------------- the record
 def _play_three_rounds(room):
     ann = room.join(room.code, "<script>alert('ann')</script>", "resident", hood=1)
