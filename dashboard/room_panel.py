@@ -11,6 +11,7 @@ itself. The listener goes when the component leaves the page.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import os
 import threading
@@ -23,6 +24,8 @@ import solara
 from coprod.dashboard.i18n import _, ngettext, number
 from coprod.dashboard.room import Participant, Room, RoomError, open_room
 from coprod.dashboard.workshop_record import RecordedWorkshop
+
+logger = logging.getLogger(__name__)
 
 #: The environment variable ``coprod dashboard`` sets to the address participants open.
 ENV_URL = "COPROD_DASHBOARD_URL"
@@ -108,8 +111,11 @@ def use_room_events(
         def push() -> None:
             if context.closed_event.is_set():
                 return
-            with context:
-                on_event()
+            try:
+                with context:
+                    on_event()
+            except Exception:  # a pool keeps what a thread would print: say it in the log
+                logger.exception("a workshop room's change did not reach a session")
 
         def changed(_room: Room) -> None:  # in the thread that changed the room
             _PUSHERS.submit(push)
