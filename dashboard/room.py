@@ -228,7 +228,7 @@ class Room:
                 return
             person.pages = (person.pages or 0) + 1
             self.version += 1
-        self._tell("joined")
+        self._tell("here")
 
     def page_closed(self, token: str) -> None:
         """A page of ``token``'s participant closed; with none left open they are away.
@@ -248,7 +248,7 @@ class Room:
         if everyone:
             self._step("all chose", round_no)
         else:
-            self._tell("left")
+            self._tell("away")
 
     def _everyone_chose(self) -> bool:
         """Whether every participant who is not away has chosen (and somebody has); lock held."""
@@ -451,7 +451,8 @@ class Room:
     ) -> Callable[[], None]:
         """Call ``listener(room)`` after each change; return the function that stops it.
 
-        ``events`` (default: all) picks the changes: ``joined``, ``left``, ``chose``, ``round``
+        ``events`` (default: all) picks the changes: ``joined``, ``left``, ``here`` and
+        ``away`` (a participant's page opened, or their last one closed), ``chose``, ``round``
         (a round stepped), ``timer``, ``restarted`` (the run began again), ``closed``. A
         participant's page listens to rounds, timers, restarts and closing only, so that 30
         choices do not redraw 30 phones 30 times.

@@ -2,10 +2,11 @@
 
 The room itself (:mod:`coprod.dashboard.room`) is kept at server level, shared by the sessions
 of the facilitator and the participants. Each session that shows a room registers a listener
-with it (:func:`use_room_updates`); the listener remembers the session's Solara kernel context
-and, when the room changes in another session's thread (a participant chose, the timer ran
-out), moves that session's own reactive counter inside its context, so the session redraws
-itself. The listener goes when the component leaves the page.
+with it (:func:`use_room_events`, or :func:`use_room_updates` for a redraw counter); the
+listener remembers the session's Solara kernel context and, when the room changes in another
+session's thread (a participant chose, the timer ran out), has one of two pusher threads run
+the session's callback inside that context, so the session redraws itself. The listener goes
+when the component leaves the page.
 """
 
 from __future__ import annotations
